@@ -1,0 +1,204 @@
+"""The autopsy of a lost deal: its questions, its answers, and the rules a submission must meet.
+
+Everything here is pure: the form's wording and limits, and `read_submission`, which turns
+a view's `state.values` into `Answers` or into inline errors keyed by block_id.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from bot import ids
+
+# Field limits (characters). All within Slack's plain_text_input max_length of 3000.
+DEAL_MAX = 150  # also fits a header block (150)
+WINNER_REASON_MAX = 500
+CUSTOMER_SAID_MAX = 1000
+FEELINGS_MAX = 3000
+LESSON_MAX = 300
+DEAL_VALUE_MAX = Decimal("1000000000000")  # a trillion: anything above is a typo
+TOUCH_BASE_DEFAULT_DAYS = 90
+TOUCH_BASE_MAX_DAYS = 365
+
+OUTCOMES = {
+    "new_deal_lost": "Lost a new deal",
+    "customer_cancelled": "Customer cancelled",
+    "renewal_lost": "Renewal lost",
+    "proposal_declined": "Proposal or suggestion declined",
+}
+WINNERS = {
+    "competitor": "A competitor",
+    "no_decision": "No decision",
+    "in_house": "They built it in-house",
+    "unknown": "I don't know yet",
+}
+ANSWERS = {"yes": "Yes", "partly": "Partly", "no": "No"}
+SELF_CHECKS = {
+    ids.CHECK_LISTENED: "Did I really listen to the prospect's needs?",
+    ids.CHECK_TIMING: "Did I miss the timing because I didn't follow up well?",
+    ids.CHECK_MARKET: "Was I unaware of events in the market or among competitors?",
+    ids.CHECK_AGGRESSIVE: "Was I too aggressive?",
+}
+SHARING = {
+    "named": "In the team digest, with my name",
+    "anonymous": "In the team digest, anonymously",
+    "private": "Keep it private",
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Answers:
+    """A valid autopsy, as the rep wrote it."""
+
+    deal_name: str
+    outcome: str
+    deal_value_cents: int | None
+    winner: str
+    winner_reason: str | None
+    customer_said: str | None
+    check_listened: str
+    check_timing: str
+    check_market: str
+    check_aggressive: str
+    feelings: str
+    lesson: str
+    touch_base_on: date | None
+    help_from: str | None
+    sharing: str
+
+
+def touch_base_default(today: date) -> date:
+    return today + timedelta(days=TOUCH_BASE_DEFAULT_DAYS)
+
+
+def date_window(now: datetime) -> tuple[date, date]:
+    """The touch-base dates a submission may choose, whatever the rep's time zone.
+
+    Slack does not tell us the rep's zone in a submission, so "today" is taken as
+    anywhere on Earth: from UTC-12 to UTC+14.
+    """
+    earliest = (now - timedelta(hours=12)).date()
+    latest = (now + timedelta(hours=14)).date() + timedelta(days=TOUCH_BASE_MAX_DAYS)
+    return earliest, latest
+
+
+def read_submission(values: dict[str, Any], now: datetime) -> tuple[Answers | None, dict[str, str]]:
+    """Check a submitted autopsy form; return its answers, or errors keyed by block_id.
+
+    Slack's client already enforces `optional` and `max_length`, but a submission can
+    arrive without them (old clients, forged payloads), so every rule is checked here.
+    """
+    form = _Form(values)
+    deal = form.text(ids.DEAL, DEAL_MAX, required=True, what="the deal or prospect")
+    outcome = form.choice(ids.OUTCOME, OUTCOMES, "what happened")
+    value = form.deal_value()
+    winner = form.choice(ids.WINNER, WINNERS, "who got the sale")
+    reason = form.text(ids.WINNER_REASON, WINNER_REASON_MAX)
+    said = form.text(ids.CUSTOMER_SAID, CUSTOMER_SAID_MAX)
+    checks = {block: form.choice(block, ANSWERS, "Yes, Partly or No") for block in SELF_CHECKS}
+    feelings = form.text(ids.FEELINGS, FEELINGS_MAX, required=True, what="what happened and how you feel")
+    lesson = form.text(ids.LESSON, LESSON_MAX, required=True, what="the lesson")
+    touch_base = form.touch_base_on(now)
+    help_from = form.user(ids.HELP_FROM)
+    sharing = form.choice(ids.SHARING, SHARING, "how widely to share it")
+    if form.errors:
+        return None, form.errors
+    return (
+        Answers(
+            deal_name=deal,
+            outcome=outcome,
+            deal_value_cents=value,
+            winner=winner,
+            winner_reason=reason,
+            customer_said=said,
+            check_listened=checks[ids.CHECK_LISTENED],
+            check_timing=checks[ids.CHECK_TIMING],
+            check_market=checks[ids.CHECK_MARKET],
+            check_aggressive=checks[ids.CHECK_AGGRESSIVE],
+            feelings=feelings,
+            lesson=lesson,
+            touch_base_on=touch_base,
+            help_from=help_from,
+            sharing=sharing,
+        ),
+        {},
+    )
+
+
+class _Form:
+    """Reads one field at a time from `view.state.values`, collecting errors as it goes."""
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self.values = values if isinstance(values, dict) else {}
+        self.errors: dict[str, str] = {}
+
+    def _element(self, block_id: str) -> dict[str, Any]:
+        block = self.values.get(block_id)
+        element = block.get(block_id) if isinstance(block, dict) else None
+        return element if isinstance(element, dict) else {}
+
+    def text(self, block_id: str, limit: int, *, required: bool = False, what: str = "") -> Any:
+        raw = self._element(block_id).get("value")
+        value = raw.strip() if isinstance(raw, str) else ""
+        if not value:
+            if required:
+                self.errors[block_id] = f"Please write {what}: a few words are enough."
+            return None
+        if len(value) > limit:
+            self.errors[block_id] = f"Please keep this under {limit} characters (it has {len(value)})."
+        return value
+
+    def choice(self, block_id: str, choices: dict[str, str], what: str) -> Any:
+        option = self._element(block_id).get("selected_option")
+        value = option.get("value") if isinstance(option, dict) else None
+        if value not in choices:
+            self.errors[block_id] = f"Please choose {what}."
+        return value
+
+    def deal_value(self) -> int | None:
+        raw = self._element(ids.DEAL_VALUE).get("value")
+        text = raw.strip().replace(",", "").replace("_", "") if isinstance(raw, str) else ""
+        if not text:
+            return None
+        try:
+            amount = Decimal(text)
+        except InvalidOperation:
+            amount = Decimal("NaN")
+        if not amount.is_finite() or amount < 0 or amount > DEAL_VALUE_MAX:
+            self.errors[ids.DEAL_VALUE] = (
+                "The deal value should be a number of 0 or more, like 12000 or 4999.50."
+            )
+            return None
+        return int((amount * 100).to_integral_value())
+
+    def touch_base_on(self, now: datetime) -> date | None:
+        skip = self._element(ids.NO_TOUCH_BASE).get("selected_options")
+        if isinstance(skip, list) and skip:
+            return None
+        raw = self._element(ids.TOUCH_BASE_ON).get("selected_date")
+        if not raw:
+            return None
+        try:
+            chosen = date.fromisoformat(raw)
+        except (TypeError, ValueError):
+            self.errors[ids.TOUCH_BASE_ON] = "Please pick a date from the calendar."
+            return None
+        earliest, latest = date_window(now)
+        if chosen < earliest:
+            self.errors[ids.TOUCH_BASE_ON] = "That date has passed: pick a day from today on."
+        elif chosen > latest:
+            self.errors[ids.TOUCH_BASE_ON] = "Please pick a date within the next year."
+        return chosen
+
+    def user(self, block_id: str) -> str | None:
+        user = self._element(block_id).get("selected_user")
+        if user is None:
+            return None
+        if not isinstance(user, str) or not re.fullmatch(r"[UW][A-Z0-9]{2,20}", user):
+            self.errors[block_id] = "Please choose a teammate from the list."
+            return None
+        return user

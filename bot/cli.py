@@ -1,0 +1,137 @@
+"""The `rebound` command line (also `python -m bot`)."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import logging
+import sys
+from collections.abc import Sequence
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.app import use_slack_api
+from bot.config import ConfigError, Settings, configure_logging, load_settings
+from storage import EXPORT_FIELDS, Store, upgrade
+
+logger = logging.getLogger("rebound")
+
+# Slack's answers to auth.test that mean the token itself is wrong, not that Slack is down.
+_BAD_TOKEN = {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired"}
+
+
+class Stop(Exception):
+    """A clear, expected reason to stop, printed as one line."""
+
+    def __init__(self, message: str, status: int = 1) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(
+        prog="rebound", description="Rebound: turn a lost deal into a lesson, in Slack."
+    )
+    commands = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands.add_parser(
+        "serve",
+        help="run the bot (Socket Mode when SLACK_APP_TOKEN is set, else HTTP on HOST:PORT)",
+    )
+    export = commands.add_parser("export", help="write every autopsy to stdout")
+    export.add_argument("--team", metavar="T", help="only this workspace (team ID)")
+    export.add_argument(
+        "--format", choices=("csv", "json"), default="csv", help="output format (default: csv)"
+    )
+    db = commands.add_parser("db", help="database maintenance")
+    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    db_commands.add_parser("upgrade", help="apply database migrations")
+    return root
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        configure_logging(settings.log_level)
+        if args.command == "serve":
+            serve(settings)
+        elif args.command == "export":
+            export(settings, team=args.team, output_format=args.format)
+        elif args.command == "db":
+            migrate(settings)
+    except ConfigError as error:
+        print(f"rebound: {error}", file=sys.stderr)
+        return 2
+    except Stop as stop:
+        print(f"rebound: {stop}", file=sys.stderr)
+        return stop.status
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # `rebound export | head`: the reader left; that's fine.
+        sys.stderr.close()
+        return 0
+    return 0
+
+
+def migrate(settings: Settings) -> None:
+    try:
+        upgrade(settings.database_url)
+    except SQLAlchemyError as error:
+        where = settings.database_url.render_as_string(hide_password=True)
+        reason = str(getattr(error, "orig", None) or error).splitlines()[0]
+        raise Stop(f"cannot migrate the database at {where} (DATABASE_URL): {reason}") from None
+    logger.info("Database is up to date")
+
+
+def check_token(settings: Settings) -> None:
+    """Ask Slack whether the bot token works, so a wrong one stops the start with one clear line."""
+    try:
+        identity = use_slack_api(WebClient(token=settings.slack_bot_token), settings).auth_test()
+    except SlackApiError as error:
+        code = error.response.get("error")
+        if code in _BAD_TOKEN:
+            raise ConfigError("SLACK_BOT_TOKEN", f"was refused by Slack ({code})") from None
+        logger.warning("Slack answered auth.test with %s; starting anyway", code)
+    except (SlackClientError, OSError) as error:
+        logger.warning("Could not reach Slack at %s (%s); starting anyway", settings.slack_api_url, error)
+    else:
+        logger.info("Signed in to Slack as %s in %s", identity.get("user"), identity.get("team"))
+
+
+def serve(settings: Settings) -> None:
+    from bot import server  # gunicorn and the Socket Mode client are only needed here
+
+    settings.require_slack()
+    migrate(settings)
+    check_token(settings)
+    if settings.socket_mode:
+        server.serve_socket_mode(settings)
+    else:
+        server.serve_http(settings)
+
+
+def export(settings: Settings, *, team: str | None, output_format: str) -> None:
+    store = Store.connect(settings.database_url)
+    try:
+        rows = store.export_autopsies(team_id=team)
+        if output_format == "csv":
+            writer = csv.DictWriter(sys.stdout, fieldnames=EXPORT_FIELDS)
+            writer.writeheader()
+            writer.writerows(rows)
+        else:
+            sys.stdout.write("[")
+            for index, row in enumerate(rows):
+                sys.stdout.write(("," if index else "") + "\n" + json.dumps(row, ensure_ascii=False))
+            sys.stdout.write("\n]\n")
+        sys.stdout.flush()
+    except SQLAlchemyError as error:
+        reason = str(getattr(error, "orig", None) or error).splitlines()[0]
+        raise Stop(
+            f"cannot read autopsies (is the database migrated? try `rebound db upgrade`): {reason}"
+        ) from None
+    finally:
+        store.close()

@@ -1,0 +1,197 @@
+"""Rebound's settings: read once from the environment and a `.env` file, checked up front.
+
+Every setting in DESIGN.md's table lives here. A missing or malformed one raises
+`ConfigError` naming the variable, which the CLI turns into one line and exit status 2.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import time
+from pathlib import Path
+from urllib.parse import urlparse
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dotenv import dotenv_values
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; `variable` names it for the operator."""
+
+    def __init__(self, variable: str, problem: str) -> None:
+        super().__init__(f"{variable} {problem}")
+        self.variable = variable
+        self.problem = problem
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    """Everything Rebound reads from its environment, already parsed."""
+
+    # Slack
+    slack_bot_token: str | None
+    slack_signing_secret: str | None
+    slack_app_token: str | None
+    slack_api_url: str
+    slack_client_id: str | None
+    slack_client_secret: str | None
+    # Storage and serving
+    database_url: URL
+    host: str
+    port: int
+    # Weekly digest
+    digest_channel: str | None
+    digest_day: str
+    digest_time: time
+    timezone: ZoneInfo
+    log_level: str
+
+    @property
+    def socket_mode(self) -> bool:
+        """Socket Mode is chosen by the presence of an app-level token."""
+        return self.slack_app_token is not None
+
+    def require_slack(self) -> None:
+        """Check what `rebound serve` needs before it talks to Slack."""
+        if self.slack_client_id or self.slack_client_secret:
+            # Multi-workspace OAuth install is not built yet: say so instead of half-working.
+            raise ConfigError(
+                "SLACK_CLIENT_ID",
+                "is set, but this version of Rebound installs in one workspace only; "
+                "unset SLACK_CLIENT_ID and SLACK_CLIENT_SECRET and set SLACK_BOT_TOKEN",
+            )
+        if not self.slack_bot_token:
+            raise ConfigError("SLACK_BOT_TOKEN", "is not set (the bot token from your Slack app, xoxb-...)")
+        if not self.socket_mode and not self.slack_signing_secret:
+            raise ConfigError(
+                "SLACK_SIGNING_SECRET",
+                "is not set; HTTP mode needs it to verify requests (or set SLACK_APP_TOKEN for Socket Mode)",
+            )
+
+
+def load_settings(environ: Mapping[str, str] | None = None, dotenv_dir: Path | None = None) -> Settings:
+    """Read settings from `environ` (default: the process environment) over `.env` in `dotenv_dir`.
+
+    The real environment wins over `.env`, as operators expect.
+    """
+    env_file = (dotenv_dir or Path.cwd()) / ".env"
+    values: dict[str, str] = {}
+    if env_file.is_file():
+        values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+    values.update(os.environ if environ is None else environ)
+
+    def get(name: str, default: str | None = None) -> str | None:
+        value = values.get(name, "").strip()
+        return value or default
+
+    app_token = get("SLACK_APP_TOKEN")
+    if app_token is not None and not app_token.startswith("xapp-"):
+        raise ConfigError("SLACK_APP_TOKEN", "must be an app-level token starting with xapp-")
+    client_id, client_secret = get("SLACK_CLIENT_ID"), get("SLACK_CLIENT_SECRET")
+    if bool(client_id) != bool(client_secret):
+        missing = "SLACK_CLIENT_SECRET" if client_id else "SLACK_CLIENT_ID"
+        raise ConfigError(missing, "is not set; SLACK_CLIENT_ID and SLACK_CLIENT_SECRET go together")
+
+    return Settings(
+        slack_bot_token=get("SLACK_BOT_TOKEN"),
+        slack_signing_secret=get("SLACK_SIGNING_SECRET"),
+        slack_app_token=app_token,
+        slack_api_url=_api_url(get("SLACK_API_URL", "https://slack.com/api/")),
+        slack_client_id=client_id,
+        slack_client_secret=client_secret,
+        database_url=_database_url(get("DATABASE_URL", "sqlite:///rebound.db")),
+        host=get("HOST", "0.0.0.0"),
+        port=_port(get("PORT", "3000")),
+        digest_channel=_channel(get("REBOUND_DIGEST_CHANNEL")),
+        digest_day=_weekday(get("REBOUND_DIGEST_DAY", "fri")),
+        digest_time=_clock(get("REBOUND_DIGEST_TIME", "16:00")),
+        timezone=_zone(get("REBOUND_TIMEZONE", "UTC")),
+        log_level=_log_level(get("LOG_LEVEL", "INFO")),
+    )
+
+
+def _api_url(value: str) -> str:
+    parsed = urlparse(value)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise ConfigError(
+            "SLACK_API_URL", f"must be an http(s) URL such as https://slack.com/api/, not {value!r}"
+        )
+    # WebClient joins method names onto the base URL, so it must end with a slash.
+    return value if value.endswith("/") else value + "/"
+
+
+def _database_url(value: str) -> URL:
+    try:
+        url = make_url(value)
+    except ArgumentError:
+        raise ConfigError("DATABASE_URL", "is not a database URL (e.g. sqlite:///rebound.db)") from None
+    # Plain postgres URLs would pick psycopg2; Rebound ships psycopg 3.
+    if url.drivername in ("postgresql", "postgres"):
+        url = url.set(drivername="postgresql+psycopg")
+    if url.get_backend_name() not in ("sqlite", "postgresql"):
+        raise ConfigError(
+            "DATABASE_URL", f"uses {url.get_backend_name()!r}; Rebound supports sqlite and postgresql"
+        )
+    return url
+
+
+def _port(value: str) -> int:
+    if not value.isdigit() or not 0 < int(value) < 65536:
+        raise ConfigError("PORT", f"must be a port number between 1 and 65535, not {value!r}")
+    return int(value)
+
+
+def _channel(value: str | None) -> str | None:
+    if value is not None and not re.fullmatch(r"[CG][A-Z0-9]{2,}", value):
+        raise ConfigError(
+            "REBOUND_DIGEST_CHANNEL", f"must be a channel ID such as C0123456789, not {value!r}"
+        )
+    return value
+
+
+def _weekday(value: str) -> str:
+    day = value.lower()[:3]
+    if day not in WEEKDAYS or not value.lower().startswith(day):
+        raise ConfigError("REBOUND_DIGEST_DAY", f"must be a weekday (mon..sun), not {value!r}")
+    return day
+
+
+def _clock(value: str) -> time:
+    match = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", value)
+    if not match:
+        raise ConfigError("REBOUND_DIGEST_TIME", f"must be a time of day as HH:MM, not {value!r}")
+    return time(int(match[1]), int(match[2]))
+
+
+def _zone(value: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            "REBOUND_TIMEZONE", f"must be an IANA time zone such as Europe/Paris, not {value!r}"
+        ) from None
+
+
+def _log_level(value: str) -> str:
+    level = value.upper()
+    if level not in _LOG_LEVELS:
+        raise ConfigError("LOG_LEVEL", f"must be one of {', '.join(_LOG_LEVELS)}, not {value!r}")
+    return level
+
+
+def configure_logging(level: str) -> None:
+    """One format for Rebound, Bolt, slack_sdk and the server."""
+    logging.basicConfig(
+        level=level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        force=True,
+    )

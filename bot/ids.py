@@ -1,0 +1,25 @@
+"""Every callback_id, block_id and action_id Rebound puts in front of Slack, in one place."""
+
+COMMAND = "/lost-deal"
+
+# The autopsy modal
+AUTOPSY_VIEW = "autopsy"
+DEAL = "deal"
+OUTCOME = "outcome"
+DEAL_VALUE = "deal_value"
+WINNER = "winner"
+WINNER_REASON = "winner_reason"
+CUSTOMER_SAID = "customer_said"
+CHECK_LISTENED = "check_listened"
+CHECK_TIMING = "check_timing"
+CHECK_MARKET = "check_market"
+CHECK_AGGRESSIVE = "check_aggressive"
+FEELINGS = "feelings"
+LESSON = "lesson"
+TOUCH_BASE_ON = "touch_base_on"
+NO_TOUCH_BASE = "no_touch_base"
+HELP_FROM = "help_from"
+SHARING = "sharing"
+
+# App Home
+LOG_LOST_DEAL = "log_lost_deal"

@@ -1,0 +1,130 @@
+"""Running Rebound: HTTP mode under gunicorn, or Socket Mode, each stopping cleanly on SIGTERM or Ctrl-C."""
+
+from __future__ import annotations
+
+import json
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+from gunicorn.arbiter import Arbiter
+from slack_bolt import App
+from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_sdk.errors import SlackApiError
+
+from bot.app import create_app
+from bot.config import ConfigError, Settings
+from storage import Store
+
+logger = logging.getLogger("rebound.server")
+
+EVENTS_PATH = "/slack/events"
+HEALTH_PATH = "/healthz"
+
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+def wsgi_app(app: App, store: Store) -> WSGIApp:
+    """Slack's Request URL through Bolt's WSGI adapter, plus a health check for load balancers."""
+    slack = SlackRequestHandler(app, path=EVENTS_PATH)
+
+    def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
+            healthy = store.ping()
+            body = json.dumps(
+                {"status": "ok" if healthy else "unavailable", "database": "ok" if healthy else "unreachable"}
+            ).encode()
+            start_response(
+                "200 OK" if healthy else "503 Service Unavailable",
+                [
+                    ("Content-Type", "application/json"),
+                    ("Content-Length", str(len(body))),
+                    ("Cache-Control", "no-store"),
+                ],
+            )
+            return [body]
+        return slack(environ, start_response)
+
+    return application
+
+
+class _Arbiter(Arbiter):
+    def handle_int(self) -> None:
+        # Ctrl-C lets in-flight requests finish, like SIGTERM, instead of gunicorn's quick exit.
+        self.handle_term()
+
+
+def _workers_ignore_ctrl_c(worker: Any) -> None:
+    # The terminal sends Ctrl-C to every process; workers wait for the master's graceful SIGTERM.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+class HttpServer(BaseApplication):
+    """gunicorn (threaded workers) serving `wsgi_app`. GUNICORN_CMD_ARGS can tune workers and threads."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        super().__init__()
+
+    def load_config(self) -> None:
+        options = {
+            "bind": [f"{self.settings.host}:{self.settings.port}"],
+            "workers": 1,
+            "worker_class": "gthread",
+            "threads": 8,
+            "timeout": 30,
+            "graceful_timeout": 30,
+            "loglevel": self.settings.log_level.lower(),
+            "post_worker_init": _workers_ignore_ctrl_c,
+            "proc_name": "rebound",
+            "control_socket_disable": True,
+        }
+        for key, value in options.items():
+            self.cfg.set(key, value)
+        from_env = self.cfg.parser().parse_args(self.cfg.get_cmd_args_from_env())
+        for key, value in vars(from_env).items():
+            if value is not None and key in self.cfg.settings:
+                self.cfg.set(key, value)
+
+    def load(self) -> WSGIApp:
+        # Runs in each worker after the fork, so every process has its own engine and threads.
+        store = Store.connect(self.settings.database_url)
+        return wsgi_app(create_app(self.settings, store), store)
+
+    def run(self) -> None:
+        try:
+            _Arbiter(self).run()
+        except RuntimeError as error:
+            print(f"rebound: {error}", file=sys.stderr)
+            sys.exit(1)
+
+
+def serve_http(settings: Settings) -> None:
+    logger.info("Serving Slack requests on http://%s:%s%s", settings.host, settings.port, EVENTS_PATH)
+    HttpServer(settings).run()
+
+
+def serve_socket_mode(settings: Settings) -> None:
+    """Connect to Slack over a WebSocket (apps.connections.open at SLACK_API_URL) until told to stop."""
+    store = Store.connect(settings.database_url)
+    handler = SocketModeHandler(create_app(settings, store), settings.slack_app_token)
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    try:
+        handler.connect()
+    except SlackApiError as error:
+        store.close()
+        raise ConfigError(
+            "SLACK_APP_TOKEN", f"was refused by Slack ({error.response.get('error')})"
+        ) from None
+    logger.info("Connected to Slack in Socket Mode")
+    stop.wait()
+    logger.info("Stopping: closing the Socket Mode connection")
+    handler.close()
+    store.close()

@@ -1,0 +1,16 @@
+"""Rebound's listeners, one module per kind, wired to the app here."""
+
+from slack_bolt import App
+
+from bot import ids
+from handlers import actions, commands, events, views
+
+
+def register(app: App) -> None:
+    app.command(ids.COMMAND)(commands.lost_deal)
+    app.view_submission(ids.AUTOPSY_VIEW)(views.save_autopsy)
+    app.action(ids.LOG_LOST_DEAL)(actions.log_lost_deal)
+    app.event("app_home_opened")(events.home_opened)
+
+
+__all__ = ["register"]

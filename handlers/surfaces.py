@@ -1,0 +1,46 @@
+"""The Slack calls more than one listener makes: opening the form and drawing App Home."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from logging import Logger
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot import views
+from storage import Store
+
+# What a Web API call can raise once slack_sdk's retry handlers have given up.
+SLACK_FAILURES = (SlackClientError, OSError)
+
+
+def describe(error: Exception) -> str:
+    """Slack's error code, or the transport failure, in one short phrase for the log."""
+    if isinstance(error, SlackApiError):
+        return str(error.response.get("error"))
+    return f"{type(error).__name__}: {error}"
+
+
+def open_autopsy(client: WebClient, trigger_id: str, *, deal_name: str, logger: Logger) -> bool:
+    """Open the autopsy modal; False when Slack refused (an expired trigger_id, most often)."""
+    try:
+        client.views_open(
+            trigger_id=trigger_id, view=views.autopsy_modal(deal_name, datetime.now(UTC).date())
+        )
+    except SLACK_FAILURES as error:
+        logger.warning("Could not open the autopsy form: %s", describe(error))
+        return False
+    return True
+
+
+def publish_home(client: WebClient, store: Store, *, team_id: str, user_id: str, logger: Logger) -> None:
+    """Draw the rep's App Home; a failure is logged, never raised at the rep."""
+    try:
+        recent = store.recent_autopsies(team_id=team_id, user_id=user_id)
+        client.views_publish(user_id=user_id, view=views.home(recent))
+    except SQLAlchemyError:
+        logger.exception("Could not read autopsies for %s's App Home", user_id)
+    except SLACK_FAILURES as error:
+        logger.warning("Could not publish App Home for %s: %s", user_id, describe(error))

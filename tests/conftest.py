@@ -1,0 +1,192 @@
+"""Shared fixtures: the fake Slack, the real bot as a process, and databases (SQLite, PostgreSQL)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from tests.fake_slack import FakeSlack
+from tests.slack_requests import SIGNING_SECRET
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def bot_env(fake: FakeSlack, database_url: str, **extra: str) -> dict[str, str]:
+    """The environment an operator would give Rebound, pointed at the fake Slack."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "REBOUND_", "DATABASE_URL"))}
+    env.update(
+        SLACK_BOT_TOKEN="xoxb-test-token",
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=fake.api_url,
+        DATABASE_URL=database_url,
+        HOST="127.0.0.1",
+        PORT=str(free_port()),
+        LOG_LEVEL="INFO",
+        PYTHONUNBUFFERED="1",
+    )
+    env.update(extra)
+    return env
+
+
+def rebound(
+    *args: str, env: dict[str, str], cwd: Path, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    """Run the `rebound` command line as an operator would."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+@dataclass
+class Bot:
+    """A running `rebound serve` process."""
+
+    process: subprocess.Popen[bytes]
+    url: str
+    env: dict[str, str]
+    cwd: Path
+    log: Path
+
+    @property
+    def events_url(self) -> str:
+        return f"{self.url}/slack/events"
+
+    def log_text(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def export(self, team: str) -> list[dict]:
+        done = rebound("export", "--format", "json", "--team", team, env=self.env, cwd=self.cwd)
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout)
+
+    def stop(self, signum: int = signal.SIGTERM, timeout: float = 30) -> int:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signum)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        return self.process.returncode
+
+
+def start_bot(env: dict[str, str], cwd: Path, *, wait_healthy: bool = True) -> Bot:
+    log = cwd / f"rebound-{uuid.uuid4().hex[:8]}.log"
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "serve"],
+            env=env,
+            cwd=cwd,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, as a terminal would give it
+        )
+    bot = Bot(process, f"http://127.0.0.1:{env['PORT']}", env, cwd, log)
+    if wait_healthy:
+        deadline = time.monotonic() + 30
+        while True:
+            if process.poll() is not None:
+                raise AssertionError(f"rebound serve exited with {process.returncode}:\n{bot.log_text()}")
+            try:
+                with urllib.request.urlopen(f"{bot.url}/healthz", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                bot.stop(signal.SIGKILL)
+                raise AssertionError(f"rebound serve never became healthy:\n{bot.log_text()}")
+            time.sleep(0.1)
+    return bot
+
+
+@pytest.fixture(scope="session")
+def fake() -> Iterator[FakeSlack]:
+    server = FakeSlack().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def bot(fake: FakeSlack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
+    """One real `rebound serve` (gunicorn, HTTP mode, SQLite) for the journey tests."""
+    home = tmp_path_factory.mktemp("bot")
+    running = start_bot(bot_env(fake, f"sqlite:///{home / 'rebound.db'}"), home)
+    yield running
+    assert running.stop() == 0, running.log_text()
+
+
+# PostgreSQL: TEST_DATABASE_URL names a server; each run works in a schema of its own.
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
+REQUIRE_POSTGRES = os.environ.get("REBOUND_REQUIRE_POSTGRES") == "1"
+
+
+def postgres_or_skip() -> str:
+    if not POSTGRES_URL:
+        if REQUIRE_POSTGRES:
+            pytest.fail("REBOUND_REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set")
+        pytest.skip(
+            "PostgreSQL tests need TEST_DATABASE_URL (e.g. postgresql+psycopg://postgres@127.0.0.1/test)"
+        )
+    return POSTGRES_URL
+
+
+@pytest.fixture(scope="session")
+def postgres_schema_url() -> Iterator[str]:
+    """A URL whose connections live in a fresh schema, dropped at the end of the run."""
+    base = make_url(postgres_or_skip())
+    if base.drivername in ("postgresql", "postgres"):
+        base = base.set(drivername="postgresql+psycopg")
+    schema = f"rebound_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base)
+    try:
+        with admin.begin() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    except Exception as error:  # the server is named but not there: say so plainly
+        message = f"PostgreSQL at TEST_DATABASE_URL is not reachable: {error}"
+        if REQUIRE_POSTGRES:
+            pytest.fail(message)
+        pytest.skip(message)
+    yield base.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
+    with admin.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """Each storage test runs on SQLite and on PostgreSQL, on a freshly migrated database."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'rebound.db'}"
+        return
+    url = request.getfixturevalue("postgres_schema_url")
+    yield url
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP TABLE IF EXISTS autopsies, alembic_version CASCADE"))
+    engine.dispose()

@@ -1,0 +1,198 @@
+"""A fake Slack Web API on a free loopback port: records every call, answers like Slack.
+
+The bot's WebClient points here through SLACK_API_URL. Tests read `calls`, wait for the
+ones they expect, and script faults (`fail`) or slowness (`delay`) per method.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import defaultdict, deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl
+
+TEAM_ID = "T0REBOUND"
+BOT_USER_ID = "U0REBOUNDBOT"
+
+
+@dataclass
+class Call:
+    method: str
+    args: dict[str, Any]
+    token: str | None
+    at: float = field(default_factory=time.monotonic)
+
+
+@dataclass
+class Fault:
+    """One scripted answer: an HTTP status, a Slack error, Retry-After, or a dropped connection."""
+
+    status: int = 200
+    error: str | None = None
+    retry_after: int | None = None
+    drop: bool = False
+
+
+class FakeSlack:
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self.socket_mode_url: str | None = None
+        self._faults: dict[str, deque[Fault]] = defaultdict(deque)
+        self._delays: dict[str, float] = {}
+        self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)
+        self._counter = 0
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    # Lifecycle
+    def start(self) -> FakeSlack:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    @property
+    def port(self) -> int:
+        return self._server.server_address[1]
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/"
+
+    def response_url(self, name: str) -> str:
+        return f"http://127.0.0.1:{self.port}/response/{name}"
+
+    # Scripting
+    def fail(self, method: str, *faults: Fault) -> None:
+        with self._lock:
+            self._faults[method].extend(faults)
+
+    def delay(self, method: str, seconds: float) -> None:
+        with self._lock:
+            self._delays[method] = seconds
+
+    def reset(self) -> None:
+        with self._lock:
+            self.calls.clear()
+            self._faults.clear()
+            self._delays.clear()
+
+    # Reading
+    def find(self, method: str, where: Callable[[Call], bool] = lambda _: True) -> list[Call]:
+        with self._lock:
+            return [call for call in self.calls if call.method == method and where(call)]
+
+    def wait_for(
+        self,
+        method: str,
+        where: Callable[[Call], bool] = lambda _: True,
+        *,
+        count: int = 1,
+        timeout: float = 10,
+    ) -> list[Call]:
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while True:
+                found = [call for call in self.calls if call.method == method and where(call)]
+                if len(found) >= count:
+                    return found
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    seen = sorted({call.method for call in self.calls})
+                    raise AssertionError(
+                        f"{method} x{count} never arrived (got {len(found)}); calls seen: {seen}"
+                    )
+                self._changed.wait(left)
+
+    # Answers
+    def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        with self._lock:
+            self._counter += 1
+            serial = self._counter
+        if method == "auth.test":
+            return {
+                "ok": True,
+                "url": "https://rebound-test.slack.com/",
+                "team": "Rebound Test",
+                "user": "rebound",
+                "team_id": TEAM_ID,
+                "user_id": BOT_USER_ID,
+                "bot_id": "B0REBOUND",
+            }
+        if method in ("views.open", "views.publish", "views.update", "views.push"):
+            view = args.get("view")
+            view = json.loads(view) if isinstance(view, str) else dict(view or {})
+            view.update(id=f"V{serial:08d}", team_id=TEAM_ID, hash=f"{serial}.hash", state={"values": {}})
+            return {"ok": True, "view": view}
+        if method in ("chat.postMessage", "chat.update", "chat.postEphemeral"):
+            return {"ok": True, "channel": args.get("channel"), "ts": f"{int(time.time())}.{serial:06d}"}
+        if method == "apps.connections.open":
+            if self.socket_mode_url is None:
+                return {"ok": False, "error": "socket_mode_not_enabled"}
+            return {"ok": True, "url": self.socket_mode_url}
+        if method == "response_url":
+            return {"ok": True}
+        return {"ok": False, "error": "unknown_method"}
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if self.path.startswith("/response/"):
+                    method, args = "response_url", json.loads(raw or b"{}")
+                    args["_name"] = self.path.rsplit("/", 1)[-1]
+                else:
+                    method = self.path.removeprefix("/api/")
+                    if self.headers.get("Content-Type", "").startswith("application/json"):
+                        args = json.loads(raw or b"{}")
+                    else:
+                        args = dict(parse_qsl(raw.decode()))
+                auth = self.headers.get("Authorization", "")
+                token = auth.removeprefix("Bearer ") if auth else args.get("token")
+                with fake._lock:
+                    fault = fake._faults[method].popleft() if fake._faults[method] else None
+                    delay = fake._delays.get(method, 0)
+                if delay:
+                    time.sleep(delay)
+                if fault and fault.drop:
+                    # A connection that dies mid-request, as a flaky network does.
+                    self.close_connection = True
+                    self.connection.shutdown(2)
+                    return self._record(method, args, token)
+                if fault and fault.status != 200:
+                    body = b'{"ok": false}'
+                    self.send_response(fault.status)
+                    if fault.retry_after is not None:
+                        self.send_header("Retry-After", str(fault.retry_after))
+                else:
+                    answer = {"ok": False, "error": fault.error} if fault and fault.error else None
+                    body = json.dumps(answer or fake._answer(method, args)).encode()
+                    self.send_response(200)
+                self.send_header("Content-Type", "application/json; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                self._record(method, args, token)
+
+            def _record(self, method: str, args: dict[str, Any], token: str | None) -> None:
+                with fake._changed:
+                    fake.calls.append(Call(method, args, token))
+                    fake._changed.notify_all()
+
+        return Handler

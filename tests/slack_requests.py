@@ -1,0 +1,223 @@
+"""Requests shaped exactly as Slack sends them, signed as Slack signs them."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import itertools
+import json
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from tests.fake_slack import TEAM_ID
+
+SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+APP_ID = "A0REBOUND"
+_serial = itertools.count(1)
+
+
+def unique(prefix: str) -> str:
+    """An id no other test uses, in Slack's alphabet."""
+    return f"{prefix}{next(_serial):06d}X{time.monotonic_ns() % 10**6:06d}"
+
+
+def signature_headers(
+    body: bytes, *, secret: str = SIGNING_SECRET, timestamp: int | None = None
+) -> dict[str, str]:
+    ts = str(int(time.time()) if timestamp is None else timestamp)
+    digest = hmac.new(secret.encode(), f"v0:{ts}:".encode() + body, hashlib.sha256).hexdigest()
+    return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={digest}"}
+
+
+@dataclass
+class Reply:
+    status: int
+    body: bytes
+    elapsed: float
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+def post(url: str, body: bytes, content_type: str, headers: dict[str, str] | None = None) -> Reply:
+    request = urllib.request.Request(
+        url, data=body, method="POST", headers={"Content-Type": content_type, **(headers or {})}
+    )
+    started = time.monotonic()
+    try:
+        with urllib.request.urlopen(request, timeout=15) as response:
+            return Reply(response.status, response.read(), time.monotonic() - started)
+    except urllib.error.HTTPError as error:
+        return Reply(error.code, error.read(), time.monotonic() - started)
+
+
+def send(url: str, body: bytes, content_type: str, **signing: Any) -> Reply:
+    """POST a correctly signed request (or one signed with another secret or time)."""
+    return post(url, body, content_type, signature_headers(body, **signing))
+
+
+FORM = "application/x-www-form-urlencoded"
+JSON = "application/json"
+
+
+def slash_command(
+    text: str,
+    *,
+    user: str,
+    trigger_id: str,
+    response_url: str,
+    team: str = TEAM_ID,
+    command: str = "/lost-deal",
+) -> bytes:
+    return urlencode(
+        {
+            "token": "verification-token-unused",
+            "team_id": team,
+            "team_domain": "rebound-test",
+            "channel_id": "C0SALES01",
+            "channel_name": "sales",
+            "user_id": user,
+            "user_name": "rep",
+            "command": command,
+            "text": text,
+            "api_app_id": APP_ID,
+            "is_enterprise_install": "false",
+            "response_url": response_url,
+            "trigger_id": trigger_id,
+        }
+    ).encode()
+
+
+def interactive(payload: dict[str, Any]) -> bytes:
+    """Interactivity arrives as a form with one field, `payload`, holding JSON."""
+    return urlencode({"payload": json.dumps(payload)}).encode()
+
+
+def view_submission(view: dict[str, Any], values: dict[str, Any], *, user: str, team: str = TEAM_ID) -> bytes:
+    submitted = {
+        **view,
+        "team_id": team,
+        "state": {"values": values},
+        "private_metadata": view.get("private_metadata", ""),
+        "root_view_id": view["id"],
+        "previous_view_id": None,
+        "app_id": APP_ID,
+        "external_id": "",
+        "app_installed_team_id": team,
+        "bot_id": "B0REBOUND",
+    }
+    return interactive(
+        {
+            "type": "view_submission",
+            "team": {"id": team, "domain": "rebound-test"},
+            "user": {"id": user, "username": "rep", "name": "rep", "team_id": team},
+            "api_app_id": APP_ID,
+            "token": "verification-token-unused",
+            "trigger_id": unique("13345224609."),
+            "view": submitted,
+            "response_urls": [],
+            "is_enterprise_install": False,
+            "enterprise": None,
+        }
+    )
+
+
+def block_action(
+    action_id: str, *, user: str, trigger_id: str, team: str = TEAM_ID, view: Any = None
+) -> bytes:
+    return interactive(
+        {
+            "type": "block_actions",
+            "user": {"id": user, "username": "rep", "name": "rep", "team_id": team},
+            "api_app_id": APP_ID,
+            "token": "verification-token-unused",
+            "container": {"type": "view", "view_id": "V0HOME"},
+            "trigger_id": trigger_id,
+            "team": {"id": team, "domain": "rebound-test"},
+            "enterprise": None,
+            "is_enterprise_install": False,
+            "view": view,
+            "actions": [
+                {
+                    "action_id": action_id,
+                    "block_id": "home_actions",
+                    "text": {"type": "plain_text", "text": "Log a lost deal", "emoji": True},
+                    "style": "primary",
+                    "type": "button",
+                    "action_ts": f"{time.time():.6f}",
+                }
+            ],
+        }
+    )
+
+
+def event_callback(event: dict[str, Any], *, team: str = TEAM_ID) -> bytes:
+    return json.dumps(
+        {
+            "token": "verification-token-unused",
+            "team_id": team,
+            "api_app_id": APP_ID,
+            "event": event,
+            "type": "event_callback",
+            "event_id": unique("Ev"),
+            "event_time": int(time.time()),
+            "authorizations": [
+                {"enterprise_id": None, "team_id": team, "user_id": "U0REBOUNDBOT", "is_bot": True}
+            ],
+            "is_ext_shared_channel": False,
+        }
+    ).encode()
+
+
+def url_verification(challenge: str) -> bytes:
+    return json.dumps(
+        {"token": "verification-token-unused", "challenge": challenge, "type": "url_verification"}
+    ).encode()
+
+
+def fill_form(view: dict[str, Any], answers: dict[str, Any]) -> dict[str, Any]:
+    """The `state.values` Slack would send after a rep answers the modal `view`.
+
+    `answers` maps block_id to what the rep typed or picked (an option's value, a date,
+    a user ID, a list of checkbox values). Blocks not in `answers` keep their initial value,
+    as in Slack; a choice the modal does not offer fails here, not silently.
+    """
+    values: dict[str, Any] = {}
+    for block in view["blocks"]:
+        if block["type"] != "input":
+            continue
+        element, block_id = block["element"], block["block_id"]
+        kind = element["type"]
+        given = answers.get(block_id, _initial(element))
+        state: dict[str, Any] = {"type": kind}
+        if kind in ("plain_text_input", "number_input"):
+            state["value"] = given
+        elif kind in ("static_select", "radio_buttons"):
+            state["selected_option"] = None if given is None else _option(element, given)
+        elif kind == "checkboxes":
+            state["selected_options"] = [_option(element, value) for value in given or []]
+        elif kind == "datepicker":
+            state["selected_date"] = given
+        elif kind == "users_select":
+            state["selected_user"] = given
+        else:
+            raise AssertionError(f"fill_form does not know {kind}")
+        values[block_id] = {element["action_id"]: state}
+    return values
+
+
+def _initial(element: dict[str, Any]) -> Any:
+    if "initial_option" in element:
+        return element["initial_option"]["value"]
+    return element.get("initial_value") or element.get("initial_date") or element.get("initial_user")
+
+
+def _option(element: dict[str, Any], value: str) -> dict[str, Any]:
+    for option in element["options"]:
+        if option["value"] == value:
+            return option
+    raise AssertionError(f"{element['action_id']} offers no option {value!r}")

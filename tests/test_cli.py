@@ -1,0 +1,185 @@
+"""The `rebound` command line as an operator meets it: settings, export, migrations, start and stop."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import signal
+import socket
+import threading
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+from tests.conftest import bot_env, rebound, start_bot
+from tests.fake_slack import Fault
+from tests.slack_requests import FORM, send, slash_command, unique
+
+
+@pytest.mark.parametrize(
+    ("setting", "names"),
+    [
+        ({"SLACK_BOT_TOKEN": ""}, "SLACK_BOT_TOKEN"),
+        ({"SLACK_SIGNING_SECRET": ""}, "SLACK_SIGNING_SECRET"),
+        ({"SLACK_APP_TOKEN": "xoxb-not-an-app-token"}, "SLACK_APP_TOKEN"),
+        ({"SLACK_CLIENT_ID": "123.456"}, "SLACK_CLIENT_SECRET"),
+        ({"PORT": "eighty"}, "PORT"),
+        ({"DATABASE_URL": "not a url"}, "DATABASE_URL"),
+        ({"DATABASE_URL": "mysql://db/rebound"}, "DATABASE_URL"),
+        ({"SLACK_API_URL": "slack.com/api"}, "SLACK_API_URL"),
+        ({"REBOUND_DIGEST_CHANNEL": "#sales"}, "REBOUND_DIGEST_CHANNEL"),
+        ({"REBOUND_DIGEST_DAY": "someday"}, "REBOUND_DIGEST_DAY"),
+        ({"REBOUND_DIGEST_TIME": "25:00"}, "REBOUND_DIGEST_TIME"),
+        ({"REBOUND_TIMEZONE": "Mars/Olympus"}, "REBOUND_TIMEZONE"),
+        ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),
+    ],
+)
+def test_a_bad_setting_stops_serve_with_one_line_naming_it(fake, tmp_path, setting, names):
+    env = bot_env(fake, f"sqlite:///{tmp_path / 'r.db'}", **setting)
+    done = rebound("serve", env=env, cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+    assert done.stderr.startswith(f"rebound: {names} ")
+
+
+def test_a_token_slack_refuses_stops_serve_with_one_line(fake, tmp_path):
+    fake.fail("auth.test", Fault(error="invalid_auth"))
+    done = rebound("serve", env=bot_env(fake, f"sqlite:///{tmp_path / 'r.db'}"), cwd=tmp_path)
+    assert done.returncode == 2
+    assert (
+        done.stderr.strip().splitlines()[-1] == "rebound: SLACK_BOT_TOKEN was refused by Slack (invalid_auth)"
+    )
+
+
+def test_dotenv_is_read_and_the_real_environment_wins(fake, tmp_path):
+    env = bot_env(fake, f"sqlite:///{tmp_path / 'from-env.db'}")
+    del env["DATABASE_URL"], env["PORT"]
+    (tmp_path / ".env").write_text(f"DATABASE_URL=sqlite:///{tmp_path / 'from-dotenv.db'}\nPORT=ninety\n")
+    assert rebound("db", "upgrade", env=env, cwd=tmp_path).returncode == 2  # PORT from .env is checked
+    (tmp_path / ".env").write_text(f"DATABASE_URL=sqlite:///{tmp_path / 'from-dotenv.db'}\nPORT=7777\n")
+    assert rebound("db", "upgrade", env=env, cwd=tmp_path).returncode == 0
+    assert (tmp_path / "from-dotenv.db").exists()
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'from-env.db'}"
+    assert rebound("db", "upgrade", env=env, cwd=tmp_path).returncode == 0
+    assert (tmp_path / "from-env.db").exists()
+
+
+def test_unreachable_database_is_one_clear_line(fake, tmp_path):
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    env = bot_env(fake, f"postgresql://rebound:s3cret@127.0.0.1:{port}/rebound")
+    done = rebound("db", "upgrade", env=env, cwd=tmp_path)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr and "s3cret" not in done.stderr
+    assert done.stderr.startswith("rebound: cannot migrate the database at postgresql+psycopg://rebound:***@")
+
+
+def test_export_writes_csv_with_a_header_and_json(bot, fake):
+    from tests.test_journey import ANSWERS, open_form, submit
+
+    user, team = unique("U"), unique("T")
+    for deal in ("Alpha, Inc.", 'Beta "Quoted" Co'):
+        view = open_form(bot, fake, deal, user=user, team=team)
+        assert submit(bot, view, ANSWERS, user=user, team=team).status == 200
+    done = rebound("export", "--team", team, env=bot.env, cwd=bot.cwd)
+    assert done.returncode == 0, done.stderr
+    rows = list(csv.DictReader(io.StringIO(done.stdout)))
+    assert [row["deal_name"] for row in rows] == ["Alpha, Inc.", 'Beta "Quoted" Co']
+    assert rows[0]["lesson"] == ANSWERS["lesson"] and rows[0]["deal_value"] == "48000.00"
+    as_json = json.loads(
+        rebound("export", "--team", team, "--format", "json", env=bot.env, cwd=bot.cwd).stdout
+    )
+    assert [row["deal_name"] for row in as_json] == ["Alpha, Inc.", 'Beta "Quoted" Co']
+    empty = rebound("export", "--team", "T0NOBODY", "--format", "json", env=bot.env, cwd=bot.cwd)
+    assert json.loads(empty.stdout) == []
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_stopping_lets_work_in_flight_finish(fake, tmp_path, signum):
+    bot = start_bot(bot_env(fake, f"sqlite:///{tmp_path / 'r.db'}"), tmp_path)
+    fake.delay("views.open", 1.5)
+    try:
+        trigger = unique("trigger.")
+        body = slash_command(
+            "Late Night Co", user=unique("U"), trigger_id=trigger, response_url=fake.response_url("x")
+        )
+        assert send(bot.events_url, body, FORM).status == 200
+        assert bot.stop(signum) == 0  # signal sent to the process group, as Ctrl-C in a terminal does
+    finally:
+        fake.delay("views.open", 0)
+    assert fake.find("views.open", lambda c: c.args.get("trigger_id") == trigger), "the form was never opened"
+    assert "Traceback" not in bot.log_text()
+
+
+def test_healthz_turns_503_when_the_database_goes_away(fake, tmp_path, postgres_schema_url):
+    """Between the bot and PostgreSQL sits a TCP relay we can cut, like a database outage."""
+    from sqlalchemy.engine import make_url
+
+    target = make_url(postgres_schema_url)
+    relay = Relay(target.host or "127.0.0.1", target.port or 5432)
+    url = target.set(host="127.0.0.1", port=relay.port).render_as_string(hide_password=False)
+    bot = start_bot(bot_env(fake, url), tmp_path)
+    try:
+        with urllib.request.urlopen(f"{bot.url}/healthz", timeout=5) as response:
+            assert response.status == 200
+        relay.cut()
+        with pytest.raises(urllib.error.HTTPError) as unhealthy:
+            urllib.request.urlopen(f"{bot.url}/healthz", timeout=30)
+        assert unhealthy.value.code == 503
+        assert json.loads(unhealthy.value.read()) == {"status": "unavailable", "database": "unreachable"}
+    finally:
+        assert bot.stop() == 0
+        relay.cut()
+
+
+class Relay:
+    """A loopback TCP relay to PostgreSQL; `cut()` drops every connection and refuses new ones."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.target = (host, port)
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.sockets: list[socket.socket] = []
+        self.open = True
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while self.open:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            if not self.open:
+                client.close()
+                return
+            server = socket.create_connection(self.target)
+            self.sockets += [client, server]
+            for a, b in ((client, server), (server, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (source, sink):
+                with contextlib.suppress(OSError):
+                    s.shutdown(socket.SHUT_RDWR)
+
+    def cut(self) -> None:
+        self.open = False
+        with contextlib.suppress(OSError):
+            self.listener.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept()
+        self.listener.close()
+        for s in self.sockets:
+            with contextlib.suppress(OSError):
+                s.shutdown(socket.SHUT_RDWR)
+        time.sleep(0.1)

@@ -19,27 +19,40 @@ from storage import Store
 logger = logging.getLogger("rebound")
 
 
-def use_slack_api(client: WebClient, settings: Settings) -> WebClient:
-    """Point a Web API client at SLACK_API_URL and let it ride out brief outages and rate limits."""
+def use_slack_api(client: WebClient, settings: Settings, *, wait_out_rate_limits: bool = True) -> WebClient:
+    """Point a Web API client at SLACK_API_URL and let it ride out brief outages and rate limits.
+
+    Sweeps pass `wait_out_rate_limits=False`: slack_sdk would sleep the whole Retry-After in
+    place, stalling every other delivery; the sweep reschedules that one row instead.
+    """
     client.base_url = settings.slack_api_url
     client.timeout = 10
     client.retry_handlers = [
         ConnectionErrorRetryHandler(max_retry_count=2),
-        RateLimitErrorRetryHandler(max_retry_count=2),
         ServerErrorRetryHandler(max_retry_count=2),
     ]
+    if wait_out_rate_limits:
+        client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=1))
     return client
+
+
+def sweep_client(settings: Settings) -> WebClient:
+    """The Web API client follow-up sweeps send with."""
+    return use_slack_api(WebClient(token=settings.slack_bot_token), settings, wait_out_rate_limits=False)
 
 
 def create_app(settings: Settings, store: Store) -> App:
     """Build the Bolt app. Its token was checked at start-up, so Bolt need not check it again."""
     # Bolt builds its own client (reading SLACK_BOT_TOKEN itself if we passed a client too),
     # so the token goes in here and the client is then pointed at SLACK_API_URL.
+    bolt_logger = logging.getLogger("rebound.bolt")
+    # slack_sdk checks its logger's own level: unset, it formats every request as a debug line.
+    bolt_logger.setLevel(settings.log_level)
     app = App(
         token=settings.slack_bot_token,
         signing_secret=settings.slack_signing_secret or "",
         token_verification_enabled=False,
-        logger=logging.getLogger("rebound.bolt"),
+        logger=bolt_logger,
     )
 
     use_slack_api(app.client, settings)

@@ -8,13 +8,15 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.app import use_slack_api
+from bot.app import sweep_client, use_slack_api
 from bot.config import ConfigError, Settings, configure_logging, load_settings
+from bot.followups import Sweep
 from storage import EXPORT_FIELDS, Store, upgrade
 
 logger = logging.getLogger("rebound")
@@ -36,9 +38,21 @@ def parser() -> argparse.ArgumentParser:
         prog="rebound", description="Rebound: turn a lost deal into a lesson, in Slack."
     )
     commands = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    commands.add_parser(
+    serve = commands.add_parser(
         "serve",
-        help="run the bot (Socket Mode when SLACK_APP_TOKEN is set, else HTTP on HOST:PORT)",
+        help="run the bot and its scheduler (Socket Mode if SLACK_APP_TOKEN is set, else HTTP on HOST:PORT)",
+    )
+    serve.add_argument(
+        "--no-scheduler",
+        action="store_true",
+        help="do not send follow-ups from this process (run `rebound worker`)",
+    )
+    commands.add_parser("worker", help="run only the scheduler (deployments with several web processes)")
+    reminders = commands.add_parser(
+        "reminders", help="deliver every follow-up due at --as-of (default now), once each"
+    )
+    reminders.add_argument(
+        "--as-of", metavar="ISO8601", type=moment, help="the moment treated as now (naive = UTC)"
     )
     export = commands.add_parser("export", help="write every autopsy to stdout")
     export.add_argument("--team", metavar="T", help="only this workspace (team ID)")
@@ -57,7 +71,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings()
         configure_logging(settings.log_level)
         if args.command == "serve":
-            serve(settings)
+            serve(settings, scheduler=not args.no_scheduler)
+        elif args.command == "worker":
+            worker(settings)
+        elif args.command == "reminders":
+            deliver_reminders(settings, as_of=args.as_of or datetime.now(UTC))
         elif args.command == "export":
             export(settings, team=args.team, output_format=args.format)
         elif args.command == "db":
@@ -102,16 +120,51 @@ def check_token(settings: Settings) -> None:
         logger.info("Signed in to Slack as %s in %s", identity.get("user"), identity.get("team"))
 
 
-def serve(settings: Settings) -> None:
+def moment(text: str) -> datetime:
+    """An ISO 8601 moment for --as-of; without an offset it is UTC."""
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an ISO 8601 moment such as 2027-02-22T09:30+01:00"
+        ) from None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def serve(settings: Settings, *, scheduler: bool) -> None:
     from bot import server  # gunicorn and the Socket Mode client are only needed here
 
     settings.require_slack()
     migrate(settings)
     check_token(settings)
     if settings.socket_mode:
-        server.serve_socket_mode(settings)
+        server.serve_socket_mode(settings, scheduler=scheduler)
     else:
-        server.serve_http(settings)
+        server.serve_http(settings, scheduler=scheduler)
+
+
+def worker(settings: Settings) -> None:
+    from bot import server
+
+    settings.require_bot_token()
+    migrate(settings)
+    check_token(settings)
+    server.run_worker(settings)
+
+
+def deliver_reminders(settings: Settings, *, as_of: datetime) -> None:
+    settings.require_bot_token()
+    migrate(settings)
+    store = Store.connect(settings.database_url)
+    try:
+        report = Sweep(store, sweep_client(settings), settings.timezone).run(as_of)
+    except SQLAlchemyError as error:
+        raise Stop(
+            f"cannot read follow-ups: {str(getattr(error, 'orig', None) or error).splitlines()[0]}"
+        ) from None
+    finally:
+        store.close()
+    print(f"Follow-ups due at {as_of.isoformat()}: {report}")
 
 
 def export(settings: Settings, *, team: str | None, output_format: str) -> None:

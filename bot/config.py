@@ -60,8 +60,8 @@ class Settings:
         """Socket Mode is chosen by the presence of an app-level token."""
         return self.slack_app_token is not None
 
-    def require_slack(self) -> None:
-        """Check what `rebound serve` needs before it talks to Slack."""
+    def require_bot_token(self) -> None:
+        """Check what every command that talks to Slack needs."""
         if self.slack_client_id or self.slack_client_secret:
             # Multi-workspace OAuth install is not built yet: say so instead of half-working.
             raise ConfigError(
@@ -71,6 +71,10 @@ class Settings:
             )
         if not self.slack_bot_token:
             raise ConfigError("SLACK_BOT_TOKEN", "is not set (the bot token from your Slack app, xoxb-...)")
+
+    def require_slack(self) -> None:
+        """Check what `rebound serve` needs before it talks to Slack."""
+        self.require_bot_token()
         if not self.socket_mode and not self.slack_signing_secret:
             raise ConfigError(
                 "SLACK_SIGNING_SECRET",

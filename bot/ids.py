@@ -23,3 +23,19 @@ SHARING = "sharing"
 
 # App Home
 LOG_LOST_DEAL = "log_lost_deal"
+
+# Follow-up buttons (value: the follow-up's id)
+REACHED_OUT = "follow_up_reached_out"
+SNOOZE_WEEK = "follow_up_snooze_week"
+SNOOZE_MONTH = "follow_up_snooze_month"
+WON_BACK = "follow_up_won_back"
+LET_GO = "follow_up_let_go"
+ADD_REVISIT = "follow_up_add_revisit"
+HELP_YES = "follow_up_help_yes"
+HELP_NO = "follow_up_help_no"
+PAUSE = "reminders_pause"
+RESUME = "reminders_resume"
+
+# The revisit modal
+REVISIT_VIEW = "revisit"
+REVISIT_TEXT = "revisit_text"

@@ -10,6 +10,7 @@ import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from apscheduler.schedulers.background import BackgroundScheduler
 from gunicorn.app.base import BaseApplication
 from gunicorn.arbiter import Arbiter
 from slack_bolt import App
@@ -19,6 +20,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.app import create_app
 from bot.config import ConfigError, Settings
+from bot.scheduler import start_scheduler
 from storage import Store
 
 logger = logging.getLogger("rebound.server")
@@ -64,11 +66,22 @@ def _workers_ignore_ctrl_c(worker: Any) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-class HttpServer(BaseApplication):
-    """gunicorn (threaded workers) serving `wsgi_app`. GUNICORN_CMD_ARGS can tune workers and threads."""
+def _stop_scheduler(_arbiter: Any, worker: Any) -> None:
+    if worker.app.scheduler is not None:
+        worker.app.scheduler.shutdown()
 
-    def __init__(self, settings: Settings) -> None:
+
+class HttpServer(BaseApplication):
+    """gunicorn (threaded workers) serving `wsgi_app`. GUNICORN_CMD_ARGS can tune workers and threads.
+
+    Each worker runs the follow-up sweep unless told not to; claims are atomic, so more
+    workers only means more sweepers, never a reminder sent twice.
+    """
+
+    def __init__(self, settings: Settings, *, scheduler: bool) -> None:
         self.settings = settings
+        self.run_scheduler = scheduler
+        self.scheduler: BackgroundScheduler | None = None
         super().__init__()
 
     def load_config(self) -> None:
@@ -81,6 +94,7 @@ class HttpServer(BaseApplication):
             "graceful_timeout": 30,
             "loglevel": self.settings.log_level.lower(),
             "post_worker_init": _workers_ignore_ctrl_c,
+            "worker_exit": _stop_scheduler,
             "proc_name": "rebound",
             "control_socket_disable": True,
         }
@@ -94,7 +108,10 @@ class HttpServer(BaseApplication):
     def load(self) -> WSGIApp:
         # Runs in each worker after the fork, so every process has its own engine and threads.
         store = Store.connect(self.settings.database_url)
-        return wsgi_app(create_app(self.settings, store), store)
+        app = create_app(self.settings, store)
+        if self.run_scheduler:
+            self.scheduler = start_scheduler(self.settings, store)
+        return wsgi_app(app, store)
 
     def run(self) -> None:
         try:
@@ -104,18 +121,24 @@ class HttpServer(BaseApplication):
             sys.exit(1)
 
 
-def serve_http(settings: Settings) -> None:
+def serve_http(settings: Settings, *, scheduler: bool = True) -> None:
     logger.info("Serving Slack requests on http://%s:%s%s", settings.host, settings.port, EVENTS_PATH)
-    HttpServer(settings).run()
+    HttpServer(settings, scheduler=scheduler).run()
 
 
-def serve_socket_mode(settings: Settings) -> None:
-    """Connect to Slack over a WebSocket (apps.connections.open at SLACK_API_URL) until told to stop."""
-    store = Store.connect(settings.database_url)
-    handler = SocketModeHandler(create_app(settings, store), settings.slack_app_token)
+def _until_stopped() -> None:
+    """Block until SIGTERM or Ctrl-C."""
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
+    stop.wait()
+
+
+def serve_socket_mode(settings: Settings, *, scheduler: bool = True) -> None:
+    """Connect to Slack over a WebSocket (apps.connections.open at SLACK_API_URL) until told to stop."""
+    store = Store.connect(settings.database_url)
+    app = create_app(settings, store)
+    handler = SocketModeHandler(app, settings.slack_app_token)
     try:
         handler.connect()
     except SlackApiError as error:
@@ -124,7 +147,20 @@ def serve_socket_mode(settings: Settings) -> None:
             "SLACK_APP_TOKEN", f"was refused by Slack ({error.response.get('error')})"
         ) from None
     logger.info("Connected to Slack in Socket Mode")
-    stop.wait()
+    sweeps = start_scheduler(settings, store) if scheduler else None
+    _until_stopped()
     logger.info("Stopping: closing the Socket Mode connection")
     handler.close()
+    if sweeps is not None:
+        sweeps.shutdown()
+    store.close()
+
+
+def run_worker(settings: Settings) -> None:
+    """Only the scheduler, for deployments with several web processes."""
+    store = Store.connect(settings.database_url)
+    sweeps = start_scheduler(settings, store)
+    _until_stopped()
+    logger.info("Stopping: letting a sweep in progress finish")
+    sweeps.shutdown()
     store.close()

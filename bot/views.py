@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from functools import lru_cache
+from typing import Any
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -180,6 +182,25 @@ def autopsy_modal(deal_name: str, today: date) -> View:
         close="Not now",
         blocks=blocks,
     )
+
+
+@lru_cache(maxsize=2)
+def _blank_autopsy_modal(today: date) -> dict[str, Any]:
+    return autopsy_modal("", today).to_dict()  # validated by slack_sdk here, once a day
+
+
+def autopsy_modal_payload(deal_name: str, today: date) -> dict[str, Any]:
+    """`autopsy_modal(deal_name, today).to_dict()`, without rebuilding and revalidating 20 blocks
+    per command: only the deal field changes, and it is cut to its limit as the builder cuts it."""
+    blank = _blank_autopsy_modal(today)
+    deal = deal_name[: autopsy.DEAL_MAX]
+    blocks = [
+        {**block, "element": {**block["element"], "initial_value": deal}}
+        if deal and block.get("block_id") == ids.DEAL
+        else block
+        for block in blank["blocks"]
+    ]
+    return {**blank, "blocks": blocks}
 
 
 def home(recent: Sequence[Autopsy]) -> View:

@@ -9,7 +9,13 @@ from handlers import actions, commands, events, views
 def register(app: App) -> None:
     app.command(ids.COMMAND)(commands.lost_deal)
     app.view_submission(ids.AUTOPSY_VIEW)(views.save_autopsy)
+    app.view_submission(ids.REVISIT_VIEW)(views.save_revisit)
     app.action(ids.LOG_LOST_DEAL)(actions.log_lost_deal)
+    for action_id in actions.FOLLOW_UP_ANSWERS:
+        app.action(action_id)(actions.answer_follow_up)
+    app.action(ids.PAUSE)(actions.pause_or_resume)
+    app.action(ids.RESUME)(actions.pause_or_resume)
+    app.action(ids.ADD_REVISIT)(actions.add_revisit)
     app.event("app_home_opened")(events.home_opened)
 
 

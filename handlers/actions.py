@@ -1,15 +1,105 @@
-"""Buttons: "Log a lost deal" in App Home opens the same form as `/lost-deal`."""
+"""Buttons: App Home's "Log a lost deal", and the answers on follow-up DMs."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from logging import Logger
 
-from slack_bolt import Ack
+from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
-from handlers.surfaces import open_autopsy
+from bot import ids, reminders
+from handlers.surfaces import SLACK_FAILURES, describe, open_autopsy, redraw_follow_up
+from storage import Store
+
+# action_id -> (the follow-up kind it answers, the state it leads to, how long a snooze lasts)
+FOLLOW_UP_ANSWERS: dict[str, tuple[str, str, timedelta | None]] = {
+    ids.REACHED_OUT: ("touch_base", "done", None),
+    ids.WON_BACK: ("touch_base", "won_back", None),
+    ids.LET_GO: ("touch_base", "let_go", None),
+    ids.SNOOZE_WEEK: ("touch_base", "snoozed", timedelta(days=7)),
+    ids.SNOOZE_MONTH: ("touch_base", "snoozed", timedelta(days=30)),
+    ids.HELP_YES: ("help_request", "done", None),
+    ids.HELP_NO: ("help_request", "let_go", None),
+}
 
 
 def log_lost_deal(ack: Ack, body: dict, client: WebClient, logger: Logger) -> None:
     ack()
     open_autopsy(client, body["trigger_id"], deal_name="", logger=logger)
+
+
+def _follow_up_id(action: dict) -> int | None:
+    value = str(action.get("value") or "")
+    return int(value) if value.isdigit() and len(value) < 19 else None
+
+
+def answer_follow_up(
+    ack: Ack, body: dict, action: dict, context: BoltContext, client: WebClient, logger: Logger
+) -> None:
+    ack()
+    store: Store = context["store"]
+    team_id, user_id = context.team_id or "", body["user"]["id"]
+    kind, state, snooze = FOLLOW_UP_ANSWERS[action["action_id"]]
+    follow_up_id = _follow_up_id(action)
+    found = store.follow_up(team_id=team_id, follow_up_id=follow_up_id) if follow_up_id else None
+    if found is None or found.follow_up.kind != kind or found.follow_up.recipient_id != user_id:
+        refused = (action["action_id"], user_id, action.get("value"))
+        logger.warning("Refused %s from %s: follow-up %r is not theirs to answer", *refused)
+        return
+    now = datetime.now(UTC)
+    due, changed = store.answer_follow_up(
+        team_id=team_id,
+        user_id=user_id,
+        follow_up_id=found.follow_up.id,
+        state=state,
+        now=now,
+        due_at=now + snooze if snooze else None,
+    )
+    if due is None:
+        return
+    redraw_follow_up(client, store, due, logger=logger)
+    if changed and kind == "help_request":
+        try:
+            client.chat_postMessage(
+                channel=due.autopsy.user_id, **reminders.help_answer(due.follow_up, due.autopsy).as_kwargs()
+            )
+        except SLACK_FAILURES as error:
+            logger.warning(
+                "Could not tell %s about the help answer: %s", due.autopsy.user_id, describe(error)
+            )
+
+
+def pause_or_resume(
+    ack: Ack, body: dict, action: dict, context: BoltContext, client: WebClient, logger: Logger
+) -> None:
+    ack()
+    store: Store = context["store"]
+    team_id, user_id = context.team_id or "", body["user"]["id"]
+    if action["action_id"] == ids.PAUSE:
+        store.pause_reminders(team_id=team_id, user_id=user_id, now=datetime.now(UTC))
+    else:
+        store.resume_reminders(team_id=team_id, user_id=user_id)
+    follow_up_id = _follow_up_id(action)
+    due = store.follow_up(team_id=team_id, follow_up_id=follow_up_id) if follow_up_id else None
+    if due is not None and due.follow_up.recipient_id == user_id:
+        redraw_follow_up(client, store, due, logger=logger)
+
+
+def add_revisit(
+    ack: Ack, body: dict, action: dict, context: BoltContext, client: WebClient, logger: Logger
+) -> None:
+    ack()
+    store: Store = context["store"]
+    team_id, user_id = context.team_id or "", body["user"]["id"]
+    follow_up_id = _follow_up_id(action)
+    due = store.follow_up(team_id=team_id, follow_up_id=follow_up_id) if follow_up_id else None
+    if due is None or due.follow_up.kind != "revisit" or due.follow_up.recipient_id != user_id:
+        logger.warning("Refused a revisit from %s for follow-up %r", user_id, action.get("value"))
+        return
+    try:
+        client.views_open(
+            trigger_id=body["trigger_id"], view=reminders.revisit_modal(due.follow_up, due.autopsy)
+        )
+    except SLACK_FAILURES as error:
+        logger.warning("Could not open the revisit form: %s", describe(error))

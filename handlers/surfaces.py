@@ -9,8 +9,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import views
-from storage import Store
+from bot import reminders, views
+from storage import Due, Store
 
 # What a Web API call can raise once slack_sdk's retry handlers have given up.
 SLACK_FAILURES = (SlackClientError, OSError)
@@ -27,7 +27,7 @@ def open_autopsy(client: WebClient, trigger_id: str, *, deal_name: str, logger: 
     """Open the autopsy modal; False when Slack refused (an expired trigger_id, most often)."""
     try:
         client.views_open(
-            trigger_id=trigger_id, view=views.autopsy_modal(deal_name, datetime.now(UTC).date())
+            trigger_id=trigger_id, view=views.autopsy_modal_payload(deal_name, datetime.now(UTC).date())
         )
     except SLACK_FAILURES as error:
         logger.warning("Could not open the autopsy form: %s", describe(error))
@@ -44,3 +44,19 @@ def publish_home(client: WebClient, store: Store, *, team_id: str, user_id: str,
         logger.exception("Could not read autopsies for %s's App Home", user_id)
     except SLACK_FAILURES as error:
         logger.warning("Could not publish App Home for %s: %s", user_id, describe(error))
+
+
+def redraw_follow_up(client: WebClient, store: Store, due: Due, *, logger: Logger) -> None:
+    """Draw a follow-up DM as its state now says, in place (chat.update)."""
+    follow_up = due.follow_up
+    if not (follow_up.channel_id and follow_up.message_ts):
+        return
+    message = reminders.build(
+        due,
+        store.revisits(team_id=follow_up.team_id, autopsy_id=due.autopsy.id),
+        paused=store.reminders_paused(team_id=follow_up.team_id, user_id=follow_up.recipient_id),
+    )
+    try:
+        client.chat_update(channel=follow_up.channel_id, ts=follow_up.message_ts, **message.as_kwargs())
+    except SLACK_FAILURES as error:
+        logger.warning("Could not update follow-up %s's message: %s", follow_up.id, describe(error))

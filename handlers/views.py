@@ -9,23 +9,31 @@ from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import ids, messages
+from bot import followups, ids, messages, reminders
 from bot.autopsy import read_submission
-from handlers.surfaces import SLACK_FAILURES, describe, publish_home
+from handlers.surfaces import SLACK_FAILURES, describe, publish_home, redraw_follow_up
 from storage import Store
 
 
 def save_autopsy(
     ack: Ack, body: dict, view: dict, context: BoltContext, client: WebClient, logger: Logger
 ) -> None:
-    answers, errors = read_submission(view.get("state", {}).get("values", {}), datetime.now(UTC))
+    now = datetime.now(UTC)
+    answers, errors = read_submission(view.get("state", {}).get("values", {}), now)
     if answers is None:
         ack(response_action="errors", errors=errors)
         return
     store: Store = context["store"]
     team_id, user_id = context.team_id or context.enterprise_id or "", body["user"]["id"]
     try:
-        _, is_new = store.save_autopsy(team_id=team_id, user_id=user_id, view_id=view["id"], answers=answers)
+        _, is_new = store.save_autopsy(
+            team_id=team_id,
+            user_id=user_id,
+            view_id=view["id"],
+            answers=answers,
+            created_at=now,
+            follow_ups=followups.plan(answers, author_id=user_id, now=now),
+        )
     except SQLAlchemyError:
         logger.exception("Could not store an autopsy for %s", user_id)
         # Keep the modal open with everything the rep wrote, rather than lose it.
@@ -44,3 +52,51 @@ def save_autopsy(
     except SLACK_FAILURES as error:
         logger.warning("Autopsy stored, but the thank-you DM to %s failed: %s", user_id, describe(error))
     publish_home(client, store, team_id=team_id, user_id=user_id, logger=logger)
+
+
+def save_revisit(
+    ack: Ack, body: dict, view: dict, context: BoltContext, client: WebClient, logger: Logger
+) -> None:
+    store: Store = context["store"]
+    team_id, user_id = context.team_id or "", body["user"]["id"]
+    state = view.get("state", {}).get("values", {}).get(ids.REVISIT_TEXT, {}).get(ids.REVISIT_TEXT, {})
+    text = str(state.get("value") or "").strip()
+    if not text or len(text) > reminders.REVISIT_MAX:
+        problem = (
+            "Please write a few words."
+            if not text
+            else f"Please keep this under {reminders.REVISIT_MAX} characters."
+        )
+        ack(response_action="errors", errors={ids.REVISIT_TEXT: problem})
+        return
+    metadata = str(view.get("private_metadata") or "")
+    due = store.follow_up(team_id=team_id, follow_up_id=int(metadata)) if metadata.isdigit() else None
+    if due is None or due.follow_up.kind != "revisit" or due.follow_up.recipient_id != user_id:
+        logger.warning("Refused a revisit from %s for follow-up %r", user_id, metadata)
+        ack()
+        return
+    now = datetime.now(UTC)
+    try:
+        added = store.add_revisit(
+            team_id=team_id,
+            user_id=user_id,
+            autopsy_id=due.autopsy.id,
+            view_id=view["id"],
+            text=text,
+            now=now,
+        )
+        store.answer_follow_up(
+            team_id=team_id, user_id=user_id, follow_up_id=due.follow_up.id, state="done", now=now
+        )
+    except SQLAlchemyError:
+        logger.exception("Could not store a revisit for %s", user_id)
+        ack(
+            response_action="errors",
+            errors={ids.REVISIT_TEXT: "Sorry, I couldn't save this just now. Please try again."},
+        )
+        return
+    ack()
+    if added:
+        again = store.follow_up(team_id=team_id, follow_up_id=due.follow_up.id)
+        if again is not None:
+            redraw_follow_up(client, store, again, logger=logger)

@@ -3,16 +3,35 @@ operations the rest of the code needs. Nothing outside `storage/` writes SQL."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from dataclasses import asdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, select, text
+from sqlalchemy import Engine, and_, create_engine, delete, event, exists, or_, select, text, update
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 
-from storage.models import Autopsy
+from storage.models import Autopsy, FollowUp, PersonZone, ReminderPause, Revisit
+
+
+@dataclass(frozen=True, kw_only=True)
+class Plan:
+    """A follow-up to create with an autopsy: what, for whom, and from when."""
+
+    kind: str
+    recipient_id: str
+    due_at: datetime
+    due_on: date | None = None
+
+
+@dataclass(frozen=True)
+class Due:
+    """A claimed follow-up and the autopsy it is about, ready to be sent."""
+
+    follow_up: FollowUp
+    autopsy: Autopsy
 
 
 def make_engine(url: URL | str) -> Engine:
@@ -62,16 +81,34 @@ class Store:
             return False
         return True
 
-    def save_autopsy(self, *, team_id: str, user_id: str, view_id: str, answers: Any) -> tuple[Autopsy, bool]:
-        """Store an autopsy once per (workspace, view); return it and whether it is new.
+    def save_autopsy(
+        self,
+        *,
+        team_id: str,
+        user_id: str,
+        view_id: str,
+        answers: Any,
+        created_at: datetime,
+        follow_ups: Iterable[Plan] = (),
+    ) -> tuple[Autopsy, bool]:
+        """Store an autopsy and its follow-ups once per (workspace, view); return it and whether it is new.
 
         The commit happens before this returns, so Slack is acknowledged only for what is stored.
         """
         fields = asdict(answers)
         try:
             with self.session.begin() as session:
-                entry = Autopsy(team_id=team_id, user_id=user_id, view_id=view_id, **fields)
+                entry = Autopsy(
+                    team_id=team_id, user_id=user_id, view_id=view_id, created_at=created_at, **fields
+                )
                 session.add(entry)
+                session.flush()
+                session.add_all(
+                    FollowUp(
+                        team_id=team_id, autopsy_id=entry.id, state="pending", attempts=0, **asdict(plan)
+                    )
+                    for plan in follow_ups
+                )
             return entry, True
         except IntegrityError:
             with self.session() as session:
@@ -92,6 +129,220 @@ class Store:
                 .limit(limit)
             )
             return list(rows)
+
+    def autopsy(self, *, team_id: str, autopsy_id: int) -> Autopsy | None:
+        with self.session() as session:
+            return session.scalars(
+                select(Autopsy).where(Autopsy.team_id == team_id, Autopsy.id == autopsy_id)
+            ).one_or_none()
+
+    # Follow-ups: the sweep's side
+    def claim_due_follow_ups(self, *, now: datetime, limit: int, lease: timedelta) -> list[Due]:
+        """Atomically take up to `limit` due follow-ups for this sweep alone.
+
+        Due means pending (or snoozed) with due_at reached, or claimed by a sweep whose lease
+        ran out (a process killed mid-send). People who paused reminders are left waiting.
+        On PostgreSQL, rows other sweeps hold are skipped (FOR UPDATE SKIP LOCKED); SQLite
+        runs the single UPDATE as its one writer.
+        """
+        paused = exists().where(
+            ReminderPause.team_id == FollowUp.team_id, ReminderPause.user_id == FollowUp.recipient_id
+        )
+        due = (
+            select(FollowUp.id)
+            .where(
+                or_(
+                    and_(FollowUp.state.in_(("pending", "snoozed")), FollowUp.due_at <= now),
+                    and_(FollowUp.state == "sending", FollowUp.lease_until <= now),
+                ),
+                ~paused,
+            )
+            .order_by(FollowUp.due_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        claim = (
+            update(FollowUp)
+            .where(FollowUp.id.in_(due.scalar_subquery()))
+            .values(state="sending", lease_until=now + lease)
+            .returning(FollowUp.id)
+            .execution_options(synchronize_session=False)
+        )
+        with self.session.begin() as session:
+            ids = list(session.scalars(claim))
+            if not ids:
+                return []
+            rows = session.execute(
+                select(FollowUp, Autopsy)
+                .join(Autopsy, Autopsy.id == FollowUp.autopsy_id)
+                .where(FollowUp.id.in_(ids))
+                .order_by(FollowUp.due_at, FollowUp.id)
+            )
+            return [Due(follow_up, autopsy) for follow_up, autopsy in rows]
+
+    def _settle(self, follow_up_id: int, **values: Any) -> None:
+        # Only the sweep holding the claim may settle it.
+        with self.session.begin() as session:
+            session.execute(
+                update(FollowUp)
+                .where(FollowUp.id == follow_up_id, FollowUp.state == "sending")
+                .values(lease_until=None, **values)
+            )
+
+    def mark_sent(self, follow_up_id: int, *, channel_id: str, message_ts: str, now: datetime) -> None:
+        self._settle(
+            follow_up_id,
+            state="sent",
+            sent_at=now,
+            channel_id=channel_id,
+            message_ts=message_ts,
+            last_error=None,
+        )
+
+    def postpone(
+        self, follow_up_id: int, *, until: datetime, error: str | None = None, attempted: bool
+    ) -> None:
+        """Give a claimed follow-up back, due again at `until` (outside working hours, or after a failure)."""
+        values: dict[str, Any] = {"state": "pending", "due_at": until}
+        if attempted:
+            values.update(attempts=FollowUp.attempts + 1, last_error=error)
+        self._settle(follow_up_id, **values)
+
+    def mark_failed(self, follow_up_id: int, *, error: str, now: datetime) -> None:
+        self._settle(
+            follow_up_id, state="failed", attempts=FollowUp.attempts + 1, last_error=error, closed_at=now
+        )
+
+    # Follow-ups: the rep's side
+    def follow_up(self, *, team_id: str, follow_up_id: int) -> Due | None:
+        with self.session() as session:
+            row = session.execute(
+                select(FollowUp, Autopsy)
+                .join(Autopsy, Autopsy.id == FollowUp.autopsy_id)
+                .where(FollowUp.team_id == team_id, FollowUp.id == follow_up_id)
+            ).one_or_none()
+            return None if row is None else Due(*row)
+
+    def answer_follow_up(
+        self,
+        *,
+        team_id: str,
+        user_id: str,
+        follow_up_id: int,
+        state: str,
+        now: datetime,
+        due_at: datetime | None = None,
+    ) -> tuple[Due | None, bool]:
+        """Record the recipient's answer to a sent follow-up; return it and whether this changed it.
+
+        Only the recipient can answer, and only once: a second click finds it no longer `sent`.
+        """
+        values: dict[str, Any] = {"state": state}
+        if due_at is not None:
+            values.update(due_at=due_at, due_on=None)
+        else:
+            values.update(closed_at=now)
+        with self.session.begin() as session:
+            changed = session.execute(
+                update(FollowUp)
+                .where(
+                    FollowUp.id == follow_up_id,
+                    FollowUp.team_id == team_id,
+                    FollowUp.recipient_id == user_id,
+                    FollowUp.state == "sent",
+                )
+                .values(**values)
+            ).rowcount
+        current = self.follow_up(team_id=team_id, follow_up_id=follow_up_id)
+        if current is None or current.follow_up.recipient_id != user_id:
+            return None, False
+        return current, bool(changed)
+
+    def pause_reminders(self, *, team_id: str, user_id: str, now: datetime) -> bool:
+        """Pause someone's reminders; False if they already were."""
+        try:
+            with self.session.begin() as session:
+                session.add(ReminderPause(team_id=team_id, user_id=user_id, paused_at=now))
+        except IntegrityError:
+            return False
+        return True
+
+    def resume_reminders(self, *, team_id: str, user_id: str) -> bool:
+        """Resume someone's reminders; False if they were not paused."""
+        with self.session.begin() as session:
+            return bool(
+                session.execute(
+                    delete(ReminderPause).where(
+                        ReminderPause.team_id == team_id, ReminderPause.user_id == user_id
+                    )
+                ).rowcount
+            )
+
+    def reminders_paused(self, *, team_id: str, user_id: str) -> bool:
+        with self.session() as session:
+            return session.get(ReminderPause, (team_id, user_id)) is not None
+
+    # Time zones, as users.info last said
+    def zones(self, *, team_id: str, user_ids: Sequence[str], fresh_since: datetime) -> dict[str, str]:
+        with self.session() as session:
+            rows = session.execute(
+                select(PersonZone.user_id, PersonZone.tz).where(
+                    PersonZone.team_id == team_id,
+                    PersonZone.user_id.in_(user_ids),
+                    PersonZone.fetched_at >= fresh_since,
+                )
+            )
+            return {user_id: tz for user_id, tz in rows}
+
+    def remember_zone(self, *, team_id: str, user_id: str, tz: str, now: datetime) -> None:
+        with self.session.begin() as session:
+            session.merge(PersonZone(team_id=team_id, user_id=user_id, tz=tz, fetched_at=now))
+
+    # Revisits
+    def add_revisit(
+        self, *, team_id: str, user_id: str, autopsy_id: int, view_id: str, text: str, now: datetime
+    ) -> bool | None:
+        """Add what the author sees now; None if the autopsy is not theirs, False if already stored."""
+        try:
+            with self.session.begin() as session:
+                owner = session.scalar(
+                    select(Autopsy.user_id).where(Autopsy.team_id == team_id, Autopsy.id == autopsy_id)
+                )
+                if owner != user_id:
+                    return None
+                session.add(
+                    Revisit(
+                        team_id=team_id,
+                        autopsy_id=autopsy_id,
+                        user_id=user_id,
+                        view_id=view_id,
+                        text=text,
+                        created_at=now,
+                    )
+                )
+        except IntegrityError:
+            return False
+        return True
+
+    def revisits(self, *, team_id: str, autopsy_id: int) -> list[Revisit]:
+        with self.session() as session:
+            return list(
+                session.scalars(
+                    select(Revisit)
+                    .where(Revisit.team_id == team_id, Revisit.autopsy_id == autopsy_id)
+                    .order_by(Revisit.created_at, Revisit.id)
+                )
+            )
+
+    def follow_ups_of(self, *, team_id: str, autopsy_id: int) -> list[FollowUp]:
+        with self.session() as session:
+            return list(
+                session.scalars(
+                    select(FollowUp)
+                    .where(FollowUp.team_id == team_id, FollowUp.autopsy_id == autopsy_id)
+                    .order_by(FollowUp.id)
+                )
+            )
 
     def export_autopsies(self, *, team_id: str | None = None) -> Iterator[Mapping[str, Any]]:
         """Every autopsy (of one workspace, or all), oldest first, streamed row by row."""
@@ -139,4 +390,4 @@ def export_row(entry: Autopsy) -> dict[str, Any]:
     return {field: values[field] for field in EXPORT_FIELDS}
 
 
-__all__ = ["EXPORT_FIELDS", "Store", "export_row", "make_engine"]
+__all__ = ["EXPORT_FIELDS", "Due", "Plan", "Store", "export_row", "make_engine"]

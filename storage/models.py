@@ -5,7 +5,18 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Date, DateTime, Index, String, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 SLACK_ID = String(32)
@@ -68,3 +79,77 @@ class Autopsy(Base):
     touch_base_on: Mapped[date | None] = mapped_column(Date)
     help_from: Mapped[str | None] = mapped_column(SLACK_ID)
     sharing: Mapped[str] = mapped_column(String(16))
+
+
+class FollowUp(Base):
+    """A gentle DM Rebound owes someone: touch base, revisit your notes, or a teammate's help request.
+
+    The database is the source of truth: a sweep claims due rows (state `sending` with a lease),
+    sends, and marks them `sent` only after Slack says ok. A lease that runs out (a process
+    killed mid-send) makes the row claimable again.
+    """
+
+    __tablename__ = "follow_ups"
+    __table_args__ = (
+        Index("ix_follow_ups_state_due", "state", "due_at"),
+        Index("ix_follow_ups_team_recipient", "team_id", "recipient_id", "state"),
+        Index("ix_follow_ups_autopsy", "autopsy_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(SLACK_ID)
+    autopsy_id: Mapped[int] = mapped_column(ForeignKey("autopsies.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))  # touch_base | revisit | help_request
+    recipient_id: Mapped[str] = mapped_column(SLACK_ID)
+    # The earliest moment it may go out; the sweep moves it to the recipient's working hours.
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # For a reminder chosen as a calendar day: not before 9:00 on that day, the recipient's time.
+    due_on: Mapped[date | None] = mapped_column(Date)
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    channel_id: Mapped[str | None] = mapped_column(SLACK_ID)
+    message_ts: Mapped[str | None] = mapped_column(String(32))
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Revisit(Base):
+    """What a rep sees now, looking back at an autopsy. Several per autopsy, time-stamped."""
+
+    __tablename__ = "revisits"
+    __table_args__ = (
+        UniqueConstraint("team_id", "view_id", name="uq_revisits_team_view"),
+        Index("ix_revisits_autopsy", "autopsy_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(SLACK_ID)
+    autopsy_id: Mapped[int] = mapped_column(ForeignKey("autopsies.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(SLACK_ID)
+    view_id: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ReminderPause(Base):
+    """A person who asked for no reminders for now. Their follow-ups wait, they are not dropped."""
+
+    __tablename__ = "reminder_pauses"
+
+    team_id: Mapped[str] = mapped_column(SLACK_ID, primary_key=True)
+    user_id: Mapped[str] = mapped_column(SLACK_ID, primary_key=True)
+    paused_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PersonZone(Base):
+    """A person's time zone as users.info last said, so reminders land in their working hours."""
+
+    __tablename__ = "person_zones"
+
+    team_id: Mapped[str] = mapped_column(SLACK_ID, primary_key=True)
+    user_id: Mapped[str] = mapped_column(SLACK_ID, primary_key=True)
+    tz: Mapped[str] = mapped_column(String(64))
+    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -12,12 +12,14 @@ import time
 import urllib.request
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 from tests.fake_slack import FakeSlack
 from tests.slack_requests import SIGNING_SECRET
@@ -95,11 +97,13 @@ class Bot:
         return self.process.returncode
 
 
-def start_bot(env: dict[str, str], cwd: Path, *, wait_healthy: bool = True) -> Bot:
+def start_bot(
+    env: dict[str, str], cwd: Path, *args: str, wait_healthy: bool = True, command: str = "serve"
+) -> Bot:
     log = cwd / f"rebound-{uuid.uuid4().hex[:8]}.log"
     with log.open("wb") as sink:
         process = subprocess.Popen(
-            [sys.executable, "-m", "bot", "serve"],
+            [sys.executable, "-m", "bot", command, *args],
             env=env,
             cwd=cwd,
             stdout=sink,
@@ -156,14 +160,14 @@ def postgres_or_skip() -> str:
     return POSTGRES_URL
 
 
-@pytest.fixture(scope="session")
-def postgres_schema_url() -> Iterator[str]:
-    """A URL whose connections live in a fresh schema, dropped at the end of the run."""
+@contextmanager
+def postgres_schema() -> Iterator[str]:
+    """A URL whose connections live in a fresh schema of their own, dropped afterwards."""
     base = make_url(postgres_or_skip())
     if base.drivername in ("postgresql", "postgres"):
         base = base.set(drivername="postgresql+psycopg")
     schema = f"rebound_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base)
+    admin = create_engine(base, poolclass=NullPool)
     try:
         with admin.begin() as connection:
             connection.execute(text(f'CREATE SCHEMA "{schema}"'))
@@ -172,21 +176,27 @@ def postgres_schema_url() -> Iterator[str]:
         if REQUIRE_POSTGRES:
             pytest.fail(message)
         pytest.skip(message)
-    yield base.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
-    with admin.begin() as connection:
-        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    try:
+        yield base.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
+            hide_password=False
+        )
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    with postgres_schema() as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """Each storage test runs on SQLite and on PostgreSQL, on a freshly migrated database."""
+    """Each storage test runs on SQLite and on PostgreSQL, each time on an empty database."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'rebound.db'}"
         return
-    url = request.getfixturevalue("postgres_schema_url")
-    yield url
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        connection.execute(text("DROP TABLE IF EXISTS autopsies, alembic_version CASCADE"))
-    engine.dispose()
+    with postgres_schema() as url:
+        yield url

@@ -25,6 +25,7 @@ class Call:
     method: str
     args: dict[str, Any]
     token: str | None
+    outcome: str = "ok"  # ok | error:<code> | http:<status> | dropped
     at: float = field(default_factory=time.monotonic)
 
 
@@ -42,7 +43,8 @@ class FakeSlack:
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self.socket_mode_url: str | None = None
-        self._faults: dict[str, deque[Fault]] = defaultdict(deque)
+        self.zones: dict[str, str] = {}  # user ID -> IANA zone that users.info reports
+        self._faults: dict[str, deque[tuple[Callable[[dict[str, Any]], bool], Fault]]] = defaultdict(deque)
         self._delays: dict[str, float] = {}
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
@@ -72,9 +74,21 @@ class FakeSlack:
         return f"http://127.0.0.1:{self.port}/response/{name}"
 
     # Scripting
-    def fail(self, method: str, *faults: Fault) -> None:
+    def fail(
+        self, method: str, *faults: Fault, where: Callable[[dict[str, Any]], bool] = lambda _: True
+    ) -> None:
+        """Answer the next calls of `method` (those `where` accepts) with `faults`, in order."""
         with self._lock:
-            self._faults[method].extend(faults)
+            self._faults[method].extend((where, fault) for fault in faults)
+
+    def _next_fault(self, method: str, args: dict[str, Any]) -> Fault | None:
+        with self._lock:
+            queue = self._faults[method]
+            for index, (where, fault) in enumerate(queue):
+                if where(args):
+                    del queue[index]
+                    return fault
+        return None
 
     def delay(self, method: str, seconds: float) -> None:
         with self._lock:
@@ -87,6 +101,10 @@ class FakeSlack:
             self._delays.clear()
 
     # Reading
+    def delivered(self, method: str, where: Callable[[Call], bool] = lambda _: True) -> list[Call]:
+        """The calls of `method` that Slack answered ok: what a person actually received."""
+        return self.find(method, lambda call: call.outcome == "ok" and where(call))
+
     def find(self, method: str, where: Callable[[Call], bool] = lambda _: True) -> list[Call]:
         with self._lock:
             return [call for call in self.calls if call.method == method and where(call)]
@@ -135,6 +153,17 @@ class FakeSlack:
             return {"ok": True, "view": view}
         if method in ("chat.postMessage", "chat.update", "chat.postEphemeral"):
             return {"ok": True, "channel": args.get("channel"), "ts": f"{int(time.time())}.{serial:06d}"}
+        if method == "users.info":
+            user = args.get("user", "")
+            return {
+                "ok": True,
+                "user": {
+                    "id": user,
+                    "team_id": TEAM_ID,
+                    "name": user.lower(),
+                    "tz": self.zones.get(user, "UTC"),
+                },
+            }
         if method == "apps.connections.open":
             if self.socket_mode_url is None:
                 return {"ok": False, "error": "socket_mode_not_enabled"}
@@ -165,8 +194,8 @@ class FakeSlack:
                         args = dict(parse_qsl(raw.decode()))
                 auth = self.headers.get("Authorization", "")
                 token = auth.removeprefix("Bearer ") if auth else args.get("token")
+                fault = fake._next_fault(method, args)
                 with fake._lock:
-                    fault = fake._faults[method].popleft() if fake._faults[method] else None
                     delay = fake._delays.get(method, 0)
                 if delay:
                     time.sleep(delay)
@@ -174,25 +203,31 @@ class FakeSlack:
                     # A connection that dies mid-request, as a flaky network does.
                     self.close_connection = True
                     self.connection.shutdown(2)
-                    return self._record(method, args, token)
+                    return self._record(Call(method, args, token, "dropped"))
                 if fault and fault.status != 200:
+                    outcome = f"http:{fault.status}"
                     body = b'{"ok": false}'
                     self.send_response(fault.status)
                     if fault.retry_after is not None:
                         self.send_header("Retry-After", str(fault.retry_after))
                 else:
-                    answer = {"ok": False, "error": fault.error} if fault and fault.error else None
-                    body = json.dumps(answer or fake._answer(method, args)).encode()
+                    answer = (
+                        {"ok": False, "error": fault.error}
+                        if fault and fault.error
+                        else fake._answer(method, args)
+                    )
+                    outcome = "ok" if answer.get("ok") else f"error:{answer.get('error')}"
+                    body = json.dumps(answer).encode()
                     self.send_response(200)
                 self.send_header("Content-Type", "application/json; charset=utf-8")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
-                self._record(method, args, token)
+                self._record(Call(method, args, token, outcome))
 
-            def _record(self, method: str, args: dict[str, Any], token: str | None) -> None:
+            def _record(self, call: Call) -> None:
                 with fake._changed:
-                    fake.calls.append(Call(method, args, token))
+                    fake.calls.append(call)
                     fake._changed.notify_all()
 
         return Handler

@@ -155,3 +155,10 @@ def test_home_lists_latest_autopsies_escaped():
     view = views.home([Entry()])  # type: ignore[list-item]
     View(**view.to_dict()).validate_json()
     assert "&lt;!here&gt;" in str(view.to_dict())
+
+
+@pytest.mark.parametrize("deal", ["", "Acme Corp", "<!channel> & Co", "x" * 400])
+def test_the_cached_form_is_the_built_form(deal):
+    assert views.autopsy_modal_payload(deal, NOW.date()) == views.autopsy_modal(deal, NOW.date()).to_dict()
+    # and the cached blank form is never altered by filling in a deal
+    assert "initial_value" not in views.autopsy_modal_payload("", NOW.date())["blocks"][1]["element"]

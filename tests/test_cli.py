@@ -116,11 +116,11 @@ def test_stopping_lets_work_in_flight_finish(fake, tmp_path, signum):
     assert "Traceback" not in bot.log_text()
 
 
-def test_healthz_turns_503_when_the_database_goes_away(fake, tmp_path, postgres_schema_url):
+def test_healthz_turns_503_when_the_database_goes_away(fake, tmp_path, postgres_url):
     """Between the bot and PostgreSQL sits a TCP relay we can cut, like a database outage."""
     from sqlalchemy.engine import make_url
 
-    target = make_url(postgres_schema_url)
+    target = make_url(postgres_url)
     relay = Relay(target.host or "127.0.0.1", target.port or 5432)
     url = target.set(host="127.0.0.1", port=relay.port).render_as_string(hide_password=False)
     bot = start_bot(bot_env(fake, url), tmp_path)

@@ -115,8 +115,10 @@ def test_help_answers_privately_without_opening_a_form(bot, fake):
 
 
 def test_expired_trigger_tells_the_rep_to_try_again(bot, fake):
-    fake.fail("views.open", Fault(error="expired_trigger_id"))
     trigger = unique("trigger.")
+    fake.fail(
+        "views.open", Fault(error="expired_trigger_id"), where=lambda args: args.get("trigger_id") == trigger
+    )
     body = slash_command(
         "Late Co", user=unique("U"), trigger_id=trigger, response_url=fake.response_url(trigger)
     )
@@ -200,7 +202,9 @@ def test_the_same_submission_twice_or_at_once_is_stored_once(bot, fake):
 def test_a_failed_thank_you_does_not_lose_the_autopsy(bot, fake):
     user, team = unique("U"), unique("T")
     view = open_form(bot, fake, "Quiet Ltd", user=user, team=team)
-    fake.fail("chat.postMessage", Fault(error="channel_not_found"))
+    fake.fail(
+        "chat.postMessage", Fault(error="channel_not_found"), where=lambda args: args.get("channel") == user
+    )
     assert submit(bot, view, ANSWERS, user=user, team=team).status == 200
     fake.wait_for("chat.postMessage", lambda c: c.args.get("channel") == user)
     assert [row["deal_name"] for row in bot.export(team)] == ["Quiet Ltd"]

@@ -1,16 +1,19 @@
-"""Storage on SQLite and PostgreSQL: migrations, once-only saves, export, and reads per rep."""
+"""Storage on SQLite and PostgreSQL: migrations, once-only saves, export, claims and answers."""
 
 from __future__ import annotations
 
 import threading
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import inspect
 
 from bot.autopsy import Answers
-from storage import EXPORT_FIELDS, Store, upgrade
+from storage import EXPORT_FIELDS, Autopsy, Plan, Store, upgrade
 
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+LEASE = timedelta(minutes=5)
 ANSWERS = Answers(
     deal_name="Acme Corp",
     outcome="customer_cancelled",
@@ -36,14 +39,48 @@ def migrated(url: str) -> Store:
     return Store.connect(url)
 
 
-def test_migrations_create_the_autopsies_table_with_its_indexes(database_url):
+def save(
+    store: Store, team: str, user: str, view: str, *, plans: tuple[Plan, ...] = (), **changes: Any
+) -> tuple[Autopsy, bool]:
+    return store.save_autopsy(
+        team_id=team,
+        user_id=user,
+        view_id=view,
+        answers=replace(ANSWERS, **changes),
+        created_at=NOW,
+        follow_ups=plans,
+    )
+
+
+def in_threads(count: int, work) -> list:
+    """Run `work` in `count` threads released at the same instant; return their results."""
+    results: list = []
+    start = threading.Barrier(count)
+
+    def run() -> None:
+        start.wait()
+        results.append(work())
+
+    threads = [threading.Thread(target=run) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def test_migrations_create_every_table_with_its_indexes(database_url):
     store = migrated(database_url)
     try:
         schema = inspect(store.engine)
-        assert {"autopsies", "alembic_version"} <= set(schema.get_table_names())
+        assert {"autopsies", "follow_ups", "revisits", "reminder_pauses", "person_zones"} <= set(
+            schema.get_table_names()
+        )
         indexes = {index["name"]: index["column_names"] for index in schema.get_indexes("autopsies")}
         assert indexes["ix_autopsies_team_created"] == ["team_id", "created_at"]
         assert indexes["ix_autopsies_team_user_created"] == ["team_id", "user_id", "created_at"]
+        due = {index["name"]: index["column_names"] for index in schema.get_indexes("follow_ups")}
+        assert due["ix_follow_ups_state_due"] == ["state", "due_at"]
         assert store.ping()
     finally:
         store.close()
@@ -52,27 +89,18 @@ def test_migrations_create_the_autopsies_table_with_its_indexes(database_url):
 def test_an_autopsy_is_saved_once_per_view_even_under_concurrent_retries(database_url):
     store = migrated(database_url)
     try:
-        first, is_new = store.save_autopsy(team_id="T1", user_id="U1", view_id="V1", answers=ANSWERS)
+        plans = (Plan(kind="revisit", recipient_id="U1", due_at=NOW + timedelta(days=7)),)
+        first, is_new = save(store, "T1", "U1", "V1", plans=plans)
         assert is_new and first.id is not None
-        again, is_new_again = store.save_autopsy(team_id="T1", user_id="U1", view_id="V1", answers=ANSWERS)
+        again, is_new_again = save(store, "T1", "U1", "V1", plans=plans)
         assert (again.id, is_new_again) == (first.id, False)
-
-        outcomes: list[bool] = []
-        start = threading.Barrier(8)
-
-        def save() -> None:
-            start.wait()
-            outcomes.append(store.save_autopsy(team_id="T1", user_id="U1", view_id="V2", answers=ANSWERS)[1])
-
-        threads = [threading.Thread(target=save) for _ in range(8)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        outcomes = in_threads(8, lambda: save(store, "T1", "U1", "V2", plans=plans)[1])
         assert sorted(outcomes) == [False] * 7 + [True]
         # The same view id in another workspace is another autopsy.
-        assert store.save_autopsy(team_id="T2", user_id="U1", view_id="V1", answers=ANSWERS)[1]
+        assert save(store, "T2", "U1", "V1")[1]
         assert len(list(store.export_autopsies(team_id="T1"))) == 2
+        # Follow-ups were created once per stored autopsy, not once per delivery of the form.
+        assert len(store.follow_ups_of(team_id="T1", autopsy_id=first.id)) == 1
     finally:
         store.close()
 
@@ -80,15 +108,13 @@ def test_an_autopsy_is_saved_once_per_view_even_under_concurrent_retries(databas
 def test_export_has_every_field_in_utc_and_filters_by_workspace(database_url):
     store = migrated(database_url)
     try:
-        store.save_autopsy(team_id="T1", user_id="U1", view_id="V1", answers=ANSWERS)
-        store.save_autopsy(
-            team_id="T2", user_id="U9", view_id="V1", answers=replace(ANSWERS, deal_value_cents=None)
-        )
+        save(store, "T1", "U1", "V1")
+        save(store, "T2", "U9", "V1", deal_value_cents=None)
         [row] = list(store.export_autopsies(team_id="T1"))
         assert tuple(row) == EXPORT_FIELDS
         assert row["deal_value"] == "19999.99"
         assert row["touch_base_on"] == "2027-03-01"
-        assert datetime.fromisoformat(row["created_at"]).utcoffset().total_seconds() == 0
+        assert datetime.fromisoformat(row["created_at"]) == NOW
         assert row["lesson"] == ANSWERS.lesson and row["sharing"] == "anonymous"
         everything = list(store.export_autopsies())
         assert [r["team_id"] for r in everything] == ["T1", "T2"]
@@ -102,13 +128,95 @@ def test_recent_autopsies_are_the_reps_own_newest_first(database_url):
     try:
         for n in range(7):
             store.save_autopsy(
-                team_id="T1", user_id="U1", view_id=f"V{n}", answers=replace(ANSWERS, deal_name=f"D{n}")
-            )
-        store.save_autopsy(team_id="T1", user_id="U2", view_id="V99", answers=ANSWERS)
-        store.save_autopsy(team_id="T2", user_id="U1", view_id="V98", answers=ANSWERS)
+                team_id="T1", user_id="U1", view_id=f"V{n}", answers=replace(ANSWERS, deal_name=f"D{n}"),
+                created_at=NOW + timedelta(minutes=n),
+            )  # fmt: skip
+        save(store, "T1", "U2", "V99")
+        save(store, "T2", "U1", "V98")
         recent = store.recent_autopsies(team_id="T1", user_id="U1")
         assert [entry.deal_name for entry in recent] == ["D6", "D5", "D4", "D3", "D2"]
         assert all(entry.created_at.tzinfo is not None for entry in recent)
-        assert recent[0].created_at <= datetime.now(UTC)
+    finally:
+        store.close()
+
+
+def due_now(recipient: str = "U1", minutes_ago: int = 1) -> Plan:
+    return Plan(kind="revisit", recipient_id=recipient, due_at=NOW - timedelta(minutes=minutes_ago))
+
+
+def test_concurrent_claims_never_share_a_follow_up(database_url):
+    store = migrated(database_url)
+    try:
+        for n in range(60):
+            save(store, "T1", f"U{n % 5}", f"V{n}", plans=(due_now(f"U{n % 5}", n),))
+        save(
+            store, "T1", "U1", "Vlater", plans=(Plan(kind="revisit", recipient_id="U1", due_at=NOW + LEASE),)
+        )
+
+        def claim_all() -> list[int]:
+            mine: list[int] = []
+            while batch := store.claim_due_follow_ups(now=NOW, limit=7, lease=LEASE):
+                mine += [due.follow_up.id for due in batch]
+            return mine
+
+        claims = in_threads(4, claim_all)
+        every = [follow_up for claim in claims for follow_up in claim]
+        assert len(every) == 60 and len(set(every)) == 60  # each due one claimed exactly once
+        assert store.claim_due_follow_ups(now=NOW, limit=100, lease=LEASE) == []
+    finally:
+        store.close()
+
+
+def test_a_claim_whose_lease_ran_out_can_be_taken_again(database_url):
+    store = migrated(database_url)
+    try:
+        save(store, "T1", "U1", "V1", plans=(due_now(),))
+        [claimed] = store.claim_due_follow_ups(now=NOW, limit=10, lease=LEASE)
+        assert claimed.autopsy.deal_name == "Acme Corp"
+        assert store.claim_due_follow_ups(now=NOW + LEASE - timedelta(seconds=1), limit=10, lease=LEASE) == []
+        [again] = store.claim_due_follow_ups(now=NOW + LEASE, limit=10, lease=LEASE)
+        assert again.follow_up.id == claimed.follow_up.id
+        store.mark_sent(again.follow_up.id, channel_id="D1", message_ts="1.2", now=NOW + LEASE)
+        assert store.claim_due_follow_ups(now=NOW + timedelta(days=9), limit=10, lease=LEASE) == []
+    finally:
+        store.close()
+
+
+def test_paused_reminders_wait_and_come_back(database_url):
+    store = migrated(database_url)
+    try:
+        save(store, "T1", "U1", "V1", plans=(due_now("U1"),))
+        save(store, "T1", "U2", "V2", plans=(due_now("U2"),))
+        assert store.pause_reminders(team_id="T1", user_id="U1", now=NOW)
+        assert not store.pause_reminders(team_id="T1", user_id="U1", now=NOW)
+        assert store.reminders_paused(team_id="T1", user_id="U1")
+        assert [
+            d.follow_up.recipient_id for d in store.claim_due_follow_ups(now=NOW, limit=9, lease=LEASE)
+        ] == ["U2"]
+        assert store.resume_reminders(team_id="T1", user_id="U1")
+        assert not store.resume_reminders(team_id="T1", user_id="U1")
+        assert [
+            d.follow_up.recipient_id for d in store.claim_due_follow_ups(now=NOW, limit=9, lease=LEASE)
+        ] == ["U1"]
+    finally:
+        store.close()
+
+
+def test_a_follow_up_is_answered_once_and_only_by_its_recipient(database_url):
+    store = migrated(database_url)
+    try:
+        save(store, "T1", "U1", "V1", plans=(due_now("U1"),))
+        [due] = store.claim_due_follow_ups(now=NOW, limit=1, lease=LEASE)
+        store.mark_sent(due.follow_up.id, channel_id="D1", message_ts="1.2", now=NOW)
+        answer = {"team_id": "T1", "follow_up_id": due.follow_up.id, "now": NOW}
+        assert store.answer_follow_up(user_id="U2", state="done", **answer) == (None, False)
+        assert store.answer_follow_up(user_id="U1", state="done", **{**answer, "team_id": "T2"}) == (
+            None,
+            False,
+        )
+        answered, changed = store.answer_follow_up(user_id="U1", state="won_back", **answer)
+        assert changed and answered.follow_up.state == "won_back" and answered.follow_up.closed_at == NOW
+        again, changed_again = store.answer_follow_up(user_id="U1", state="let_go", **answer)
+        assert not changed_again and again.follow_up.state == "won_back"
     finally:
         store.close()

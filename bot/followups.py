@@ -1,0 +1,181 @@
+"""Follow-ups: what to send after an autopsy, when it may arrive, and the sweep that sends it.
+
+The database is the source of truth. Each sweep claims what is due, sends it, and marks it
+sent only after Slack says ok; a failure puts it back with a later due time. So a restart loses
+nothing and any number of sweeps running at once send each follow-up once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+from bot import reminders
+from bot.autopsy import Answers
+from storage import Due, Plan, Store
+
+logger = logging.getLogger("rebound.followups")
+
+REVISIT_AFTER = timedelta(days=7)
+WORK_STARTS, WORK_ENDS = time(9, 0), time(17, 0)
+LATEST_ZONE = timedelta(hours=14)  # UTC+14: where a calendar day starts first
+LEASE = timedelta(minutes=5)  # a claim older than this belongs to a sweep that died
+ZONE_FRESH_FOR = timedelta(days=1)
+BATCH = 200
+
+# Slack's answers that no retry will change.
+PERMANENT = frozenset(
+    {
+        "user_not_found",
+        "account_inactive",
+        "channel_not_found",
+        "not_in_channel",
+        "is_archived",
+        "cannot_dm_bot",
+        "user_disabled",
+        "invalid_blocks",
+        "msg_too_long",
+        "invalid_arguments",
+    }
+)
+
+
+def plan(answers: Answers, *, author_id: str, now: datetime) -> list[Plan]:
+    """The follow-ups an autopsy asks for: touch base on its day, revisit in a week, the help asked for."""
+    plans = [Plan(kind="revisit", recipient_id=author_id, due_at=now + REVISIT_AFTER)]
+    if answers.touch_base_on is not None:
+        # 9:00 on that day arrives first at UTC+14; the sweep waits for the rep's own 9:00.
+        earliest = datetime.combine(answers.touch_base_on, WORK_STARTS, UTC) - LATEST_ZONE
+        plans.append(
+            Plan(kind="touch_base", recipient_id=author_id, due_at=earliest, due_on=answers.touch_base_on)
+        )
+    if answers.help_from and answers.help_from != author_id:
+        plans.append(Plan(kind="help_request", recipient_id=answers.help_from, due_at=now))
+    return plans
+
+
+def delivery_time(now: datetime, zone: ZoneInfo, due_on: date | None = None) -> datetime:
+    """The first moment, from `now`, that is working hours (weekdays 9:00-17:00) in `zone`.
+
+    A reminder for a calendar day waits for 9:00 on that day. Wall-clock times are built per
+    day, so a daylight-saving change moves the UTC instant, never the local 9:00.
+    """
+    local = now.astimezone(zone)
+    if due_on is not None and local.date() < due_on:
+        local = datetime.combine(due_on, WORK_STARTS, zone)
+    if local.weekday() < 5 and WORK_STARTS <= local.time() < WORK_ENDS:
+        return local.astimezone(UTC)
+    day = local.date()
+    if local.weekday() >= 5 or local.time() >= WORK_ENDS:
+        day += timedelta(days=1)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return datetime.combine(day, WORK_STARTS, zone).astimezone(UTC)
+
+
+def backoff(attempts: int) -> timedelta:
+    """1, 2, 4 … minutes between tries, at most an hour."""
+    return timedelta(minutes=min(2 ** max(attempts - 1, 0), 60))
+
+
+@dataclass
+class SweepReport:
+    """What one sweep did, for the log and for `rebound reminders`."""
+
+    sent: int = 0
+    postponed: int = 0
+    retrying: int = 0
+    failed: int = 0
+    by_kind: Counter[str] = field(default_factory=Counter)
+
+    def __str__(self) -> str:
+        return (
+            f"{self.sent} sent, {self.postponed} waiting for working hours, "
+            f"{self.retrying} to retry, {self.failed} failed"
+        )
+
+
+class Sweep:
+    """One pass over what is due. `now` is injectable so operators (and tests) can say `--as-of`."""
+
+    def __init__(self, store: Store, client: WebClient, default_zone: ZoneInfo) -> None:
+        self.store = store
+        self.client = client
+        self.default_zone = default_zone
+
+    def run(self, now: datetime) -> SweepReport:
+        report = SweepReport()
+        while True:
+            claimed = self.store.claim_due_follow_ups(now=now, limit=BATCH, lease=LEASE)
+            for due in claimed:
+                self._deliver(due, now, report)
+            if len(claimed) < BATCH:
+                break
+        if report.sent or report.retrying or report.failed:
+            logger.info("Follow-up sweep: %s", report)
+        return report
+
+    def _deliver(self, due: Due, now: datetime, report: SweepReport) -> None:
+        follow_up = due.follow_up
+        try:
+            zone = self._zone(follow_up.team_id, follow_up.recipient_id, now)
+            when = delivery_time(now, zone, follow_up.due_on)
+            if when > now:
+                self.store.postpone(follow_up.id, until=when, attempted=False)
+                report.postponed += 1
+                return
+            message = reminders.build(due)
+            sent = self.client.chat_postMessage(channel=follow_up.recipient_id, **message.as_kwargs())
+        except SlackApiError as error:
+            self._failed(due, error, now, report)
+            return
+        except (SlackClientError, OSError) as error:
+            self._retry(due, f"{type(error).__name__}: {error}"[:200], now, report)
+            return
+        self.store.mark_sent(follow_up.id, channel_id=sent["channel"], message_ts=sent["ts"], now=now)
+        report.sent += 1
+        report.by_kind[follow_up.kind] += 1
+
+    def _failed(self, due: Due, error: SlackApiError, now: datetime, report: SweepReport) -> None:
+        code = str(error.response.get("error") or f"HTTP {error.response.status_code}")
+        if code in PERMANENT:
+            logger.warning(
+                "Follow-up %s (%s) to %s cannot be delivered: %s; not retrying",
+                due.follow_up.id, due.follow_up.kind, due.follow_up.recipient_id, code,
+            )  # fmt: skip
+            self.store.mark_failed(due.follow_up.id, error=code, now=now)
+            report.failed += 1
+            return
+        retry_after = error.response.headers.get("Retry-After") or error.response.headers.get("retry-after")
+        wait = timedelta(seconds=int(retry_after)) if str(retry_after or "").isdigit() else timedelta(0)
+        self._retry(due, code, now, report, at_least=wait)
+
+    def _retry(
+        self, due: Due, error: str, now: datetime, report: SweepReport, at_least: timedelta = timedelta(0)
+    ) -> None:
+        attempts = due.follow_up.attempts + 1
+        until = now + max(backoff(attempts), at_least)
+        logger.info(
+            "Follow-up %s: %s; trying again at %s (attempt %s)", due.follow_up.id, error, until, attempts
+        )
+        self.store.postpone(due.follow_up.id, until=until, error=error, attempted=True)
+        report.retrying += 1
+
+    def _zone(self, team_id: str, user_id: str, now: datetime) -> ZoneInfo:
+        """The person's time zone: from the cache, else users.info (then cached), else the workspace's."""
+        cached = self.store.zones(team_id=team_id, user_ids=[user_id], fresh_since=now - ZONE_FRESH_FOR)
+        name = cached.get(user_id)
+        if name is None:
+            profile = self.client.users_info(user=user_id)
+            name = str((profile.get("user") or {}).get("tz") or "")
+            self.store.remember_zone(team_id=team_id, user_id=user_id, tz=name, now=now)
+        try:
+            return ZoneInfo(name) if name else self.default_zone
+        except (ZoneInfoNotFoundError, ValueError):
+            return self.default_zone

@@ -1,0 +1,236 @@
+"""Block Kit builders for the follow-up DMs: touch base, revisit your notes, a teammate's help request.
+
+Each message is drawn from the follow-up's state, so a click can redraw it with chat.update:
+the buttons go once answered, and a second click of the same button draws the same message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    InputBlock,
+    MarkdownTextObject,
+    PlainTextInputElement,
+    SectionBlock,
+)
+from slack_sdk.models.views import View
+
+from bot import autopsy, ids
+from bot.messages import Message
+from bot.mrkdwn import clip, escape, quote
+from storage import Autopsy, Due, FollowUp, Revisit
+
+REVISIT_MAX = 3000
+
+
+def build(due: Due, revisits: Sequence[Revisit] = (), *, paused: bool = False) -> Message:
+    """The DM for a follow-up, as it should look now."""
+    builder = {"touch_base": touch_base, "revisit": revisit, "help_request": help_request}[due.follow_up.kind]
+    return builder(due.follow_up, due.autopsy, revisits, paused)
+
+
+def _day(moment: datetime) -> str:
+    return f"{moment:%A %-d %B}"
+
+
+def _pause_button(paused: bool, follow_up: FollowUp) -> ButtonElement:
+    if paused:
+        return ButtonElement(text="Resume my reminders", action_id=ids.RESUME, value=str(follow_up.id))
+    return ButtonElement(text="Pause my reminders", action_id=ids.PAUSE, value=str(follow_up.id))
+
+
+def _answered(follow_up: FollowUp) -> bool:
+    return follow_up.state not in ("pending", "sending", "sent")
+
+
+def _what_you_wrote(entry: Autopsy) -> str:
+    winner = autopsy.WINNERS.get(entry.winner, entry.winner)
+    if entry.winner_reason:
+        winner = f"{winner}: {escape(clip(entry.winner_reason, 500))}"
+    lines = [f"*Who got the sale:* {winner}"]
+    if entry.customer_said:
+        lines.append(f"*What they told you:*\n{quote(clip(entry.customer_said, 1000))}")
+    lines.append(f"*Your lesson:*\n{quote(entry.lesson)}")
+    return "\n".join(lines)
+
+
+TOUCH_BASE_ANSWERS = {
+    "done": "You reached out. That's how doors reopen: well done.",
+    "won_back": "You won them back! :tada: The moment to start selling really is when they say no.",
+    "let_go": "You let this one go. Not every door needs reopening; the lesson stays with you.",
+    "failed": "This reminder could not be delivered.",
+}
+
+
+def touch_base(follow_up: FollowUp, entry: Autopsy, _revisits: Sequence[Revisit], paused: bool) -> Message:
+    deal = escape(entry.deal_name)
+    blocks: list[Block] = [
+        SectionBlock(
+            text=MarkdownTextObject(
+                text=f"*Time to touch base with {deal}.* You lost this one on {_day(entry.created_at)}. "
+                "Here is what you wrote back then:"
+            )
+        ),
+        SectionBlock(text=MarkdownTextObject(text=_what_you_wrote(entry))),
+        ContextBlock(
+            elements=[
+                MarkdownTextObject(
+                    text="A gracious way back in: share a product improvement that answers what they said, "
+                    "or simply ask how things are going. No pressure, no told-you-so."
+                )
+            ]
+        ),
+    ]
+    if follow_up.state == "snoozed":
+        blocks.append(_closing(f"Snoozed: I'll remind you again on {_day(follow_up.due_at)}."))
+    elif _answered(follow_up):
+        blocks.append(_closing(TOUCH_BASE_ANSWERS.get(follow_up.state, follow_up.state)))
+    else:
+        value = str(follow_up.id)
+        blocks.append(
+            ActionsBlock(
+                block_id="touch_base_answers",
+                elements=[
+                    ButtonElement(
+                        text="I reached out", action_id=ids.REACHED_OUT, value=value, style="primary"
+                    ),
+                    ButtonElement(text="Snooze a week", action_id=ids.SNOOZE_WEEK, value=value),
+                    ButtonElement(text="Snooze a month", action_id=ids.SNOOZE_MONTH, value=value),
+                    ButtonElement(text="Won them back", action_id=ids.WON_BACK, value=value),
+                    ButtonElement(text="Let it go", action_id=ids.LET_GO, value=value),
+                    _pause_button(paused, follow_up),
+                ],
+            )
+        )
+    return Message(text=f"Time to touch base with {entry.deal_name}", blocks=blocks)
+
+
+def revisit(follow_up: FollowUp, entry: Autopsy, revisits: Sequence[Revisit], paused: bool) -> Message:
+    checks = "\n".join(
+        f"• {question} *{autopsy.ANSWERS.get(getattr(entry, block_id), '?')}*"
+        for block_id, question in autopsy.SELF_CHECKS.items()
+    )
+    blocks: list[Block] = [
+        SectionBlock(
+            text=MarkdownTextObject(
+                text=f"*A week ago you wrote about {escape(entry.deal_name)}.* Reading it again now, "
+                "you may see an answer you couldn't see then."
+            )
+        ),
+        SectionBlock(text=MarkdownTextObject(text=f"*How it felt:*\n{quote(clip(entry.feelings, 2500))}")),
+        SectionBlock(text=MarkdownTextObject(text=f"*Your self-check:*\n{checks}")),
+        SectionBlock(text=MarkdownTextObject(text=_what_you_wrote(entry))),
+    ]
+    for seen in revisits[-3:]:
+        blocks.append(
+            SectionBlock(
+                text=MarkdownTextObject(
+                    text=f"*What you saw on {_day(seen.created_at)}:*\n{quote(clip(seen.text, 2500))}"
+                )
+            )
+        )
+    if follow_up.state == "done":
+        blocks.append(_closing("Thank you for looking back. It's written down with the autopsy."))
+    elif not _answered(follow_up):
+        blocks.append(
+            ActionsBlock(
+                block_id="revisit_answers",
+                elements=[
+                    ButtonElement(
+                        text="Add what I see now",
+                        action_id=ids.ADD_REVISIT,
+                        value=str(follow_up.id),
+                        style="primary",
+                    ),
+                    _pause_button(paused, follow_up),
+                ],
+            )
+        )
+    return Message(text=f"Revisit your notes on {entry.deal_name}", blocks=blocks)
+
+
+def help_request(follow_up: FollowUp, entry: Autopsy, _revisits: Sequence[Revisit], paused: bool) -> Message:
+    deal = escape(entry.deal_name)
+    blocks: list[Block] = [
+        SectionBlock(
+            text=MarkdownTextObject(
+                text=f"<@{entry.user_id}> lost *{deal}* and would value your help thinking it through."
+            )
+        )
+    ]
+    if entry.sharing != "private":
+        summary = (
+            f"*What happened:* {autopsy.OUTCOMES.get(entry.outcome, entry.outcome)}\n"
+            + _what_you_wrote(entry)
+        )
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=summary)))
+    if follow_up.state == "done":
+        blocks.append(_closing(f"You said you'll reach out to <@{entry.user_id}>. Thank you."))
+    elif follow_up.state == "let_go":
+        blocks.append(_closing(f"No problem. I've let <@{entry.user_id}> know you can't right now."))
+    elif not _answered(follow_up):
+        value = str(follow_up.id)
+        blocks.append(
+            ActionsBlock(
+                block_id="help_answers",
+                elements=[
+                    ButtonElement(
+                        text="I'll reach out", action_id=ids.HELP_YES, value=value, style="primary"
+                    ),
+                    ButtonElement(text="Can't right now", action_id=ids.HELP_NO, value=value),
+                    _pause_button(paused, follow_up),
+                ],
+            )
+        )
+    return Message(text=f"A teammate asks for your help with {entry.deal_name}", blocks=blocks)
+
+
+def help_answer(follow_up: FollowUp, entry: Autopsy) -> Message:
+    """Tells the rep which answer their teammate picked."""
+    helper, deal = f"<@{follow_up.recipient_id}>", escape(entry.deal_name)
+    if follow_up.state == "done":
+        text = f"{helper} will reach out to you about *{deal}*."
+    else:
+        text = (
+            f"{helper} can't help with *{deal}* right now. Someone else on the team might: it's worth asking."
+        )
+    return Message(text=text, blocks=[SectionBlock(text=MarkdownTextObject(text=text))])
+
+
+def revisit_modal(follow_up: FollowUp, entry: Autopsy) -> View:
+    return View(
+        type="modal",
+        callback_id=ids.REVISIT_VIEW,
+        private_metadata=str(follow_up.id),
+        title="Revisit your notes",
+        submit="Save",
+        close="Not now",
+        blocks=[
+            SectionBlock(text=MarkdownTextObject(text=f"Looking back at *{escape(entry.deal_name)}*.")),
+            InputBlock(
+                block_id=ids.REVISIT_TEXT,
+                label="What do you see now?",
+                element=PlainTextInputElement(
+                    action_id=ids.REVISIT_TEXT, multiline=True, max_length=REVISIT_MAX
+                ),
+            ),
+        ],
+    )
+
+
+def pause_notice(paused: bool) -> Message:
+    if paused:
+        text = "Your reminders are paused. Nothing is lost: they'll wait until you `/lost-deal resume`."
+    else:
+        text = "Your reminders are back on. Anything that came due meanwhile will arrive in working hours."
+    return Message(text=text, blocks=[SectionBlock(text=MarkdownTextObject(text=text))])
+
+
+def _closing(text: str) -> ContextBlock:
+    return ContextBlock(elements=[MarkdownTextObject(text=text)])

@@ -1,0 +1,159 @@
+"""The follow-up sweep against a fake Slack of its own, on SQLite and PostgreSQL:
+once-only delivery, working hours, retries and permanent failures."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from slack_sdk.models.blocks import Block
+
+from bot.app import sweep_client
+from bot.config import load_settings
+from bot.followups import LEASE, Sweep, plan
+from storage import Store, upgrade
+from tests.fake_slack import FakeSlack, Fault
+from tests.test_storage import ANSWERS
+
+
+@pytest.fixture
+def own_fake() -> Iterator[FakeSlack]:
+    server = FakeSlack().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def sweep(database_url: str, own_fake: FakeSlack, tmp_path: Path) -> Iterator[Sweep]:
+    upgrade(database_url)
+    store = Store.connect(database_url)
+    settings = load_settings(
+        {"SLACK_API_URL": own_fake.api_url, "SLACK_BOT_TOKEN": "xoxb-t"}, dotenv_dir=tmp_path
+    )
+    yield Sweep(store, sweep_client(settings), settings.timezone)
+    store.close()
+
+
+def autopsy(sweep: Sweep, user: str, *, written: datetime, view: str = "V1", **changes) -> int:
+    answers = replace(ANSWERS, **changes)
+    entry, _ = sweep.store.save_autopsy(
+        team_id="T1", user_id=user, view_id=view, answers=answers, created_at=written,
+        follow_ups=plan(answers, author_id=user, now=written),
+    )  # fmt: skip
+    return entry.id
+
+
+def states(sweep: Sweep, autopsy_id: int) -> dict[str, tuple[str, int, str | None]]:
+    return {
+        f.kind: (f.state, f.attempts, f.last_error)
+        for f in sweep.store.follow_ups_of(team_id="T1", autopsy_id=autopsy_id)
+    }
+
+
+WRITTEN = datetime(2027, 1, 12, 15, 0, tzinfo=UTC)  # a Tuesday
+
+
+def test_each_kind_is_delivered_once_in_working_hours(sweep, own_fake):
+    own_fake.zones.update(U1="America/Los_Angeles", U0HELP="Asia/Kolkata")
+    touch = date(2027, 2, 17)
+    found = autopsy(sweep, "U1", written=WRITTEN, help_from="U0HELP", touch_base_on=touch)
+
+    # 15:00 UTC is 20:30 in Kolkata: the help request waits for the helper's morning.
+    report = sweep.run(WRITTEN)
+    assert (report.sent, report.postponed) == (0, 1)
+    assert sweep.run(datetime(2027, 1, 13, 3, 29, tzinfo=UTC)).sent == 0  # 08:59 in Kolkata
+    assert sweep.run(datetime(2027, 1, 13, 3, 30, tzinfo=UTC)).by_kind == {"help_request": 1}
+    [help_dm] = own_fake.delivered("chat.postMessage", lambda c: c.args["channel"] == "U0HELP")
+    assert "<@U1> lost *Acme Corp*" in json.dumps(help_dm.args["blocks"])
+
+    # The revisit, a week on, in the rep's Los Angeles working hours.
+    week = WRITTEN + timedelta(days=7)  # Tuesday 07:00 in LA
+    assert sweep.run(week).sent == 0
+    assert sweep.run(week + timedelta(hours=2)).by_kind == {"revisit": 1}
+
+    # The touch-base, at 9:00 on its day in LA, never before.
+    nine = datetime(2027, 2, 17, 17, 0, tzinfo=UTC)
+    assert sweep.run(nine - timedelta(minutes=1)).sent == 0
+    assert sweep.run(nine).by_kind == {"touch_base": 1}
+    [touch_dm] = own_fake.delivered("chat.postMessage", lambda c: "touch base" in c.args["text"])
+    for block in touch_dm.args["blocks"]:
+        Block.parse(block).validate_json()
+    shown = json.dumps(touch_dm.args["blocks"])
+    assert "They hired two engineers instead" in shown and "Ask about build-vs-buy" in shown
+    assert "We wanted more control." in shown
+
+    # Sweeping again, at any later time, sends nothing more.
+    assert sweep.run(nine + timedelta(days=400)).sent == 0
+    assert {kind: state for kind, (state, _, _) in states(sweep, found).items()} == {
+        "help_request": "sent", "revisit": "sent", "touch_base": "sent",
+    }  # fmt: skip
+    # users.info once for the two revisit sweeps that day, once more five weeks later (a day's cache)
+    assert len(own_fake.find("users.info", lambda c: c.args.get("user") == "U1")) == 2
+
+
+def test_a_doubled_hour_delivers_once_at_nine_on_monday(sweep, own_fake):
+    """Berlin falls back on Sunday 31 October 2027; sweeps every 20 minutes all weekend long."""
+    own_fake.zones["U1"] = "Europe/Berlin"
+    autopsy(sweep, "U1", written=datetime(2027, 10, 23, 22, 0, tzinfo=UTC), touch_base_on=None)
+    moment = datetime(2027, 10, 29, 17, 0, tzinfo=UTC)  # Friday 19:00 in Berlin
+    while moment <= datetime(2027, 11, 1, 12, 0, tzinfo=UTC):
+        sweep.run(moment)
+        moment += timedelta(minutes=20)
+    assert len(own_fake.delivered("chat.postMessage", lambda c: c.args["channel"] == "U1")) == 1
+    assert len(own_fake.find("chat.postMessage")) == 1
+    assert sweep.store.follow_ups_of(team_id="T1", autopsy_id=1)[0].sent_at == datetime(
+        2027, 11, 1, 8, 0, tzinfo=UTC
+    )  # Monday 09:00 CET
+
+
+def test_slack_faults_are_retried_until_one_delivery(sweep, own_fake):
+    found = autopsy(sweep, "U1", written=WRITTEN - timedelta(days=7), touch_base_on=None)
+    own_fake.fail(
+        "chat.postMessage",
+        Fault(status=500),
+        Fault(status=429, retry_after=1),
+        Fault(drop=True),
+        Fault(status=503),
+    )
+    first = sweep.run(WRITTEN)  # slack_sdk retries 500 and 429 in place; then the drop and 503 win
+    assert (first.sent, first.retrying) == (0, 1)
+    [(state, attempts, error)] = states(sweep, found).values()
+    assert (state, attempts) == ("pending", 1) and error
+    assert sweep.run(WRITTEN + timedelta(seconds=30)).sent == 0  # not yet: backing off
+    sent = sum(sweep.run(WRITTEN + timedelta(minutes=m)).sent for m in (1, 3, 7, 15, 31))
+    assert sent == 1
+    outcomes = [call.outcome for call in own_fake.find("chat.postMessage")]
+    assert outcomes.count("ok") == 1 and {"http:500", "http:429", "dropped", "http:503"} <= set(outcomes)
+    state, attempts, error = states(sweep, found)["revisit"]
+    assert state == "sent" and attempts >= 1 and error is None
+    assert sweep.run(WRITTEN + timedelta(days=30)).sent == 0
+
+
+def test_a_rate_limit_is_honoured_beyond_the_inline_retries(sweep, own_fake):
+    autopsy(sweep, "U1", written=WRITTEN - timedelta(days=7), touch_base_on=None)
+    own_fake.fail("chat.postMessage", Fault(status=429, retry_after=600))
+    assert sweep.run(WRITTEN).retrying == 1
+    assert sweep.run(WRITTEN + timedelta(minutes=9)).sent == 0  # Retry-After 600 s beats a 1-minute backoff
+    assert sweep.run(WRITTEN + timedelta(minutes=10)).sent == 1
+
+
+def test_a_permanent_error_marks_it_failed_and_stops(sweep, own_fake):
+    found = autopsy(sweep, "U1", written=WRITTEN - timedelta(days=7), touch_base_on=None)
+    own_fake.fail("chat.postMessage", Fault(error="account_inactive"))
+    assert sweep.run(WRITTEN).failed == 1
+    assert states(sweep, found)["revisit"] == ("failed", 1, "account_inactive")
+    assert sweep.run(WRITTEN + timedelta(days=2)).sent == 0
+    assert len(own_fake.find("chat.postMessage")) == 1
+
+
+def test_a_claim_abandoned_mid_send_is_delivered_after_its_lease(sweep, own_fake):
+    found = autopsy(sweep, "U1", written=WRITTEN - timedelta(days=7), touch_base_on=None)
+    [claimed] = sweep.store.claim_due_follow_ups(now=WRITTEN, limit=5, lease=LEASE)  # then the process "dies"
+    assert sweep.run(WRITTEN + timedelta(minutes=1)).sent == 0
+    assert sweep.run(WRITTEN + LEASE).sent == 1
+    assert states(sweep, found)["revisit"][0] == "sent" and claimed.follow_up.state == "sending"
+    assert len(own_fake.delivered("chat.postMessage")) == 1

@@ -1,0 +1,233 @@
+"""Follow-up DMs end to end: the real bot, `rebound reminders --as-of`, and clicks shaped like Slack's."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+from slack_sdk.models.blocks import Block
+
+from bot import ids
+from storage import Store
+from tests.conftest import Bot, rebound
+from tests.fake_slack import Call, FakeSlack
+from tests.slack_requests import (
+    APP_ID,
+    FORM,
+    interactive,
+    send,
+    slash_command,
+    unique,
+    view_submission,
+)
+from tests.test_journey import ANSWERS, as_dict, open_form, submit
+
+
+def weekday_noon(on_or_after: date) -> datetime:
+    day = on_or_after
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return datetime(day.year, day.month, day.day, 12, 0, tzinfo=UTC)
+
+
+def sweep_at(bot: Bot, moment: datetime) -> str:
+    done = rebound("reminders", "--as-of", moment.isoformat(), env=bot.env, cwd=bot.cwd)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def write_autopsy(bot: Bot, fake: FakeSlack, user: str, team: str, **answers: Any) -> None:
+    view = open_form(bot, fake, "Globex", user=user, team=team)
+    assert submit(bot, view, {**ANSWERS, **answers}, user=user, team=team).status == 200
+
+
+def dm(fake: FakeSlack, user: str, text: str) -> Call:
+    [found] = fake.wait_for(
+        "chat.postMessage", lambda c: c.args["channel"] == user and text in c.args["text"]
+    )
+    for block in found.args["blocks"]:
+        Block.parse(block).validate_json()
+    return found
+
+
+def button(message: Call, action_id: str) -> str:
+    for block in message.args["blocks"]:
+        for element in block.get("elements", []):
+            if element.get("action_id") == action_id:
+                return element["value"]
+    raise AssertionError(f"no {action_id} button in {json.dumps(message.args['blocks'])[:300]}")
+
+
+def click(bot: Bot, message: Call, action_id: str, *, user: str, team: str, value: str | None = None) -> str:
+    """Click a button on a DM as Slack sends it; return the trigger_id."""
+    trigger = unique("trigger.")
+    channel, ts = message.args["channel"], f"{time.time():.6f}"
+    payload = {
+        "type": "block_actions",
+        "user": {"id": user, "username": "rep", "name": "rep", "team_id": team},
+        "api_app_id": APP_ID,
+        "token": "verification-token-unused",
+        "container": {"type": "message", "message_ts": ts, "channel_id": channel, "is_ephemeral": False},
+        "trigger_id": trigger,
+        "team": {"id": team, "domain": "rebound-test"},
+        "enterprise": None,
+        "is_enterprise_install": False,
+        "channel": {"id": channel, "name": "directmessage"},
+        "message": {
+            "type": "message",
+            "ts": ts,
+            "text": message.args["text"],
+            "blocks": message.args["blocks"],
+        },
+        "state": {"values": {}},
+        "response_url": "https://hooks.slack.invalid/actions/1",
+        "actions": [
+            {
+                "action_id": action_id,
+                "block_id": "answers",
+                "value": value if value is not None else button(message, action_id),
+                "type": "button",
+                "action_ts": ts,
+            }
+        ],
+    }
+    assert send(bot.events_url, interactive(payload), FORM).status == 200
+    return trigger
+
+
+def updates(fake: FakeSlack, channel: str, count: int = 1) -> list[Call]:
+    return fake.wait_for("chat.update", lambda c: c.args["channel"] == channel, count=count)
+
+
+def store_of(bot: Bot) -> Store:
+    return Store.connect(bot.env["DATABASE_URL"])
+
+
+@pytest.mark.parametrize(
+    ("action_id", "says"),
+    [
+        (ids.REACHED_OUT, "You reached out"),
+        (ids.WON_BACK, "You won them back!"),
+        (ids.LET_GO, "You let this one go"),
+        (ids.SNOOZE_WEEK, "Snoozed: I'll remind you again on"),
+    ],
+)
+def test_touch_base_buttons_answer_once_and_redraw_the_message(bot, fake, action_id, says):
+    user, team = unique("U"), unique("T")
+    day = date.today() + timedelta(days=20)
+    write_autopsy(bot, fake, user, team, **{ids.TOUCH_BASE_ON: day.isoformat()})
+    sweep_at(bot, weekday_noon(day))
+    reminder = dm(fake, user, "Time to touch base with Globex")
+    shown = json.dumps(reminder.args["blocks"])
+    assert "Globex came in 20% cheaper" in shown and "you were late with the proposal" in shown
+    assert "Send the proposal within 48 hours" in shown
+
+    click(bot, reminder, action_id, user=user, team=team)
+    [update] = updates(fake, user)
+    redrawn = json.dumps(update.args["blocks"])
+    assert says in redrawn and '"actions"' not in redrawn  # no buttons left to contradict it
+    click(bot, reminder, action_id, user=user, team=team)  # the same click again changes nothing
+    second = updates(fake, user, count=2)[1]
+    assert second.args["blocks"] == update.args["blocks"]
+
+    if action_id == ids.SNOOZE_WEEK:  # a snoozed reminder comes back a week on
+        sweep_at(bot, weekday_noon(date.today() + timedelta(days=8)))
+        assert len(fake.wait_for("chat.postMessage", lambda c: c.args["channel"] == user and "touch base"
+                                 in c.args["text"], count=2)) == 2  # fmt: skip
+
+
+def test_nobody_else_can_answer_your_reminder(bot, fake):
+    user, team, mallory = unique("U"), unique("T"), unique("U")
+    day = date.today() + timedelta(days=20)
+    write_autopsy(bot, fake, user, team, **{ids.TOUCH_BASE_ON: day.isoformat()})
+    sweep_at(bot, weekday_noon(day))
+    reminder = dm(fake, user, "Time to touch base")
+    click(bot, reminder, ids.WON_BACK, user=mallory, team=team)
+    click(bot, reminder, ids.WON_BACK, user=user, team="T0OTHERTEAM")
+    click(bot, reminder, ids.LET_GO, user=user, team=team, value="99999999")
+    time.sleep(0.5)
+    assert fake.find("chat.update", lambda c: c.args["channel"] == user) == []
+    assert "Refused" in bot.log_text()
+    click(bot, reminder, ids.REACHED_OUT, user=user, team=team)  # the rep still can
+    assert "You reached out" in json.dumps(updates(fake, user)[0].args["blocks"])
+
+
+def test_revisit_your_notes_through_its_modal(bot, fake):
+    user, team = unique("U"), unique("T")
+    write_autopsy(bot, fake, user, team)
+    sweep_at(bot, weekday_noon(date.today() + timedelta(days=7)))
+    reminder = dm(fake, user, "Revisit your notes on Globex")
+    assert "Gutted. We worked on this for months." in json.dumps(reminder.args["blocks"])
+
+    trigger = click(bot, reminder, ids.ADD_REVISIT, user=user, team=team)
+    [opened] = fake.wait_for("views.open", lambda c: c.args.get("trigger_id") == trigger)
+    modal = {**as_dict(opened.args["view"]), "id": unique("V")}
+    assert modal["callback_id"] == ids.REVISIT_VIEW
+    seen = {
+        ids.REVISIT_TEXT: {ids.REVISIT_TEXT: {"type": "plain_text_input", "value": "I never asked <!here>."}}
+    }
+    empty = {ids.REVISIT_TEXT: {ids.REVISIT_TEXT: {"type": "plain_text_input", "value": "   "}}}
+    assert (
+        send(bot.events_url, view_submission(modal, empty, user=user, team=team), FORM).json()[
+            "response_action"
+        ]
+        == "errors"
+    )
+    for _ in range(2):  # a double submit stores it once
+        assert send(bot.events_url, view_submission(modal, seen, user=user, team=team), FORM).status == 200
+    [update] = updates(fake, user)
+    redrawn = json.dumps(update.args["blocks"])
+    assert "I never asked &lt;!here&gt;." in redrawn and "Thank you for looking back" in redrawn
+    store = store_of(bot)
+    try:
+        [entry] = store.recent_autopsies(team_id=team, user_id=user)
+        assert [r.text for r in store.revisits(team_id=team, autopsy_id=entry.id)] == [
+            "I never asked <!here>."
+        ]
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize(("sharing", "answer"), [("named", ids.HELP_YES), ("private", ids.HELP_NO)])
+def test_a_help_request_reaches_the_teammate_and_the_rep_hears_back(bot, fake, sharing, answer):
+    user, team, helper = unique("U"), unique("T"), unique("U")
+    write_autopsy(bot, fake, user, team, **{ids.HELP_FROM: helper, ids.SHARING: sharing})
+    sweep_at(bot, weekday_noon(date.today() + timedelta(days=1)))
+    request = dm(fake, helper, "help with Globex")
+    shown = json.dumps(request.args["blocks"])
+    assert f"<@{user}> lost *Globex*" in shown
+    assert ("Send the proposal within 48 hours" in shown) == (sharing != "private")
+    click(bot, request, answer, user=helper, team=team)
+    told = fake.wait_for(
+        "chat.postMessage", lambda c: c.args["channel"] == user and f"<@{helper}>" in c.args["text"]
+    )
+    assert ("will reach out" in told[0].args["text"]) == (answer == ids.HELP_YES)
+    assert '"actions"' not in json.dumps(updates(fake, helper)[0].args["blocks"])
+
+
+def test_pausing_keeps_reminders_waiting_until_resumed(bot, fake):
+    user, team = unique("U"), unique("T")
+    write_autopsy(bot, fake, user, team)
+
+    def command(word: str) -> str:
+        body = slash_command(
+            word, user=user, trigger_id=unique("t."), response_url=fake.response_url("p"), team=team
+        )
+        return send(bot.events_url, body, FORM).json()["text"]
+
+    assert "paused" in command("pause")
+    week = weekday_noon(date.today() + timedelta(days=7))
+    sweep_at(bot, week)
+    time.sleep(0.3)
+    assert (
+        fake.find("chat.postMessage", lambda c: c.args["channel"] == user and "Revisit" in c.args["text"])
+        == []
+    )
+    assert "back on" in command("resume")
+    sweep_at(bot, week)
+    reminder = dm(fake, user, "Revisit your notes")
+    click(bot, reminder, ids.PAUSE, user=user, team=team)
+    assert "Resume my reminders" in json.dumps(updates(fake, user)[0].args["blocks"])

@@ -9,7 +9,7 @@ from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
 from bot import ids, reminders
-from handlers.surfaces import SLACK_FAILURES, describe, open_autopsy, redraw_follow_up
+from handlers.surfaces import SLACK_FAILURES, describe, open_autopsy, own_follow_up, redraw_follow_up
 from storage import Store
 
 # action_id -> (the follow-up kind it answers, the state it leads to, how long a snooze lasts)
@@ -29,11 +29,6 @@ def log_lost_deal(ack: Ack, body: dict, client: WebClient, logger: Logger) -> No
     open_autopsy(client, body["trigger_id"], deal_name="", logger=logger)
 
 
-def _follow_up_id(action: dict) -> int | None:
-    value = str(action.get("value") or "")
-    return int(value) if value.isdigit() and len(value) < 19 else None
-
-
 def answer_follow_up(
     ack: Ack, body: dict, action: dict, context: BoltContext, client: WebClient, logger: Logger
 ) -> None:
@@ -41,9 +36,8 @@ def answer_follow_up(
     store: Store = context["store"]
     team_id, user_id = context.team_id or "", body["user"]["id"]
     kind, state, snooze = FOLLOW_UP_ANSWERS[action["action_id"]]
-    follow_up_id = _follow_up_id(action)
-    found = store.follow_up(team_id=team_id, follow_up_id=follow_up_id) if follow_up_id else None
-    if found is None or found.follow_up.kind != kind or found.follow_up.recipient_id != user_id:
+    found = own_follow_up(store, team_id=team_id, user_id=user_id, raw_id=action.get("value"), kind=kind)
+    if found is None:
         refused = (action["action_id"], user_id, action.get("value"))
         logger.warning("Refused %s from %s: follow-up %r is not theirs to answer", *refused)
         return
@@ -80,9 +74,8 @@ def pause_or_resume(
         store.pause_reminders(team_id=team_id, user_id=user_id, now=datetime.now(UTC))
     else:
         store.resume_reminders(team_id=team_id, user_id=user_id)
-    follow_up_id = _follow_up_id(action)
-    due = store.follow_up(team_id=team_id, follow_up_id=follow_up_id) if follow_up_id else None
-    if due is not None and due.follow_up.recipient_id == user_id:
+    due = own_follow_up(store, team_id=team_id, user_id=user_id, raw_id=action.get("value"))
+    if due is not None:
         redraw_follow_up(client, store, due, logger=logger)
 
 
@@ -92,9 +85,8 @@ def add_revisit(
     ack()
     store: Store = context["store"]
     team_id, user_id = context.team_id or "", body["user"]["id"]
-    follow_up_id = _follow_up_id(action)
-    due = store.follow_up(team_id=team_id, follow_up_id=follow_up_id) if follow_up_id else None
-    if due is None or due.follow_up.kind != "revisit" or due.follow_up.recipient_id != user_id:
+    due = own_follow_up(store, team_id=team_id, user_id=user_id, raw_id=action.get("value"), kind="revisit")
+    if due is None:
         logger.warning("Refused a revisit from %s for follow-up %r", user_id, action.get("value"))
         return
     try:

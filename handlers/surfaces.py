@@ -60,3 +60,16 @@ def redraw_follow_up(client: WebClient, store: Store, due: Due, *, logger: Logge
         client.chat_update(channel=follow_up.channel_id, ts=follow_up.message_ts, **message.as_kwargs())
     except SLACK_FAILURES as error:
         logger.warning("Could not update follow-up %s's message: %s", follow_up.id, describe(error))
+
+
+def own_follow_up(
+    store: Store, *, team_id: str, user_id: str, raw_id: object, kind: str | None = None
+) -> Due | None:
+    """The follow-up a click or form names, if it is this person's (and of `kind`); None for a forged id."""
+    value = str(raw_id or "")
+    if not value.isdigit() or len(value) > 18:
+        return None
+    due = store.follow_up(team_id=team_id, follow_up_id=int(value))
+    if due is None or due.follow_up.recipient_id != user_id or kind not in (None, due.follow_up.kind):
+        return None
+    return due

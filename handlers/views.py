@@ -11,7 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot import followups, ids, messages, reminders
 from bot.autopsy import read_submission
-from handlers.surfaces import SLACK_FAILURES, describe, publish_home, redraw_follow_up
+from handlers.surfaces import SLACK_FAILURES, describe, own_follow_up, publish_home, redraw_follow_up
 from storage import Store
 
 
@@ -69,9 +69,9 @@ def save_revisit(
         )
         ack(response_action="errors", errors={ids.REVISIT_TEXT: problem})
         return
-    metadata = str(view.get("private_metadata") or "")
-    due = store.follow_up(team_id=team_id, follow_up_id=int(metadata)) if metadata.isdigit() else None
-    if due is None or due.follow_up.kind != "revisit" or due.follow_up.recipient_id != user_id:
+    metadata = view.get("private_metadata")
+    due = own_follow_up(store, team_id=team_id, user_id=user_id, raw_id=metadata, kind="revisit")
+    if due is None:
         logger.warning("Refused a revisit from %s for follow-up %r", user_id, metadata)
         ack()
         return

@@ -1,0 +1,443 @@
+"""Benchmark: Rebound's `/lost-deal` against a bare Bolt app, command to modal.
+
+Run from the repository root:
+
+    .venv/bin/python bench/core.py            # about a minute on 2 cores
+    .venv/bin/python bench/core.py --rounds 3 --n1 400 --n8 1200
+
+One fake Slack (tests/fake_slack.py) runs in this process. Two servers run beside it, each
+its own gunicorn (1 worker, gthread, 8 threads) behind Bolt's WSGI adapter:
+
+* rebound: the real `rebound serve`, started as the tests start it, on SQLite in a temp dir;
+* bare:    bench/bare_app.py, a Bolt app that only acks `/lost-deal` and opens a one-field modal.
+
+For each app and each concurrency (1 and 8 sending threads) it sends signed slash commands,
+each with its own trigger_id, and times, per trigger_id, the span from just before the POST
+to the moment the fake Slack records the `views.open` for it (both clocks are
+`time.monotonic()` in this process). Throughput is requests over the span from the first
+send to the last views.open. The apps take turns (bare, rebound, then rebound, bare, ...)
+so that drift in the machine's load falls on both.
+
+It checks that every command got HTTP 200 and every trigger_id exactly one views.open, and
+exits 1 if not. It prints the target verdict (Rebound >= 0.83x bare's throughput and
+<= 1.2x bare's p99, at both concurrencies) but exits 0 either way: it measures, it does not gate.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import http.client
+import itertools
+import math
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.conftest import bot_env, start_bot  # noqa: E402
+from tests.fake_slack import Call, FakeSlack  # noqa: E402
+from tests.slack_requests import FORM, signature_headers, slash_command  # noqa: E402
+
+EVENTS_PATH = "/slack/events"
+THROUGHPUT_TARGET = 0.83  # Rebound req/s >= this x bare's
+P99_TARGET = 1.2  # Rebound p99 <= this x bare's
+CONCURRENCIES = (1, 8)
+
+
+# The two servers
+
+
+@dataclass
+class Server:
+    name: str
+    port: int
+    process: subprocess.Popen[bytes]
+    log: Path
+    stop: Callable[[], int]
+
+    def worker_pid(self) -> int | None:
+        """gunicorn's one worker: the arbiter's child."""
+        try:
+            children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
+        except OSError:
+            return None
+        return int(children[0]) if children else None
+
+    def log_tail(self, lines: int = 30) -> str:
+        try:
+            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no log)"
+
+
+def cpu_seconds(pid: int | None) -> float:
+    """User + system CPU time a process has used so far."""
+    if pid is None:
+        return math.nan
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return math.nan
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def production_env(fake: FakeSlack, database_url: str) -> dict[str, str]:
+    env = bot_env(fake, database_url)
+    env.pop("GUNICORN_CMD_ARGS", None)  # the configuration in bot/server.py, untuned
+    return env
+
+
+def start_rebound(fake: FakeSlack, home: Path) -> Server:
+    env = production_env(fake, f"sqlite:///{home / 'rebound.db'}")
+    bot = start_bot(env, home)
+    return Server("rebound", int(env["PORT"]), bot.process, bot.log, bot.stop)
+
+
+def start_bare(fake: FakeSlack, home: Path) -> Server:
+    env = production_env(fake, "sqlite://")  # the bare app has no database; it reads SLACK_* only
+    port = int(env["PORT"])
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    command = [str(gunicorn)] if gunicorn.exists() else [sys.executable, "-m", "gunicorn"]
+    command += [
+        "--bind", f"127.0.0.1:{port}",
+        "--workers", "1",
+        "--worker-class", "gthread",
+        "--threads", "8",
+        "--timeout", "30",
+        "--graceful-timeout", "30",
+        "--log-level", "info",
+        "--no-control-socket",  # as bot/server.py sets control_socket_disable
+        "--chdir", str(ROOT / "bench"),
+        "bare_app:application",
+    ]  # fmt: skip
+    log = home / "bare.log"
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            command, env=env, cwd=home, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+    def stop() -> int:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        return process.returncode
+
+    server = Server("bare", port, process, log, stop)
+    deadline = time.monotonic() + 30
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"bare app exited with {process.returncode}:\n{server.log_tail()}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{EVENTS_PATH}", timeout=2):
+                break
+        except urllib.error.HTTPError:
+            break  # Bolt answered (404 to a GET): it is up
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            stop()
+            raise RuntimeError(f"bare app never answered:\n{server.log_tail()}")
+        time.sleep(0.1)
+    return server
+
+
+# One run
+
+
+@dataclass
+class Run:
+    app: str
+    concurrency: int
+    n: int
+    latencies_ms: list[float]  # send -> views.open, one per trigger that got one
+    ack_ms: list[float]  # send -> HTTP response
+    span_s: float  # first send -> last views.open
+    worker_cpu_s: float
+    driver_cpu_s: float  # this process: the senders and the fake Slack
+    bad_status: dict[int, int] = field(default_factory=dict)
+    missing: int = 0
+    duplicated: int = 0
+    extra_calls: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def throughput(self) -> float:
+        return self.n / self.span_s if self.span_s > 0 else math.nan
+
+    @property
+    def ok(self) -> bool:
+        return not (self.bad_status or self.missing or self.duplicated or self.extra_calls)
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Nearest-rank percentile."""
+    if not values:
+        return math.nan
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
+
+
+_run_ids = itertools.count(1)
+
+
+def post_command(port: int, body: bytes) -> tuple[int, float, float]:
+    """POST one signed command on a new connection, as Slack does; (status, sent, answered)."""
+    headers = {"Content-Type": FORM, **signature_headers(body)}
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=15)
+    try:
+        sent = time.monotonic()
+        connection.request("POST", EVENTS_PATH, body=body, headers=headers)
+        response = connection.getresponse()
+        response.read()
+        return response.status, sent, time.monotonic()
+    except OSError:
+        return -1, sent, time.monotonic()
+    finally:
+        connection.close()
+
+
+def load(fake: FakeSlack, server: Server, concurrency: int, n: int) -> Run:
+    """Send n commands from `concurrency` threads; wait for their views.open; check and time them."""
+    tag = f"{next(_run_ids):03d}{server.name[0]}{concurrency}"
+    triggers = [f"13345224609.{tag}.{i:06d}" for i in range(n)]
+    bodies = [
+        slash_command(
+            "Acme Corp", user="U0BENCH01", trigger_id=trigger, response_url=fake.response_url(trigger)
+        )
+        for trigger in triggers
+    ]
+    sent = [0.0] * n
+    answered = [0.0] * n
+    status = [0] * n
+    next_index = itertools.count()
+    lock = threading.Lock()
+
+    def sender() -> None:
+        while True:
+            with lock:
+                i = next(next_index)
+            if i >= n:
+                return
+            status[i], sent[i], answered[i] = post_command(server.port, bodies[i])
+
+    wanted = set(triggers)
+
+    def opened() -> list[Call]:
+        return [call for call in fake.find("views.open") if call.args.get("trigger_id") in wanted]
+
+    fake.reset()
+    # The clocks live in this process: keep its garbage collector (the fake keeps every call's
+    # arguments) from pausing senders and fake mid-run and charging the pause to the app.
+    gc.collect()
+    gc.disable()
+    try:
+        worker = server.worker_pid()
+        cpu_before, driver_before = cpu_seconds(worker), time.process_time()
+        threads = [threading.Thread(target=sender, daemon=True) for _ in range(concurrency)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        deadline = time.monotonic() + 30
+        while len(opened()) < n and time.monotonic() < deadline:
+            time.sleep(0.05)
+        cpu_after, driver_after = cpu_seconds(worker), time.process_time()
+    finally:
+        gc.enable()
+    time.sleep(0.3)  # room for a duplicate views.open to show up
+    calls = opened()
+
+    at: dict[str, list[float]] = defaultdict(list)
+    for call in calls:
+        at[call.args["trigger_id"]].append(call.at)
+    latencies = [(at[t][0] - sent[i]) * 1000 for i, t in enumerate(triggers) if at[t]]
+    bad: dict[int, int] = defaultdict(int)
+    for code in status:
+        if code != 200:
+            bad[code] += 1
+    extra: dict[str, int] = defaultdict(int)
+    for call in fake.find("views.open", lambda c: c.args.get("trigger_id") not in wanted):
+        extra[f"views.open for {call.args.get('trigger_id')!r}"] += 1
+    for call in fake.calls:
+        if call.method != "views.open":
+            extra[call.method] += 1
+    last = max((times[0] for times in at.values()), default=math.nan)
+    return Run(
+        app=server.name,
+        concurrency=concurrency,
+        n=n,
+        latencies_ms=latencies,
+        ack_ms=[(answered[i] - sent[i]) * 1000 for i in range(n)],
+        span_s=last - min(sent),
+        worker_cpu_s=cpu_after - cpu_before,
+        driver_cpu_s=driver_after - driver_before,
+        bad_status=dict(bad),
+        missing=sum(1 for t in triggers if not at[t]),
+        duplicated=sum(1 for t in triggers if len(at[t]) > 1),
+        extra_calls=dict(extra),
+    )
+
+
+# Reporting
+
+
+def describe(run: Run) -> str:
+    problems = []
+    if run.bad_status:
+        problems.append(f"non-200: {run.bad_status}")
+    if run.missing:
+        problems.append(f"{run.missing} without views.open")
+    if run.duplicated:
+        problems.append(f"{run.duplicated} with more than one views.open")
+    if run.extra_calls:
+        problems.append(f"other calls: {run.extra_calls}")
+    return "; ".join(problems) or "ok"
+
+
+def row(runs: list[Run]) -> str:
+    """One table row for one run, or for several runs of one app and concurrency pooled."""
+    n = sum(r.n for r in runs)
+    rps = n / sum(r.span_s for r in runs)
+    latencies = [x for r in runs for x in r.latencies_ms]
+    acks = [x for r in runs for x in r.ack_ms]
+    worker_ms = 1000 * sum(r.worker_cpu_s for r in runs) / n
+    driver_ms = 1000 * sum(r.driver_cpu_s for r in runs) / n
+    return (
+        f"| {runs[0].app:<7} | {runs[0].concurrency:>2} | {n:>5} | {rps:>7.1f} "
+        f"| {percentile(latencies, 50):>6.1f} | {percentile(latencies, 99):>6.1f} "
+        f"| {percentile(acks, 50):>6.1f} | {worker_ms:>10.2f} | {driver_ms:>10.2f} |"
+    )
+
+
+HEADER = (
+    "| app     |  c |     n |   req/s | p50 ms | p99 ms | ack p50 | worker CPU | driver CPU |\n"
+    "|---------|---:|------:|--------:|-------:|-------:|-------:|-----------:|-----------:|"
+)
+LEGEND = (
+    "p50/p99: slash command sent -> fake Slack got its views.open; ack p50: sent -> HTTP 200 back;\n"
+    "worker CPU: ms of CPU the app's gunicorn worker used per request; driver CPU: the same for this\n"
+    "process (senders + fake Slack)."
+)
+
+
+def report(runs: list[Run]) -> bool:
+    print("\nEach run (in the order run):")
+    print(HEADER)
+    for run in runs:
+        print(row([run]))
+
+    print("\nAll rounds pooled (req/s = requests / summed run time; percentiles over every request):")
+    print(HEADER)
+    summary: dict[tuple[str, int], tuple[float, float]] = {}
+    for c in CONCURRENCIES:
+        for app in ("bare", "rebound"):
+            group = [r for r in runs if r.app == app and r.concurrency == c]
+            n = sum(r.n for r in group)
+            summary[app, c] = (
+                n / sum(r.span_s for r in group),
+                percentile([x for r in group for x in r.latencies_ms], 99),
+            )
+            print(row(group))
+    print(LEGEND)
+
+    print("\nRebound / bare:")
+    print("|  c | throughput ratio (>= 0.83) | p99 ratio (<= 1.2) | target |")
+    print("|---:|---------------------------:|-------------------:|--------|")
+    holds = True
+    for c in CONCURRENCIES:
+        (bare_rps, bare_p99), (rb_rps, rb_p99) = summary["bare", c], summary["rebound", c]
+        tput, p99 = rb_rps / bare_rps, rb_p99 / bare_p99
+        ok = tput >= THROUGHPUT_TARGET and p99 <= P99_TARGET
+        holds &= ok
+        print(f"| {c:>2} | {tput:>26.2f} | {p99:>18.2f} | {'holds' if ok else 'MISSED'} |")
+    print(f"\nTarget (throughput >= {THROUGHPUT_TARGET}x and p99 <= {P99_TARGET}x bare, at c=1 and c=8): "
+          f"{'HOLDS' if holds else 'MISSED'}")  # fmt: skip
+    return holds
+
+
+# Main
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=2, help="runs per app and concurrency (default 2)")
+    parser.add_argument("--n1", type=int, default=400, help="requests per run at concurrency 1 (default 400)")
+    parser.add_argument(
+        "--n8", type=int, default=1200, help="requests per run at concurrency 8 (default 1200)"
+    )
+    parser.add_argument("--warmup", type=int, default=50, help="warm-up requests per app (default 50)")
+    args = parser.parse_args()
+    sizes = {1: args.n1, 8: args.n8}
+
+    # SIGTERM and Ctrl-C both unwind through `finally`, which stops the servers.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+
+    started = time.monotonic()
+    fake = FakeSlack().start()
+    servers: list[Server] = []
+    runs: list[Run] = []
+    with tempfile.TemporaryDirectory(prefix="rebound-bench-") as tmp:
+        home = Path(tmp)
+        try:
+            servers.append(start_bare(fake, home))
+            servers.append(start_rebound(fake, home))
+            bare, rebound = servers
+            print(f"fake Slack on :{fake.port}; bare app on :{bare.port}; rebound on :{rebound.port}")
+            load_now, python = os.getloadavg()[0], sys.version.split()[0]
+            print(f"machine: {os.cpu_count()} CPUs, load average {load_now:.2f}; python {python}")
+
+            for server in servers:  # warm-up: imports, pools, first connections, at both concurrencies
+                for c in CONCURRENCIES:
+                    warm = load(fake, server, c, args.warmup)
+                    warm.extra_calls.pop("auth.test", None)  # Bolt's lazy auth.test on the first request
+                    if not warm.ok:
+                        raise RuntimeError(
+                            f"{server.name} warm-up failed: {describe(warm)}\n{server.log_tail()}"
+                        )
+
+            for round_no in range(args.rounds):
+                order = (bare, rebound) if round_no % 2 == 0 else (rebound, bare)
+                for c in CONCURRENCIES:
+                    for server in order:
+                        run = load(fake, server, c, sizes[c])
+                        runs.append(run)
+                        print(
+                            f"round {round_no + 1} c={c} {server.name:<7} {run.throughput:7.1f} req/s  "
+                            f"p50 {percentile(run.latencies_ms, 50):6.1f} ms  "
+                            f"p99 {percentile(run.latencies_ms, 99):6.1f} ms  {describe(run)}",
+                            flush=True,
+                        )
+        finally:
+            for server in reversed(servers):
+                code = server.stop()
+                if code != 0:
+                    print(f"{server.name} exited with {code}:\n{server.log_tail()}", file=sys.stderr)
+            fake.stop()
+
+    report(runs)
+    took = time.monotonic() - started
+    print(f"\n(load average at end {os.getloadavg()[0]:.2f}; whole benchmark took {took:.0f} s)")
+    failed = [run for run in runs if not run.ok]
+    for run in failed:
+        print(f"FAILED CHECK {run.app} c={run.concurrency}: {describe(run)}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, and_, create_engine, delete, event, exists, or_, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
@@ -295,8 +296,15 @@ class Store:
             return {user_id: tz for user_id, tz in rows}
 
     def remember_zone(self, *, team_id: str, user_id: str, tz: str, now: datetime) -> None:
+        # An upsert: two sweeps meeting the same new person at once must both succeed.
+        dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
+        upsert = (
+            dialect.insert(PersonZone)
+            .values(team_id=team_id, user_id=user_id, tz=tz, fetched_at=now)
+            .on_conflict_do_update(index_elements=["team_id", "user_id"], set_={"tz": tz, "fetched_at": now})
+        )
         with self.session.begin() as session:
-            session.merge(PersonZone(team_id=team_id, user_id=user_id, tz=tz, fetched_at=now))
+            session.execute(upsert)
 
     # Revisits
     def add_revisit(

@@ -158,7 +158,7 @@ def test_nobody_else_can_answer_your_reminder(bot, fake):
 def test_revisit_your_notes_through_its_modal(bot, fake):
     user, team = unique("U"), unique("T")
     write_autopsy(bot, fake, user, team)
-    sweep_at(bot, weekday_noon(date.today() + timedelta(days=7)))
+    sweep_at(bot, weekday_noon(date.today() + timedelta(days=8)))
     reminder = dm(fake, user, "Revisit your notes on Globex")
     assert "Gutted. We worked on this for months." in json.dumps(reminder.args["blocks"])
 
@@ -219,7 +219,7 @@ def test_pausing_keeps_reminders_waiting_until_resumed(bot, fake):
         return send(bot.events_url, body, FORM).json()["text"]
 
     assert "paused" in command("pause")
-    week = weekday_noon(date.today() + timedelta(days=7))
+    week = weekday_noon(date.today() + timedelta(days=8))  # the revisit is due 7 days after writing
     sweep_at(bot, week)
     time.sleep(0.3)
     assert (

@@ -9,7 +9,7 @@ from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
 from bot import ids, reminders
-from handlers.surfaces import SLACK_FAILURES, describe, open_autopsy, own_follow_up, redraw_follow_up
+from handlers.surfaces import SLACK_FAILURES, describe, open_autopsy, own_follow_up, redraw_follow_up, who
 from storage import Store
 
 # action_id -> (the follow-up kind it answers, the state it leads to, how long a snooze lasts)
@@ -34,7 +34,7 @@ def answer_follow_up(
 ) -> None:
     ack()
     store: Store = context["store"]
-    team_id, user_id = context.team_id or "", body["user"]["id"]
+    team_id, user_id = who(context, body)
     kind, state, snooze = FOLLOW_UP_ANSWERS[action["action_id"]]
     found = own_follow_up(store, team_id=team_id, user_id=user_id, raw_id=action.get("value"), kind=kind)
     if found is None:
@@ -69,7 +69,7 @@ def pause_or_resume(
 ) -> None:
     ack()
     store: Store = context["store"]
-    team_id, user_id = context.team_id or "", body["user"]["id"]
+    team_id, user_id = who(context, body)
     if action["action_id"] == ids.PAUSE:
         store.pause_reminders(team_id=team_id, user_id=user_id, now=datetime.now(UTC))
     else:
@@ -84,7 +84,7 @@ def add_revisit(
 ) -> None:
     ack()
     store: Store = context["store"]
-    team_id, user_id = context.team_id or "", body["user"]["id"]
+    team_id, user_id = who(context, body)
     due = own_follow_up(store, team_id=team_id, user_id=user_id, raw_id=action.get("value"), kind="revisit")
     if due is None:
         logger.warning("Refused a revisit from %s for follow-up %r", user_id, action.get("value"))

@@ -5,12 +5,19 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from logging import Logger
 
+from slack_bolt import BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import reminders, views
 from storage import Due, Store
+
+
+def who(context: BoltContext, body: dict) -> tuple[str, str]:
+    """The workspace (the org, for an org-wide install) and the person behind an interaction."""
+    return context.team_id or context.enterprise_id or "", body["user"]["id"]
+
 
 # What a Web API call can raise once slack_sdk's retry handlers have given up.
 SLACK_FAILURES = (SlackClientError, OSError)

@@ -11,7 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot import followups, ids, messages, reminders
 from bot.autopsy import read_submission
-from handlers.surfaces import SLACK_FAILURES, describe, own_follow_up, publish_home, redraw_follow_up
+from handlers.surfaces import SLACK_FAILURES, describe, own_follow_up, publish_home, redraw_follow_up, who
 from storage import Store
 
 
@@ -24,7 +24,7 @@ def save_autopsy(
         ack(response_action="errors", errors=errors)
         return
     store: Store = context["store"]
-    team_id, user_id = context.team_id or context.enterprise_id or "", body["user"]["id"]
+    team_id, user_id = who(context, body)
     try:
         _, is_new = store.save_autopsy(
             team_id=team_id,
@@ -58,7 +58,7 @@ def save_revisit(
     ack: Ack, body: dict, view: dict, context: BoltContext, client: WebClient, logger: Logger
 ) -> None:
     store: Store = context["store"]
-    team_id, user_id = context.team_id or "", body["user"]["id"]
+    team_id, user_id = who(context, body)
     state = view.get("state", {}).get("values", {}).get(ids.REVISIT_TEXT, {}).get(ids.REVISIT_TEXT, {})
     text = str(state.get("value") or "").strip()
     if not text or len(text) > reminders.REVISIT_MAX:

@@ -36,23 +36,34 @@ def use_slack_api(client: WebClient, settings: Settings, *, wait_out_rate_limits
     return client
 
 
+def slack_logger(settings: Settings) -> logging.Logger:
+    """The logger Rebound's Slack clients and Bolt log to, with a level of its own: slack_sdk
+    checks its logger's own level, and unset it formats every request as a debug line."""
+    logger = logging.getLogger("rebound.slack")
+    logger.setLevel(settings.log_level)
+    return logger
+
+
+def web_client(settings: Settings, *, wait_out_rate_limits: bool = True) -> WebClient:
+    """A Web API client for work outside a request (sweeps, start-up checks)."""
+    client = WebClient(token=settings.slack_bot_token, logger=slack_logger(settings))
+    return use_slack_api(client, settings, wait_out_rate_limits=wait_out_rate_limits)
+
+
 def sweep_client(settings: Settings) -> WebClient:
     """The Web API client follow-up sweeps send with."""
-    return use_slack_api(WebClient(token=settings.slack_bot_token), settings, wait_out_rate_limits=False)
+    return web_client(settings, wait_out_rate_limits=False)
 
 
 def create_app(settings: Settings, store: Store) -> App:
     """Build the Bolt app. Its token was checked at start-up, so Bolt need not check it again."""
     # Bolt builds its own client (reading SLACK_BOT_TOKEN itself if we passed a client too),
     # so the token goes in here and the client is then pointed at SLACK_API_URL.
-    bolt_logger = logging.getLogger("rebound.bolt")
-    # slack_sdk checks its logger's own level: unset, it formats every request as a debug line.
-    bolt_logger.setLevel(settings.log_level)
     app = App(
         token=settings.slack_bot_token,
         signing_secret=settings.slack_signing_secret or "",
         token_verification_enabled=False,
-        logger=bolt_logger,
+        logger=slack_logger(settings),
     )
 
     use_slack_api(app.client, settings)

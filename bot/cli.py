@@ -10,11 +10,10 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.app import sweep_client, use_slack_api
+from bot.app import sweep_client, web_client
 from bot.config import ConfigError, Settings, configure_logging, load_settings
 from bot.followups import Sweep
 from storage import EXPORT_FIELDS, Store, upgrade
@@ -108,7 +107,7 @@ def migrate(settings: Settings) -> None:
 def check_token(settings: Settings) -> None:
     """Ask Slack whether the bot token works, so a wrong one stops the start with one clear line."""
     try:
-        identity = use_slack_api(WebClient(token=settings.slack_bot_token), settings).auth_test()
+        identity = web_client(settings).auth_test()
     except SlackApiError as error:
         code = error.response.get("error")
         if code in _BAD_TOKEN:

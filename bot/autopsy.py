@@ -16,6 +16,7 @@ from bot import ids
 
 # Field limits (characters). All within Slack's plain_text_input max_length of 3000.
 DEAL_MAX = 150  # also fits a header block (150)
+COMPETITOR_MAX = 80
 WINNER_REASON_MAX = 500
 CUSTOMER_SAID_MAX = 1000
 FEELINGS_MAX = 3000
@@ -35,6 +36,14 @@ WINNERS = {
     "no_decision": "No decision",
     "in_house": "They built it in-house",
     "unknown": "I don't know yet",
+}
+REASONS = {
+    "price": "Price",
+    "product_fit": "Product or features",
+    "relationship": "Relationship or trust",
+    "timing": "Timing or budget",
+    "service": "Service or support",
+    "other": "Something else",
 }
 ANSWERS = {"yes": "Yes", "partly": "Partly", "no": "No"}
 SELF_CHECKS = {
@@ -58,7 +67,9 @@ class Answers:
     outcome: str
     deal_value_cents: int | None
     winner: str
+    competitor: str | None = None
     winner_reason: str | None
+    main_reason: str | None = None
     customer_said: str | None
     check_listened: str
     check_timing: str
@@ -69,6 +80,12 @@ class Answers:
     touch_base_on: date | None
     help_from: str | None
     sharing: str
+
+
+def who_won(winner: str, competitor: str | None) -> str:
+    """Who got the sale, in words (plain text: escape it for mrkdwn)."""
+    label = WINNERS.get(winner, winner)
+    return f"{competitor} ({label.lower()})" if competitor and winner == "competitor" else label
 
 
 def touch_base_default(today: date) -> date:
@@ -97,7 +114,9 @@ def read_submission(values: dict[str, Any], now: datetime) -> tuple[Answers | No
     outcome = form.choice(ids.OUTCOME, OUTCOMES, "what happened")
     value = form.deal_value()
     winner = form.choice(ids.WINNER, WINNERS, "who got the sale")
+    competitor = form.text(ids.COMPETITOR, COMPETITOR_MAX)
     reason = form.text(ids.WINNER_REASON, WINNER_REASON_MAX)
+    main_reason = form.choice(ids.MAIN_REASON, REASONS, "one of the reasons", optional=True)
     said = form.text(ids.CUSTOMER_SAID, CUSTOMER_SAID_MAX)
     checks = {block: form.choice(block, ANSWERS, "Yes, Partly or No") for block in SELF_CHECKS}
     feelings = form.text(ids.FEELINGS, FEELINGS_MAX, required=True, what="what happened and how you feel")
@@ -113,7 +132,9 @@ def read_submission(values: dict[str, Any], now: datetime) -> tuple[Answers | No
             outcome=outcome,
             deal_value_cents=value,
             winner=winner,
+            competitor=competitor,
             winner_reason=reason,
+            main_reason=main_reason,
             customer_said=said,
             check_listened=checks[ids.CHECK_LISTENED],
             check_timing=checks[ids.CHECK_TIMING],
@@ -152,9 +173,11 @@ class _Form:
             self.errors[block_id] = f"Please keep this under {limit} characters (it has {len(value)})."
         return value
 
-    def choice(self, block_id: str, choices: dict[str, str], what: str) -> Any:
+    def choice(self, block_id: str, choices: dict[str, str], what: str, *, optional: bool = False) -> Any:
         option = self._element(block_id).get("selected_option")
         value = option.get("value") if isinstance(option, dict) else None
+        if value is None and optional:
+            return None
         if value not in choices:
             self.errors[block_id] = f"Please choose {what}."
         return value

@@ -32,7 +32,7 @@ def _day(day: date) -> str:
 def thank_you(answers: autopsy.Answers) -> Message:
     """The DM after an autopsy: what they wrote, briefly, and a warm word with no judgment."""
     deal = escape(answers.deal_name)
-    winner = autopsy.WINNERS[answers.winner]
+    winner = escape(autopsy.who_won(answers.winner, answers.competitor))
     if answers.winner_reason:
         winner = f"{winner}: {escape(clip(answers.winner_reason, 300))}"
     summary = (

@@ -50,7 +50,7 @@ def _answered(follow_up: FollowUp) -> bool:
 
 
 def _what_you_wrote(entry: Autopsy) -> str:
-    winner = autopsy.WINNERS.get(entry.winner, entry.winner)
+    winner = escape(autopsy.who_won(entry.winner, entry.competitor))
     if entry.winner_reason:
         winner = f"{winner}: {escape(clip(entry.winner_reason, 500))}"
     lines = [f"*Who got the sale:* {winner}"]

@@ -66,10 +66,13 @@ def _text_input(
     )
 
 
-def _select(block_id: str, label: str, choices: dict[str, str], placeholder: str) -> InputBlock:
+def _select(
+    block_id: str, label: str, choices: dict[str, str], placeholder: str, *, optional: bool = False
+) -> InputBlock:
     return InputBlock(
         block_id=block_id,
         label=label,
+        optional=optional,
         element=StaticSelectElement(action_id=block_id, placeholder=placeholder, options=_options(choices)),
     )
 
@@ -109,12 +112,20 @@ def autopsy_modal(deal_name: str, today: date) -> View:
         ),
         _select(ids.WINNER, "Who got the sale?", autopsy.WINNERS, "Choose one"),
         _text_input(
+            ids.COMPETITOR,
+            "If it was a competitor, which one?",
+            autopsy.COMPETITOR_MAX,
+            optional=True,
+            placeholder="Initech",
+        ),
+        _select(ids.MAIN_REASON, "The main reason, in a word", autopsy.REASONS, "Choose one", optional=True),
+        _text_input(
             ids.WINNER_REASON,
             "Why did they win?",
             autopsy.WINNER_REASON_MAX,
             optional=True,
             multiline=True,
-            placeholder="Name the competitor if there was one, and what tipped it their way.",
+            placeholder="What tipped it their way?",
         ),
         _text_input(
             ids.CUSTOMER_SAID,
@@ -126,7 +137,10 @@ def autopsy_modal(deal_name: str, today: date) -> View:
         ),
         DividerBlock(),
         SectionBlock(
-            text=MarkdownTextObject(text="*A quick, honest self-check.* Only you see these answers.")
+            text=MarkdownTextObject(
+                text="*A quick, honest self-check.* Your answers stay yours: "
+                "the team digest only counts them, never with a name."
+            )
         ),
         *(_self_check(block_id, question) for block_id, question in autopsy.SELF_CHECKS.items()),
         DividerBlock(),

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Date,
     DateTime,
     ForeignKey,
@@ -68,7 +69,9 @@ class Autopsy(Base):
     outcome: Mapped[str] = mapped_column(String(32))
     deal_value_cents: Mapped[int | None] = mapped_column(BigInteger)
     winner: Mapped[str] = mapped_column(String(32))
+    competitor: Mapped[str | None] = mapped_column(String(80))
     winner_reason: Mapped[str | None] = mapped_column(Text)
+    main_reason: Mapped[str | None] = mapped_column(String(32))
     customer_said: Mapped[str | None] = mapped_column(Text)
     check_listened: Mapped[str] = mapped_column(String(8))
     check_timing: Mapped[str] = mapped_column(String(8))
@@ -94,6 +97,7 @@ class FollowUp(Base):
         Index("ix_follow_ups_state_due", "state", "due_at"),
         Index("ix_follow_ups_team_recipient", "team_id", "recipient_id", "state"),
         Index("ix_follow_ups_autopsy", "autopsy_id"),
+        Index("ix_follow_ups_team_closed", "team_id", "closed_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -153,3 +157,46 @@ class PersonZone(Base):
     user_id: Mapped[str] = mapped_column(SLACK_ID, primary_key=True)
     tz: Mapped[str] = mapped_column(String(64))
     fetched_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class WorkspaceSettings(Base):
+    """A workspace's own choices. NULL means "the operator's default" (the environment)."""
+
+    __tablename__ = "workspace_settings"
+
+    team_id: Mapped[str] = mapped_column(SLACK_ID, primary_key=True)
+    digest_channel: Mapped[str | None] = mapped_column(SLACK_ID)
+    digest_day: Mapped[str | None] = mapped_column(String(3))  # mon .. sun
+    digest_time: Mapped[str | None] = mapped_column(String(5))  # HH:MM
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    empty_week_note: Mapped[bool | None] = mapped_column(Boolean)
+    hide_anonymous_deal_names: Mapped[bool | None] = mapped_column(Boolean)
+    digest_chart: Mapped[bool | None] = mapped_column(Boolean)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Digest(Base):
+    """One workspace's weekly digest. Its unique (team, week) row is claimed before anything is
+    posted, so the digest goes out once however many processes and restarts there are."""
+
+    __tablename__ = "digests"
+    __table_args__ = (
+        UniqueConstraint("team_id", "week", name="uq_digests_team_week"),
+        Index("ix_digests_state_attempt", "state", "attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(SLACK_ID)
+    week: Mapped[str] = mapped_column(String(8))  # ISO week of the due day, local: 2026-W47
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)  # the due moment
+    channel_id: Mapped[str] = mapped_column(SLACK_ID)
+    # pending | sending | posted | skipped (an empty week, notes off) | failed
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    message_ts: Mapped[str | None] = mapped_column(String(32))
+    posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -18,7 +18,9 @@ GOOD = {
     ids.OUTCOME: "renewal_lost",
     ids.DEAL_VALUE: "12,500.50",
     ids.WINNER: "competitor",
-    ids.WINNER_REASON: "Globex: cheaper, and they called first",
+    ids.COMPETITOR: "Globex",
+    ids.MAIN_REASON: "price",
+    ids.WINNER_REASON: "Cheaper, and they called first",
     ids.CUSTOMER_SAID: "Price, mostly.",
     ids.CHECK_LISTENED: "partly",
     ids.CHECK_TIMING: "yes",
@@ -45,7 +47,8 @@ def test_modal_asks_every_question_within_slack_limits():
     body = view.to_dict()
     inputs = {block["block_id"]: block for block in body["blocks"] if block["type"] == "input"}
     assert set(inputs) == {
-        ids.DEAL, ids.OUTCOME, ids.DEAL_VALUE, ids.WINNER, ids.WINNER_REASON, ids.CUSTOMER_SAID,
+        ids.DEAL, ids.OUTCOME, ids.DEAL_VALUE, ids.WINNER, ids.COMPETITOR, ids.MAIN_REASON,
+        ids.WINNER_REASON, ids.CUSTOMER_SAID,
         ids.CHECK_LISTENED, ids.CHECK_TIMING, ids.CHECK_MARKET, ids.CHECK_AGGRESSIVE,
         ids.FEELINGS, ids.LESSON, ids.TOUCH_BASE_ON, ids.NO_TOUCH_BASE, ids.HELP_FROM, ids.SHARING,
     }  # fmt: skip
@@ -75,6 +78,13 @@ def test_a_complete_form_becomes_answers():
     assert answers.sharing == "named"
     assert answers.help_from == "U0MENTOR1"
     assert (answers.check_listened, answers.check_timing) == ("partly", "yes")
+    assert (answers.competitor, answers.main_reason) == ("Globex", "price")
+
+
+def test_the_competitor_and_the_main_reason_may_be_left_out():
+    answers, errors = submit(**{ids.COMPETITOR: "  ", ids.MAIN_REASON: None})
+    assert errors == {}
+    assert answers is not None and (answers.competitor, answers.main_reason) == (None, None)
 
 
 @pytest.mark.parametrize(
@@ -95,6 +105,7 @@ def test_a_complete_form_becomes_answers():
         ({ids.FEELINGS: "z" * 3001}, ids.FEELINGS, "under 3000"),
         ({ids.OUTCOME: None}, ids.OUTCOME, "choose"),
         ({ids.CHECK_AGGRESSIVE: None}, ids.CHECK_AGGRESSIVE, "Yes, Partly or No"),
+        ({ids.COMPETITOR: "c" * 81}, ids.COMPETITOR, "under 80"),
     ],
 )
 def test_each_broken_answer_is_named_on_its_own_field(changes, block, says):
@@ -120,6 +131,9 @@ def test_a_forged_or_garbled_submission_gets_errors_not_a_crash():
     forged = fill_form(modal(), GOOD)
     forged[ids.HELP_FROM][ids.HELP_FROM]["selected_user"] = "U1>|<!channel"
     assert set(autopsy.read_submission(forged, NOW)[1]) == {ids.HELP_FROM}
+    forged = fill_form(modal(), GOOD)
+    forged[ids.MAIN_REASON][ids.MAIN_REASON]["selected_option"] = {"value": "bribery"}
+    assert set(autopsy.read_submission(forged, NOW)[1]) == {ids.MAIN_REASON}
 
 
 def test_escape_neutralises_pings_and_links():

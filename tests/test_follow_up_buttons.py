@@ -122,7 +122,8 @@ def test_touch_base_buttons_answer_once_and_redraw_the_message(bot, fake, action
     sweep_at(bot, weekday_noon(day))
     reminder = dm(fake, user, "Time to touch base with Globex")
     shown = json.dumps(reminder.args["blocks"])
-    assert "Globex came in 20% cheaper" in shown and "you were late with the proposal" in shown
+    assert "Globex (a competitor): They came in 20% cheaper" in shown
+    assert "you were late with the proposal" in shown
     assert "Send the proposal within 48 hours" in shown
 
     click(bot, reminder, action_id, user=user, team=team)

@@ -37,7 +37,9 @@ ANSWERS = {
     ids.OUTCOME: "new_deal_lost",
     ids.DEAL_VALUE: "48000",
     ids.WINNER: "competitor",
-    ids.WINNER_REASON: "Globex came in 20% cheaper",
+    ids.COMPETITOR: "Globex",
+    ids.MAIN_REASON: "price",
+    ids.WINNER_REASON: "They came in 20% cheaper",
     ids.CUSTOMER_SAID: "Honestly, you were late with the proposal.",
     ids.CHECK_LISTENED: "yes",
     ids.CHECK_TIMING: "partly",
@@ -142,6 +144,7 @@ def test_a_submitted_autopsy_is_stored_exported_and_the_rep_thanked(bot, fake):
         "yes", "partly", "no", "no",
     )  # fmt: skip
     assert row["sharing"] == "named" and row["help_from"] == "U0MENTOR1"
+    assert (row["competitor"], row["main_reason"]) == ("Globex", "price")
     [picker] = [block for block in view["blocks"] if block.get("block_id") == ids.TOUCH_BASE_ON]
     assert row["touch_base_on"] == picker["element"]["initial_date"]  # the 90-day default
 

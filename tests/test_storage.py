@@ -7,10 +7,12 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
 from bot.autopsy import Answers
-from storage import EXPORT_FIELDS, Autopsy, Plan, Store, upgrade
+from storage import EXPORT_FIELDS, Autopsy, Base, Plan, Store, upgrade
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 LEASE = timedelta(minutes=5)
@@ -82,6 +84,16 @@ def test_migrations_create_every_table_with_its_indexes(database_url):
         due = {index["name"]: index["column_names"] for index in schema.get_indexes("follow_ups")}
         assert due["ix_follow_ups_state_due"] == ["state", "due_at"]
         assert store.ping()
+    finally:
+        store.close()
+
+
+def test_the_migrations_build_exactly_the_models(database_url):
+    store = migrated(database_url)
+    try:
+        with store.engine.connect() as connection:
+            drift = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+        assert drift == []
     finally:
         store.close()
 

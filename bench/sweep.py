@@ -39,10 +39,7 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -51,9 +48,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, func, insert, select, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
-from sqlalchemy.pool import NullPool  # noqa: E402
+from benchkit import postgres_database, sqlite_database, table  # noqa: E402
+from sqlalchemy import func, insert, select, text  # noqa: E402
 
 NOW = datetime(2027, 1, 13, 12, 0, tzinfo=UTC)  # a Wednesday, 12:00 UTC
 TEAM = "T0BENCH"
@@ -309,32 +305,6 @@ def verify(url: str, seeded: Seeded, fake: Any, result: dict[str, Any]) -> list[
     return problems
 
 
-@contextmanager
-def sqlite_database() -> Iterator[str]:
-    with tempfile.TemporaryDirectory(prefix="rebound-bench-") as home:
-        yield f"sqlite:///{Path(home) / 'rebound.db'}"
-
-
-@contextmanager
-def postgres_database(server: str) -> Iterator[str]:
-    """A private schema on `server`, dropped afterwards (as tests/conftest.py postgres_schema)."""
-    base = make_url(server)
-    if base.drivername in ("postgresql", "postgres"):
-        base = base.set(drivername="postgresql+psycopg")
-    schema = f"rebound_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base, poolclass=NullPool)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield base.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
-            hide_password=False
-        )
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
 @dataclass
 class Run:
     backend: str
@@ -393,23 +363,6 @@ def run_one(
 
 def mib(kib: float) -> str:
     return f"{kib / 1024:.1f}"
-
-
-def table(header: list[str], rows: list[list[str]]) -> None:
-    """A Markdown table; the first column left-aligned, the rest right-aligned."""
-    widths = [max(len(cell) for cell in column) for column in zip(header, *rows, strict=True)]
-
-    def line(cells: list[str]) -> str:
-        padded = [
-            cell.ljust(width) if index < 1 else cell.rjust(width)
-            for index, (cell, width) in enumerate(zip(cells, widths, strict=True))
-        ]
-        return "| " + " | ".join(padded) + " |"
-
-    print(line(header))
-    print("|" + "|".join("-" * (w + 1) + (":" if i else "-") for i, w in enumerate(widths)) + "|")
-    for row in rows:
-        print(line(row))
 
 
 def median_runs(runs: list[Run]) -> list[Run]:

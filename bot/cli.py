@@ -15,6 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.app import sweep_client, web_client
 from bot.config import ConfigError, Settings, configure_logging, load_settings
+from bot.digest_sweep import DigestSweep, Outcome
 from bot.followups import Sweep
 from storage import EXPORT_FIELDS, Store, upgrade
 
@@ -47,6 +48,15 @@ def parser() -> argparse.ArgumentParser:
         help="do not send follow-ups from this process (run `rebound worker`)",
     )
     commands.add_parser("worker", help="run only the scheduler (deployments with several web processes)")
+    digest = commands.add_parser(
+        "digest",
+        help="post the weekly digest due at --as-of (default now), at most once per workspace and week",
+    )
+    digest.add_argument("--team", metavar="T", help="only this workspace (team ID)")
+    digest.add_argument(
+        "--as-of", metavar="ISO8601", type=moment, help="the moment treated as now (naive = UTC)"
+    )
+    digest.add_argument("--dry-run", action="store_true", help="print the digest as JSON; send nothing")
     reminders = commands.add_parser(
         "reminders", help="deliver every follow-up due at --as-of (default now), once each"
     )
@@ -73,6 +83,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             serve(settings, scheduler=not args.no_scheduler)
         elif args.command == "worker":
             worker(settings)
+        elif args.command == "digest":
+            post_digest(settings, team=args.team, as_of=args.as_of or datetime.now(UTC), dry_run=args.dry_run)
         elif args.command == "reminders":
             deliver_reminders(settings, as_of=args.as_of or datetime.now(UTC))
         elif args.command == "export":
@@ -164,6 +176,36 @@ def deliver_reminders(settings: Settings, *, as_of: datetime) -> None:
     finally:
         store.close()
     print(f"Follow-ups due at {as_of.isoformat()}: {report}")
+
+
+def post_digest(settings: Settings, *, team: str | None, as_of: datetime, dry_run: bool) -> None:
+    settings.require_bot_token()
+    migrate(settings)
+    store = Store.connect(settings.database_url)
+    try:
+        sweep = DigestSweep(store, sweep_client(settings), settings)
+        teams = [team] if team else sweep.teams()
+        if not teams:
+            raise Stop("no workspace is known yet: Slack did not answer auth.test and nothing is stored")
+        outcomes = [sweep.post_now(team_id, as_of, dry_run=dry_run) for team_id in teams]
+    except SQLAlchemyError as error:
+        raise Stop(
+            f"cannot read the week: {str(getattr(error, 'orig', None) or error).splitlines()[0]}"
+        ) from None
+    finally:
+        store.close()
+    if dry_run:
+        print(json.dumps([_dry_run(outcome) for outcome in outcomes], indent=2, ensure_ascii=False))
+        return
+    for outcome in outcomes:
+        print(f"Weekly digest {outcome}")
+    if not all(outcome.ok for outcome in outcomes):
+        raise Stop("not every digest was posted (see above)")
+
+
+def _dry_run(outcome: Outcome) -> dict[str, object]:
+    message = outcome.message.as_kwargs() if outcome.message else {"text": None, "blocks": []}
+    return {"team_id": outcome.team_id, "week": outcome.week, "channel": outcome.channel, **message}
 
 
 def export(settings: Settings, *, team: str | None, output_format: str) -> None:

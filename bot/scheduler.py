@@ -1,4 +1,5 @@
-"""The cadence: APScheduler runs the follow-up sweep every minute. The database decides what is due."""
+"""The cadence: APScheduler runs the follow-up and digest sweeps every minute. The database
+decides what is due."""
 
 from __future__ import annotations
 
@@ -10,37 +11,45 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.app import sweep_client
 from bot.config import Settings
+from bot.digest_sweep import DigestSweep
 from bot.followups import Sweep
 from storage import Store
 
 logger = logging.getLogger("rebound.scheduler")
 
 FOLLOW_UP_SWEEP = "follow_up_sweep"
+DIGEST_SWEEP = "digest_sweep"
 
 
-def sweep_now(sweep: Sweep) -> None:
+def sweep_now(sweep: Sweep | DigestSweep) -> None:
     try:
         sweep.run(datetime.now(UTC))
     except SQLAlchemyError as error:
         # The next minute tries again; nothing claimed is lost (its lease runs out).
-        logger.warning("Follow-up sweep skipped, the database did not answer: %s", str(error).splitlines()[0])
+        what = "Digest" if isinstance(sweep, DigestSweep) else "Follow-up"
+        logger.warning("%s sweep skipped, the database did not answer: %s", what, str(error).splitlines()[0])
 
 
 def start_scheduler(settings: Settings, store: Store) -> BackgroundScheduler:
     """Start the sweeps in a background thread, the first one at once (catching up after a restart)."""
     scheduler = BackgroundScheduler(timezone=UTC)
-    scheduler.add_job(
-        sweep_now,
-        "interval",
-        minutes=1,
-        args=[Sweep(store, sweep_client(settings), settings.timezone)],
-        id=FOLLOW_UP_SWEEP,
-        replace_existing=True,
-        next_run_time=datetime.now(UTC),
-        max_instances=1,  # a slow sweep is not joined by a second one in the same process
-        coalesce=True,
-        misfire_grace_time=None,  # late is better than never: the database knows what is owed
-    )
+    client = sweep_client(settings)
+    for job_id, sweep in (
+        (FOLLOW_UP_SWEEP, Sweep(store, client, settings.timezone)),
+        (DIGEST_SWEEP, DigestSweep(store, client, settings)),
+    ):
+        scheduler.add_job(
+            sweep_now,
+            "interval",
+            minutes=1,
+            args=[sweep],
+            id=job_id,
+            replace_existing=True,
+            next_run_time=datetime.now(UTC),
+            max_instances=1,  # a slow sweep is not joined by a second one in the same process
+            coalesce=True,
+            misfire_grace_time=None,  # late is better than never: the database knows what is owed
+        )
     scheduler.start()
-    logger.info("Follow-up sweeps every minute")
+    logger.info("Follow-up and digest sweeps every minute")
     return scheduler

@@ -1,18 +1,24 @@
 """Rebound's storage: models, the Store that reads and writes them, and migrations."""
 
 from storage.database import EXPORT_FIELDS, Due, Plan, Store, make_engine
+from storage.digests import Lesson, WeekCount, WeekFacts
 from storage.migrate import upgrade
-from storage.models import Autopsy, Base, FollowUp, Revisit
+from storage.models import Autopsy, Base, Digest, FollowUp, Revisit, WorkspaceSettings
 
 __all__ = [
     "EXPORT_FIELDS",
     "Autopsy",
     "Base",
+    "Digest",
     "Due",
     "FollowUp",
+    "Lesson",
     "Plan",
     "Revisit",
     "Store",
+    "WeekCount",
+    "WeekFacts",
+    "WorkspaceSettings",
     "make_engine",
     "upgrade",
 ]

@@ -14,6 +14,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 
+from storage.digests import DigestStorage
 from storage.models import Autopsy, FollowUp, PersonZone, ReminderPause, Revisit
 
 
@@ -59,7 +60,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-class Store:
+class Store(DigestStorage):
     """Rebound's storage: the small set of things the app asks of its database."""
 
     def __init__(self, engine: Engine) -> None:

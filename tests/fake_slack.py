@@ -44,6 +44,9 @@ class FakeSlack:
         self.calls: list[Call] = []
         self.socket_mode_url: str | None = None
         self.zones: dict[str, str] = {}  # user ID -> IANA zone that users.info reports
+        self.outside: set[str] = set()  # public channels the bot has not joined (yet)
+        self.private: set[str] = set()  # private channels nobody invited the bot to
+        self.uploads: dict[str, bytes] = {}  # file ID -> bytes sent to its upload URL
         self._faults: dict[str, deque[tuple[Callable[[dict[str, Any]], bool], Fault]]] = defaultdict(deque)
         self._delays: dict[str, float] = {}
         self._lock = threading.Lock()
@@ -151,6 +154,33 @@ class FakeSlack:
             view = json.loads(view) if isinstance(view, str) else dict(view or {})
             view.update(id=f"V{serial:08d}", team_id=TEAM_ID, hash=f"{serial}.hash", state={"values": {}})
             return {"ok": True, "view": view}
+        channel = args.get("channel")
+        if method == "chat.postMessage" and (channel in self.private or channel in self.outside):
+            return {
+                "ok": False,
+                "error": "channel_not_found" if channel in self.private else "not_in_channel",
+            }
+        if method == "conversations.join":
+            if channel in self.private:
+                return {"ok": False, "error": "channel_not_found"}
+            with self._lock:
+                self.outside.discard(channel)
+            return {"ok": True, "channel": {"id": channel, "is_member": True}}
+        if method == "files.getUploadURLExternal":
+            file_id = f"F{serial:08d}"
+            return {
+                "ok": True,
+                "file_id": file_id,
+                "upload_url": f"http://127.0.0.1:{self.port}/upload/{file_id}",
+            }
+        if method == "files.completeUploadExternal":
+            files = json.loads(args.get("files") or "[]")
+            if any(entry.get("id") not in self.uploads for entry in files):
+                return {"ok": False, "error": "file_not_found"}
+            return {
+                "ok": True,
+                "files": [{"id": entry["id"], "title": entry.get("title")} for entry in files],
+            }
         if method in ("chat.postMessage", "chat.update", "chat.postEphemeral"):
             return {"ok": True, "channel": args.get("channel"), "ts": f"{int(time.time())}.{serial:06d}"}
         if method == "users.info":
@@ -183,6 +213,19 @@ class FakeSlack:
 
             def do_POST(self) -> None:
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if self.path.startswith("/upload/"):
+                    # Step 2 of files_upload_v2: the bytes go to the URL step 1 handed out.
+                    file_id = self.path.rsplit("/", 1)[-1]
+                    with fake._lock:
+                        fake.uploads[file_id] = raw
+                    self._record(Call("upload", {"file_id": file_id, "length": len(raw)}, None))
+                    body = f"OK - {len(raw)}".encode()
+                    self.send_response(200)
+                    self.send_header("Content-Type", "text/plain")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                    return None
                 if self.path.startswith("/response/"):
                     method, args = "response_url", json.loads(raw or b"{}")
                     args["_name"] = self.path.rsplit("/", 1)[-1]
@@ -219,11 +262,12 @@ class FakeSlack:
                     outcome = "ok" if answer.get("ok") else f"error:{answer.get('error')}"
                     body = json.dumps(answer).encode()
                     self.send_response(200)
+                # Recorded before the answer leaves: whoever got the answer finds the call recorded.
+                self._record(Call(method, args, token, outcome))
                 self.send_header("Content-Type", "application/json; charset=utf-8")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
-                self._record(Call(method, args, token, outcome))
 
             def _record(self, call: Call) -> None:
                 with fake._changed:

@@ -1,0 +1,231 @@
+"""Posting the weekly digest, once per workspace and week, however many processes run.
+
+Each sweep opens the row of every workspace's due week (a unique (team, week) key), claims
+what is claimable, composes, posts, and marks it posted with the message's ts. A restart
+within three days of the due moment posts the missed digest; a crash mid-post leaves a lease
+that runs out, and Slack's failures are retried with the follow-ups' backoff.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+from bot import chart, digest
+from bot.config import Settings
+from bot.digest import Schedule, Week
+from bot.followups import PERMANENT, backoff
+from bot.messages import Message
+from storage import Digest, Store
+
+logger = logging.getLogger("rebound.digest")
+
+LEASE = timedelta(minutes=5)
+CATCH_UP = timedelta(days=3)  # a digest later than this is stale: the next week's is nearer
+
+
+class NotInvited(Exception):
+    """The channel is private (or gone) and nobody invited Rebound: only a person can fix it."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one workspace's digest, in words for the log and `rebound digest`."""
+
+    team_id: str
+    week: str | None
+    result: str  # posted | already posted | skipped | retrying | failed | busy | no channel | dry run
+    detail: str = ""
+    message: Message | None = None
+    channel: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.result in ("posted", "already posted", "skipped", "dry run", "busy")
+
+    def __str__(self) -> str:
+        week = f" {self.week}" if self.week else ""
+        return f"{self.team_id}{week}: {self.result}" + (f" ({self.detail})" if self.detail else "")
+
+
+class DigestSweep:
+    def __init__(self, store: Store, client: WebClient, defaults: Settings) -> None:
+        self.store = store
+        self.client = client
+        self.defaults = defaults
+        self._own_team: str | None = None
+        self._told: set[tuple[str, str]] = set()  # what was already logged once
+
+    # Which workspaces, and their schedules
+    def teams(self) -> list[str]:
+        """Every workspace with settings or autopsies, and the bot token's own."""
+        teams = set(self.store.workspaces())
+        if self._own_team is None:
+            try:
+                self._own_team = str(self.client.auth_test().get("team_id") or "") or None
+            except (SlackApiError, SlackClientError, OSError) as error:
+                logger.warning("Could not ask Slack which workspace this is (%s); trying again later", error)
+        if self._own_team:
+            teams.add(self._own_team)
+        return sorted(teams)
+
+    def schedule(self, team_id: str) -> Schedule:
+        return digest.schedule_for(self.store.workspace_settings(team_id), self.defaults)
+
+    def _once(self, team_id: str, what: str, message: str, *args: object) -> None:
+        if (team_id, what) not in self._told:
+            self._told.add((team_id, what))
+            logger.info(message, *args)
+
+    # The scheduler's minute
+    def run(self, now: datetime) -> list[Outcome]:
+        for team_id in self.teams():
+            schedule = self.schedule(team_id)
+            if not schedule.channel:
+                self._once(
+                    team_id, "no channel",
+                    "No weekly digest for %s: no channel is set (REBOUND_DIGEST_CHANNEL or App Home)",
+                    team_id,
+                )  # fmt: skip
+                continue
+            week = digest.week_due(now, schedule)
+            if self.store.digest(team_id=team_id, week=week.key) is not None:
+                continue
+            if now - week.ends_at > CATCH_UP:
+                self._once(
+                    team_id, week.key,
+                    "The digest of %s for %s was due at %s, more than 3 days ago; next week's comes instead",
+                    week.key, team_id, week.ends_at.isoformat(),
+                )  # fmt: skip
+                continue
+            self._open(team_id, week, schedule.channel, now)
+        return [self._post(row, now) for row in self.store.claim_digests(now=now, lease=LEASE)]
+
+    # `rebound digest`
+    def post_now(self, team_id: str, as_of: datetime, *, dry_run: bool = False) -> Outcome:
+        """Post the digest due at `as_of` now, unless it was posted already (or print it)."""
+        schedule = self.schedule(team_id)
+        week = digest.week_due(as_of, schedule)
+        if dry_run:
+            message = self.compose(team_id, week, schedule)
+            return Outcome(team_id, week.key, "dry run", message=message, channel=schedule.channel)
+        if not schedule.channel:
+            return Outcome(
+                team_id, week.key, "no channel", "set REBOUND_DIGEST_CHANNEL or choose one in App Home"
+            )
+        now = max(as_of, datetime.now(UTC))
+        self._open(team_id, week, schedule.channel, now)
+        self.store.reopen_digest(team_id=team_id, week=week.key, channel_id=schedule.channel, now=now)
+        claimed = self.store.claim_digests(now=now, lease=LEASE, team_id=team_id, week=week.key)
+        if claimed:
+            return self._post(claimed[0], now)
+        row = self.store.digest(team_id=team_id, week=week.key)
+        if row is not None and row.state == "posted":
+            return Outcome(team_id, week.key, "already posted", f"in {row.channel_id}, ts {row.message_ts}")
+        if row is not None and row.state == "skipped":
+            return Outcome(team_id, week.key, "skipped", "an empty week, and empty-week notes are off")
+        return Outcome(team_id, week.key, "busy", "another process is posting it right now")
+
+    def _open(self, team_id: str, week: Week, channel: str, now: datetime) -> None:
+        self.store.open_digest(
+            team_id=team_id,
+            week=week.key,
+            starts_at=week.starts_at,
+            ends_at=week.ends_at,
+            channel_id=channel,
+            now=now,
+        )
+
+    # Composing and posting
+    def compose(self, team_id: str, week: Week, schedule: Schedule) -> Message | None:
+        facts = self.store.week_facts(
+            team_id=team_id, starts_at=week.starts_at, ends_at=week.ends_at, lesson_limit=digest.LESSONS_SHOWN
+        )
+        earlier = {}
+        if facts.lost >= digest.SMALL:
+            bounds = week.weeks_before(digest.TREND_WEEKS)
+            earlier = self.store.self_check_totals(team_id=team_id, starts_at=bounds[0], ends_at=bounds[-1])
+        return digest.build(week, facts, earlier, schedule)
+
+    def _post(self, row: Digest, now: datetime) -> Outcome:
+        schedule = self.schedule(row.team_id)
+        week = Week(key=row.week, starts_at=row.starts_at, ends_at=row.ends_at, zone=schedule.zone)
+        message = self.compose(row.team_id, week, schedule)
+        if message is None:
+            self.store.mark_digest_skipped(row.id, now=now)
+            return Outcome(row.team_id, row.week, "skipped", "an empty week, and empty-week notes are off")
+        try:
+            sent = self._send(row.channel_id, message)
+        except NotInvited:
+            error = (
+                f"Rebound cannot post in {row.channel_id}: if it is a private channel, invite Rebound "
+                "there (/invite @Rebound), then run `rebound digest`"
+            )
+            logger.warning("Weekly digest of %s for %s: %s", row.week, row.team_id, error)
+            self.store.mark_digest_failed(row.id, error="not invited to the channel")
+            return Outcome(row.team_id, row.week, "failed", error)
+        except SlackApiError as error:
+            code = str(error.response.get("error") or f"HTTP {error.response.status_code}")
+            if code in PERMANENT:
+                logger.warning("Weekly digest of %s for %s cannot be posted: %s", row.week, row.team_id, code)
+                self.store.mark_digest_failed(row.id, error=code)
+                return Outcome(row.team_id, row.week, "failed", code)
+            retry_after = str(error.response.headers.get("Retry-After") or "")
+            return self._retry(
+                row, code, now, timedelta(seconds=int(retry_after) if retry_after.isdigit() else 0)
+            )
+        except (SlackClientError, OSError) as error:
+            return self._retry(row, f"{type(error).__name__}: {error}"[:200], now)
+        self.store.mark_digest_posted(row.id, channel_id=sent["channel"], message_ts=sent["ts"], now=now)
+        logger.info("Posted the weekly digest of %s for %s in %s", row.week, row.team_id, sent["channel"])
+        if schedule.chart:
+            self._upload_chart(row, week, schedule)
+        return Outcome(row.team_id, row.week, "posted", f"in {sent['channel']}, ts {sent['ts']}")
+
+    def _send(self, channel: str, message: Message):  # -> SlackResponse
+        try:
+            return self.client.chat_postMessage(channel=channel, **message.as_kwargs())
+        except SlackApiError as error:
+            code = error.response.get("error")
+            if code == "channel_not_found":
+                raise NotInvited from None
+            if code != "not_in_channel":
+                raise
+        try:
+            self.client.conversations_join(channel=channel)  # a public channel: join it
+        except SlackApiError as error:
+            if error.response.get("error") in ("channel_not_found", "method_not_supported_for_channel_type"):
+                raise NotInvited from None
+            raise
+        logger.info("Joined %s to post the weekly digest", channel)
+        return self.client.chat_postMessage(channel=channel, **message.as_kwargs())
+
+    def _retry(self, row: Digest, error: str, now: datetime, at_least: timedelta = timedelta(0)) -> Outcome:
+        until = now + max(backoff(row.attempts + 1), at_least)
+        logger.info("Weekly digest of %s for %s: %s; trying again at %s", row.week, row.team_id, error, until)
+        self.store.postpone_digest(row.id, until=until, error=error)
+        return Outcome(row.team_id, row.week, "retrying", f"{error}; next try at {until.isoformat()}")
+
+    def _upload_chart(self, row: Digest, week: Week, schedule: Schedule) -> None:
+        """The 12-week picture, after the digest: a chart that fails never costs the digest."""
+        bounds = [*week.weeks_before(digest.CHART_WEEKS - 1), week.ends_at]
+        try:
+            weeks = self.store.weekly_counts(team_id=row.team_id, boundaries=bounds)
+            if not chart.has_data(weeks):
+                return
+            picture = chart.render(weeks, schedule.zone)
+            self.client.files_upload_v2(
+                channel=row.channel_id,
+                content=picture,
+                filename=f"rebound-{row.week}.png",
+                title=f"Lost deals and deals won back, 12 weeks to {week.last_day:%-d %b %Y}",
+            )
+        except Exception as error:  # the digest is posted; the picture is only a bonus
+            logger.warning(
+                "Weekly digest of %s for %s: posted without its chart (%s: %s)",
+                row.week, row.team_id, type(error).__name__, error,
+            )  # fmt: skip

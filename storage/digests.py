@@ -1,0 +1,367 @@
+"""What the weekly digest reads and writes: workspace settings, one row per digest week, and
+the week's figures, aggregated in SQL on the (team_id, created_at) and (team_id, closed_at)
+indexes, so composing a digest costs what the week holds, not the whole history.
+
+Private autopsies are left out of every figure here, not only out of the lessons: a count
+can single a person out as surely as a name.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, case, func, or_, select, union, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, sessionmaker
+
+from storage.models import Autopsy, Digest, FollowUp, WorkspaceSettings
+
+SHARED = ("named", "anonymous")
+CHECKS = ("check_listened", "check_timing", "check_market", "check_aggressive")
+DIGEST_SETTINGS = (
+    "digest_channel",
+    "digest_day",
+    "digest_time",
+    "timezone",
+    "empty_week_note",
+    "hide_anonymous_deal_names",
+    "digest_chart",
+)
+
+
+@dataclass(frozen=True)
+class Lesson:
+    """One shared lesson as the digest may show it: `user_id` is None when shared anonymously."""
+
+    deal_name: str
+    outcome: str
+    winner: str
+    competitor: str | None
+    main_reason: str | None
+    lesson: str
+    user_id: str | None
+    deal_value_cents: int | None
+
+
+@dataclass(frozen=True)
+class WeekFacts:
+    """A workspace's shared autopsies and follow-ups in one window [starts_at, ends_at)."""
+
+    lost: int = 0
+    named_value_cents: int | None = None  # named deals only: an anonymous value could identify
+    follow_ups_done: int = 0
+    won_back: int = 0
+    lessons: list[Lesson] = field(default_factory=list)  # the first `lesson_limit`, oldest first
+    self_checks: dict[str, Counter[str]] = field(default_factory=dict)  # question -> yes/partly/no
+    winners: list[tuple[str, str | None, int]] = field(default_factory=list)  # winner, competitor, n
+    reasons: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.lost or self.follow_ups_done or self.won_back)
+
+
+@dataclass(frozen=True)
+class WeekCount:
+    """One bar of the trend chart: shared losses by kind, and deals won back."""
+
+    starts_at: datetime
+    lost_by_outcome: Counter[str]
+    won_back: int
+
+
+class DigestStorage:
+    """The digest's half of `Store` (which provides `engine` and `session`)."""
+
+    session: sessionmaker[Session]
+
+    # Workspaces and their settings
+    def workspaces(self) -> list[str]:
+        """Every workspace Rebound knows: with settings, or with at least one autopsy."""
+        known = union(select(WorkspaceSettings.team_id), select(Autopsy.team_id).distinct())
+        with self.session() as session:
+            return sorted(session.scalars(select(known.subquery().c[0])))
+
+    def workspace_settings(self, team_id: str) -> WorkspaceSettings | None:
+        with self.session() as session:
+            return session.get(WorkspaceSettings, team_id)
+
+    def save_workspace_settings(self, team_id: str, *, now: datetime, **values: Any) -> None:
+        """Set some of a workspace's settings (None: back to the operator's default)."""
+        unknown = set(values) - set(DIGEST_SETTINGS)
+        if unknown:
+            raise ValueError(f"not a workspace setting: {', '.join(sorted(unknown))}")
+        dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite  # type: ignore[attr-defined]
+        upsert = dialect.insert(WorkspaceSettings).values(team_id=team_id, updated_at=now, **values)
+        upsert = upsert.on_conflict_do_update(index_elements=["team_id"], set_={"updated_at": now, **values})
+        with self.session.begin() as session:
+            session.execute(upsert)
+
+    # The week's figures
+    def week_facts(
+        self, *, team_id: str, starts_at: datetime, ends_at: datetime, lesson_limit: int
+    ) -> WeekFacts:
+        in_week = (
+            Autopsy.team_id == team_id,
+            Autopsy.created_at >= starts_at,
+            Autopsy.created_at < ends_at,
+            Autopsy.sharing.in_(SHARED),
+        )
+        named_value = case((Autopsy.sharing == "named", Autopsy.deal_value_cents))
+        with self.session() as session:
+            lost, value = session.execute(select(func.count(), func.sum(named_value)).where(*in_week)).one()
+            if not lost:
+                done, won = self._answered(session, team_id, starts_at, ends_at)
+                return WeekFacts(follow_ups_done=done, won_back=won)
+            lessons = [
+                Lesson(
+                    deal_name=row.deal_name,
+                    outcome=row.outcome,
+                    winner=row.winner,
+                    competitor=row.competitor,
+                    main_reason=row.main_reason,
+                    lesson=row.lesson,
+                    user_id=row.user_id if row.sharing == "named" else None,
+                    deal_value_cents=row.deal_value_cents if row.sharing == "named" else None,
+                )
+                for row in session.execute(
+                    select(
+                        Autopsy.deal_name,
+                        Autopsy.outcome,
+                        Autopsy.winner,
+                        Autopsy.competitor,
+                        Autopsy.main_reason,
+                        Autopsy.lesson,
+                        Autopsy.user_id,
+                        Autopsy.sharing,
+                        Autopsy.deal_value_cents,
+                    )
+                    .where(*in_week)
+                    .order_by(Autopsy.created_at, Autopsy.id)
+                    .limit(lesson_limit)
+                )
+            ]
+            competitor_key = func.lower(func.trim(Autopsy.competitor))
+            winners = [
+                (winner, shown, count)
+                for winner, shown, count in session.execute(
+                    select(Autopsy.winner, func.min(Autopsy.competitor), func.count())
+                    .where(*in_week)
+                    .group_by(Autopsy.winner, competitor_key)
+                    .order_by(func.count().desc(), Autopsy.winner, competitor_key)
+                )
+            ]
+            reasons = Counter(
+                dict(
+                    session.execute(
+                        select(Autopsy.main_reason, func.count())
+                        .where(*in_week, Autopsy.main_reason.is_not(None))
+                        .group_by(Autopsy.main_reason)
+                    ).all()
+                )
+            )
+            done, won = self._answered(session, team_id, starts_at, ends_at)
+            return WeekFacts(
+                lost=lost,
+                named_value_cents=value,
+                follow_ups_done=done,
+                won_back=won,
+                lessons=lessons,
+                self_checks=self._self_checks(session, in_week),
+                winners=winners,
+                reasons=reasons,
+            )
+
+    def self_check_totals(
+        self, *, team_id: str, starts_at: datetime, ends_at: datetime
+    ) -> dict[str, Counter[str]]:
+        """The self-check answers of shared autopsies in a window, counted per question."""
+        in_window = (
+            Autopsy.team_id == team_id,
+            Autopsy.created_at >= starts_at,
+            Autopsy.created_at < ends_at,
+            Autopsy.sharing.in_(SHARED),
+        )
+        with self.session() as session:
+            return self._self_checks(session, in_window)
+
+    @staticmethod
+    def _self_checks(session: Session, where: Sequence[Any]) -> dict[str, Counter[str]]:
+        columns = [getattr(Autopsy, name) for name in CHECKS]
+        totals: dict[str, Counter[str]] = {name: Counter() for name in CHECKS}
+        for *answers, count in session.execute(
+            select(*columns, func.count()).where(*where).group_by(*columns)
+        ):
+            for name, answer in zip(CHECKS, answers, strict=True):
+                totals[name][answer] += count
+        return totals
+
+    @staticmethod
+    def _answered(session: Session, team_id: str, starts_at: datetime, ends_at: datetime) -> tuple[int, int]:
+        """Follow-ups of shared autopsies answered in the window: reached out (or won back), won back."""
+        done, won = session.execute(
+            select(
+                func.count(),
+                func.count(case((FollowUp.state == "won_back", 1))),
+            )
+            .select_from(FollowUp)
+            .join(Autopsy, Autopsy.id == FollowUp.autopsy_id)
+            .where(
+                FollowUp.team_id == team_id,
+                FollowUp.closed_at >= starts_at,
+                FollowUp.closed_at < ends_at,
+                FollowUp.kind == "touch_base",
+                FollowUp.state.in_(("done", "won_back")),
+                Autopsy.sharing.in_(SHARED),
+            )
+        ).one()
+        return done, won
+
+    def weekly_counts(self, *, team_id: str, boundaries: Sequence[datetime]) -> list[WeekCount]:
+        """Shared losses by kind and deals won back per window between consecutive `boundaries`."""
+        weeks = [
+            WeekCount(starts_at=start, lost_by_outcome=Counter(), won_back=0) for start in boundaries[:-1]
+        ]
+        if not weeks:
+            return weeks
+
+        def bucket(column: Any) -> Any:
+            return case(*((column < end, index) for index, end in enumerate(boundaries[1:])))
+
+        lost_bucket = bucket(Autopsy.created_at)
+        won_bucket = bucket(FollowUp.closed_at)
+        with self.session() as session:
+            for index, outcome, count in session.execute(
+                select(lost_bucket, Autopsy.outcome, func.count())
+                .where(
+                    Autopsy.team_id == team_id,
+                    Autopsy.created_at >= boundaries[0],
+                    Autopsy.created_at < boundaries[-1],
+                    Autopsy.sharing.in_(SHARED),
+                )
+                .group_by(lost_bucket, Autopsy.outcome)
+            ):
+                weeks[index].lost_by_outcome[outcome] += count
+            for index, count in session.execute(
+                select(won_bucket, func.count())
+                .join(Autopsy, Autopsy.id == FollowUp.autopsy_id)
+                .where(
+                    FollowUp.team_id == team_id,
+                    FollowUp.closed_at >= boundaries[0],
+                    FollowUp.closed_at < boundaries[-1],
+                    FollowUp.state == "won_back",
+                    Autopsy.sharing.in_(SHARED),
+                )
+                .group_by(won_bucket)
+            ):
+                weeks[index] = WeekCount(weeks[index].starts_at, weeks[index].lost_by_outcome, count)
+        return weeks
+
+    # Digest weeks: one row each, claimed before anything is posted
+    def digest(self, *, team_id: str, week: str) -> Digest | None:
+        with self.session() as session:
+            return session.scalars(
+                select(Digest).where(Digest.team_id == team_id, Digest.week == week)
+            ).one_or_none()
+
+    def open_digest(
+        self,
+        *,
+        team_id: str,
+        week: str,
+        starts_at: datetime,
+        ends_at: datetime,
+        channel_id: str,
+        now: datetime,
+    ) -> bool:
+        """Create the week's digest row unless it exists; True if this call created it."""
+        dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite  # type: ignore[attr-defined]
+        insert = (
+            dialect.insert(Digest)
+            .values(
+                team_id=team_id,
+                week=week,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                channel_id=channel_id,
+                state="pending",
+                attempt_at=ends_at,
+                attempts=0,
+                created_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=["team_id", "week"])
+        )
+        with self.session.begin() as session:
+            return bool(session.execute(insert).rowcount)
+
+    def reopen_digest(self, *, team_id: str, week: str, channel_id: str, now: datetime) -> None:
+        """Make a failed or waiting digest claimable now, in the channel now chosen (an operator's retry)."""
+        with self.session.begin() as session:
+            session.execute(
+                update(Digest)
+                .where(
+                    Digest.team_id == team_id, Digest.week == week, Digest.state.in_(("pending", "failed"))
+                )
+                .values(state="pending", attempt_at=now, channel_id=channel_id)
+            )
+
+    def claim_digests(
+        self, *, now: datetime, lease: timedelta, team_id: str | None = None, week: str | None = None
+    ) -> list[Digest]:
+        """Atomically take the digests due now (or whose sender died) for this process alone."""
+        due = select(Digest.id).where(
+            or_(
+                and_(Digest.state == "pending", Digest.attempt_at <= now),
+                and_(Digest.state == "sending", Digest.lease_until <= now),
+            )
+        )
+        if team_id is not None:
+            due = due.where(Digest.team_id == team_id)
+        if week is not None:
+            due = due.where(Digest.week == week)
+        due = due.order_by(Digest.attempt_at).limit(50).with_for_update(skip_locked=True)
+        claim = (
+            update(Digest)
+            .where(Digest.id.in_(due.scalar_subquery()))
+            .values(state="sending", lease_until=now + lease)
+            .returning(Digest.id)
+            .execution_options(synchronize_session=False)
+        )
+        with self.session.begin() as session:
+            ids = list(session.scalars(claim))
+            if not ids:
+                return []
+            return list(session.scalars(select(Digest).where(Digest.id.in_(ids)).order_by(Digest.id)))
+
+    def _settle_digest(self, digest_id: int, **values: Any) -> None:
+        with self.session.begin() as session:
+            session.execute(
+                update(Digest)
+                .where(Digest.id == digest_id, Digest.state == "sending")
+                .values(lease_until=None, **values)
+            )
+
+    def mark_digest_posted(self, digest_id: int, *, channel_id: str, message_ts: str, now: datetime) -> None:
+        self._settle_digest(
+            digest_id,
+            state="posted",
+            channel_id=channel_id,
+            message_ts=message_ts,
+            posted_at=now,
+            last_error=None,
+        )
+
+    def mark_digest_skipped(self, digest_id: int, *, now: datetime) -> None:
+        self._settle_digest(digest_id, state="skipped", posted_at=now)
+
+    def postpone_digest(self, digest_id: int, *, until: datetime, error: str) -> None:
+        self._settle_digest(
+            digest_id, state="pending", attempt_at=until, attempts=Digest.attempts + 1, last_error=error
+        )
+
+    def mark_digest_failed(self, digest_id: int, *, error: str) -> None:
+        self._settle_digest(digest_id, state="failed", attempts=Digest.attempts + 1, last_error=error)

@@ -1,0 +1,400 @@
+"""The weekly digest, on SQLite and PostgreSQL, against a fake Slack of its own: what it says
+(and never says), Slack's limits, once per week through restarts and retries, time zones."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from slack_sdk.models.blocks import Block
+from sqlalchemy import update
+
+from bot import digest
+from bot.app import sweep_client
+from bot.config import load_settings
+from bot.digest_sweep import DigestSweep
+from storage import FollowUp, Plan, Store, WorkspaceSettings, upgrade
+from tests.fake_slack import TEAM_ID, Call, FakeSlack, Fault
+from tests.test_storage import ANSWERS
+
+TEAM = TEAM_ID  # the workspace the fake says the bot token belongs to
+CHANNEL = "C0LESSONS"
+# Friday 27 November 2026, 16:00 UTC: the default digest moment. Its week starts Friday 20th.
+DUE = datetime(2026, 11, 27, 16, 0, tzinfo=UTC)
+IN_WEEK = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def own_fake() -> Iterator[FakeSlack]:
+    server = FakeSlack().start()
+    yield server
+    server.stop()
+
+
+def make_sweep(store: Store, fake: FakeSlack, tmp_path: Path, **env: str) -> DigestSweep:
+    settings = load_settings(
+        {
+            "SLACK_API_URL": fake.api_url,
+            "SLACK_BOT_TOKEN": "xoxb-t",
+            "REBOUND_DIGEST_CHANNEL": CHANNEL,
+            **env,
+        },
+        dotenv_dir=tmp_path,
+    )
+    return DigestSweep(store, sweep_client(settings), settings)
+
+
+@pytest.fixture
+def store(database_url: str) -> Iterator[Store]:
+    upgrade(database_url)
+    store = Store.connect(database_url)
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def sweep(store: Store, own_fake: FakeSlack, tmp_path: Path) -> DigestSweep:
+    return make_sweep(store, own_fake, tmp_path)
+
+
+_views = iter(range(1_000_000))
+
+
+def write(store: Store, user: str, *, at: datetime = IN_WEEK, team: str = TEAM, **changes: Any) -> int:
+    plans = [Plan(kind="touch_base", recipient_id=user, due_at=at)]
+    answers = replace(ANSWERS, **{"sharing": "named", "deal_value_cents": None, **changes})
+    entry, _ = store.save_autopsy(
+        team_id=team, user_id=user, view_id=f"V{next(_views)}", answers=answers,
+        created_at=at, follow_ups=plans,
+    )  # fmt: skip
+    return entry.id
+
+
+def answer(store: Store, autopsy_id: int, state: str, at: datetime) -> None:
+    """The rep answered the touch-base reminder at `at` (reached out: done; or won back)."""
+    with store.session.begin() as session:
+        session.execute(
+            update(FollowUp).where(FollowUp.autopsy_id == autopsy_id).values(state=state, closed_at=at)
+        )
+
+
+def posts(fake: FakeSlack, channel: str = CHANNEL) -> list[Call]:
+    return fake.delivered("chat.postMessage", lambda call: call.args.get("channel") == channel)
+
+
+def shown(call: Call) -> str:
+    """Everything a digest post shows, line by line: each block's text, then the notification text."""
+    texts = []
+    for block in call.args["blocks"]:
+        parts = [block.get("text") or {}, *block.get("elements", []), *block.get("fields", [])]
+        texts.extend(part["text"] for part in parts if isinstance(part, dict) and "text" in part)
+    return "\n".join([*texts, call.args.get("text", "")])
+
+
+def valid(call: Call) -> list[dict[str, Any]]:
+    blocks = call.args["blocks"]
+    assert 0 < len(blocks) <= 50
+    for block in blocks:
+        Block.parse(block).validate_json()  # section text <= 3000, header <= 150, ...
+    return blocks
+
+
+def realistic_week(store: Store) -> dict[str, int]:
+    ids = {
+        "named_1": write(store, "U0ANNA", deal_name="Acme Corp", deal_value_cents=4_800_000,
+                         winner="competitor", competitor="Globex", main_reason="price", check_listened="yes"),
+        "named_2": write(store, "U0BEN", deal_name="Initech", winner="competitor", competitor="globex ",
+                         main_reason="price", lesson="Bring the engineer to the second call."),
+        "named_3": write(store, "U0CARA", deal_name="Umbrella", winner="no_decision", main_reason="timing",
+                         lesson="Ask who signs before the demo."),
+        "anonymous_1": write(store, "U0DAN", deal_name="Secret Co", sharing="anonymous",
+                             deal_value_cents=9_900_000, winner="in_house", main_reason="price",
+                             lesson="Price the pilot, not the platform."),
+        "anonymous_2": write(store, "U0EVE", deal_name="Hooli", sharing="anonymous", winner="competitor",
+                             competitor="Globex", lesson="Listen before pitching."),
+        "private_1": write(store, "U0FAY", deal_name="Hidden Inc", sharing="private",
+                           deal_value_cents=123_400, lesson="PRIVATE LESSON"),
+        "earlier": write(store, "U0GUS", deal_name="Last Week LLC", at=DUE - timedelta(days=8)),
+        "later": write(store, "U0HAL", deal_name="Next Week Ltd", at=DUE + timedelta(minutes=1)),
+    }  # fmt: skip
+    answer(store, ids["earlier"], "won_back", IN_WEEK)  # shared, won back this week
+    answer(store, ids["named_2"], "done", IN_WEEK)  # reached out this week
+    answer(store, ids["private_1"], "won_back", IN_WEEK)  # private: not counted
+    return ids
+
+
+def test_a_realistic_week_shows_what_is_shared_and_nothing_else(store, sweep, own_fake):
+    realistic_week(store)
+    [outcome] = sweep.run(DUE)
+    assert outcome.result == "posted"
+    [post] = posts(own_fake)
+    blocks, text = valid(post), shown(post)
+    assert blocks[0]["text"]["text"] == "Lessons learned · week to Fri 27 Nov 2026"
+    summary = blocks[1]["text"]["text"]
+    # Won back comes first; then the week, counting shared autopsies only, valued by named ones only.
+    assert summary.index("1 deal won back this week") < summary.index("*5 deals lost*")
+    assert "named deals worth 48,000 in all" in summary and "2 follow-ups done" in summary
+    for lesson in (
+        "Ask about build-vs-buy",
+        "Bring the engineer",
+        "Ask who signs",
+        "Price the pilot",
+        "Listen before",
+    ):
+        assert lesson in text
+    assert "<@U0ANNA>" in text and "<@U0BEN>" in text and "<@U0CARA>" in text
+    # Anonymous: no name, no value; private: nowhere at all.
+    assert text.count("shared anonymously") == 2
+    for never in ("U0DAN", "U0EVE", "99,000", "U0FAY", "Hidden Inc", "PRIVATE LESSON", "1,234", "Last Week",
+                  "Next Week"):  # fmt: skip
+        assert never not in text
+    assert "*Secret Co*" in text  # deal names of anonymous lessons show unless the workspace hides them
+    # Patterns: 5 autopsies, so the breakdowns show; Globex ranked first across spellings.
+    assert "1. Globex: 3\n2. They built it in-house: 1\n3. No decision: 1" in text
+    assert "Price 3" in text and "Timing or budget 1" in text
+    assert "Did I really listen to the prospect's needs? 1 / 4 / 0 · no trend yet" in text
+    assert "too few" not in text
+
+
+def test_the_self_check_trend_compares_with_the_four_weeks_before(store, sweep, own_fake):
+    for week_back in range(1, 5):
+        write(store, "U0OLD", at=IN_WEEK - timedelta(weeks=week_back), check_timing="no")
+    for user in ("U1", "U2", "U3", "U4"):
+        write(store, user, check_timing="yes")
+    sweep.run(DUE)
+    text = shown(posts(own_fake)[0])
+    assert "Did I miss the timing because I didn't follow up well? 4 / 0 / 0 · Yes 100% ↑ from 0%" in text
+
+
+def test_fewer_than_three_shared_autopsies_show_no_breakdown(store, sweep, own_fake):
+    write(store, "U1", competitor="Globex")
+    write(store, "U2", competitor="Globex")
+    write(store, "U3", sharing="private")
+    write(store, "U4", sharing="private")
+    sweep.run(DUE)
+    text = shown(posts(own_fake)[0])
+    assert text.count("too few this week to show a pattern") == 3
+    assert "Globex: 2" not in text and "Yes / Partly / No" not in text
+    assert "*2 deals lost*" in text
+
+
+def test_an_empty_week_gets_a_friendly_note_or_nothing(store, own_fake, tmp_path):
+    write(store, "U1", sharing="private")  # private only: still a quiet week to the team
+    sweep = make_sweep(store, own_fake, tmp_path)
+    [outcome] = sweep.run(DUE)
+    [post] = posts(own_fake)
+    assert "A quiet week" in shown(post) and outcome.result == "posted"
+    valid(post)
+
+    store.save_workspace_settings("T2", empty_week_note=False, digest_channel="C0QUIET", now=DUE)
+    quiet = make_sweep(store, own_fake, tmp_path)
+    outcomes = {outcome.team_id: outcome.result for outcome in quiet.run(DUE)}
+    assert outcomes == {"T2": "skipped"}
+    assert posts(own_fake, "C0QUIET") == []
+    assert store.digest(team_id="T2", week="2026-W48").state == "skipped"
+
+
+EVIL = ("<!channel>", "<!here>", "<@U0EVIL>", "<https://evil.example|Acme>")
+
+
+@pytest.mark.parametrize("field", ["deal_name", "competitor", "lesson", "winner_reason", "customer_said"])
+def test_every_mrkdwn_control_sequence_arrives_as_text(store, sweep, own_fake, field):
+    payload = " ".join(EVIL) + " & more"
+    for user in ("U1", "U2", "U3"):
+        write(store, user, **{field: payload, "winner": "competitor"})
+    sweep.run(DUE)
+    text = shown(posts(own_fake)[0])
+    for sequence in EVIL:
+        assert sequence not in text
+    if field in ("deal_name", "competitor", "lesson"):  # the fields the digest shows
+        assert (
+            "&lt;!channel&gt; &lt;!here&gt; &lt;@U0EVIL&gt; &lt;https://evil.example|Acme&gt; &amp; more"
+            in text
+        )
+
+
+def test_hidden_deal_names_keep_anonymous_lessons_anonymous(store, own_fake, tmp_path):
+    store.save_workspace_settings(TEAM, hide_anonymous_deal_names=True, now=DUE)
+    write(store, "U1", deal_name="Secret Co", sharing="anonymous")
+    write(store, "U2", deal_name="Open Co")
+    make_sweep(store, own_fake, tmp_path).run(DUE)
+    text = shown(posts(own_fake)[0])
+    assert "Secret Co" not in text and "*A deal*" in text and "*Open Co*" in text
+
+
+def test_three_hundred_lessons_make_one_valid_post_that_says_how_many_more(store, sweep, own_fake):
+    worst = {"deal_name": "&" * 150, "lesson": "<" * 300, "competitor": ">" * 80, "winner": "competitor"}
+    for number in range(300):
+        write(store, f"U{number:04d}", at=IN_WEEK + timedelta(seconds=number), **worst)
+    sweep.run(DUE)
+    [post] = posts(own_fake)
+    blocks = valid(post)
+    assert len(blocks) <= 50
+    assert "*300 deals lost*" in shown(post)
+    assert "…and 280 more lessons" in shown(post)
+
+
+def test_once_per_week_through_double_runs_and_restarts(store, own_fake, tmp_path):
+    write(store, "U1")
+    first = make_sweep(store, own_fake, tmp_path)
+    assert first.run(DUE - timedelta(minutes=1)) == []  # not due yet
+    assert [o.result for o in first.run(DUE)] == ["posted"]
+    assert first.run(DUE + timedelta(minutes=1)) == []
+    restarted = make_sweep(store, own_fake, tmp_path)
+    assert restarted.run(DUE + timedelta(hours=2)) == []
+    assert len(posts(own_fake)) == 1
+    row = store.digest(team_id=TEAM, week="2026-W48")
+    assert (row.state, row.channel_id) == ("posted", CHANNEL) and row.message_ts
+
+
+def test_a_restart_after_the_due_time_catches_up_within_three_days(store, own_fake, tmp_path):
+    write(store, "U1")
+    # Down all weekend: back on Monday morning, the Friday digest goes out then, once.
+    back = make_sweep(store, own_fake, tmp_path)
+    assert [o.result for o in back.run(DUE + timedelta(days=2, hours=17))] == ["posted"]
+    # Down for four days the next week: that digest is stale; the following one comes instead.
+    assert back.run(DUE + timedelta(days=11)) == []
+    assert store.digest(team_id=TEAM, week="2026-W49") is None
+    assert len(posts(own_fake)) == 1
+
+
+def test_slack_failures_are_retried_like_follow_ups(store, sweep, own_fake):
+    write(store, "U1")
+    # Three 500s: slack_sdk's own two retries and the first try all fail; the sweep backs off.
+    own_fake.fail("chat.postMessage", Fault(status=500), Fault(status=500), Fault(status=500))
+    [outcome] = sweep.run(DUE)
+    assert outcome.result == "retrying"
+    assert sweep.run(DUE + timedelta(seconds=30)) == []  # backoff: 1 minute
+    own_fake.fail("chat.postMessage", Fault(status=429, retry_after=300))
+    assert [o.result for o in sweep.run(DUE + timedelta(minutes=1))] == ["retrying"]
+    assert sweep.run(DUE + timedelta(minutes=4)) == []  # Retry-After: 5 minutes
+    assert [o.result for o in sweep.run(DUE + timedelta(minutes=6))] == ["posted"]
+    assert len(posts(own_fake)) == 1
+    assert store.digest(team_id=TEAM, week="2026-W48").attempts == 2
+
+
+def test_the_bot_joins_a_public_channel_and_says_so_for_a_private_one(store, own_fake, tmp_path, caplog):
+    write(store, "U1")
+    own_fake.outside.add(CHANNEL)
+    assert [o.result for o in make_sweep(store, own_fake, tmp_path).run(DUE)] == ["posted"]
+    assert [c.args["channel"] for c in own_fake.delivered("conversations.join")] == [CHANNEL]
+    assert len(posts(own_fake)) == 1
+
+    store.save_workspace_settings("T2", digest_channel="G0SECRET", now=DUE)
+    write(store, "U2", team="T2")
+    own_fake.private.add("G0SECRET")
+    with caplog.at_level(logging.WARNING, logger="rebound.digest"):
+        outcomes = {
+            o.team_id: o for o in make_sweep(store, own_fake, tmp_path).run(DUE + timedelta(minutes=1))
+        }
+    assert outcomes["T2"].result == "failed"
+    assert "invite Rebound there (/invite @Rebound)" in caplog.text
+    assert store.digest(team_id="T2", week="2026-W48").state == "failed"
+    # Invited now, the operator posts it by hand.
+    own_fake.private.discard("G0SECRET")
+    retried = make_sweep(store, own_fake, tmp_path).post_now("T2", DUE + timedelta(hours=1))
+    assert retried.result == "posted" and len(posts(own_fake, "G0SECRET")) == 1
+
+
+def test_the_chart_is_uploaded_with_the_digest_and_its_failure_costs_nothing(store, sweep, own_fake, caplog):
+    for weeks_back in range(12):
+        write(store, "U1", at=IN_WEEK - timedelta(weeks=weeks_back))
+    sweep.run(DUE)
+    [complete] = own_fake.delivered("files.completeUploadExternal")
+    assert complete.args["channel_id"] == CHANNEL
+    [picture] = own_fake.uploads.values()
+    assert picture.startswith(b"\x89PNG\r\n\x1a\n") and len(picture) > 5_000
+
+    own_fake.fail("files.getUploadURLExternal", Fault(error="ratelimited"))
+    with caplog.at_level(logging.WARNING, logger="rebound.digest"):
+        next_week = sweep.run(DUE + timedelta(weeks=1))
+    assert [o.result for o in next_week] == ["posted"]
+    assert "posted without its chart" in caplog.text
+    assert len(posts(own_fake)) == 2
+
+
+def test_the_chart_can_be_turned_off(store, own_fake, tmp_path):
+    store.save_workspace_settings(TEAM, digest_chart=False, now=DUE)
+    write(store, "U1")
+    make_sweep(store, own_fake, tmp_path).run(DUE)
+    assert len(posts(own_fake)) == 1
+    assert own_fake.find("files.getUploadURLExternal") == []
+
+
+def test_no_channel_no_digest_and_one_log_line(store, own_fake, tmp_path, caplog):
+    write(store, "U1")
+    sweep = make_sweep(store, own_fake, tmp_path, REBOUND_DIGEST_CHANNEL="")
+    with caplog.at_level(logging.INFO, logger="rebound.digest"):
+        assert sweep.run(DUE) == [] and sweep.run(DUE + timedelta(minutes=1)) == []
+    assert caplog.text.count(f"No weekly digest for {TEAM}: no channel is set") == 1
+    assert own_fake.find("chat.postMessage") == []
+
+
+# Time zones: the week follows the workspace's wall clock.
+def schedule(zone: str, day: str = "fri", at: time = time(16, 0)) -> digest.Schedule:
+    return digest.Schedule(channel=CHANNEL, day=day, at=at, zone=ZoneInfo(zone))
+
+
+def test_the_due_moment_and_week_follow_the_workspace_zone():
+    new_york = schedule("America/New_York")
+    week = digest.week_due(datetime(2026, 11, 27, 21, 0, tzinfo=UTC), new_york)  # 16:00 EST
+    assert (week.key, week.ends_at, week.starts_at) == (
+        "2026-W48",
+        datetime(2026, 11, 27, 21, 0, tzinfo=UTC),
+        datetime(2026, 11, 20, 21, 0, tzinfo=UTC),
+    )
+    # A minute earlier, the week due is the one before.
+    assert digest.week_due(datetime(2026, 11, 27, 20, 59, tzinfo=UTC), new_york).key == "2026-W47"
+    # Tokyo's Friday 16:00 is 07:00 UTC; on Monday the week due is still last Friday's.
+    tokyo = digest.week_due(datetime(2026, 11, 30, 3, 0, tzinfo=UTC), schedule("Asia/Tokyo"))
+    assert (tokyo.key, tokyo.ends_at) == ("2026-W48", datetime(2026, 11, 27, 7, 0, tzinfo=UTC))
+
+
+def test_a_week_across_a_daylight_saving_change_keeps_local_times():
+    paris = schedule("Europe/Paris")
+    # Clocks went forward on Sunday 28 March 2027: that week lasts 167 hours, 16:00 to 16:00.
+    spring = digest.week_due(datetime(2027, 4, 2, 14, 0, tzinfo=UTC), paris)
+    assert spring.ends_at == datetime(2027, 4, 2, 14, 0, tzinfo=UTC)  # 16:00 CEST
+    assert spring.starts_at == datetime(2027, 3, 26, 15, 0, tzinfo=UTC)  # 16:00 CET
+    assert spring.ends_at - spring.starts_at == timedelta(hours=167)
+    # Clocks went back on Sunday 25 October 2026: 169 hours.
+    autumn = digest.week_due(datetime(2026, 10, 30, 15, 0, tzinfo=UTC), paris)
+    assert autumn.ends_at - autumn.starts_at == timedelta(hours=169)
+    assert [b.astimezone(paris.zone).hour for b in autumn.weeks_before(4)] == [16] * 5
+
+
+def test_an_autopsy_belongs_to_the_week_of_its_workspace_zone(store, own_fake, tmp_path):
+    # Written Friday 27 Nov at 17:00 UTC: after the UTC digest moment, before New York's (21:00 UTC).
+    store.save_workspace_settings("T_NY", timezone="America/New_York", digest_channel="C0NY", now=DUE)
+    store.save_workspace_settings("T_UTC", digest_channel="C0UTC", now=DUE)
+    for team in ("T_NY", "T_UTC"):
+        write(
+            store, "U1", team=team, deal_name="Late Friday deal", at=datetime(2026, 11, 27, 17, 0, tzinfo=UTC)
+        )
+    sweep = make_sweep(store, own_fake, tmp_path)
+    sweep.run(datetime(2026, 11, 27, 21, 0, tzinfo=UTC))
+    assert "Late Friday deal" in shown(posts(own_fake, "C0NY")[0])
+    assert "Late Friday deal" not in shown(posts(own_fake, "C0UTC")[0])  # this week's, for next Friday
+
+
+def test_workspace_settings_override_the_operators_defaults():
+    settings = load_settings(
+        {"SLACK_BOT_TOKEN": "x", "REBOUND_DIGEST_CHANNEL": "C0DEFAULT"}, dotenv_dir=Path("/")
+    )
+    assert digest.schedule_for(None, settings) == digest.Schedule(
+        channel="C0DEFAULT", day="fri", at=time(16, 0), zone=ZoneInfo("UTC")
+    )
+    row = WorkspaceSettings(team_id="T", digest_day="mon", digest_time="09:30", timezone="Asia/Tokyo")
+    chosen = digest.schedule_for(row, settings)
+    assert (chosen.channel, chosen.day, chosen.at, chosen.zone.key) == (
+        "C0DEFAULT",
+        "mon",
+        time(9, 30),
+        "Asia/Tokyo",
+    )

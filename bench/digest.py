@@ -75,7 +75,7 @@ def rows(team: str, count: int, start: datetime, span: timedelta, rng: random.Ra
         }
 
 
-def seed(url: str, *, stored: int, in_week: int, rng: random.Random) -> int:
+def seed(url: str, *, stored: int, in_week: int, old_only: bool, rng: random.Random) -> int:
     """Seed the database; return how many shared autopsies the digest week holds."""
     from storage import Store, upgrade
     from storage.models import Autopsy, FollowUp
@@ -84,9 +84,11 @@ def seed(url: str, *, stored: int, in_week: int, rng: random.Random) -> int:
     store = Store.connect(url)
     week_start = DUE - timedelta(days=7)
     history = stored - in_week
+    history_end = week_start - timedelta(weeks=12 if old_only else 0)
     batches = [
         (TEAM, in_week, week_start, timedelta(days=7)),
-        (TEAM, history, week_start - timedelta(days=730), timedelta(days=730)),
+        # The history: the 2 years before the week, or (old_only) 2 years ending before the chart's 12 weeks.
+        (TEAM, history, history_end - timedelta(days=730), timedelta(days=730)),
         (OTHER, 5000, week_start, timedelta(days=7)),
     ]
     shared = 0
@@ -181,20 +183,27 @@ def main() -> int:
     backends = [] if args.no_sqlite else [("sqlite", sqlite_database, ())]
     if args.postgres:
         backends.append(("postgresql", postgres_database, (args.postgres,)))
-    scenarios = [(1_000, 300), (10_000, 300), (100_000, 300), (100_000, 3_000)]
+    scenarios = [(1_000, 300, False), (10_000, 300, False), (100_000, 300, False), (100_000, 3_000, False)]
+    scenarios.append((100_000, 300, True))
     results = []
     for backend, database, database_args in backends:
         baseline = None
-        for stored, in_week in scenarios:
+        for stored, in_week, old_only in scenarios:
             with database(*database_args) as url:
                 started = time.perf_counter()
-                shared = seed(url, stored=stored, in_week=in_week, rng=random.Random(stored + in_week))
+                shared = seed(
+                    url,
+                    stored=stored,
+                    in_week=in_week,
+                    old_only=old_only,
+                    rng=random.Random(stored + in_week),
+                )
                 seeded = time.perf_counter() - started
                 figures = measure(url, repeat=args.repeat, shared=shared)
             baseline = baseline or figures
             results.append(
                 [
-                    backend, f"{stored:,}", f"{in_week:,}", f"{seeded:.1f}",
+                    backend, f"{stored:,}" + (" (old)" if old_only else ""), f"{in_week:,}", f"{seeded:.1f}",
                     f"{figures['compose']:.1f}", f"{figures['compose_max']:.1f}",
                     f"{figures['compose'] / baseline['compose']:.2f}",
                     f"{figures['counts']:.1f}", f"{figures['counts'] / baseline['counts']:.2f}",

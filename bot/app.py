@@ -71,6 +71,7 @@ def create_app(settings: Settings, store: Store) -> App:
     @app.middleware
     def provide_store(context: BoltContext, next) -> None:
         context["store"] = store
+        context["settings"] = settings
         next()
 
     handlers.register(app)

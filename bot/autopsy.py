@@ -88,8 +88,8 @@ def who_won(winner: str, competitor: str | None) -> str:
     return f"{competitor} ({label.lower()})" if competitor and winner == "competitor" else label
 
 
-def touch_base_default(today: date) -> date:
-    return today + timedelta(days=TOUCH_BASE_DEFAULT_DAYS)
+def touch_base_default(today: date, days: int = TOUCH_BASE_DEFAULT_DAYS) -> date:
+    return today + timedelta(days=days)
 
 
 def date_window(now: datetime) -> tuple[date, date]:
@@ -103,11 +103,14 @@ def date_window(now: datetime) -> tuple[date, date]:
     return earliest, latest
 
 
-def read_submission(values: dict[str, Any], now: datetime) -> tuple[Answers | None, dict[str, str]]:
+def read_submission(
+    values: dict[str, Any], now: datetime, *, kept_date: date | None = None
+) -> tuple[Answers | None, dict[str, str]]:
     """Check a submitted autopsy form; return its answers, or errors keyed by block_id.
 
     Slack's client already enforces `optional` and `max_length`, but a submission can
     arrive without them (old clients, forged payloads), so every rule is checked here.
+    An edit may keep the touch-base date it had (`kept_date`), even once that date has passed.
     """
     form = _Form(values)
     deal = form.text(ids.DEAL, DEAL_MAX, required=True, what="the deal or prospect")
@@ -121,7 +124,7 @@ def read_submission(values: dict[str, Any], now: datetime) -> tuple[Answers | No
     checks = {block: form.choice(block, ANSWERS, "Yes, Partly or No") for block in SELF_CHECKS}
     feelings = form.text(ids.FEELINGS, FEELINGS_MAX, required=True, what="what happened and how you feel")
     lesson = form.text(ids.LESSON, LESSON_MAX, required=True, what="the lesson")
-    touch_base = form.touch_base_on(now)
+    touch_base = form.touch_base_on(now, kept_date)
     help_from = form.user(ids.HELP_FROM)
     sharing = form.choice(ids.SHARING, SHARING, "how widely to share it")
     if form.errors:
@@ -198,7 +201,7 @@ class _Form:
             return None
         return int((amount * 100).to_integral_value())
 
-    def touch_base_on(self, now: datetime) -> date | None:
+    def touch_base_on(self, now: datetime, kept: date | None = None) -> date | None:
         skip = self._element(ids.NO_TOUCH_BASE).get("selected_options")
         if isinstance(skip, list) and skip:
             return None
@@ -211,6 +214,8 @@ class _Form:
             self.errors[ids.TOUCH_BASE_ON] = "Please pick a date from the calendar."
             return None
         earliest, latest = date_window(now)
+        if chosen == kept:
+            return chosen
         if chosen < earliest:
             self.errors[ids.TOUCH_BASE_ON] = "That date has passed: pick a day from today on."
         elif chosen > latest:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import logging
 import sys
@@ -16,8 +15,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.app import sweep_client, web_client
 from bot.config import ConfigError, Settings, configure_logging, load_settings
 from bot.digest_sweep import DigestSweep, Outcome
+from bot.export import write_csv
 from bot.followups import Sweep
-from storage import EXPORT_FIELDS, Store, upgrade
+from storage import Store, upgrade
 
 logger = logging.getLogger("rebound")
 
@@ -213,9 +213,7 @@ def export(settings: Settings, *, team: str | None, output_format: str) -> None:
     try:
         rows = store.export_autopsies(team_id=team)
         if output_format == "csv":
-            writer = csv.DictWriter(sys.stdout, fieldnames=EXPORT_FIELDS)
-            writer.writeheader()
-            writer.writerows(rows)
+            write_csv(rows, sys.stdout)
         else:
             sys.stdout.write("[")
             for index, row in enumerate(rows):

@@ -54,6 +54,8 @@ class Settings:
     digest_time: time
     timezone: ZoneInfo
     log_level: str
+    # People who may change workspace settings, besides Slack's admins and owners
+    admins: frozenset[str] = frozenset()
 
     @property
     def socket_mode(self) -> bool:
@@ -120,6 +122,7 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv_dir: Path | N
         digest_time=_clock(get("REBOUND_DIGEST_TIME", "16:00")),
         timezone=_zone(get("REBOUND_TIMEZONE", "UTC")),
         log_level=_log_level(get("LOG_LEVEL", "INFO")),
+        admins=_admins(get("REBOUND_ADMINS", "")),
     )
 
 
@@ -160,6 +163,16 @@ def _channel(value: str | None) -> str | None:
             "REBOUND_DIGEST_CHANNEL", f"must be a channel ID such as C0123456789, not {value!r}"
         )
     return value
+
+
+def _admins(value: str) -> frozenset[str]:
+    people = [person.strip() for person in value.split(",") if person.strip()]
+    for person in people:
+        if not re.fullmatch(r"[UW][A-Z0-9]{2,}", person):
+            raise ConfigError(
+                "REBOUND_ADMINS", f"must be user IDs separated by commas (U0123ABC,U0456DEF), not {person!r}"
+            )
+    return frozenset(people)
 
 
 def _weekday(value: str) -> str:

@@ -33,7 +33,7 @@ SMALL = 3  # a breakdown needs at least this many autopsies behind it
 LESSONS_SHOWN = 20  # with the rest of the digest, well under Slack's 50 blocks
 TREND_WEEKS = 4
 CHART_WEEKS = 12
-TOO_FEW = "too few this week to show a pattern."
+TOO_FEW = "too few {period} to show a pattern."
 CLOSING = (
     "It isn't personal: a lost deal is a lesson, not a verdict. Learn it together, "
     "and touch base again. Today's *no* can be next quarter's *yes*."
@@ -150,7 +150,11 @@ def build(
     blocks: list[Block] = [HeaderBlock(text=title), _section(_summary(facts)), DividerBlock()]
     if facts.lessons:
         blocks.append(_section("*This week's lessons*"))
-        blocks.extend(_section(_lesson(lesson, schedule)) for lesson in facts.lessons[:LESSONS_SHOWN])
+        hide = schedule.hide_anonymous_deal_names
+        blocks.extend(
+            _section(lesson_text(lesson, hide_anonymous_deal_names=hide))
+            for lesson in facts.lessons[:LESSONS_SHOWN]
+        )
         hidden = facts.lost - min(len(facts.lessons), LESSONS_SHOWN)
         if hidden > 0:
             blocks.append(
@@ -166,9 +170,7 @@ def build(
         blocks.append(DividerBlock())
     blocks.extend(
         [
-            _section(_self_checks(facts, earlier_checks)),
-            _section(_winners(facts)),
-            _section(_reasons(facts)),
+            *(_section(text) for text in patterns(facts, earlier_checks, period="this week")),
             DividerBlock(),
             ContextBlock(elements=[MarkdownTextObject(text=CLOSING)]),
         ]
@@ -205,8 +207,9 @@ def _summary(facts: WeekFacts) -> str:
     return "\n".join(lines)
 
 
-def _lesson(lesson: Lesson, schedule: Schedule) -> str:
-    if lesson.user_id is None and schedule.hide_anonymous_deal_names:
+def lesson_text(lesson: Lesson, *, hide_anonymous_deal_names: bool) -> str:
+    """One shared lesson in mrkdwn, as the digest and App Home show it."""
+    if lesson.user_id is None and hide_anonymous_deal_names:
         deal = "A deal"
     else:
         deal = escape(clip(lesson.deal_name, autopsy.DEAL_MAX))
@@ -220,14 +223,25 @@ def _share(part: int, whole: int) -> int:
     return round(100 * part / whole) if whole else 0
 
 
-def _self_checks(facts: WeekFacts, earlier: dict[str, Counter[str]]) -> str:
+def patterns(facts: WeekFacts, earlier: dict[str, Counter[str]] | None, *, period: str) -> list[str]:
+    """The self-check, who won and the reasons, each shown only with 3 or more autopsies behind it."""
+    too_few = TOO_FEW.format(period=period)
+    return [_self_checks(facts, earlier, too_few), _winners(facts, too_few), _reasons(facts, too_few)]
+
+
+def _self_checks(facts: WeekFacts, earlier: dict[str, Counter[str]] | None, too_few: str) -> str:
+    """Yes / Partly / No per question; with `earlier`, the share of Yes against those weeks."""
     title = "*Self-check, all together*"
     if facts.lost < SMALL:
-        return f"{title}: {TOO_FEW}"
-    lines = [title + " (Yes / Partly / No, and Yes against the 4 weeks before)"]
+        return f"{title}: {too_few}"
+    trend_note = ", and the share of Yes against the 4 weeks before" if earlier is not None else ""
+    lines = [f"{title} (Yes / Partly / No{trend_note})"]
     for name, question in autopsy.SELF_CHECKS.items():
         now = facts.self_checks.get(name, Counter())
         counts = " / ".join(str(now[answer]) for answer in autopsy.ANSWERS)
+        if earlier is None:
+            lines.append(f"• {question} {counts}")
+            continue
         share = _share(now["yes"], sum(now.values()))
         before = earlier.get(name, Counter())
         if sum(before.values()) < SMALL:
@@ -240,10 +254,10 @@ def _self_checks(facts: WeekFacts, earlier: dict[str, Counter[str]]) -> str:
     return "\n".join(lines)
 
 
-def _winners(facts: WeekFacts) -> str:
+def _winners(facts: WeekFacts, too_few: str) -> str:
     title = "*Who won the deals we lost*"
     if facts.lost < SMALL:
-        return f"{title}: {TOO_FEW}"
+        return f"{title}: {too_few}"
     ranked: Counter[str] = Counter()
     for winner, competitor, count in facts.winners:
         if winner == "competitor":
@@ -259,10 +273,10 @@ def _winners(facts: WeekFacts) -> str:
     return "\n".join(lines)
 
 
-def _reasons(facts: WeekFacts) -> str:
+def _reasons(facts: WeekFacts, too_few: str) -> str:
     title = "*The most common reasons*"
     if sum(facts.reasons.values()) < SMALL:
-        return f"{title}: {TOO_FEW}"
+        return f"{title}: {too_few}"
     ranked = " · ".join(
         f"{autopsy.REASONS.get(reason, reason)} {count}" for reason, count in facts.reasons.most_common()
     )

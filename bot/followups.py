@@ -46,9 +46,11 @@ PERMANENT = frozenset(
 )
 
 
-def plan(answers: Answers, *, author_id: str, now: datetime) -> list[Plan]:
+def plan(
+    answers: Answers, *, author_id: str, now: datetime, revisit_after: timedelta = REVISIT_AFTER
+) -> list[Plan]:
     """The follow-ups an autopsy asks for: touch base on its day, revisit in a week, the help asked for."""
-    plans = [Plan(kind="revisit", recipient_id=author_id, due_at=now + REVISIT_AFTER)]
+    plans = [Plan(kind="revisit", recipient_id=author_id, due_at=now + revisit_after)]
     if answers.touch_base_on is not None:
         # 9:00 on that day arrives first at UTC+14; the sweep waits for the rep's own 9:00.
         earliest = datetime.combine(answers.touch_base_on, WORK_STARTS, UTC) - LATEST_ZONE

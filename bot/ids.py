@@ -25,6 +25,25 @@ SHARING = "sharing"
 
 # App Home
 LOG_LOST_DEAL = "log_lost_deal"
+EXPORT_MINE = "home_export_mine"
+OPEN_SETTINGS = "home_open_settings"
+AUTOPSY_MENU = "home_autopsy_menu"  # overflow: edit:<id> / delete:<id>
+HOME_PAGE = "home_page"  # "Show more"; value: the offset of the page to show
+HOME_NEWER = "home_page_newer"  # "Newer"; the same
+
+# Editing and deleting an autopsy (private_metadata: its id)
+AUTOPSY_EDIT_VIEW = "autopsy_edit"
+AUTOPSY_DELETE_VIEW = "autopsy_delete"
+
+# Workspace settings (admins only)
+SETTINGS_VIEW = "workspace_settings"
+SET_CHANNEL = "digest_channel"
+SET_DAY = "digest_day"
+SET_TIME = "digest_time"
+SET_ZONE = "timezone"
+SET_OPTIONS = "digest_options"
+SET_TOUCH_BASE_DAYS = "touch_base_days"
+SET_REVISIT_DAYS = "revisit_days"
 
 # Follow-up buttons (value: the follow-up's id)
 REACHED_OUT = "follow_up_reached_out"

@@ -65,7 +65,24 @@ TOUCH_BASE_ANSWERS = {
     "won_back": "You won them back! :tada: The moment to start selling really is when they say no.",
     "let_go": "You let this one go. Not every door needs reopening; the lesson stays with you.",
     "failed": "This reminder could not be delivered.",
+    "cancelled": "No reminder any more: you changed the touch-base date.",
 }
+
+
+def touch_base_buttons(follow_up: FollowUp) -> list[ButtonElement]:
+    """The answers to a touch-base reminder, in its DM and in App Home."""
+    value = str(follow_up.id)
+    buttons = [ButtonElement(text="I reached out", action_id=ids.REACHED_OUT, value=value, style="primary")]
+    if follow_up.state != "snoozed":  # a snooze does not stack on a snooze
+        buttons += [
+            ButtonElement(text="Snooze a week", action_id=ids.SNOOZE_WEEK, value=value),
+            ButtonElement(text="Snooze a month", action_id=ids.SNOOZE_MONTH, value=value),
+        ]
+    return [
+        *buttons,
+        ButtonElement(text="Won them back", action_id=ids.WON_BACK, value=value),
+        ButtonElement(text="Let it go", action_id=ids.LET_GO, value=value),
+    ]
 
 
 def touch_base(follow_up: FollowUp, entry: Autopsy, _revisits: Sequence[Revisit], paused: bool) -> Message:
@@ -92,20 +109,10 @@ def touch_base(follow_up: FollowUp, entry: Autopsy, _revisits: Sequence[Revisit]
     elif _answered(follow_up):
         blocks.append(_closing(TOUCH_BASE_ANSWERS.get(follow_up.state, follow_up.state)))
     else:
-        value = str(follow_up.id)
         blocks.append(
             ActionsBlock(
                 block_id="touch_base_answers",
-                elements=[
-                    ButtonElement(
-                        text="I reached out", action_id=ids.REACHED_OUT, value=value, style="primary"
-                    ),
-                    ButtonElement(text="Snooze a week", action_id=ids.SNOOZE_WEEK, value=value),
-                    ButtonElement(text="Snooze a month", action_id=ids.SNOOZE_MONTH, value=value),
-                    ButtonElement(text="Won them back", action_id=ids.WON_BACK, value=value),
-                    ButtonElement(text="Let it go", action_id=ids.LET_GO, value=value),
-                    _pause_button(paused, follow_up),
-                ],
+                elements=[*touch_base_buttons(follow_up), _pause_button(paused, follow_up)],
             )
         )
     return Message(text=f"Time to touch base with {entry.deal_name}", blocks=blocks)

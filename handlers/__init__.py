@@ -3,7 +3,7 @@
 from slack_bolt import App
 
 from bot import ids
-from handlers import actions, commands, events, views
+from handlers import actions, commands, events, journal, settings, views
 
 
 def register(app: App) -> None:
@@ -17,6 +17,14 @@ def register(app: App) -> None:
     app.action(ids.RESUME)(actions.pause_or_resume)
     app.action(ids.ADD_REVISIT)(actions.add_revisit)
     app.event("app_home_opened")(events.home_opened)
+    app.action(ids.HOME_PAGE)(journal.show_page)
+    app.action(ids.HOME_NEWER)(journal.show_page)
+    app.action(ids.AUTOPSY_MENU)(journal.autopsy_menu)
+    app.view_submission(ids.AUTOPSY_EDIT_VIEW)(journal.save_edit)
+    app.view_submission(ids.AUTOPSY_DELETE_VIEW)(journal.confirm_delete)
+    app.action(ids.EXPORT_MINE)(journal.export_mine)
+    app.action(ids.OPEN_SETTINGS)(settings.open_settings)
+    app.view_submission(ids.SETTINGS_VIEW)(settings.save_settings)
 
 
 __all__ = ["register"]

@@ -9,7 +9,16 @@ from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
 from bot import ids, reminders
-from handlers.surfaces import SLACK_FAILURES, describe, open_autopsy, own_follow_up, redraw_follow_up, who
+from handlers.surfaces import (
+    SLACK_FAILURES,
+    describe,
+    follow_up_defaults,
+    open_autopsy,
+    own_follow_up,
+    publish_home,
+    redraw_follow_up,
+    who,
+)
 from storage import Store
 
 # action_id -> (the follow-up kind it answers, the state it leads to, how long a snooze lasts)
@@ -24,9 +33,11 @@ FOLLOW_UP_ANSWERS: dict[str, tuple[str, str, timedelta | None]] = {
 }
 
 
-def log_lost_deal(ack: Ack, body: dict, client: WebClient, logger: Logger) -> None:
+def log_lost_deal(ack: Ack, body: dict, context: BoltContext, client: WebClient, logger: Logger) -> None:
     ack()
-    open_autopsy(client, body["trigger_id"], deal_name="", logger=logger)
+    team_id, _ = who(context, body)
+    defaults = follow_up_defaults(context["store"], team_id)
+    open_autopsy(client, body["trigger_id"], deal_name="", logger=logger, defaults=defaults)
 
 
 def answer_follow_up(
@@ -53,6 +64,8 @@ def answer_follow_up(
     if due is None:
         return
     redraw_follow_up(client, store, due, logger=logger)
+    if changed:  # what is coming up has changed: App Home shows it
+        publish_home(client, context, team_id=team_id, user_id=user_id, logger=logger)
     if changed and kind == "help_request":
         try:
             client.chat_postMessage(

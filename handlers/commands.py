@@ -1,15 +1,15 @@
-"""`/lost-deal`: open the autopsy form; `help`, `pause` and `resume` answer privately."""
+"""`/lost-deal`: open the autopsy form; `help`, `list`, `stats`, `pause` and `resume` answer privately."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from logging import Logger
 
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot import messages, reminders
-from handlers.surfaces import open_autopsy
+from bot import journal, messages, reminders
+from handlers.surfaces import follow_up_defaults, open_autopsy
 from storage import Store
 
 
@@ -20,6 +20,22 @@ def lost_deal(
     word = text.lower()
     if word in ("help", "?"):
         ack(**messages.help_message().as_kwargs())
+        return
+    if word in ("list", "stats"):
+        store: Store = context["store"]
+        team_id, user_id = context.team_id or context.enterprise_id or "", command["user_id"]
+        if word == "list":
+            entries, total = store.journal(team_id=team_id, user_id=user_id, offset=0, limit=10)
+            ack(**journal.journal_list(entries, total).as_kwargs())
+        else:
+            now = datetime.now(UTC)
+            team = store.week_facts(
+                team_id=team_id,
+                starts_at=now - timedelta(days=journal.STATS_DAYS),
+                ends_at=now,
+                lesson_limit=0,
+            )
+            ack(**journal.stats(store.author_stats(team_id=team_id, user_id=user_id), team).as_kwargs())
         return
     if word in ("pause", "resume"):
         store: Store = context["store"]
@@ -32,5 +48,6 @@ def lost_deal(
         return
     # Ack first: the trigger_id expires 3 seconds after the command was typed.
     ack()
-    if not open_autopsy(client, command["trigger_id"], deal_name=text, logger=logger):
+    defaults = follow_up_defaults(context["store"], context.team_id or context.enterprise_id or "")
+    if not open_autopsy(client, command["trigger_id"], deal_name=text, logger=logger, defaults=defaults):
         respond(**messages.form_unavailable().as_kwargs())

@@ -14,5 +14,9 @@ def home_opened(event: dict, context: BoltContext, client: WebClient, logger: Lo
     if event.get("tab") != "home":
         return
     publish_home(
-        client, context["store"], team_id=context.team_id or "", user_id=event["user"], logger=logger
+        client,
+        context,
+        team_id=context.team_id or context.enterprise_id or "",
+        user_id=event["user"],
+        logger=logger,
     )

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import time
+from datetime import UTC, datetime, timedelta
 from logging import Logger
 
 from slack_bolt import BoltContext
@@ -10,7 +11,9 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import reminders, views
+from bot import reminders, views, workspace
+from bot.config import Settings
+from bot.workspace import FollowUpDefaults
 from storage import Due, Store
 
 
@@ -30,11 +33,29 @@ def describe(error: Exception) -> str:
     return f"{type(error).__name__}: {error}"
 
 
-def open_autopsy(client: WebClient, trigger_id: str, *, deal_name: str, logger: Logger) -> bool:
+DEFAULTS_FRESH_FOR = 30.0  # seconds a workspace's follow-up defaults are read from memory
+_defaults: dict[str, tuple[float, FollowUpDefaults]] = {}
+
+
+def follow_up_defaults(store: Store, team_id: str) -> FollowUpDefaults:
+    """The workspace's follow-up defaults, read at most every 30 seconds per process."""
+    cached = _defaults.get(team_id)
+    if cached is not None and cached[0] > time.monotonic():
+        return cached[1]
+    defaults = workspace.follow_up_defaults(store.workspace_settings(team_id))
+    _defaults[team_id] = (time.monotonic() + DEFAULTS_FRESH_FOR, defaults)
+    return defaults
+
+
+def open_autopsy(
+    client: WebClient, trigger_id: str, *, deal_name: str, logger: Logger, defaults: FollowUpDefaults
+) -> bool:
     """Open the autopsy modal; False when Slack refused (an expired trigger_id, most often)."""
+    today = datetime.now(UTC).date()
     try:
         client.views_open(
-            trigger_id=trigger_id, view=views.autopsy_modal_payload(deal_name, datetime.now(UTC).date())
+            trigger_id=trigger_id,
+            view=views.autopsy_modal_payload(deal_name, today, touch_base_days=defaults.touch_base_days),
         )
     except SLACK_FAILURES as error:
         logger.warning("Could not open the autopsy form: %s", describe(error))
@@ -42,15 +63,54 @@ def open_autopsy(client: WebClient, trigger_id: str, *, deal_name: str, logger: 
     return True
 
 
-def publish_home(client: WebClient, store: Store, *, team_id: str, user_id: str, logger: Logger) -> None:
-    """Draw the rep's App Home; a failure is logged, never raised at the rep."""
+def publish_home(
+    client: WebClient, context: BoltContext, *, team_id: str, user_id: str, logger: Logger, offset: int = 0
+) -> None:
+    """Draw the rep's App Home (the page of their journal from `offset`); failures are logged."""
+    store: Store = context["store"]
     try:
-        recent = store.recent_autopsies(team_id=team_id, user_id=user_id)
-        client.views_publish(user_id=user_id, view=views.home(recent))
+        journal, total = store.journal(team_id=team_id, user_id=user_id, offset=offset, limit=views.PAGE)
+        if offset and not journal:  # the page emptied (deletions): show the newest
+            offset = 0
+            journal, total = store.journal(team_id=team_id, user_id=user_id, offset=0, limit=views.PAGE)
+        workspace = store.workspace_settings(team_id)
+        page = views.HomePage(
+            upcoming=store.upcoming_follow_ups(team_id=team_id, user_id=user_id, limit=views.UPCOMING),
+            journal=journal,
+            total=total,
+            offset=offset,
+            team_lessons=store.shared_lessons(
+                team_id=team_id, since=datetime.now(UTC) - timedelta(days=30), limit=views.TEAM_LESSONS
+            ),
+            is_admin=is_admin(client, context["settings"], team_id=team_id, user_id=user_id, logger=logger),
+            hide_anonymous_deal_names=bool(workspace and workspace.hide_anonymous_deal_names),
+        )
+        client.views_publish(user_id=user_id, view=views.home(page))
     except SQLAlchemyError:
         logger.exception("Could not read autopsies for %s's App Home", user_id)
     except SLACK_FAILURES as error:
         logger.warning("Could not publish App Home for %s: %s", user_id, describe(error))
+
+
+ADMIN_FRESH_FOR = 600.0  # seconds a users.info answer about someone's role is trusted
+_admins: dict[tuple[str, str], tuple[float, bool]] = {}
+
+
+def is_admin(client: WebClient, settings: Settings, *, team_id: str, user_id: str, logger: Logger) -> bool:
+    """Slack's workspace admins and owners (users.info, cached 10 minutes), and REBOUND_ADMINS."""
+    if user_id in settings.admins:
+        return True
+    cached = _admins.get((team_id, user_id))
+    if cached is not None and cached[0] > time.monotonic():
+        return cached[1]
+    try:
+        person = client.users_info(user=user_id).get("user") or {}
+    except SLACK_FAILURES as error:
+        logger.warning("Could not check whether %s is an admin: %s", user_id, describe(error))
+        return False
+    admin = any(bool(person.get(role)) for role in ("is_admin", "is_owner", "is_primary_owner"))
+    _admins[(team_id, user_id)] = (time.monotonic() + ADMIN_FRESH_FOR, admin)
+    return admin
 
 
 def redraw_follow_up(client: WebClient, store: Store, due: Due, *, logger: Logger) -> None:

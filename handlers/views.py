@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from logging import Logger
 
 from slack_bolt import Ack, BoltContext
@@ -11,7 +11,15 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot import followups, ids, messages, reminders
 from bot.autopsy import read_submission
-from handlers.surfaces import SLACK_FAILURES, describe, own_follow_up, publish_home, redraw_follow_up, who
+from handlers.surfaces import (
+    SLACK_FAILURES,
+    describe,
+    follow_up_defaults,
+    own_follow_up,
+    publish_home,
+    redraw_follow_up,
+    who,
+)
 from storage import Store
 
 
@@ -32,7 +40,12 @@ def save_autopsy(
             view_id=view["id"],
             answers=answers,
             created_at=now,
-            follow_ups=followups.plan(answers, author_id=user_id, now=now),
+            follow_ups=followups.plan(
+                answers,
+                author_id=user_id,
+                now=now,
+                revisit_after=timedelta(days=follow_up_defaults(store, team_id).revisit_days),
+            ),
         )
     except SQLAlchemyError:
         logger.exception("Could not store an autopsy for %s", user_id)
@@ -51,7 +64,7 @@ def save_autopsy(
         client.chat_postMessage(channel=user_id, **messages.thank_you(answers).as_kwargs())
     except SLACK_FAILURES as error:
         logger.warning("Autopsy stored, but the thank-you DM to %s failed: %s", user_id, describe(error))
-    publish_home(client, store, team_id=team_id, user_id=user_id, logger=logger)
+    publish_home(client, context, team_id=team_id, user_id=user_id, logger=logger)
 
 
 def save_revisit(

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 
 from storage.digests import DigestStorage
+from storage.journal import JournalStorage
 from storage.models import Autopsy, FollowUp, PersonZone, ReminderPause, Revisit
 
 
@@ -60,7 +61,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-class Store(DigestStorage):
+class Store(DigestStorage, JournalStorage):
     """Rebound's storage: the small set of things the app asks of its database."""
 
     def __init__(self, engine: Engine) -> None:
@@ -237,7 +238,7 @@ class Store(DigestStorage):
     ) -> tuple[Due | None, bool]:
         """Record the recipient's answer to a sent follow-up; return it and whether this changed it.
 
-        Only the recipient can answer, and only once: a second click finds it no longer `sent`.
+        Only the recipient can answer, and only once: a second click finds it answered already.
         """
         values: dict[str, Any] = {"state": state}
         if due_at is not None:
@@ -251,7 +252,10 @@ class Store(DigestStorage):
                     FollowUp.id == follow_up_id,
                     FollowUp.team_id == team_id,
                     FollowUp.recipient_id == user_id,
-                    FollowUp.state == "sent",
+                    # From its DM or from App Home; a snooze does not stack on a snooze.
+                    FollowUp.state.in_(
+                        ("pending", "sent") if due_at is not None else ("pending", "snoozed", "sent")
+                    ),
                 )
                 .values(**values)
             ).rowcount
@@ -353,11 +357,15 @@ class Store(DigestStorage):
                 )
             )
 
-    def export_autopsies(self, *, team_id: str | None = None) -> Iterator[Mapping[str, Any]]:
-        """Every autopsy (of one workspace, or all), oldest first, streamed row by row."""
+    def export_autopsies(
+        self, *, team_id: str | None = None, user_id: str | None = None
+    ) -> Iterator[Mapping[str, Any]]:
+        """Every autopsy (of one workspace, or all; of one author, or all), oldest first, streamed."""
         query = select(Autopsy).order_by(Autopsy.team_id, Autopsy.created_at, Autopsy.id)
         if team_id is not None:
             query = query.where(Autopsy.team_id == team_id)
+        if user_id is not None:
+            query = query.where(Autopsy.user_id == user_id)
         with self.session() as session:
             for row in session.scalars(query.execution_options(yield_per=500)):
                 yield export_row(row)

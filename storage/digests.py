@@ -22,7 +22,7 @@ from storage.models import Autopsy, Digest, FollowUp, WorkspaceSettings
 
 SHARED = ("named", "anonymous")
 CHECKS = ("check_listened", "check_timing", "check_market", "check_aggressive")
-DIGEST_SETTINGS = (
+WORKSPACE_SETTINGS = (
     "digest_channel",
     "digest_day",
     "digest_time",
@@ -30,6 +30,8 @@ DIGEST_SETTINGS = (
     "empty_week_note",
     "hide_anonymous_deal_names",
     "digest_chart",
+    "touch_base_days",
+    "revisit_days",
 )
 
 
@@ -92,7 +94,7 @@ class DigestStorage:
 
     def save_workspace_settings(self, team_id: str, *, now: datetime, **values: Any) -> None:
         """Set some of a workspace's settings (None: back to the operator's default)."""
-        unknown = set(values) - set(DIGEST_SETTINGS)
+        unknown = set(values) - set(WORKSPACE_SETTINGS)
         if unknown:
             raise ValueError(f"not a workspace setting: {', '.join(sorted(unknown))}")
         dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite  # type: ignore[attr-defined]

@@ -172,6 +172,8 @@ class WorkspaceSettings(Base):
     empty_week_note: Mapped[bool | None] = mapped_column(Boolean)
     hide_anonymous_deal_names: Mapped[bool | None] = mapped_column(Boolean)
     digest_chart: Mapped[bool | None] = mapped_column(Boolean)
+    touch_base_days: Mapped[int | None] = mapped_column(Integer)  # the form's default touch-base date
+    revisit_days: Mapped[int | None] = mapped_column(Integer)  # when "revisit your notes" comes
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -47,6 +47,7 @@ class FakeSlack:
         self.outside: set[str] = set()  # public channels the bot has not joined (yet)
         self.private: set[str] = set()  # private channels nobody invited the bot to
         self.uploads: dict[str, bytes] = {}  # file ID -> bytes sent to its upload URL
+        self.admins: set[str] = set()  # user IDs users.info reports as workspace admins
         self._faults: dict[str, deque[tuple[Callable[[dict[str, Any]], bool], Fault]]] = defaultdict(deque)
         self._delays: dict[str, float] = {}
         self._lock = threading.Lock()
@@ -166,6 +167,8 @@ class FakeSlack:
             with self._lock:
                 self.outside.discard(channel)
             return {"ok": True, "channel": {"id": channel, "is_member": True}}
+        if method == "conversations.open":
+            return {"ok": True, "channel": {"id": "D" + str(args.get("users", "")).lstrip("UW")}}
         if method == "files.getUploadURLExternal":
             file_id = f"F{serial:08d}"
             return {
@@ -192,6 +195,8 @@ class FakeSlack:
                     "team_id": TEAM_ID,
                     "name": user.lower(),
                     "tz": self.zones.get(user, "UTC"),
+                    "is_admin": user in self.admins,
+                    "is_owner": False,
                 },
             }
         if method == "apps.connections.open":

@@ -204,6 +204,10 @@ def fill_form(view: dict[str, Any], answers: dict[str, Any]) -> dict[str, Any]:
             state["selected_date"] = given
         elif kind == "users_select":
             state["selected_user"] = given
+        elif kind == "conversations_select":
+            state["selected_conversation"] = given
+        elif kind == "timepicker":
+            state["selected_time"] = given
         else:
             raise AssertionError(f"fill_form does not know {kind}")
         values[block_id] = {element["action_id"]: state}
@@ -211,9 +215,14 @@ def fill_form(view: dict[str, Any], answers: dict[str, Any]) -> dict[str, Any]:
 
 
 def _initial(element: dict[str, Any]) -> Any:
+    if "initial_options" in element:
+        return [option["value"] for option in element["initial_options"]]
     if "initial_option" in element:
         return element["initial_option"]["value"]
-    return element.get("initial_value") or element.get("initial_date") or element.get("initial_user")
+    for key in ("initial_value", "initial_date", "initial_user", "initial_conversation", "initial_time"):
+        if element.get(key):
+            return element[key]
+    return None
 
 
 def _option(element: dict[str, Any], value: str) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from slack_sdk.models.views import View
 
 from bot import autopsy, ids, messages, views
 from bot.mrkdwn import escape
+from storage import Autopsy, FollowUp, JournalEntry, Lesson
 from tests.slack_requests import fill_form
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -161,14 +162,63 @@ def test_thank_you_is_warm_escaped_and_valid():
     assert "<@U0MENTOR1>" in rendered  # the chosen teammate is a real mention
 
 
-def test_home_lists_latest_autopsies_escaped():
-    class Entry:
-        deal_name, outcome, lesson = "<!here>", "renewal_lost", "Listen *more*"
-        created_at = NOW
+def worst_autopsy(number: int) -> Autopsy:
+    """An autopsy with every field at its longest, all of it markup."""
+    return Autopsy(
+        id=number, team_id="T1", user_id="U1", view_id=f"V{number}", created_at=NOW,
+        deal_name="<!here>&" * 18, outcome="renewal_lost", deal_value_cents=123_456_789_00,
+        winner="competitor", competitor="<@U0EVIL>" * 8, winner_reason="<" * 500, main_reason="price",
+        customer_said="&" * 1000, check_listened="yes", check_timing="partly", check_market="no",
+        check_aggressive="no", feelings=">" * 3000, lesson="<!channel>" * 30, touch_base_on=None,
+        help_from="U0HELP", sharing="anonymous",
+    )  # fmt: skip
 
-    view = views.home([Entry()])  # type: ignore[list-item]
-    View(**view.to_dict()).validate_json()
-    assert "&lt;!here&gt;" in str(view.to_dict())
+
+def test_the_fullest_home_stays_valid_escaped_and_under_100_blocks():
+    entries = [worst_autopsy(number) for number in range(1, 11)]
+    touch = FollowUp(id=7, team_id="T1", autopsy_id=1, kind="touch_base", recipient_id="U1",
+                     due_at=NOW, due_on=NOW.date(), state="snoozed")  # fmt: skip
+    lesson = Lesson(deal_name="<!here>" * 20, outcome="renewal_lost", winner="competitor",
+                    competitor="<https://evil|x>", main_reason=None, lesson="<@U0EVIL>" * 30,
+                    user_id=None, deal_value_cents=None)  # fmt: skip
+    page = views.HomePage(
+        upcoming=[(touch, entries[0])] * 5,
+        journal=[JournalEntry(entry, touch, 3, "<!channel>" * 300) for entry in entries],
+        total=500,
+        offset=10,
+        team_lessons=[lesson] * 10,
+        is_admin=True,
+    )
+    body = views.home(page).to_dict()
+    View(**body).validate_json()
+    assert len(body["blocks"]) <= 100
+    shown = str(body)
+    for markup in ("<!here>", "<!channel>", "<@U0EVIL>", "<https://evil"):
+        assert markup not in shown
+    assert "Workspace settings" in shown and "11 to 20 of 500" in shown
+
+
+def test_the_edit_form_is_the_autopsy_filled_in():
+    entry = worst_autopsy(42)
+    view = views.autopsy_modal("", NOW.date(), entry=entry)
+    view.validate_json()
+    body = view.to_dict()
+    assert (body["callback_id"], body["private_metadata"]) == (ids.AUTOPSY_EDIT_VIEW, "42")
+    inputs = {block["block_id"]: block["element"] for block in body["blocks"] if block["type"] == "input"}
+    assert inputs[ids.DEAL]["initial_value"] == entry.deal_name
+    assert inputs[ids.DEAL_VALUE]["initial_value"] == "123456789"
+    assert inputs[ids.SHARING]["initial_option"]["value"] == "anonymous"
+    assert inputs[ids.NO_TOUCH_BASE]["initial_options"][0]["value"] == "skip"
+    assert inputs[ids.HELP_FROM]["initial_user"] == "U0HELP"
+    # Submitted unchanged, it reads back as the same answers.
+    answers, errors = autopsy.read_submission(fill_form({**body, "id": "V1"}, {}), NOW)
+    assert errors == {} and answers is not None
+    assert (answers.deal_name, answers.feelings, answers.touch_base_on) == (
+        entry.deal_name,
+        entry.feelings,
+        None,
+    )
+    assert answers.deal_value_cents == entry.deal_value_cents
 
 
 @pytest.mark.parametrize("deal", ["", "Acme Corp", "<!channel> & Co", "x" * 400])

@@ -113,3 +113,4 @@ def save_revisit(
         again = store.follow_up(team_id=team_id, follow_up_id=due.follow_up.id)
         if again is not None:
             redraw_follow_up(client, store, again, logger=logger)
+        publish_home(client, context, team_id=team_id, user_id=user_id, logger=logger)  # its revisits

@@ -32,6 +32,7 @@ from tests.slack_requests import FORM, send, slash_command, unique
         ({"DATABASE_URL": "mysql://db/rebound"}, "DATABASE_URL"),
         ({"SLACK_API_URL": "slack.com/api"}, "SLACK_API_URL"),
         ({"REBOUND_DIGEST_CHANNEL": "#sales"}, "REBOUND_DIGEST_CHANNEL"),
+        ({"REBOUND_ADMINS": "U0ANNA, @bob"}, "REBOUND_ADMINS"),
         ({"REBOUND_DIGEST_DAY": "someday"}, "REBOUND_DIGEST_DAY"),
         ({"REBOUND_DIGEST_TIME": "25:00"}, "REBOUND_DIGEST_TIME"),
         ({"REBOUND_TIMEZONE": "Mars/Olympus"}, "REBOUND_TIMEZONE"),

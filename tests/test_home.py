@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 import time
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
@@ -21,6 +22,7 @@ from bot import digest, ids
 from bot.app import sweep_client
 from bot.config import load_settings
 from bot.digest_sweep import DigestSweep
+from handlers.surfaces import is_admin
 from storage import Plan, Store
 from tests.conftest import Bot
 from tests.fake_slack import FakeSlack
@@ -481,3 +483,15 @@ def test_bad_settings_come_back_as_field_errors(bot, fake):
     reply = send(bot.events_url, view_submission(form, fill_form(form, bad), user=admin, team=team), FORM)
     errors = reply.json()["errors"]
     assert set(errors) == {ids.SET_ZONE, ids.SET_TOUCH_BASE_DAYS, ids.SET_REVISIT_DAYS}
+
+
+def test_rebound_admins_are_admins_without_asking_slack(tmp_path):
+    settings = load_settings({"SLACK_BOT_TOKEN": "x", "REBOUND_ADMINS": "U0ANNA, W0BOB"}, dotenv_dir=tmp_path)
+    assert settings.admins == {"U0ANNA", "W0BOB"}
+
+    class NoSlack:
+        def users_info(self, **_: object) -> None:
+            raise AssertionError("REBOUND_ADMINS needs no users.info")
+
+    logger = logging.getLogger("test")
+    assert is_admin(NoSlack(), settings, team_id="T1", user_id="W0BOB", logger=logger)  # type: ignore[arg-type]

@@ -5,15 +5,18 @@ from __future__ import annotations
 import logging
 
 from slack_bolt import App, BoltContext
+from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
 import handlers
 from bot.config import Settings
+from bot.installs import Installs, installation_store
 from storage import Store
 
 logger = logging.getLogger("rebound")
@@ -50,21 +53,59 @@ def web_client(settings: Settings, *, wait_out_rate_limits: bool = True) -> WebC
     return use_slack_api(client, settings, wait_out_rate_limits=wait_out_rate_limits)
 
 
-def sweep_client(settings: Settings) -> WebClient:
-    """The Web API client follow-up sweeps send with."""
-    return web_client(settings, wait_out_rate_limits=False)
+def sweep_client(settings: Settings, token: str | None = None) -> WebClient:
+    """A Web API client for sweeps (the bot token's, or a given workspace's)."""
+    client = WebClient(token=token or settings.slack_bot_token, logger=slack_logger(settings))
+    return use_slack_api(client, settings, wait_out_rate_limits=False)
+
+
+def installs(settings: Settings, store: Store) -> Installs:
+    """Who speaks for each workspace in sweeps: the one bot token, or each OAuth install's."""
+    if settings.oauth:
+        assert settings.slack_client_id is not None
+        return Installs.oauth(
+            installation_store(settings.slack_client_id, store.engine),
+            make_client=lambda token: sweep_client(settings, token),
+        )
+    return Installs.one_workspace(sweep_client(settings))
+
+
+# The bot scopes an install asks for: the same as manifest.yml (a test keeps them equal).
+BOT_SCOPES = ("commands", "chat:write", "users:read", "channels:join", "files:write", "im:write")
 
 
 def create_app(settings: Settings, store: Store) -> App:
     """Build the Bolt app. Its token was checked at start-up, so Bolt need not check it again."""
     # Bolt builds its own client (reading SLACK_BOT_TOKEN itself if we passed a client too),
     # so the token goes in here and the client is then pointed at SLACK_API_URL.
-    app = App(
-        token=settings.slack_bot_token,
-        signing_secret=settings.slack_signing_secret or "",
-        token_verification_enabled=False,
-        logger=slack_logger(settings),
-    )
+    if settings.oauth:
+        assert settings.slack_client_id is not None and settings.slack_client_secret is not None
+        install_store = installation_store(settings.slack_client_id, store.engine)
+        app = App(
+            signing_secret=settings.slack_signing_secret or "",
+            logger=slack_logger(settings),
+            installation_store=install_store,
+            oauth_settings=OAuthSettings(
+                client_id=settings.slack_client_id,
+                client_secret=settings.slack_client_secret,
+                scopes=list(BOT_SCOPES),
+                installation_store=install_store,
+                state_store=SQLAlchemyOAuthStateStore(
+                    expiration_seconds=600, engine=store.engine, logger=logging.getLogger("rebound.oauth")
+                ),
+                install_path="/slack/install",
+                redirect_uri_path="/slack/oauth_redirect",
+            ),
+        )
+        # app_uninstalled and tokens_revoked: the workspace's tokens are deleted; its data is kept.
+        app.enable_token_revocation_listeners()
+    else:
+        app = App(
+            token=settings.slack_bot_token,
+            signing_secret=settings.slack_signing_secret or "",
+            token_verification_enabled=False,
+            logger=slack_logger(settings),
+        )
 
     use_slack_api(app.client, settings)
 

@@ -12,12 +12,12 @@ from datetime import UTC, datetime
 from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.app import sweep_client, web_client
+from bot.app import installs, web_client
 from bot.config import ConfigError, Settings, configure_logging, load_settings
 from bot.digest_sweep import DigestSweep, Outcome
 from bot.export import write_csv
 from bot.followups import Sweep
-from storage import Store, upgrade
+from storage import upgrade
 
 logger = logging.getLogger("rebound")
 
@@ -68,6 +68,11 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--format", choices=("csv", "json"), default="csv", help="output format (default: csv)"
     )
+    purge = commands.add_parser(
+        "purge", help="delete everything Rebound holds about one workspace (after an uninstall, say)"
+    )
+    purge.add_argument("--team", metavar="T", required=True, help="the workspace (team ID)")
+    purge.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_commands.add_parser("upgrade", help="apply database migrations")
@@ -89,6 +94,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             deliver_reminders(settings, as_of=args.as_of or datetime.now(UTC))
         elif args.command == "export":
             export(settings, team=args.team, output_format=args.format)
+        elif args.command == "purge":
+            purge_workspace(settings, team=args.team, confirmed=args.yes)
         elif args.command == "db":
             migrate(settings)
     except ConfigError as error:
@@ -118,6 +125,9 @@ def migrate(settings: Settings) -> None:
 
 def check_token(settings: Settings) -> None:
     """Ask Slack whether the bot token works, so a wrong one stops the start with one clear line."""
+    if settings.oauth:
+        logger.info("Installing in several workspaces: each one's token comes from its install")
+        return
     try:
         identity = web_client(settings).auth_test()
     except SlackApiError as error:
@@ -166,9 +176,9 @@ def worker(settings: Settings) -> None:
 def deliver_reminders(settings: Settings, *, as_of: datetime) -> None:
     settings.require_bot_token()
     migrate(settings)
-    store = Store.connect(settings.database_url)
+    store = settings.connect()
     try:
-        report = Sweep(store, sweep_client(settings), settings.timezone).run(as_of)
+        report = Sweep(store, installs(settings, store), settings.timezone).run(as_of)
     except SQLAlchemyError as error:
         raise Stop(
             f"cannot read follow-ups: {str(getattr(error, 'orig', None) or error).splitlines()[0]}"
@@ -181,9 +191,9 @@ def deliver_reminders(settings: Settings, *, as_of: datetime) -> None:
 def post_digest(settings: Settings, *, team: str | None, as_of: datetime, dry_run: bool) -> None:
     settings.require_bot_token()
     migrate(settings)
-    store = Store.connect(settings.database_url)
+    store = settings.connect()
     try:
-        sweep = DigestSweep(store, sweep_client(settings), settings)
+        sweep = DigestSweep(store, installs(settings, store), settings)
         teams = [team] if team else sweep.teams()
         if not teams:
             raise Stop("no workspace is known yet: Slack did not answer auth.test and nothing is stored")
@@ -208,8 +218,30 @@ def _dry_run(outcome: Outcome) -> dict[str, object]:
     return {"team_id": outcome.team_id, "week": outcome.week, "channel": outcome.channel, **message}
 
 
+def purge_workspace(settings: Settings, *, team: str, confirmed: bool) -> None:
+    migrate(settings)
+    if not confirmed:
+        question = f"Delete every autopsy, follow-up, digest and setting of {team}? Type {team} to confirm: "
+        try:
+            answer = input(question)
+        except EOFError:
+            answer = ""
+        if answer.strip() != team:
+            raise Stop(f"nothing deleted ({team} was not typed; --yes skips this question)")
+    store = settings.connect()
+    try:
+        deleted = store.purge_workspace(team)
+    except SQLAlchemyError as error:
+        reason = str(getattr(error, "orig", None) or error).splitlines()[0]
+        raise Stop(f"cannot purge {team}: {reason}") from None
+    finally:
+        store.close()
+    counts = ", ".join(f"{count} {table}" for table, count in deleted.items() if count)
+    print(f"Purged {team}: {counts or 'nothing was stored'}")
+
+
 def export(settings: Settings, *, team: str | None, output_format: str) -> None:
-    store = Store.connect(settings.database_url)
+    store = settings.connect()
     try:
         rows = store.export_autopsies(team_id=team)
         if output_format == "csv":

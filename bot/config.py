@@ -20,6 +20,8 @@ from dotenv import dotenv_values
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
+from storage import Store
+
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
@@ -56,27 +58,41 @@ class Settings:
     log_level: str
     # People who may change workspace settings, besides Slack's admins and owners
     admins: frozenset[str] = frozenset()
+    # Database connections per process, and how long a request waits for one
+    db_pool_size: int = 5
+    db_pool_timeout: float = 30
+
+    def connect(self) -> Store:
+        """The Store for DATABASE_URL, with this process's connection pool."""
+        return Store.connect(
+            self.database_url, pool_size=self.db_pool_size, pool_timeout=self.db_pool_timeout
+        )
 
     @property
     def socket_mode(self) -> bool:
         """Socket Mode is chosen by the presence of an app-level token."""
         return self.slack_app_token is not None
 
+    @property
+    def oauth(self) -> bool:
+        """Multi-workspace installs (Bolt's OAuth flow) are chosen by a client ID and secret."""
+        return bool(self.slack_client_id and self.slack_client_secret)
+
     def require_bot_token(self) -> None:
-        """Check what every command that talks to Slack needs."""
-        if self.slack_client_id or self.slack_client_secret:
-            # Multi-workspace OAuth install is not built yet: say so instead of half-working.
-            raise ConfigError(
-                "SLACK_CLIENT_ID",
-                "is set, but this version of Rebound installs in one workspace only; "
-                "unset SLACK_CLIENT_ID and SLACK_CLIENT_SECRET and set SLACK_BOT_TOKEN",
-            )
+        """Check what every command that talks to Slack needs: a bot token, or OAuth installs."""
+        if self.oauth:
+            return
         if not self.slack_bot_token:
             raise ConfigError("SLACK_BOT_TOKEN", "is not set (the bot token from your Slack app, xoxb-...)")
 
     def require_slack(self) -> None:
         """Check what `rebound serve` needs before it talks to Slack."""
         self.require_bot_token()
+        if self.oauth and self.socket_mode:
+            raise ConfigError(
+                "SLACK_APP_TOKEN",
+                "is set, but installing in several workspaces (SLACK_CLIENT_ID) needs HTTP mode: unset one",
+            )
         if not self.socket_mode and not self.slack_signing_secret:
             raise ConfigError(
                 "SLACK_SIGNING_SECRET",
@@ -123,6 +139,8 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv_dir: Path | N
         timezone=_zone(get("REBOUND_TIMEZONE", "UTC")),
         log_level=_log_level(get("LOG_LEVEL", "INFO")),
         admins=_admins(get("REBOUND_ADMINS", "")),
+        db_pool_size=_count("DATABASE_POOL_SIZE", get("DATABASE_POOL_SIZE", "5"), 1, 100),
+        db_pool_timeout=_count("DATABASE_POOL_TIMEOUT", get("DATABASE_POOL_TIMEOUT", "30"), 1, 600),
     )
 
 
@@ -163,6 +181,12 @@ def _channel(value: str | None) -> str | None:
             "REBOUND_DIGEST_CHANNEL", f"must be a channel ID such as C0123456789, not {value!r}"
         )
     return value
+
+
+def _count(name: str, value: str, low: int, high: int) -> int:
+    if not value.isdigit() or not low <= int(value) <= high:
+        raise ConfigError(name, f"must be a whole number from {low} to {high}, not {value!r}")
+    return int(value)
 
 
 def _admins(value: str) -> frozenset[str]:

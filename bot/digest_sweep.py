@@ -19,6 +19,7 @@ from bot import chart, digest
 from bot.config import Settings
 from bot.digest import Schedule, Week
 from bot.followups import PERMANENT, backoff
+from bot.installs import Installs
 from bot.messages import Message
 from storage import Digest, Store
 
@@ -53,25 +54,16 @@ class Outcome:
 
 
 class DigestSweep:
-    def __init__(self, store: Store, client: WebClient, defaults: Settings) -> None:
+    def __init__(self, store: Store, client: WebClient | Installs, defaults: Settings) -> None:
         self.store = store
-        self.client = client
+        self.installs = client if isinstance(client, Installs) else Installs.one_workspace(client)
         self.defaults = defaults
-        self._own_team: str | None = None
         self._told: set[tuple[str, str]] = set()  # what was already logged once
 
     # Which workspaces, and their schedules
     def teams(self) -> list[str]:
-        """Every workspace with settings or autopsies, and the bot token's own."""
-        teams = set(self.store.workspaces())
-        if self._own_team is None:
-            try:
-                self._own_team = str(self.client.auth_test().get("team_id") or "") or None
-            except (SlackApiError, SlackClientError, OSError) as error:
-                logger.warning("Could not ask Slack which workspace this is (%s); trying again later", error)
-        if self._own_team:
-            teams.add(self._own_team)
-        return sorted(teams)
+        """Every workspace with settings or autopsies, and every one Rebound is installed in."""
+        return sorted(set(self.store.workspaces()) | set(self.installs.teams()))
 
     def schedule(self, team_id: str) -> Schedule:
         return digest.schedule_for(self.store.workspace_settings(team_id), self.defaults)
@@ -85,6 +77,14 @@ class DigestSweep:
     def run(self, now: datetime) -> list[Outcome]:
         for team_id in self.teams():
             schedule = self.schedule(team_id)
+            if self.installs.for_team(team_id) is None:
+                self._once(
+                    team_id,
+                    "not installed",
+                    "No weekly digest for %s: Rebound is not installed there",
+                    team_id,
+                )
+                continue
             if not schedule.channel:
                 self._once(
                     team_id, "no channel",
@@ -153,13 +153,19 @@ class DigestSweep:
 
     def _post(self, row: Digest, now: datetime) -> Outcome:
         schedule = self.schedule(row.team_id)
+        client = self.installs.for_team(row.team_id)
+        if client is None:
+            self.store.mark_digest_failed(row.id, error="workspace uninstalled")
+            return Outcome(
+                row.team_id, row.week, "failed", "Rebound is not installed in this workspace any more"
+            )
         week = Week(key=row.week, starts_at=row.starts_at, ends_at=row.ends_at, zone=schedule.zone)
         message = self.compose(row.team_id, week, schedule)
         if message is None:
             self.store.mark_digest_skipped(row.id, now=now)
             return Outcome(row.team_id, row.week, "skipped", "an empty week, and empty-week notes are off")
         try:
-            sent = self._send(row.channel_id, message)
+            sent = self._send(client, row.channel_id, message)
         except NotInvited:
             error = (
                 f"Rebound cannot post in {row.channel_id}: if it is a private channel, invite Rebound "
@@ -183,12 +189,12 @@ class DigestSweep:
         self.store.mark_digest_posted(row.id, channel_id=sent["channel"], message_ts=sent["ts"], now=now)
         logger.info("Posted the weekly digest of %s for %s in %s", row.week, row.team_id, sent["channel"])
         if schedule.chart:
-            self._upload_chart(row, week, schedule)
+            self._upload_chart(client, row, week, schedule)
         return Outcome(row.team_id, row.week, "posted", f"in {sent['channel']}, ts {sent['ts']}")
 
-    def _send(self, channel: str, message: Message):  # -> SlackResponse
+    def _send(self, client: WebClient, channel: str, message: Message):  # -> SlackResponse
         try:
-            return self.client.chat_postMessage(channel=channel, **message.as_kwargs())
+            return client.chat_postMessage(channel=channel, **message.as_kwargs())
         except SlackApiError as error:
             code = error.response.get("error")
             if code == "channel_not_found":
@@ -196,13 +202,13 @@ class DigestSweep:
             if code != "not_in_channel":
                 raise
         try:
-            self.client.conversations_join(channel=channel)  # a public channel: join it
+            client.conversations_join(channel=channel)  # a public channel: join it
         except SlackApiError as error:
             if error.response.get("error") in ("channel_not_found", "method_not_supported_for_channel_type"):
                 raise NotInvited from None
             raise
         logger.info("Joined %s to post the weekly digest", channel)
-        return self.client.chat_postMessage(channel=channel, **message.as_kwargs())
+        return client.chat_postMessage(channel=channel, **message.as_kwargs())
 
     def _retry(self, row: Digest, error: str, now: datetime, at_least: timedelta = timedelta(0)) -> Outcome:
         until = now + max(backoff(row.attempts + 1), at_least)
@@ -210,7 +216,7 @@ class DigestSweep:
         self.store.postpone_digest(row.id, until=until, error=error)
         return Outcome(row.team_id, row.week, "retrying", f"{error}; next try at {until.isoformat()}")
 
-    def _upload_chart(self, row: Digest, week: Week, schedule: Schedule) -> None:
+    def _upload_chart(self, client: WebClient, row: Digest, week: Week, schedule: Schedule) -> None:
         """The 12-week picture, after the digest: a chart that fails never costs the digest."""
         bounds = [*week.weeks_before(digest.CHART_WEEKS - 1), week.ends_at]
         try:
@@ -218,7 +224,7 @@ class DigestSweep:
             if not chart.has_data(weeks):
                 return
             picture = chart.render(weeks, schedule.zone)
-            self.client.files_upload_v2(
+            client.files_upload_v2(
                 channel=row.channel_id,
                 content=picture,
                 filename=f"rebound-{row.week}.png",

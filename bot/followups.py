@@ -18,6 +18,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot import reminders
 from bot.autopsy import Answers
+from bot.installs import Installs
 from storage import Due, Plan, Store
 
 logger = logging.getLogger("rebound.followups")
@@ -106,10 +107,11 @@ class SweepReport:
 class Sweep:
     """One pass over what is due. `now` is injectable so operators (and tests) can say `--as-of`."""
 
-    def __init__(self, store: Store, client: WebClient, default_zone: ZoneInfo) -> None:
+    def __init__(self, store: Store, client: WebClient | Installs, default_zone: ZoneInfo) -> None:
         self.store = store
-        self.client = client
+        self.installs = client if isinstance(client, Installs) else Installs.one_workspace(client)
         self.default_zone = default_zone
+        self._uninstalled: set[str] = set()  # workspaces already logged as gone
 
     def run(self, now: datetime) -> SweepReport:
         report = SweepReport()
@@ -125,15 +127,26 @@ class Sweep:
 
     def _deliver(self, due: Due, now: datetime, report: SweepReport) -> None:
         follow_up = due.follow_up
+        client = self.installs.for_team(follow_up.team_id)
+        if client is None:
+            # Uninstalled: nothing can reach that workspace any more; don't retry it forever.
+            if follow_up.team_id not in self._uninstalled:
+                self._uninstalled.add(follow_up.team_id)
+                logger.warning(
+                    "Rebound is not installed in %s any more; its follow-ups stop", follow_up.team_id
+                )
+            self.store.mark_failed(follow_up.id, error="workspace uninstalled", now=now)
+            report.failed += 1
+            return
         try:
-            zone = self._zone(follow_up.team_id, follow_up.recipient_id, now)
+            zone = self._zone(client, follow_up.team_id, follow_up.recipient_id, now)
             when = delivery_time(now, zone, follow_up.due_on)
             if when > now:
                 self.store.postpone(follow_up.id, until=when, attempted=False)
                 report.postponed += 1
                 return
             message = reminders.build(due)
-            sent = self.client.chat_postMessage(channel=follow_up.recipient_id, **message.as_kwargs())
+            sent = client.chat_postMessage(channel=follow_up.recipient_id, **message.as_kwargs())
         except SlackApiError as error:
             self._failed(due, error, now, report)
             return
@@ -169,12 +182,12 @@ class Sweep:
         self.store.postpone(due.follow_up.id, until=until, error=error, attempted=True)
         report.retrying += 1
 
-    def _zone(self, team_id: str, user_id: str, now: datetime) -> ZoneInfo:
+    def _zone(self, client: WebClient, team_id: str, user_id: str, now: datetime) -> ZoneInfo:
         """The person's time zone: from the cache, else users.info (then cached), else the workspace's."""
         cached = self.store.zones(team_id=team_id, user_ids=[user_id], fresh_since=now - ZONE_FRESH_FOR)
         name = cached.get(user_id)
         if name is None:
-            profile = self.client.users_info(user=user_id)
+            profile = client.users_info(user=user_id)
             name = str((profile.get("user") or {}).get("tz") or "")
             self.store.remember_zone(team_id=team_id, user_id=user_id, tz=name, now=now)
         try:

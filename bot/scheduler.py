@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.app import sweep_client
+from bot.app import installs
 from bot.config import Settings
 from bot.digest_sweep import DigestSweep
 from bot.followups import Sweep
@@ -33,7 +33,7 @@ def sweep_now(sweep: Sweep | DigestSweep) -> None:
 def start_scheduler(settings: Settings, store: Store) -> BackgroundScheduler:
     """Start the sweeps in a background thread, the first one at once (catching up after a restart)."""
     scheduler = BackgroundScheduler(timezone=UTC)
-    client = sweep_client(settings)
+    client = installs(settings, store)
     for job_id, sweep in (
         (FOLLOW_UP_SWEEP, Sweep(store, client, settings.timezone)),
         (DIGEST_SWEEP, DigestSweep(store, client, settings)),

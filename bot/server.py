@@ -107,7 +107,7 @@ class HttpServer(BaseApplication):
 
     def load(self) -> WSGIApp:
         # Runs in each worker after the fork, so every process has its own engine and threads.
-        store = Store.connect(self.settings.database_url)
+        store = self.settings.connect()
         app = create_app(self.settings, store)
         if self.run_scheduler:
             self.scheduler = start_scheduler(self.settings, store)
@@ -136,7 +136,7 @@ def _until_stopped() -> None:
 
 def serve_socket_mode(settings: Settings, *, scheduler: bool = True) -> None:
     """Connect to Slack over a WebSocket (apps.connections.open at SLACK_API_URL) until told to stop."""
-    store = Store.connect(settings.database_url)
+    store = settings.connect()
     app = create_app(settings, store)
     handler = SocketModeHandler(app, settings.slack_app_token)
     try:
@@ -158,7 +158,7 @@ def serve_socket_mode(settings: Settings, *, scheduler: bool = True) -> None:
 
 def run_worker(settings: Settings) -> None:
     """Only the scheduler, for deployments with several web processes."""
-    store = Store.connect(settings.database_url)
+    store = settings.connect()
     sweeps = start_scheduler(settings, store)
     _until_stopped()
     logger.info("Stopping: letting a sweep in progress finish")

@@ -16,7 +16,15 @@ from sqlalchemy.orm import sessionmaker
 
 from storage.digests import DigestStorage
 from storage.journal import JournalStorage
-from storage.models import Autopsy, FollowUp, PersonZone, ReminderPause, Revisit
+from storage.models import (
+    Autopsy,
+    Digest,
+    FollowUp,
+    PersonZone,
+    ReminderPause,
+    Revisit,
+    WorkspaceSettings,
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -37,11 +45,18 @@ class Due:
     autopsy: Autopsy
 
 
-def make_engine(url: URL | str) -> Engine:
-    """An engine tuned for Rebound's use: threads in one process, several processes on PostgreSQL."""
+def make_engine(url: URL | str, *, pool_size: int = 5, pool_timeout: float = 30) -> Engine:
+    """An engine tuned for Rebound's use: threads in one process, several processes on PostgreSQL.
+
+    `pool_size` connections are kept per process (as many again may open under a burst);
+    a request waits at most `pool_timeout` seconds for one, then fails instead of hanging.
+    """
     engine = create_engine(
         url,
         pool_pre_ping=True,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_timeout=pool_timeout,
         connect_args={"timeout": 30, "check_same_thread": False}
         if str(url).startswith("sqlite")
         else {"connect_timeout": 10},
@@ -69,8 +84,8 @@ class Store(DigestStorage, JournalStorage):
         self.session = sessionmaker(engine, expire_on_commit=False)
 
     @classmethod
-    def connect(cls, url: URL | str) -> Store:
-        return cls(make_engine(url))
+    def connect(cls, url: URL | str, *, pool_size: int = 5, pool_timeout: float = 30) -> Store:
+        return cls(make_engine(url, pool_size=pool_size, pool_timeout=pool_timeout))
 
     def close(self) -> None:
         self.engine.dispose()
@@ -356,6 +371,20 @@ class Store(DigestStorage, JournalStorage):
                     .order_by(FollowUp.id)
                 )
             )
+
+    def purge_workspace(self, team_id: str) -> dict[str, int]:
+        """Delete everything Rebound holds about one workspace, its install included; rows per table."""
+        deleted: dict[str, int] = {}
+        with self.session.begin() as session:
+            for model in (FollowUp, Revisit, Autopsy, ReminderPause, PersonZone, WorkspaceSettings, Digest):
+                table = model.__tablename__
+                deleted[table] = session.execute(delete(model).where(model.team_id == team_id)).rowcount
+            for table in ("slack_bots", "slack_installations"):  # slack_sdk's install tables (0005)
+                deleted[table] = session.execute(
+                    text(f"DELETE FROM {table} WHERE team_id = :team OR enterprise_id = :team"),
+                    {"team": team_id},
+                ).rowcount
+        return deleted
 
     def export_autopsies(
         self, *, team_id: str | None = None, user_id: str | None = None

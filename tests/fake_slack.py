@@ -167,6 +167,21 @@ class FakeSlack:
             with self._lock:
                 self.outside.discard(channel)
             return {"ok": True, "channel": {"id": channel, "is_member": True}}
+        if method == "oauth.v2.access":
+            # The test's "code" names the workspace that installs: code-T0ALPHA installs T0ALPHA.
+            team = str(args.get("code", "")).removeprefix("code-")
+            return {
+                "ok": True,
+                "app_id": "A0REBOUND",
+                "authed_user": {"id": "U0INSTALLER"},
+                "scope": "commands,chat:write",
+                "token_type": "bot",
+                "access_token": f"xoxb-{team}",
+                "bot_user_id": f"U0BOT{team}",
+                "team": {"id": team, "name": f"Team {team}"},
+                "enterprise": None,
+                "is_enterprise_install": False,
+            }
         if method == "conversations.open":
             return {"ok": True, "channel": {"id": "D" + str(args.get("users", "")).lstrip("UW")}}
         if method == "files.getUploadURLExternal":

@@ -19,6 +19,8 @@ from tests.conftest import bot_env, rebound, start_bot
 from tests.fake_slack import Fault
 from tests.slack_requests import FORM, send, slash_command, unique
 
+OAUTH_IN_SOCKET_MODE = {"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "s", "SLACK_APP_TOKEN": "xapp-1"}
+
 
 @pytest.mark.parametrize(
     ("setting", "names"),
@@ -33,6 +35,8 @@ from tests.slack_requests import FORM, send, slash_command, unique
         ({"SLACK_API_URL": "slack.com/api"}, "SLACK_API_URL"),
         ({"REBOUND_DIGEST_CHANNEL": "#sales"}, "REBOUND_DIGEST_CHANNEL"),
         ({"REBOUND_ADMINS": "U0ANNA, @bob"}, "REBOUND_ADMINS"),
+        ({"DATABASE_POOL_SIZE": "0"}, "DATABASE_POOL_SIZE"),
+        (OAUTH_IN_SOCKET_MODE, "SLACK_APP_TOKEN"),
         ({"REBOUND_DIGEST_DAY": "someday"}, "REBOUND_DIGEST_DAY"),
         ({"REBOUND_DIGEST_TIME": "25:00"}, "REBOUND_DIGEST_TIME"),
         ({"REBOUND_TIMEZONE": "Mars/Olympus"}, "REBOUND_TIMEZONE"),

@@ -92,7 +92,12 @@ def test_the_migrations_build_exactly_the_models(database_url):
     store = migrated(database_url)
     try:
         with store.engine.connect() as connection:
-            drift = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+            # slack_sdk's installation tables are its own (built by its table builders in 0005).
+            context = MigrationContext.configure(
+                connection,
+                opts={"include_name": lambda name, kind, _: kind != "table" or not name.startswith("slack_")},
+            )
+            drift = compare_metadata(context, Base.metadata)
         assert drift == []
     finally:
         store.close()

@@ -1,0 +1,163 @@
+"""Many workspaces: Bolt's OAuth install into Rebound's database, each workspace's own token,
+tenant isolation with the same user IDs and deal names, uninstall, and `rebound purge`."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from bot import ids
+from bot.app import BOT_SCOPES
+from storage import Store
+from tests.conftest import Bot, bot_env, rebound, start_bot
+from tests.fake_slack import FakeSlack
+from tests.slack_requests import FORM, JSON, event_callback, fill_form, send, unique, view_submission
+from tests.test_home import home_click, menu, modal_for
+from tests.test_journey import ANSWERS, open_form, submit
+
+CLIENT_ID, CLIENT_SECRET = "111.222", "client-secret-for-tests"
+
+
+@pytest.fixture
+def oauth_bot(fake: FakeSlack, tmp_path: Path) -> Iterator[Bot]:
+    env = bot_env(
+        fake,
+        f"sqlite:///{tmp_path / 'rebound.db'}",
+        SLACK_CLIENT_ID=CLIENT_ID,
+        SLACK_CLIENT_SECRET=CLIENT_SECRET,
+    )
+    del env["SLACK_BOT_TOKEN"]
+    running = start_bot(env, tmp_path, "--no-scheduler")
+    yield running
+    assert running.stop() == 0, running.log_text()
+
+
+def get(url: str, cookie: str = "") -> tuple[int, str, str]:
+    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.read().decode(), response.headers.get("Set-Cookie", "")
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode(), ""
+
+
+def install(bot: Bot, team: str) -> None:
+    """Add to Slack, as a browser does: the install page, then Slack's redirect back with a code."""
+    status, page, cookie = get(f"{bot.url}/slack/install")
+    assert status == 200, page
+    state = re.search(r"state=([\w-]+)", page)
+    assert state and f"client_id={CLIENT_ID}" in page
+    status, page, _ = get(
+        f"{bot.url}/slack/oauth_redirect?code=code-{team}&state={state[1]}", cookie=cookie.split(";")[0]
+    )
+    assert status == 200, page
+
+
+def installed(bot: Bot, team: str) -> bool:
+    store = Store.connect(bot.env["DATABASE_URL"])
+    try:
+        with store.engine.connect() as connection:
+            bots = connection.execute(text("SELECT count(*) FROM slack_bots WHERE team_id = :t"), {"t": team})
+            return bool(bots.scalar())
+    finally:
+        store.close()
+
+
+def next_weekday_noon() -> datetime:
+    day = date.today() + timedelta(days=1)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return datetime(day.year, day.month, day.day, 12, 0, tzinfo=UTC)
+
+
+def test_two_workspaces_install_and_stay_apart(oauth_bot, fake):
+    alpha, beta = unique("T"), unique("T")
+    install(oauth_bot, alpha)
+    install(oauth_bot, beta)
+    # The same person ID and deal name in both workspaces.
+    user, helper = unique("U"), unique("U")
+    for team in (alpha, beta):
+        view = open_form(oauth_bot, fake, "Acme Corp", user=user, team=team)
+        answers = {**ANSWERS, ids.HELP_FROM: helper, ids.LESSON: f"Lesson of {team}"}
+        assert submit(oauth_bot, view, answers, user=user, team=team).status == 200
+    opened = fake.find("views.open", lambda c: c.token in (f"xoxb-{alpha}", f"xoxb-{beta}"))
+    assert {call.token for call in opened} >= {f"xoxb-{alpha}", f"xoxb-{beta}"}  # each with its own token
+    [row_a] = oauth_bot.export(alpha)
+    [row_b] = oauth_bot.export(beta)
+    assert (row_a["lesson"], row_b["lesson"]) == (f"Lesson of {alpha}", f"Lesson of {beta}")
+
+    # Forged: beta's rep names alpha's autopsy; Slack vouches for the sender's own workspace only.
+    trigger = menu(oauth_bot, user, beta, f"edit:{row_a['id']}")
+    form = {
+        **modal_for(fake, menu(oauth_bot, user, beta, f"edit:{row_b['id']}")),
+        "private_metadata": str(row_a["id"]),
+    }
+    hijack = {**ANSWERS, ids.DEAL: "Acme Corp", ids.LESSON: "HIJACKED"}
+    reply = send(
+        oauth_bot.events_url, view_submission(form, fill_form(form, hijack), user=user, team=beta), FORM
+    )
+    assert reply.json()["response_action"] == "errors"
+    assert fake.find("views.open", lambda c: c.args.get("trigger_id") == trigger) == []
+    assert oauth_bot.export(alpha)[0]["lesson"] == f"Lesson of {alpha}"
+    home_click(oauth_bot, user, beta, {"action_id": ids.EXPORT_MINE, "type": "button"})
+    [upload] = fake.wait_for("files.completeUploadExternal", lambda c: c.token == f"xoxb-{beta}")
+    export_text = fake.uploads[json.loads(upload.args["files"])[0]["id"]].decode()
+    assert f"Lesson of {beta}" in export_text and f"Lesson of {alpha}" not in export_text
+
+    # Sweeps speak to each workspace with its own token.
+    sweep = rebound(
+        "reminders", "--as-of", next_weekday_noon().isoformat(), env=oauth_bot.env, cwd=oauth_bot.cwd
+    )
+    assert sweep.returncode == 0, sweep.stderr
+    helps = fake.delivered("chat.postMessage", lambda c: c.args.get("channel") == helper)
+    assert sorted(call.token for call in helps) == sorted([f"xoxb-{alpha}", f"xoxb-{beta}"])
+
+
+def test_an_uninstalled_workspace_stops_and_its_data_waits_for_purge(oauth_bot, fake):
+    alpha, beta = unique("T"), unique("T")
+    install(oauth_bot, alpha)
+    install(oauth_bot, beta)
+    user, helper = unique("U"), unique("U")
+    for team in (alpha, beta):
+        view = open_form(oauth_bot, fake, "Initech", user=user, team=team)
+        assert submit(oauth_bot, view, {**ANSWERS, ids.HELP_FROM: helper}, user=user, team=team).status == 200
+    uninstalled = {"type": "app_uninstalled", "event_ts": "1700000000.000100"}
+    assert send(oauth_bot.events_url, event_callback(uninstalled, team=beta), JSON).status == 200
+    deadline = time.monotonic() + 10
+    while installed(oauth_bot, beta):  # Bolt's listener deletes the tokens after the ack
+        assert time.monotonic() < deadline, "app_uninstalled did not delete the workspace's tokens"
+        time.sleep(0.05)
+    assert installed(oauth_bot, alpha)
+
+    sweep = rebound(
+        "reminders", "--as-of", next_weekday_noon().isoformat(), env=oauth_bot.env, cwd=oauth_bot.cwd
+    )
+    assert sweep.returncode == 0, sweep.stderr
+    helps = fake.delivered("chat.postMessage", lambda c: c.args.get("channel") == helper)
+    assert [call.token for call in helps] == [f"xoxb-{alpha}"]  # beta's stopped
+    assert "1 failed" in sweep.stdout and "not installed" in sweep.stderr
+    assert len(oauth_bot.export(beta)) == 1  # its data is kept until purged
+
+    refused = rebound("purge", "--team", beta, env=oauth_bot.env, cwd=oauth_bot.cwd)
+    assert refused.returncode == 1 and "nothing deleted" in refused.stderr
+    assert len(oauth_bot.export(beta)) == 1
+    purged = rebound("purge", "--team", beta, "--yes", env=oauth_bot.env, cwd=oauth_bot.cwd)
+    assert purged.returncode == 0, purged.stderr
+    assert f"Purged {beta}: " in purged.stdout and "1 autopsies" in purged.stdout
+    assert oauth_bot.export(beta) == [] and len(oauth_bot.export(alpha)) == 1
+
+
+def test_an_install_asks_for_the_scopes_the_manifest_lists():
+    manifest = (Path(__file__).parent.parent / "manifest.yml").read_text()
+    bot_scopes = manifest.split("    bot:\n", 1)[1].split("settings:", 1)[0]
+    listed = re.findall(r"^\s+- ([a-z:.]+)", bot_scopes, flags=re.MULTILINE)
+    assert tuple(listed) == BOT_SCOPES

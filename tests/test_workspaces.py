@@ -121,6 +121,26 @@ def test_two_workspaces_install_and_stay_apart(oauth_bot, fake):
     helps = fake.delivered("chat.postMessage", lambda c: c.args.get("channel") == helper)
     assert sorted(call.token for call in helps) == sorted([f"xoxb-{alpha}", f"xoxb-{beta}"])
 
+    # One digest per workspace and week, each in its own workspace, even when asked twice.
+    channel = unique("C")
+    now = datetime.now(UTC)
+    friday = (now + timedelta(days=(4 - now.weekday()) % 7)).replace(
+        hour=16, minute=0, second=0, microsecond=0
+    )
+    as_of = (friday if friday > now else friday + timedelta(days=7)).isoformat()  # the week that holds now
+    env = {**oauth_bot.env, "REBOUND_DIGEST_CHANNEL": channel}
+    for _ in range(2):
+        done = rebound("digest", "--as-of", as_of, env=env, cwd=oauth_bot.cwd)
+        assert done.returncode == 0, done.stdout + done.stderr
+    posted = fake.delivered("chat.postMessage", lambda c: c.args.get("channel") == channel)
+    assert sorted(call.token for call in posted) == sorted([f"xoxb-{alpha}", f"xoxb-{beta}"])
+    assert all("Lesson of" in json.dumps(call.args["blocks"]) for call in posted)
+    for call in posted:
+        team = call.token.removeprefix("xoxb-")
+        other = beta if team == alpha else alpha
+        assert f"Lesson of {team}" in json.dumps(call.args["blocks"])
+        assert f"Lesson of {other}" not in json.dumps(call.args["blocks"])
+
 
 def test_an_uninstalled_workspace_stops_and_its_data_waits_for_purge(oauth_bot, fake):
     alpha, beta = unique("T"), unique("T")

@@ -83,7 +83,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         settings = load_settings()
-        configure_logging(settings.log_level)
+        configure_logging(settings.log_level, settings.secrets())
         if args.command == "serve":
             serve(settings, scheduler=not args.no_scheduler)
         elif args.command == "worker":

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import time
 from pathlib import Path
@@ -61,6 +61,16 @@ class Settings:
     # Database connections per process, and how long a request waits for one
     db_pool_size: int = 5
     db_pool_timeout: float = 30
+
+    def secrets(self) -> list[str | None]:
+        """What must never reach a log line, an error message or /healthz."""
+        return [
+            self.slack_bot_token,
+            self.slack_app_token,
+            self.slack_signing_secret,
+            self.slack_client_secret,
+            self.database_url.password if isinstance(self.database_url.password, str) else None,
+        ]
 
     def connect(self) -> Store:
         """The Store for DATABASE_URL, with this process's connection pool."""
@@ -229,10 +239,27 @@ def _log_level(value: str) -> str:
     return level
 
 
-def configure_logging(level: str) -> None:
-    """One format for Rebound, Bolt, slack_sdk and the server."""
-    logging.basicConfig(
-        level=level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        force=True,
-    )
+# Any Slack token, whoever's it is (OAuth installs bring tokens no setting names).
+SLACK_TOKEN = re.compile(r"\b(?:xox[abposr]|xapp)-[A-Za-z0-9-]+")
+
+
+class RedactingFormatter(logging.Formatter):
+    """Formats a log line, traceback included, with every secret replaced by [redacted]."""
+
+    def __init__(self, fmt: str, secrets: Iterable[str]) -> None:
+        super().__init__(fmt)
+        self.secrets = sorted({secret for secret in secrets if len(secret) >= 6}, key=len, reverse=True)
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = SLACK_TOKEN.sub("[redacted]", super().format(record))
+        for secret in self.secrets:
+            text = text.replace(secret, "[redacted]")
+        return text
+
+
+def configure_logging(level: str, secrets: Iterable[str | None] = ()) -> None:
+    """One format for Rebound, Bolt, slack_sdk and the server; no secret ever printed."""
+    logging.basicConfig(level=level, force=True)
+    formatter = RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", filter(None, secrets))
+    for handler in logging.getLogger().handlers:
+        handler.setFormatter(formatter)

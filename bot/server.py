@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import signal
@@ -9,6 +10,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterable
 from typing import Any
+from urllib.parse import parse_qs
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from gunicorn.app.base import BaseApplication
@@ -17,6 +19,7 @@ from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk.errors import SlackApiError
+from slack_sdk.signature import SignatureVerifier
 
 from bot.app import create_app
 from bot.config import ConfigError, Settings
@@ -31,11 +34,67 @@ HEALTH_PATH = "/healthz"
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
-def wsgi_app(app: App, store: Store) -> WSGIApp:
-    """Slack's Request URL through Bolt's WSGI adapter, plus a health check for load balancers."""
+MAX_BODY = 1024 * 1024  # Slack's largest payloads (a full modal's state) are a few dozen KB
+
+
+def _plain(start_response: Callable[..., Any], status: str, text: str) -> list[bytes]:
+    body = text.encode()
+    start_response(status, [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
+    return [body]
+
+
+def _well_formed(body: bytes, content_type: str) -> bool:
+    """A body Bolt can parse: interactivity's `payload=` and events' JSON must be JSON objects."""
+    try:
+        if content_type.startswith("application/json"):
+            return isinstance(json.loads(body or b"{}"), dict)
+        payload = parse_qs(body.decode()).get("payload")
+        return payload is None or isinstance(json.loads(payload[0]), dict)
+    except ValueError:  # JSONDecodeError and UnicodeDecodeError both are
+        return False
+
+
+def _signed(verifier: SignatureVerifier, body: bytes, environ: dict[str, Any]) -> bool:
+    try:
+        return verifier.is_valid(
+            body=body,
+            timestamp=environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP"),
+            signature=environ.get("HTTP_X_SLACK_SIGNATURE"),
+        )
+    except ValueError:  # a timestamp that is not a number
+        return False
+
+
+def wsgi_app(app: App, store: Store, signing_secret: str) -> WSGIApp:
+    """Slack's Request URL through Bolt's WSGI adapter, plus a health check for load balancers.
+
+    Before Bolt sees a request, an oversized one is refused from its Content-Length alone (413,
+    nothing read), and a correctly signed one whose body is not what Slack sends gets a 400
+    instead of a traceback (Bolt parses before it verifies; slack_sdk's verifier checks first).
+    """
     slack = SlackRequestHandler(app, path=EVENTS_PATH)
+    verifier = SignatureVerifier(signing_secret)
+
+    def screen(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes] | None:
+        length = str(environ.get("CONTENT_LENGTH") or "")
+        if not length.isdigit():
+            return _plain(start_response, "411 Length Required", "Content-Length is required")
+        if int(length) > MAX_BODY:
+            return _plain(start_response, "413 Content Too Large", "Request body too large")
+        body = environ["wsgi.input"].read(int(length))
+        environ["wsgi.input"] = io.BytesIO(body)
+        if _well_formed(body, str(environ.get("CONTENT_TYPE") or "")):
+            return None
+        if _signed(verifier, body, environ):
+            logger.warning("Refused a signed request whose body is not JSON where Slack sends JSON")
+            return _plain(start_response, "400 Bad Request", "Malformed payload")
+        return _plain(start_response, "401 Unauthorized", "")
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") == EVENTS_PATH and environ.get("REQUEST_METHOD") == "POST":
+            refused = screen(environ, start_response)
+            if refused is not None:
+                return refused
         if environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
             healthy = store.ping()
             body = json.dumps(
@@ -111,7 +170,7 @@ class HttpServer(BaseApplication):
         app = create_app(self.settings, store)
         if self.run_scheduler:
             self.scheduler = start_scheduler(self.settings, store)
-        return wsgi_app(app, store)
+        return wsgi_app(app, store, self.settings.slack_signing_secret or "")
 
     def run(self) -> None:
         try:

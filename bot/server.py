@@ -48,6 +48,8 @@ def _well_formed(body: bytes, content_type: str) -> bool:
     try:
         if content_type.startswith("application/json"):
             return isinstance(json.loads(body or b"{}"), dict)
+        if not body.startswith(b"payload="):  # a slash command: plain form fields, nothing to parse
+            return True
         payload = parse_qs(body.decode()).get("payload")
         return payload is None or isinstance(json.loads(payload[0]), dict)
     except ValueError:  # JSONDecodeError and UnicodeDecodeError both are

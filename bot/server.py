@@ -43,15 +43,34 @@ def _plain(start_response: Callable[..., Any], status: str, text: str) -> list[b
     return [body]
 
 
+# Where Bolt looks for who and where a request is from, and the fields it expects there to be
+# an ID or an object with one; anything else makes Bolt fail before any listener runs.
+_NESTED = ("event", "message", "previous_message", "item", "assistant_thread")
+_IDENTITIES = ("user", "channel", "team", "enterprise", "organization")
+
+
+def _shaped(payload: object, depth: int = 0) -> bool:
+    if not isinstance(payload, dict):
+        return False
+    if any(not isinstance(payload.get(key), (type(None), str, dict)) for key in _IDENTITIES):
+        return False
+    if depth == 0 and payload.get("type") == "event_callback":
+        event = payload.get("event")
+        if not isinstance(event, dict) or not isinstance(event.get("type"), str):
+            return False
+    return all(payload.get(key) is None or _shaped(payload[key], depth + 1) for key in _NESTED if depth < 3)
+
+
 def _well_formed(body: bytes, content_type: str) -> bool:
-    """A body Bolt can parse: interactivity's `payload=` and events' JSON must be JSON objects."""
+    """A body Bolt can parse: interactivity's `payload=` and events' JSON must be JSON objects of
+    the shapes Slack sends (IDs where Bolt reads IDs)."""
     try:
         if content_type.startswith("application/json"):
-            return isinstance(json.loads(body or b"{}"), dict)
+            return _shaped(json.loads(body or b"{}"))
         if not body.startswith(b"payload="):  # a slash command: plain form fields, nothing to parse
             return True
         payload = parse_qs(body.decode()).get("payload")
-        return payload is None or isinstance(json.loads(payload[0]), dict)
+        return payload is None or _shaped(json.loads(payload[0]))
     except ValueError:  # JSONDecodeError and UnicodeDecodeError both are
         return False
 

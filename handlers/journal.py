@@ -54,7 +54,8 @@ def autopsy_menu(
     """The overflow menu on an autopsy in App Home: edit it, or ask to delete it."""
     ack()
     team_id, user_id = who(context, body)
-    choice, _, raw_id = str((action.get("selected_option") or {}).get("value") or "").partition(":")
+    option = action.get("selected_option")
+    choice, _, raw_id = str(option.get("value") or "" if isinstance(option, dict) else "").partition(":")
     if choice not in ("edit", "delete"):
         logger.warning("Refused an unknown journal choice %r from %s", choice, user_id)
         return

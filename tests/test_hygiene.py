@@ -81,6 +81,7 @@ def test_the_oauth_client_secret_and_installed_tokens_stay_out_of_the_log(fake, 
 
 
 def test_oversized_and_malformed_requests_are_refused_plainly(bot, fake):
+    seen = len(bot.log_text())
     # Megabytes: refused from the Content-Length alone, before anything is read or verified.
     huge = b"payload=" + b"x" * (3 * 1024 * 1024)
     assert post(bot.events_url, huge, FORM, signature_headers(huge)).status == 413
@@ -88,6 +89,6 @@ def test_oversized_and_malformed_requests_are_refused_plainly(bot, fake):
     broken = b"payload=%7Bnot+json"
     reply = send(bot.events_url, broken, FORM)
     assert reply.status == 400
-    assert "Traceback" not in bot.log_text().split("payload=%7Bnot")[-1]
+    assert "Traceback" not in bot.log_text()[seen:], bot.log_text()[seen:]
     # Unsigned nonsense of the same shape: still a 401 (the signature is checked first).
     assert post(bot.events_url, broken, FORM).status == 401

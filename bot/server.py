@@ -8,6 +8,7 @@ import logging
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qs
@@ -27,6 +28,7 @@ from bot.scheduler import start_scheduler
 from storage import Store
 
 logger = logging.getLogger("rebound.server")
+requests_log = logging.getLogger("rebound.requests")
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
@@ -61,18 +63,49 @@ def _shaped(payload: object, depth: int = 0) -> bool:
     return all(payload.get(key) is None or _shaped(payload[key], depth + 1) for key in _NESTED if depth < 3)
 
 
-def _well_formed(body: bytes, content_type: str) -> bool:
-    """A body Bolt can parse: interactivity's `payload=` and events' JSON must be JSON objects of
-    the shapes Slack sends (IDs where Bolt reads IDs)."""
+def _read(body: bytes, content_type: str) -> dict[str, Any] | None:
+    """The request as Bolt will see it, or None if Bolt could not parse it: interactivity's
+    `payload=` and events' JSON must be JSON objects of the shapes Slack sends."""
     try:
         if content_type.startswith("application/json"):
-            return _shaped(json.loads(body or b"{}"))
-        if not body.startswith(b"payload="):  # a slash command: plain form fields, nothing to parse
-            return True
-        payload = parse_qs(body.decode()).get("payload")
-        return payload is None or _shaped(json.loads(payload[0]))
-    except ValueError:  # JSONDecodeError and UnicodeDecodeError both are
-        return False
+            parsed = json.loads(body or b"{}")
+        elif body.startswith(b"payload="):
+            parsed = json.loads(parse_qs(body.decode())["payload"][0])
+        else:  # a slash command: plain form fields
+            return {key: values[0] for key, values in parse_qs(body.decode()).items()}
+    except (ValueError, KeyError):  # JSONDecodeError and UnicodeDecodeError both are ValueErrors
+        return None
+    return parsed if _shaped(parsed) else None
+
+
+def what_was_asked(request: dict[str, Any]) -> str:
+    """A request in a few words, for the log: the command, the buttons, the form, the event."""
+    kind = str(request.get("type") or "")
+    if "command" in request:
+        return f"command {request['command']}"
+    if kind == "block_actions":
+        actions = request.get("actions")
+        names = (
+            [str(a.get("action_id")) for a in actions if isinstance(a, dict)]
+            if isinstance(actions, list)
+            else []
+        )
+        return "click " + ",".join(names)
+    if kind in ("view_submission", "view_closed"):
+        view = request.get("view")
+        return f"{kind.replace('_', ' ')} {view.get('callback_id') if isinstance(view, dict) else '?'}"
+    if kind == "event_callback":
+        return f"event {request['event']['type']}"
+    return kind or "request"
+
+
+def _who(request: dict[str, Any]) -> tuple[str, str]:
+    def ident(value: object) -> str:
+        return str(value.get("id") if isinstance(value, dict) else value or "-")
+
+    return ident(request.get("team") or request.get("team_id")), ident(
+        request.get("user") or request.get("user_id") or (request.get("event") or {}).get("user")
+    )
 
 
 def _signed(verifier: SignatureVerifier, body: bytes, environ: dict[str, Any]) -> bool:
@@ -96,26 +129,30 @@ def wsgi_app(app: App, store: Store, signing_secret: str) -> WSGIApp:
     slack = SlackRequestHandler(app, path=EVENTS_PATH)
     verifier = SignatureVerifier(signing_secret)
 
-    def screen(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes] | None:
+    def screen(
+        environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> tuple[list[bytes] | None, dict[str, Any]]:
         length = str(environ.get("CONTENT_LENGTH") or "")
         if not length.isdigit():
-            return _plain(start_response, "411 Length Required", "Content-Length is required")
+            return _plain(start_response, "411 Length Required", "Content-Length is required"), {}
         if int(length) > MAX_BODY:
-            return _plain(start_response, "413 Content Too Large", "Request body too large")
+            return _plain(start_response, "413 Content Too Large", "Request body too large"), {}
         body = environ["wsgi.input"].read(int(length))
         environ["wsgi.input"] = io.BytesIO(body)
-        if _well_formed(body, str(environ.get("CONTENT_TYPE") or "")):
-            return None
+        request = _read(body, str(environ.get("CONTENT_TYPE") or ""))
+        if request is not None:
+            return None, request
         if _signed(verifier, body, environ):
             logger.warning("Refused a signed request whose body is not JSON where Slack sends JSON")
-            return _plain(start_response, "400 Bad Request", "Malformed payload")
-        return _plain(start_response, "401 Unauthorized", "")
+            return _plain(start_response, "400 Bad Request", "Malformed payload"), {}
+        return _plain(start_response, "401 Unauthorized", ""), {}
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == EVENTS_PATH and environ.get("REQUEST_METHOD") == "POST":
-            refused = screen(environ, start_response)
+            refused, request = screen(environ, start_response)
             if refused is not None:
                 return refused
+            return answer_and_log(environ, start_response, request)
         if environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
             healthy = store.ping()
             body = json.dumps(
@@ -131,6 +168,26 @@ def wsgi_app(app: App, store: Store, signing_secret: str) -> WSGIApp:
             )
             return [body]
         return slack(environ, start_response)
+
+    def answer_and_log(
+        environ: dict[str, Any], start_response: Callable[..., Any], request: dict[str, Any]
+    ) -> Iterable[bytes]:
+        """Bolt answers; then one line for the operator: what, for whom, the answer, how long."""
+        started = time.perf_counter()
+        answered: list[str] = []
+
+        def recording_start_response(status: str, headers: Any, *rest: Any) -> Any:
+            answered.append(status.split(" ", 1)[0])
+            return start_response(status, headers, *rest)
+
+        body = slack(environ, recording_start_response)
+        team, user = _who(request)
+        requests_log.info(
+            "%s: team=%s user=%s -> %s in %.1f ms",
+            what_was_asked(request), team, user, answered[0] if answered else "-",
+            (time.perf_counter() - started) * 1000,
+        )  # fmt: skip
+        return body
 
     return application
 

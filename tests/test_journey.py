@@ -144,6 +144,10 @@ def test_a_submitted_autopsy_is_stored_exported_and_the_rep_thanked(bot, fake):
         "yes", "partly", "no", "no",
     )  # fmt: skip
     assert row["sharing"] == "named" and row["help_from"] == "U0MENTOR1"
+    # The operator's log has one line per request: what, for whom, and the answer.
+    log = bot.log_text()
+    assert f"command /lost-deal: team={team} user={user} -> 200 in " in log
+    assert f"view submission autopsy: team={team} user={user} -> 200 in " in log
     assert (row["competitor"], row["main_reason"]) == ("Globex", "price")
     [picker] = [block for block in view["blocks"] if block.get("block_id") == ids.TOUCH_BASE_ON]
     assert row["touch_base_on"] == picker["element"]["initial_date"]  # the 90-day default

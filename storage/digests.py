@@ -48,6 +48,21 @@ class Lesson:
     user_id: str | None
     deal_value_cents: int | None
 
+    @classmethod
+    def shared_by(cls, row: Any) -> Lesson:
+        """A shared autopsy (a model or a row with its columns) as the team may see it."""
+        named = row.sharing == "named"
+        return cls(
+            deal_name=row.deal_name,
+            outcome=row.outcome,
+            winner=row.winner,
+            competitor=row.competitor,
+            main_reason=row.main_reason,
+            lesson=row.lesson,
+            user_id=row.user_id if named else None,
+            deal_value_cents=row.deal_value_cents if named else None,
+        )
+
 
 @dataclass(frozen=True)
 class WeekFacts:
@@ -120,16 +135,7 @@ class DigestStorage:
                 done, won = self._answered(session, team_id, starts_at, ends_at)
                 return WeekFacts(follow_ups_done=done, won_back=won)
             lessons = [
-                Lesson(
-                    deal_name=row.deal_name,
-                    outcome=row.outcome,
-                    winner=row.winner,
-                    competitor=row.competitor,
-                    main_reason=row.main_reason,
-                    lesson=row.lesson,
-                    user_id=row.user_id if row.sharing == "named" else None,
-                    deal_value_cents=row.deal_value_cents if row.sharing == "named" else None,
-                )
+                Lesson.shared_by(row)
                 for row in session.execute(
                     select(
                         Autopsy.deal_name,

@@ -115,19 +115,7 @@ class JournalStorage:
                 .order_by(Autopsy.created_at.desc(), Autopsy.id.desc())
                 .limit(limit)
             )
-            return [
-                Lesson(
-                    deal_name=row.deal_name,
-                    outcome=row.outcome,
-                    winner=row.winner,
-                    competitor=row.competitor,
-                    main_reason=row.main_reason,
-                    lesson=row.lesson,
-                    user_id=row.user_id if row.sharing == "named" else None,
-                    deal_value_cents=row.deal_value_cents if row.sharing == "named" else None,
-                )
-                for row in rows
-            ]
+            return [Lesson.shared_by(row) for row in rows]
 
     def own_autopsy(self, *, team_id: str, user_id: str, autopsy_id: int) -> Autopsy | None:
         """The autopsy, if this person wrote it; None for anyone else's (or none at all)."""

@@ -137,17 +137,6 @@ class Store(DigestStorage, JournalStorage):
                 raise
             return existing, False
 
-    def recent_autopsies(self, *, team_id: str, user_id: str, limit: int = 5) -> list[Autopsy]:
-        """A rep's newest autopsies, newest first."""
-        with self.session() as session:
-            rows = session.scalars(
-                select(Autopsy)
-                .where(Autopsy.team_id == team_id, Autopsy.user_id == user_id)
-                .order_by(Autopsy.created_at.desc(), Autopsy.id.desc())
-                .limit(limit)
-            )
-            return list(rows)
-
     def autopsy(self, *, team_id: str, autopsy_id: int) -> Autopsy | None:
         with self.session() as session:
             return session.scalars(

@@ -184,7 +184,8 @@ def test_revisit_your_notes_through_its_modal(bot, fake):
     assert "I never asked &lt;!here&gt;." in redrawn and "Thank you for looking back" in redrawn
     store = store_of(bot)
     try:
-        [entry] = store.recent_autopsies(team_id=team, user_id=user)
+        [item], _ = store.journal(team_id=team, user_id=user, offset=0, limit=5)
+        entry = item.autopsy
         assert [r.text for r in store.revisits(team_id=team, autopsy_id=entry.id)] == [
             "I never asked <!here>."
         ]

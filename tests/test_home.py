@@ -82,10 +82,6 @@ def journal_deals(view: dict[str, Any]) -> list[str]:
     ]
 
 
-def publishes(fake: FakeSlack, user: str) -> int:
-    return len(fake.find("views.publish", lambda c: c.args.get("user_id") == user))
-
-
 def text_of(view: dict[str, Any]) -> str:
     return json.dumps(view["blocks"], ensure_ascii=False)
 

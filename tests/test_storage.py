@@ -140,7 +140,7 @@ def test_export_has_every_field_in_utc_and_filters_by_workspace(database_url):
         store.close()
 
 
-def test_recent_autopsies_are_the_reps_own_newest_first(database_url):
+def test_the_journal_is_the_reps_own_newest_first(database_url):
     store = migrated(database_url)
     try:
         for n in range(7):
@@ -150,7 +150,9 @@ def test_recent_autopsies_are_the_reps_own_newest_first(database_url):
             )  # fmt: skip
         save(store, "T1", "U2", "V99")
         save(store, "T2", "U1", "V98")
-        recent = store.recent_autopsies(team_id="T1", user_id="U1")
+        page, total = store.journal(team_id="T1", user_id="U1", offset=0, limit=5)
+        recent = [item.autopsy for item in page]
+        assert total == 7
         assert [entry.deal_name for entry in recent] == ["D6", "D5", "D4", "D3", "D2"]
         assert all(entry.created_at.tzinfo is not None for entry in recent)
     finally:

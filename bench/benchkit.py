@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import tempfile
-import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.pool import NullPool
+from tests.schemas import private_schema  # the scripts put the repository on sys.path first
 
 
 @contextmanager
@@ -19,24 +16,9 @@ def sqlite_database() -> Iterator[str]:
         yield f"sqlite:///{Path(home) / 'rebound.db'}"
 
 
-@contextmanager
-def postgres_database(server: str) -> Iterator[str]:
-    """A private schema on `server`, dropped afterwards (as tests/conftest.py postgres_schema)."""
-    base = make_url(server)
-    if base.drivername in ("postgresql", "postgres"):
-        base = base.set(drivername="postgresql+psycopg")
-    schema = f"rebound_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base, poolclass=NullPool)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield base.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
-            hide_password=False
-        )
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+def postgres_database(server: str) -> AbstractContextManager[str]:
+    """A private schema on `server`, dropped afterwards (the tests' own helper)."""
+    return private_schema(server, "rebound_bench")
 
 
 def table(header: list[str], rows: list[list[str]]) -> None:

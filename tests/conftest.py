@@ -12,16 +12,14 @@ import time
 import urllib.request
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.pool import NullPool
 
 from tests.fake_slack import FakeSlack
+from tests.schemas import private_schema
 from tests.slack_requests import SIGNING_SECRET
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -160,30 +158,16 @@ def postgres_or_skip() -> str:
     return POSTGRES_URL
 
 
-@contextmanager
-def postgres_schema() -> Iterator[str]:
+def _unreachable(error: Exception) -> None:
+    message = f"PostgreSQL at TEST_DATABASE_URL is not reachable: {error}"  # named but not there
+    if REQUIRE_POSTGRES:
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def postgres_schema() -> AbstractContextManager[str]:
     """A URL whose connections live in a fresh schema of their own, dropped afterwards."""
-    base = make_url(postgres_or_skip())
-    if base.drivername in ("postgresql", "postgres"):
-        base = base.set(drivername="postgresql+psycopg")
-    schema = f"rebound_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base, poolclass=NullPool)
-    try:
-        with admin.begin() as connection:
-            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except Exception as error:  # the server is named but not there: say so plainly
-        message = f"PostgreSQL at TEST_DATABASE_URL is not reachable: {error}"
-        if REQUIRE_POSTGRES:
-            pytest.fail(message)
-        pytest.skip(message)
-    try:
-        yield base.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
-            hide_password=False
-        )
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    return private_schema(postgres_or_skip(), "rebound_test", unreachable=_unreachable)
 
 
 @pytest.fixture

@@ -132,6 +132,7 @@ def seed(url: str, *, stored: int, in_week: int, old_only: bool, rng: random.Ran
 
 def measure(url: str, *, repeat: int, shared: int) -> dict[str, float]:
     from bot import chart, digest
+    from bot.app import installs
     from bot.config import load_settings
     from bot.digest_sweep import DigestSweep
     from storage import Store
@@ -141,7 +142,7 @@ def measure(url: str, *, repeat: int, shared: int) -> dict[str, float]:
         dotenv_dir=Path("/nonexistent"),
     )
     store = Store.connect(url)
-    sweep = DigestSweep(store, client=None, defaults=settings)  # compose never calls Slack
+    sweep = DigestSweep(store, installs(settings, store), settings)  # compose never calls Slack
     schedule = sweep.schedule(TEAM)
     week = digest.week_due(DUE, schedule)
     facts = store.week_facts(team_id=TEAM, starts_at=week.starts_at, ends_at=week.ends_at, lesson_limit=20)

@@ -8,8 +8,8 @@ Run from the repository root:
 
 This process runs the fake Slack Web API (tests/fake_slack.py, answers at once) and seeds each
 database. Each sweep then runs in a child process of its own (this file with `--child`), as
-`rebound reminders` would: it connects, builds the client with `bot.app.sweep_client`, and calls
-`Sweep(store, client, zone).run(NOW)` once. So the sweep's process holds no seeding and not the
+`rebound reminders` would: it connects, builds its client with `bot.app.sweep_client`, and calls
+`Sweep(store, installs, zone).run(NOW)` once. So the sweep's process holds no seeding and not the
 fake, which keeps every call it receives. Its memory is reported as VmHWM (its own peak RSS, from
 /proc) and as ru_maxrss, which on Linux also carries the parent's RSS at fork across the exec.
 
@@ -76,6 +76,7 @@ def child(args: argparse.Namespace) -> None:
     from bot.app import sweep_client
     from bot.config import configure_logging, load_settings
     from bot.followups import Sweep
+    from bot.installs import Installs
     from storage import Store
 
     settings = load_settings(
@@ -84,7 +85,8 @@ def child(args: argparse.Namespace) -> None:
     )
     configure_logging("WARNING")  # as the CLI does (LOG_LEVEL); WARNING keeps the table readable
     store = Store.connect(settings.database_url)
-    sweep = Sweep(store, sweep_client(settings), settings.timezone)
+    client = sweep_client(settings)  # what `installs` gives a one-workspace install, kept to time it
+    sweep = Sweep(store, Installs.one_workspace(client), settings.timezone)
 
     # Where the time goes: wrap the sweep's collaborators on these instances only.
     spent: Counter[str] = Counter()
@@ -111,8 +113,8 @@ def child(args: argparse.Namespace) -> None:
     timed(store, "zones", "zone lookup (DB)")
     timed(store, "mark_sent", "mark_sent (DB)")
     timed(store, "postpone", "postpone (DB)")
-    timed(sweep.client, "chat_postMessage", "chat.postMessage (HTTP)")
-    timed(sweep.client, "users_info", "users.info (HTTP)")
+    timed(client, "chat_postMessage", "chat.postMessage (HTTP)")
+    timed(client, "users_info", "users.info (HTTP)")
 
     hwm_before = vm_hwm_kib()
     profiler = None

@@ -54,9 +54,9 @@ class Outcome:
 
 
 class DigestSweep:
-    def __init__(self, store: Store, client: WebClient | Installs, defaults: Settings) -> None:
+    def __init__(self, store: Store, installs: Installs, defaults: Settings) -> None:
         self.store = store
-        self.installs = client if isinstance(client, Installs) else Installs.one_workspace(client)
+        self.installs = installs
         self.defaults = defaults
         self._told: set[tuple[str, str]] = set()  # what was already logged once
 

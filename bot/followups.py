@@ -107,9 +107,9 @@ class SweepReport:
 class Sweep:
     """One pass over what is due. `now` is injectable so operators (and tests) can say `--as-of`."""
 
-    def __init__(self, store: Store, client: WebClient | Installs, default_zone: ZoneInfo) -> None:
+    def __init__(self, store: Store, installs: Installs, default_zone: ZoneInfo) -> None:
         self.store = store
-        self.installs = client if isinstance(client, Installs) else Installs.one_workspace(client)
+        self.installs = installs
         self.default_zone = default_zone
         self._uninstalled: set[str] = set()  # workspaces already logged as gone
 

@@ -33,10 +33,10 @@ def sweep_now(sweep: Sweep | DigestSweep) -> None:
 def start_scheduler(settings: Settings, store: Store) -> BackgroundScheduler:
     """Start the sweeps in a background thread, the first one at once (catching up after a restart)."""
     scheduler = BackgroundScheduler(timezone=UTC)
-    client = installs(settings, store)
+    speakers = installs(settings, store)
     for job_id, sweep in (
-        (FOLLOW_UP_SWEEP, Sweep(store, client, settings.timezone)),
-        (DIGEST_SWEEP, DigestSweep(store, client, settings)),
+        (FOLLOW_UP_SWEEP, Sweep(store, speakers, settings.timezone)),
+        (DIGEST_SWEEP, DigestSweep(store, speakers, settings)),
     ):
         scheduler.add_job(
             sweep_now,

@@ -16,7 +16,7 @@ from slack_sdk.models.blocks import Block
 from sqlalchemy import update
 
 from bot import digest
-from bot.app import sweep_client
+from bot.app import installs
 from bot.config import load_settings
 from bot.digest_sweep import DigestSweep
 from storage import FollowUp, Plan, Store, WorkspaceSettings, upgrade
@@ -47,7 +47,7 @@ def make_sweep(store: Store, fake: FakeSlack, tmp_path: Path, **env: str) -> Dig
         },
         dotenv_dir=tmp_path,
     )
-    return DigestSweep(store, sweep_client(settings), settings)
+    return DigestSweep(store, installs(settings, store), settings)
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from slack_sdk.models.blocks import Block
 
-from bot.app import sweep_client
+from bot.app import installs
 from bot.config import load_settings
 from bot.followups import LEASE, Sweep, plan
 from storage import Store, upgrade
@@ -34,7 +34,7 @@ def sweep(database_url: str, own_fake: FakeSlack, tmp_path: Path) -> Iterator[Sw
     settings = load_settings(
         {"SLACK_API_URL": own_fake.api_url, "SLACK_BOT_TOKEN": "xoxb-t"}, dotenv_dir=tmp_path
     )
-    yield Sweep(store, sweep_client(settings), settings.timezone)
+    yield Sweep(store, installs(settings, store), settings.timezone)
     store.close()
 
 

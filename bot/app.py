@@ -71,7 +71,17 @@ def installs(settings: Settings, store: Store) -> Installs:
 
 
 # The bot scopes an install asks for: the same as manifest.yml (a test keeps them equal).
-BOT_SCOPES = ("commands", "chat:write", "users:read", "channels:join", "files:write", "im:write")
+BOT_SCOPES = (
+    "commands",
+    "chat:write",
+    "users:read",
+    "channels:join",
+    "files:write",
+    "im:write",
+    "im:history",
+    "channels:history",
+    "groups:history",
+)
 
 
 def create_app(settings: Settings, store: Store) -> App:

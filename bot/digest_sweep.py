@@ -14,8 +14,9 @@ from datetime import UTC, datetime, timedelta
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.models.metadata import Metadata
 
-from bot import chart, digest
+from bot import chart, digest, receipts
 from bot.config import Settings
 from bot.digest import Schedule, Week
 from bot.followups import PERMANENT, backoff
@@ -165,7 +166,11 @@ class DigestSweep:
             self.store.mark_digest_skipped(row.id, now=now)
             return Outcome(row.team_id, row.week, "skipped", "an empty week, and empty-week notes are off")
         try:
-            sent = self._send(client, row.channel_id, message)
+            sent = self._earlier_post(client, row) if row.attempts else None
+            if sent is None:
+                receipt = receipts.receipt(receipts.DIGEST, row.week)
+                answer = self._send(client, row.channel_id, message, receipt)
+                sent = receipts.Posted(channel=answer["channel"], ts=answer["ts"])
         except NotInvited:
             error = (
                 f"Rebound cannot post in {row.channel_id}: if it is a private channel, invite Rebound "
@@ -186,15 +191,26 @@ class DigestSweep:
             )
         except (SlackClientError, OSError) as error:
             return self._retry(row, f"{type(error).__name__}: {error}"[:200], now)
-        self.store.mark_digest_posted(row.id, channel_id=sent["channel"], message_ts=sent["ts"], now=now)
-        logger.info("Posted the weekly digest of %s for %s in %s", row.week, row.team_id, sent["channel"])
+        self.store.mark_digest_posted(row.id, channel_id=sent.channel, message_ts=sent.ts, now=now)
+        logger.info("Posted the weekly digest of %s for %s in %s", row.week, row.team_id, sent.channel)
         if schedule.chart:
             self._upload_chart(client, row, week, schedule)
-        return Outcome(row.team_id, row.week, "posted", f"in {sent['channel']}, ts {sent['ts']}")
+        return Outcome(row.team_id, row.week, "posted", f"in {sent.channel}, ts {sent.ts}")
 
-    def _send(self, client: WebClient, channel: str, message: Message):  # -> SlackResponse
+    def _earlier_post(self, client: WebClient, row: Digest) -> receipts.Posted | None:
+        """After an interrupted or failed try: the digest Slack may have posted all the same."""
+        found = receipts.find(client, row.channel_id, receipts.DIGEST, row.week)
+        if found is not None:
+            logger.info(
+                "The weekly digest of %s for %s was posted before an interruption; not posting it twice",
+                row.week, row.team_id,
+            )  # fmt: skip
+        return found
+
+    def _send(self, client: WebClient, channel: str, message: Message, receipt: Metadata):  # -> SlackResponse
+        kwargs = {"channel": channel, "metadata": receipt, **message.as_kwargs()}
         try:
-            return client.chat_postMessage(channel=channel, **message.as_kwargs())
+            return client.chat_postMessage(**kwargs)
         except SlackApiError as error:
             code = error.response.get("error")
             if code == "channel_not_found":
@@ -208,7 +224,7 @@ class DigestSweep:
                 raise NotInvited from None
             raise
         logger.info("Joined %s to post the weekly digest", channel)
-        return client.chat_postMessage(channel=channel, **message.as_kwargs())
+        return client.chat_postMessage(**kwargs)
 
     def _retry(self, row: Digest, error: str, now: datetime, at_least: timedelta = timedelta(0)) -> Outcome:
         until = now + max(backoff(row.attempts + 1), at_least)

@@ -16,10 +16,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from bot import reminders
+from bot import receipts, reminders
 from bot.autopsy import Answers
 from bot.installs import Installs
-from storage import Due, Plan, Store
+from storage import Due, FollowUp, Plan, Store
 
 logger = logging.getLogger("rebound.followups")
 
@@ -145,17 +145,36 @@ class Sweep:
                 self.store.postpone(follow_up.id, until=when, attempted=False)
                 report.postponed += 1
                 return
-            message = reminders.build(due)
-            sent = client.chat_postMessage(channel=follow_up.recipient_id, **message.as_kwargs())
+            sent = self._earlier_delivery(client, follow_up) if follow_up.attempts else None
+            if sent is None:
+                message = reminders.build(due)
+                answer = client.chat_postMessage(
+                    channel=follow_up.recipient_id,
+                    metadata=receipts.receipt(receipts.FOLLOW_UP, str(follow_up.id)),
+                    **message.as_kwargs(),
+                )
+                sent = receipts.Posted(channel=answer["channel"], ts=answer["ts"])
         except SlackApiError as error:
             self._failed(due, error, now, report)
             return
         except (SlackClientError, OSError) as error:
             self._retry(due, f"{type(error).__name__}: {error}"[:200], now, report)
             return
-        self.store.mark_sent(follow_up.id, channel_id=sent["channel"], message_ts=sent["ts"], now=now)
+        self.store.mark_sent(follow_up.id, channel_id=sent.channel, message_ts=sent.ts, now=now)
         report.sent += 1
         report.by_kind[follow_up.kind] += 1
+
+    def _earlier_delivery(self, client: WebClient, follow_up: FollowUp) -> receipts.Posted | None:
+        """After an interrupted or failed try: the DM Slack may have delivered all the same."""
+        channel = client.conversations_open(users=follow_up.recipient_id)["channel"]["id"]
+        # A snoozed reminder was delivered once before: look only after that message.
+        found = receipts.find(client, channel, receipts.FOLLOW_UP, str(follow_up.id), follow_up.message_ts)
+        if found is not None:
+            logger.info(
+                "Follow-up %s reached %s before an interruption; not sending it twice",
+                follow_up.id, follow_up.recipient_id,
+            )  # fmt: skip
+        return found
 
     def _failed(self, due: Due, error: SlackApiError, now: datetime, report: SweepReport) -> None:
         code = str(error.response.get("error") or f"HTTP {error.response.status_code}")

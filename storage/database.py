@@ -14,6 +14,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 
+from storage.claims import interrupted
 from storage.digests import DigestStorage
 from storage.journal import JournalStorage
 from storage.models import (
@@ -171,7 +172,7 @@ class Store(DigestStorage, JournalStorage):
         claim = (
             update(FollowUp)
             .where(FollowUp.id.in_(due.scalar_subquery()))
-            .values(state="sending", lease_until=now + lease)
+            .values(state="sending", lease_until=now + lease, **interrupted(FollowUp))
             .returning(FollowUp.id)
             .execution_options(synchronize_session=False)
         )

@@ -18,6 +18,7 @@ from sqlalchemy import and_, case, func, or_, select, union, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.claims import interrupted
 from storage.models import Autopsy, Digest, FollowUp, WorkspaceSettings
 
 SHARED = ("named", "anonymous")
@@ -335,7 +336,7 @@ class DigestStorage:
         claim = (
             update(Digest)
             .where(Digest.id.in_(due.scalar_subquery()))
-            .values(state="sending", lease_until=now + lease)
+            .values(state="sending", lease_until=now + lease, **interrupted(Digest))
             .returning(Digest.id)
             .execution_options(synchronize_session=False)
         )

@@ -7,6 +7,7 @@ ones they expect, and script faults (`fail`) or slowness (`delay`) per method.
 from __future__ import annotations
 
 import json
+import random
 import threading
 import time
 from collections import defaultdict, deque
@@ -14,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlsplit
 
 TEAM_ID = "T0REBOUND"
 BOT_USER_ID = "U0REBOUNDBOT"
@@ -27,6 +28,7 @@ class Call:
     token: str | None
     outcome: str = "ok"  # ok | error:<code> | http:<status> | dropped
     at: float = field(default_factory=time.monotonic)
+    answer: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -37,6 +39,9 @@ class Fault:
     error: str | None = None
     retry_after: int | None = None
     drop: bool = False
+
+
+CHAOS = (Fault(status=500), Fault(status=503), Fault(status=429, retry_after=1), Fault(drop=True))
 
 
 class FakeSlack:
@@ -50,9 +55,11 @@ class FakeSlack:
         self.admins: set[str] = set()  # user IDs users.info reports as workspace admins
         self._faults: dict[str, deque[tuple[Callable[[dict[str, Any]], bool], Fault]]] = defaultdict(deque)
         self._delays: dict[str, float] = {}
+        self._chaos: tuple[float, random.Random] | None = None
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
         self._counter = 0
+        self._last_ts = 0.0
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -85,6 +92,12 @@ class FakeSlack:
         with self._lock:
             self._faults[method].extend((where, fault) for fault in faults)
 
+    def chaos(self, rate: float, seed: int = 0) -> None:
+        """From now on, answer a share `rate` of Web API calls with a random fault (a 500 or 503,
+        a 429 with Retry-After: 1, or a dropped connection), as a bad day at Slack would."""
+        with self._lock:
+            self._chaos = (rate, random.Random(seed)) if rate else None
+
     def _next_fault(self, method: str, args: dict[str, Any]) -> Fault | None:
         with self._lock:
             queue = self._faults[method]
@@ -92,6 +105,10 @@ class FakeSlack:
                 if where(args):
                     del queue[index]
                     return fault
+            if self._chaos is not None and method != "response_url":
+                rate, rng = self._chaos
+                if rng.random() < rate:
+                    return rng.choice(CHAOS)
         return None
 
     def delay(self, method: str, seconds: float) -> None:
@@ -140,6 +157,9 @@ class FakeSlack:
         with self._lock:
             self._counter += 1
             serial = self._counter
+            # Message timestamps as Slack writes them: seconds.microseconds, unique, increasing.
+            self._last_ts = max(time.time(), self._last_ts + 0.000001)
+            ts = f"{self._last_ts:.6f}"
         if method == "auth.test":
             return {
                 "ok": True,
@@ -183,7 +203,7 @@ class FakeSlack:
                 "is_enterprise_install": False,
             }
         if method == "conversations.open":
-            return {"ok": True, "channel": {"id": "D" + str(args.get("users", "")).lstrip("UW")}}
+            return {"ok": True, "channel": {"id": _conversation(str(args.get("users", "")))}}
         if method == "files.getUploadURLExternal":
             file_id = f"F{serial:08d}"
             return {
@@ -200,7 +220,7 @@ class FakeSlack:
                 "files": [{"id": entry["id"], "title": entry.get("title")} for entry in files],
             }
         if method in ("chat.postMessage", "chat.update", "chat.postEphemeral"):
-            return {"ok": True, "channel": args.get("channel"), "ts": f"{int(time.time())}.{serial:06d}"}
+            return {"ok": True, "channel": args.get("channel"), "ts": ts}
         if method == "users.info":
             user = args.get("user", "")
             return {
@@ -218,9 +238,27 @@ class FakeSlack:
             if self.socket_mode_url is None:
                 return {"ok": False, "error": "socket_mode_not_enabled"}
             return {"ok": True, "url": self.socket_mode_url}
+        if method == "conversations.history":
+            return self._history(args)
         if method == "response_url":
             return {"ok": True}
         return {"ok": False, "error": "unknown_method"}
+
+    def _history(self, args: dict[str, Any]) -> dict[str, Any]:
+        """The bot's messages delivered in a conversation after `oldest`, newest first."""
+        wanted = _conversation(str(args.get("channel", "")))
+        oldest = float(args.get("oldest") or 0)
+        with_metadata = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
+        messages = []
+        for call in reversed(self.delivered("chat.postMessage")):
+            ts = str(call.answer.get("ts", "0"))
+            if _conversation(str(call.args.get("channel", ""))) == wanted and float(ts) > oldest:
+                message = {"type": "message", "user": BOT_USER_ID, "text": call.args.get("text"), "ts": ts}
+                if with_metadata and call.args.get("metadata"):
+                    message["metadata"] = call.args["metadata"]
+                messages.append(message)
+        limit = int(args.get("limit") or 100)
+        return {"ok": True, "messages": messages[:limit], "has_more": len(messages) > limit}
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         fake = self
@@ -230,6 +268,11 @@ class FakeSlack:
 
             def log_message(self, *args: Any) -> None:
                 pass
+
+            def do_GET(self) -> None:
+                # slack_sdk sends some read methods (conversations.history) as GET with a query.
+                address = urlsplit(self.path)
+                self._api(address.path.removeprefix("/api/"), dict(parse_qsl(address.query)))
 
             def do_POST(self) -> None:
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
@@ -255,9 +298,13 @@ class FakeSlack:
                         args = json.loads(raw or b"{}")
                     else:
                         args = dict(parse_qsl(raw.decode()))
+                self._api(method, args)
+
+            def _api(self, method: str, args: dict[str, Any]) -> None:
                 auth = self.headers.get("Authorization", "")
                 token = auth.removeprefix("Bearer ") if auth else args.get("token")
                 fault = fake._next_fault(method, args)
+                answer: dict[str, Any] = {}
                 with fake._lock:
                     delay = fake._delays.get(method, 0)
                 if delay:
@@ -283,7 +330,7 @@ class FakeSlack:
                     body = json.dumps(answer).encode()
                     self.send_response(200)
                 # Recorded before the answer leaves: whoever got the answer finds the call recorded.
-                self._record(Call(method, args, token, outcome))
+                self._record(Call(method, args, token, outcome, answer=answer))
                 self.send_header("Content-Type", "application/json; charset=utf-8")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
@@ -295,3 +342,8 @@ class FakeSlack:
                     fake._changed.notify_all()
 
         return Handler
+
+
+def _conversation(channel: str) -> str:
+    """Posting to a user ID lands in the DM with them, which conversations.open names D…."""
+    return "D" + channel.lstrip("UW") if channel[:1] in ("U", "W") else channel

@@ -18,7 +18,7 @@ from sqlalchemy import update
 from bot import digest
 from bot.app import installs
 from bot.config import load_settings
-from bot.digest_sweep import DigestSweep
+from bot.digest_sweep import LEASE, DigestSweep
 from storage import FollowUp, Plan, Store, WorkspaceSettings, upgrade
 from tests.fake_slack import TEAM_ID, Call, FakeSlack, Fault
 from tests.test_storage import ANSWERS
@@ -398,3 +398,24 @@ def test_workspace_settings_override_the_operators_defaults():
         time(9, 30),
         "Asia/Tokyo",
     )
+
+
+def test_a_digest_posted_just_before_a_crash_is_not_posted_again(store, sweep, own_fake, monkeypatch):
+    write(store, "U1")
+
+    def crash(*_args, **_kwargs):
+        raise KeyboardInterrupt  # the process dies between Slack's ok and the database's "posted"
+
+    with monkeypatch.context() as patched:
+        patched.setattr(store, "mark_digest_posted", crash)
+        with pytest.raises(KeyboardInterrupt):
+            sweep.run(DUE)
+    [post] = posts(own_fake)
+    assert post.args["metadata"]["event_payload"] == {"key": "2026-W48"}
+    assert store.digest(team_id=TEAM, week="2026-W48").state == "sending"
+
+    assert sweep.run(DUE + timedelta(minutes=1)) == []  # the lease still holds it
+    assert [o.result for o in sweep.run(DUE + LEASE)] == ["posted"]
+    assert posts(own_fake) == [post]
+    row = store.digest(team_id=TEAM, week="2026-W48")
+    assert (row.state, row.message_ts, row.last_error) == ("posted", post.answer["ts"], None)

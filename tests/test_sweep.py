@@ -4,6 +4,7 @@ once-only delivery, working hours, retries and permanent failures."""
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
@@ -157,3 +158,69 @@ def test_a_claim_abandoned_mid_send_is_delivered_after_its_lease(sweep, own_fake
     assert sweep.run(WRITTEN + LEASE).sent == 1
     assert states(sweep, found)["revisit"][0] == "sent" and claimed.follow_up.state == "sending"
     assert len(own_fake.delivered("chat.postMessage")) == 1
+
+
+class Crash(BaseException):
+    """A process killed between Slack's ok and the database's "sent"."""
+
+
+def crash(*_args, **_kwargs):
+    raise Crash
+
+
+def test_a_dm_delivered_just_before_a_crash_is_not_sent_again(sweep, own_fake, monkeypatch, caplog):
+    found = autopsy(sweep, "U1", written=WRITTEN - timedelta(days=7), touch_base_on=None)
+    with monkeypatch.context() as patched:
+        patched.setattr(sweep.store, "mark_sent", crash)
+        with pytest.raises(Crash):
+            sweep.run(WRITTEN)
+    [dm] = own_fake.delivered("chat.postMessage")
+    assert dm.args["metadata"] == {"event_type": "rebound_follow_up", "event_payload": {"key": str(found)}}
+    assert states(sweep, found)["revisit"][0] == "sending"
+
+    # The next sweep after the lease finds the DM in the conversation and only records it.
+    with caplog.at_level(logging.INFO, logger="rebound.followups"):
+        assert sweep.run(WRITTEN + LEASE).sent == 1
+    assert len(own_fake.find("chat.postMessage")) == 1
+    [row] = sweep.store.follow_ups_of(team_id="T1", autopsy_id=found)
+    assert (row.state, row.message_ts, row.attempts) == ("sent", dm.answer["ts"], 1)
+    assert "before an interruption; not sending it twice" in caplog.text
+
+
+def test_a_dm_lost_in_the_crash_is_sent_after_the_lease(sweep, own_fake, monkeypatch):
+    found = autopsy(sweep, "U1", written=WRITTEN - timedelta(days=7), touch_base_on=None)
+    own_fake.fail("chat.postMessage", Fault(drop=True), Fault(drop=True), Fault(drop=True))
+    with monkeypatch.context() as patched:
+        patched.setattr(sweep.store, "postpone", crash)  # dies while giving the failed try back
+        with pytest.raises(Crash):
+            sweep.run(WRITTEN)
+    assert own_fake.delivered("chat.postMessage") == []
+    assert sweep.run(WRITTEN + LEASE).sent == 1
+    assert len(own_fake.delivered("chat.postMessage")) == 1
+    assert [c.args["channel"] for c in own_fake.delivered("conversations.history")] == ["D1"]
+    assert states(sweep, found)["revisit"][0] == "sent"
+
+
+def test_a_snoozed_reminder_comes_back_even_after_an_interrupted_try(sweep, own_fake):
+    found = autopsy(sweep, "U1", written=WRITTEN - timedelta(days=7), touch_base_on=None)
+    assert sweep.run(WRITTEN).sent == 1
+    [row] = sweep.store.follow_ups_of(team_id="T1", autopsy_id=found)
+    later = WRITTEN + timedelta(days=7)
+    _, changed = sweep.store.answer_follow_up(
+        team_id="T1", user_id="U1", follow_up_id=row.id, state="snoozed", now=WRITTEN, due_at=later
+    )
+    assert changed
+    sweep.store.claim_due_follow_ups(now=later, limit=5, lease=LEASE)  # and that sweep dies
+    # The first delivery carries the same receipt, but it came before the snooze: send again.
+    assert sweep.run(later + LEASE).sent == 1
+    assert len(own_fake.delivered("chat.postMessage")) == 2
+
+
+def test_without_the_history_scope_it_sends_again_rather_than_never(sweep, own_fake, caplog):
+    """A workspace installed before im:history: at least once beats not at all."""
+    autopsy(sweep, "U1", written=WRITTEN - timedelta(days=7), touch_base_on=None)
+    sweep.store.claim_due_follow_ups(now=WRITTEN, limit=5, lease=LEASE)  # the sweep dies
+    own_fake.fail("conversations.history", Fault(error="missing_scope"))
+    with caplog.at_level(logging.WARNING, logger="rebound.receipts"):
+        assert sweep.run(WRITTEN + LEASE).sent == 1
+    assert "Could not read D1 to check for an earlier delivery (missing_scope); sending again" in caplog.text

@@ -5,18 +5,22 @@ from __future__ import annotations
 import logging
 
 from slack_bolt import App, BoltContext
+from slack_bolt.authorization.authorize import InstallationStoreAuthorize
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+from sqlalchemy.exc import SQLAlchemyError
 
 import handlers
 from bot.config import Settings
 from bot.installs import Installs, installation_store
+from handlers.surfaces import describe
 from storage import Store
 
 logger = logging.getLogger("rebound")
@@ -95,6 +99,15 @@ def create_app(settings: Settings, store: Store) -> App:
             signing_secret=settings.slack_signing_secret or "",
             logger=slack_logger(settings),
             installation_store=install_store,
+            # Bolt's default calls auth.test for every request; one Slack hiccup there and Bolt
+            # answers "please reinstall" with a 200. Each token is checked once per process instead.
+            authorize=InstallationStoreAuthorize(
+                installation_store=install_store,
+                client_id=settings.slack_client_id,
+                client_secret=settings.slack_client_secret,
+                logger=slack_logger(settings),
+                cache_enabled=True,
+            ),
             oauth_settings=OAuthSettings(
                 client_id=settings.slack_client_id,
                 client_secret=settings.slack_client_secret,
@@ -125,5 +138,22 @@ def create_app(settings: Settings, store: Store) -> App:
         context["settings"] = settings
         next()
 
+    app.error(answer_failure)
     handlers.register(app)
     return app
+
+
+ENVIRONMENT = (SlackApiError, SlackClientError, OSError, SQLAlchemyError)
+
+
+def answer_failure(error: Exception, body: dict, logger: logging.Logger) -> None:
+    """A request Rebound could not answer: Slack or the database out of reach is one line for the
+    operator (Slack retries events; people see Slack's error and try again); a bug keeps its
+    traceback. The answer stays a 500."""
+    team = (body.get("team") or {}).get("id") if isinstance(body.get("team"), dict) else body.get("team_id")
+    user = (body.get("user") or {}).get("id") if isinstance(body.get("user"), dict) else body.get("user_id")
+    what = body.get("command") or body.get("type") or "request"
+    if isinstance(error, ENVIRONMENT):
+        logger.error("Could not answer %s for %s in %s: %s", what, user, team, describe(error))
+    else:
+        logger.error("Could not answer %s for %s in %s", what, user, team, exc_info=error)

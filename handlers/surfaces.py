@@ -29,7 +29,7 @@ SLACK_FAILURES = (SlackClientError, OSError)
 def describe(error: Exception) -> str:
     """Slack's error code, or the transport failure, in one short phrase for the log."""
     if isinstance(error, SlackApiError):
-        return str(error.response.get("error"))
+        return str(error.response.get("error") or f"HTTP {error.response.status_code}")
     return f"{type(error).__name__}: {error}"
 
 

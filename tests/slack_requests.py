@@ -155,6 +155,39 @@ def block_action(
     )
 
 
+def message_button(
+    message: dict[str, Any], action_id: str, value: str, *, user: str, team: str, trigger_id: str
+) -> bytes:
+    """A click on a button of a message the bot posted (`message`: its chat.postMessage args)."""
+    channel, ts = message["channel"], f"{time.time():.6f}"
+    return interactive(
+        {
+            "type": "block_actions",
+            "user": {"id": user, "username": "rep", "name": "rep", "team_id": team},
+            "api_app_id": APP_ID,
+            "token": "verification-token-unused",
+            "container": {"type": "message", "message_ts": ts, "channel_id": channel, "is_ephemeral": False},
+            "trigger_id": trigger_id,
+            "team": {"id": team, "domain": "rebound-test"},
+            "enterprise": None,
+            "is_enterprise_install": False,
+            "channel": {"id": channel, "name": "directmessage"},
+            "message": {"type": "message", "ts": ts, "text": message["text"], "blocks": message["blocks"]},
+            "state": {"values": {}},
+            "response_url": "https://hooks.slack.invalid/actions/1",
+            "actions": [
+                {
+                    "action_id": action_id,
+                    "block_id": "answers",
+                    "value": value,
+                    "type": "button",
+                    "action_ts": ts,
+                }
+            ],
+        }
+    )
+
+
 def event_callback(event: dict[str, Any], *, team: str = TEAM_ID) -> bytes:
     return json.dumps(
         {

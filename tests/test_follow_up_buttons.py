@@ -15,9 +15,8 @@ from storage import Store
 from tests.conftest import Bot, rebound
 from tests.fake_slack import Call, FakeSlack
 from tests.slack_requests import (
-    APP_ID,
     FORM,
-    interactive,
+    message_button,
     send,
     slash_command,
     unique,
@@ -64,37 +63,9 @@ def button(message: Call, action_id: str) -> str:
 def click(bot: Bot, message: Call, action_id: str, *, user: str, team: str, value: str | None = None) -> str:
     """Click a button on a DM as Slack sends it; return the trigger_id."""
     trigger = unique("trigger.")
-    channel, ts = message.args["channel"], f"{time.time():.6f}"
-    payload = {
-        "type": "block_actions",
-        "user": {"id": user, "username": "rep", "name": "rep", "team_id": team},
-        "api_app_id": APP_ID,
-        "token": "verification-token-unused",
-        "container": {"type": "message", "message_ts": ts, "channel_id": channel, "is_ephemeral": False},
-        "trigger_id": trigger,
-        "team": {"id": team, "domain": "rebound-test"},
-        "enterprise": None,
-        "is_enterprise_install": False,
-        "channel": {"id": channel, "name": "directmessage"},
-        "message": {
-            "type": "message",
-            "ts": ts,
-            "text": message.args["text"],
-            "blocks": message.args["blocks"],
-        },
-        "state": {"values": {}},
-        "response_url": "https://hooks.slack.invalid/actions/1",
-        "actions": [
-            {
-                "action_id": action_id,
-                "block_id": "answers",
-                "value": value if value is not None else button(message, action_id),
-                "type": "button",
-                "action_ts": ts,
-            }
-        ],
-    }
-    assert send(bot.events_url, interactive(payload), FORM).status == 200
+    value = value if value is not None else button(message, action_id)
+    body = message_button(message.args, action_id, value, user=user, team=team, trigger_id=trigger)
+    assert send(bot.events_url, body, FORM).status == 200
     return trigger
 
 

@@ -19,8 +19,17 @@ from bot import ids
 from bot.app import BOT_SCOPES
 from storage import Store
 from tests.conftest import Bot, bot_env, rebound, start_bot
-from tests.fake_slack import FakeSlack
-from tests.slack_requests import FORM, JSON, event_callback, fill_form, send, unique, view_submission
+from tests.fake_slack import FakeSlack, Fault
+from tests.slack_requests import (
+    FORM,
+    JSON,
+    event_callback,
+    fill_form,
+    send,
+    slash_command,
+    unique,
+    view_submission,
+)
 from tests.test_home import home_click, menu, modal_for
 from tests.test_journey import ANSWERS, open_form, submit
 
@@ -181,3 +190,29 @@ def test_an_install_asks_for_the_scopes_the_manifest_lists():
     bot_scopes = manifest.split("    bot:\n", 1)[1].split("settings:", 1)[0]
     listed = re.findall(r"^\s+- ([a-z:.]+)", bot_scopes, flags=re.MULTILINE)
     assert tuple(listed) == BOT_SCOPES
+
+
+def test_a_slack_hiccup_on_auth_test_neither_loses_nor_fakes_an_answer(oauth_bot, fake):
+    """Bolt checks each workspace's token with auth.test; Rebound checks it once per process, and
+    when Slack cannot be reached for it the request fails plainly (a 500 Slack shows as an error),
+    never as a 200 "please reinstall" that would close the form with nothing stored."""
+    team, user = unique("T"), unique("U")
+    install(oauth_bot, team)
+    before = len(fake.find("auth.test"))
+    # The first request of this workspace: auth.test dropped three times (slack_sdk retries twice).
+    fake.fail("auth.test", Fault(drop=True), Fault(drop=True), Fault(drop=True))
+    trigger = unique("trigger.")
+    command = slash_command(
+        "Acme", user=user, team=team, trigger_id=trigger, response_url=fake.response_url(trigger)
+    )
+    assert send(oauth_bot.events_url, command, FORM).status == 500
+    assert fake.find("views.open", lambda c: c.args.get("trigger_id") == trigger) == []
+
+    for n in range(3):
+        view = open_form(oauth_bot, fake, f"Deal {n}", user=user, team=team)
+        assert submit(oauth_bot, view, ANSWERS, user=user, team=team).status == 200
+    assert len(oauth_bot.export(team)) == 3
+    assert len(fake.find("auth.test")) - before == 4  # the three failed tries, then one for good
+    log = oauth_bot.log_text()
+    assert f"Could not answer /lost-deal for {user} in {team}: RemoteDisconnected" in log
+    assert "Traceback" not in log

@@ -167,8 +167,9 @@ class Sweep:
     def _earlier_delivery(self, client: WebClient, follow_up: FollowUp) -> receipts.Posted | None:
         """After an interrupted or failed try: the DM Slack may have delivered all the same."""
         channel = client.conversations_open(users=follow_up.recipient_id)["channel"]["id"]
-        # A snoozed reminder was delivered once before: look only after that message.
-        found = receipts.find(client, channel, receipts.FOLLOW_UP, str(follow_up.id), follow_up.message_ts)
+        # Not before it was written; and a snoozed reminder was delivered once: only after that.
+        after = follow_up.message_ts or f"{follow_up.created_at.timestamp():.6f}"
+        found = receipts.find(client, channel, receipts.FOLLOW_UP, str(follow_up.id), after)
         if found is not None:
             logger.info(
                 "Follow-up %s reached %s before an interruption; not sending it twice",

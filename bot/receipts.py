@@ -36,24 +36,31 @@ class Posted:
     ts: str
 
 
+PAGES = 5  # at most 1,000 messages back: an interrupted delivery is minutes old
+
+
 def find(client: WebClient, channel: str, kind: str, key: str, after: str | None = None) -> Posted | None:
     """The message with this receipt in `channel` (after the Slack timestamp `after`), if any.
 
-    Slack lists the newest first, and an interrupted delivery is recent, so one page will do.
     None when it is not there, or when the history cannot be read (then the caller sends).
     """
-    try:
-        page = client.conversations_history(
-            channel=channel, oldest=after or "0", include_all_metadata=True, limit=200
-        )
-    except SlackApiError as error:
-        logger.warning(
-            "Could not read %s to check for an earlier delivery (%s); sending again",
-            channel, error.response.get("error"),
-        )  # fmt: skip
-        return None
-    for message in page.get("messages") or []:
-        metadata = message.get("metadata") or {}
-        if metadata.get("event_type") == kind and (metadata.get("event_payload") or {}).get("key") == key:
-            return Posted(channel=channel, ts=str(message["ts"]))
+    cursor = None
+    for _ in range(PAGES):
+        try:
+            page = client.conversations_history(
+                channel=channel, oldest=after or "0", include_all_metadata=True, limit=200, cursor=cursor
+            )
+        except SlackApiError as error:
+            logger.warning(
+                "Could not read %s to check for an earlier delivery (%s); sending again",
+                channel, error.response.get("error") or f"HTTP {error.response.status_code}",
+            )  # fmt: skip
+            return None
+        for message in page.get("messages") or []:
+            metadata = message.get("metadata") or {}
+            if metadata.get("event_type") == kind and (metadata.get("event_payload") or {}).get("key") == key:
+                return Posted(channel=channel, ts=str(message["ts"]))
+        cursor = (page.get("response_metadata") or {}).get("next_cursor")
+        if not page.get("has_more") or not cursor:
+            return None
     return None

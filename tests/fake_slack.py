@@ -161,7 +161,7 @@ class FakeSlack:
                 self._changed.wait(left)
 
     # Answers
-    def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+    def _answer(self, method: str, args: dict[str, Any], token: str | None = None) -> dict[str, Any]:
         with self._lock:
             self._counter += 1
             serial = self._counter
@@ -247,26 +247,33 @@ class FakeSlack:
                 return {"ok": False, "error": "socket_mode_not_enabled"}
             return {"ok": True, "url": self.socket_mode_url}
         if method == "conversations.history":
-            return self._history(args)
+            return self._history(args, token)
         if method == "response_url":
             return {"ok": True}
         return {"ok": False, "error": "unknown_method"}
 
-    def _history(self, args: dict[str, Any]) -> dict[str, Any]:
-        """The bot's messages delivered in a conversation after `oldest`, newest first."""
+    def _history(self, args: dict[str, Any], token: str | None) -> dict[str, Any]:
+        """The bot's messages delivered in a conversation of this token's workspace after
+        `oldest`, newest first, a page of `limit` at a time (the cursor is an offset here)."""
         wanted = _conversation(str(args.get("channel", "")))
         oldest = float(args.get("oldest") or 0)
         with_metadata = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
         messages = []
-        for call in reversed(self.delivered("chat.postMessage")):
+        for call in reversed(self.delivered("chat.postMessage", lambda c: c.token == token)):
             ts = str(call.answer.get("ts", "0"))
             if _conversation(str(call.args.get("channel", ""))) == wanted and float(ts) > oldest:
                 message = {"type": "message", "user": BOT_USER_ID, "text": call.args.get("text"), "ts": ts}
                 if with_metadata and call.args.get("metadata"):
                     message["metadata"] = call.args["metadata"]
                 messages.append(message)
-        limit = int(args.get("limit") or 100)
-        return {"ok": True, "messages": messages[:limit], "has_more": len(messages) > limit}
+        limit, start = int(args.get("limit") or 100), int(args.get("cursor") or 0)
+        more = len(messages) > start + limit
+        return {
+            "ok": True,
+            "messages": messages[start : start + limit],
+            "has_more": more,
+            "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+        }
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         fake = self
@@ -332,7 +339,7 @@ class FakeSlack:
                     answer = (
                         {"ok": False, "error": fault.error}
                         if fault and fault.error
-                        else fake._answer(method, args)
+                        else fake._answer(method, args, token)
                     )
                     outcome = "ok" if answer.get("ok") else f"error:{answer.get('error')}"
                     body = json.dumps(answer).encode()

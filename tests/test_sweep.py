@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from slack_sdk import WebClient
 from slack_sdk.models.blocks import Block
 
 from bot.app import installs
@@ -178,10 +179,16 @@ def test_a_dm_delivered_just_before_a_crash_is_not_sent_again(sweep, own_fake, m
     assert dm.args["metadata"] == {"event_type": "rebound_follow_up", "event_payload": {"key": str(found)}}
     assert states(sweep, found)["revisit"][0] == "sending"
 
+    # Meanwhile 250 thank-you DMs reach the same person: the receipt is on the history's 2nd page.
+    later = WebClient(token="xoxb-t", base_url=own_fake.api_url)
+    for n in range(250):
+        later.chat_postMessage(channel="U1", text=f"Thank you {n}")
+
     # The next sweep after the lease finds the DM in the conversation and only records it.
     with caplog.at_level(logging.INFO, logger="rebound.followups"):
         assert sweep.run(WRITTEN + LEASE).sent == 1
-    assert len(own_fake.find("chat.postMessage")) == 1
+    assert len(own_fake.find("chat.postMessage")) == 251
+    assert len(own_fake.find("conversations.history")) == 2
     [row] = sweep.store.follow_ups_of(team_id="T1", autopsy_id=found)
     assert (row.state, row.message_ts, row.attempts) == ("sent", dm.answer["ts"], 1)
     assert "before an interruption; not sending it twice" in caplog.text

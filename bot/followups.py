@@ -172,8 +172,8 @@ class Sweep:
         found = receipts.find(client, channel, receipts.FOLLOW_UP, str(follow_up.id), after)
         if found is not None:
             logger.info(
-                "Follow-up %s reached %s before an interruption; not sending it twice",
-                follow_up.id, follow_up.recipient_id,
+                "Follow-up %s (%s) reached %s in %s before an interruption; not sending it twice",
+                follow_up.id, follow_up.kind, follow_up.recipient_id, follow_up.team_id,
             )  # fmt: skip
         return found
 
@@ -181,8 +181,8 @@ class Sweep:
         code = str(error.response.get("error") or f"HTTP {error.response.status_code}")
         if code in PERMANENT:
             logger.warning(
-                "Follow-up %s (%s) to %s cannot be delivered: %s; not retrying",
-                due.follow_up.id, due.follow_up.kind, due.follow_up.recipient_id, code,
+                "Follow-up %s (%s) to %s in %s cannot be delivered: %s; not retrying",
+                due.follow_up.id, due.follow_up.kind, due.follow_up.recipient_id, due.follow_up.team_id, code,
             )  # fmt: skip
             self.store.mark_failed(due.follow_up.id, error=code, now=now)
             report.failed += 1
@@ -197,8 +197,10 @@ class Sweep:
         attempts = due.follow_up.attempts + 1
         until = now + max(backoff(attempts), at_least)
         logger.info(
-            "Follow-up %s: %s; trying again at %s (attempt %s)", due.follow_up.id, error, until, attempts
-        )
+            "Follow-up %s (%s) to %s in %s: %s; trying again at %s (attempt %s)",
+            due.follow_up.id, due.follow_up.kind, due.follow_up.recipient_id, due.follow_up.team_id,
+            error, f"{until:%Y-%m-%d %H:%M} UTC", attempts,
+        )  # fmt: skip
         self.store.postpone(due.follow_up.id, until=until, error=error, attempted=True)
         report.retrying += 1
 

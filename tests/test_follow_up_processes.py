@@ -161,11 +161,11 @@ class Rendezvous(FakeSlack):
         self.user = user
         self.meeting = threading.Barrier(2, timeout=20)
 
-    def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+    def _answer(self, method: str, args: dict[str, Any], token: str | None = None) -> dict[str, Any]:
         if method == "users.info" and args.get("user") == self.user:
             with contextlib.suppress(threading.BrokenBarrierError):
                 self.meeting.wait()
-        return super()._answer(method, args)
+        return super()._answer(method, args, token)
 
 
 def test_two_sweeps_meeting_one_person_first_time_both_deliver(postgres_url, tmp_path):

@@ -389,7 +389,6 @@ def main() -> int:
         )  # fmt: skip
         del env["SLACK_BOT_TOKEN"]
         upgrade(url)
-        seed_workspaces(url, teams, args.seeded, start, span)
         if args.postgres:
             processes = [
                 Process(f"web{n}", {**env, "PORT": str(free_port())}, home, ("--no-scheduler",))
@@ -407,6 +406,8 @@ def main() -> int:
             web = [p for p in processes if p.command == "serve"]
             for team in teams:
                 install(web[0].bot, team)  # type: ignore[arg-type]
+            # Only then is anything due: a follow-up due where Rebound is not installed fails for good.
+            seed_workspaces(url, teams, args.seeded, datetime.now(UTC), span)
             traffic = Traffic(fake, teams, [p.port for p in web if p.port], tally)
             fake.chaos(args.fault_rate, seed=11)
             traffic_threads = [threading.Thread(target=traffic.run, args=(n,)) for n in range(args.threads)]

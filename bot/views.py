@@ -5,11 +5,11 @@ Pure functions returning slack_sdk models, so Slack's limits are checked before 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from typing import Any
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -272,26 +272,31 @@ def autopsy_modal(
     )
 
 
+_DEAL = "\u0000deal\u0000"  # stands for the deal in the cached JSON; no text the rep types has NUL
+
+
 @lru_cache(maxsize=64)
-def _blank_autopsy_modal(today: date, touch_base_days: int) -> dict[str, Any]:
-    # Validated by slack_sdk here, once a day per default a workspace chose.
-    return autopsy_modal("", today, touch_base_days=touch_base_days).to_dict()
+def _autopsy_modal_json(today: date, touch_base_days: int) -> tuple[str, str]:
+    """Today's form as JSON, without a deal and with `_DEAL` as the deal. Built and validated by
+    slack_sdk here, once a day per default a workspace chose."""
+
+    def form(deal: str) -> str:
+        return json.dumps(autopsy_modal(deal, today, touch_base_days=touch_base_days).to_dict())
+
+    return form(""), form(_DEAL)
 
 
-def autopsy_modal_payload(
+def autopsy_modal_json(
     deal_name: str, today: date, touch_base_days: int = autopsy.TOUCH_BASE_DEFAULT_DAYS
-) -> dict[str, Any]:
-    """`autopsy_modal(deal_name, today).to_dict()`, without rebuilding and revalidating 20 blocks
-    per command: only the deal field changes, and it is cut to its limit as the builder cuts it."""
-    blank = _blank_autopsy_modal(today, touch_base_days)
+) -> str:
+    """`autopsy_modal(deal_name, today)` as the JSON string views.open takes, without building,
+    validating and encoding 20 blocks per command: only the deal's JSON string literal changes,
+    and the deal is cut to its limit as the builder cuts it."""
+    blank, template = _autopsy_modal_json(today, touch_base_days)
     deal = deal_name[: autopsy.DEAL_MAX]
-    blocks = [
-        {**block, "element": {**block["element"], "initial_value": deal}}
-        if deal and block.get("block_id") == ids.DEAL
-        else block
-        for block in blank["blocks"]
-    ]
-    return {**blank, "blocks": blocks}
+    if not deal:
+        return blank
+    return template.replace(json.dumps(_DEAL), json.dumps(deal), 1)
 
 
 PAGE = 10  # autopsies per page of App Home

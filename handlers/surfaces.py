@@ -55,7 +55,7 @@ def open_autopsy(
     try:
         client.views_open(
             trigger_id=trigger_id,
-            view=views.autopsy_modal_payload(deal_name, today, touch_base_days=defaults.touch_base_days),
+            view=views.autopsy_modal_json(deal_name, today, touch_base_days=defaults.touch_base_days),
         )
     except SLACK_FAILURES as error:
         logger.warning("Could not open the autopsy form: %s", describe(error))

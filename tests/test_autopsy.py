@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -221,8 +222,19 @@ def test_the_edit_form_is_the_autopsy_filled_in():
     assert answers.deal_value_cents == entry.deal_value_cents
 
 
-@pytest.mark.parametrize("deal", ["", "Acme Corp", "<!channel> & Co", "x" * 400])
+TRICKY_DEALS = [
+    "",
+    "Acme Corp",
+    "<!channel> & Co",
+    "x" * 400,
+    "\u2028",
+    'Quote " back\\slash \u0000deal\u0000 🎉',
+]
+
+
+@pytest.mark.parametrize("deal", TRICKY_DEALS)
 def test_the_cached_form_is_the_built_form(deal):
-    assert views.autopsy_modal_payload(deal, NOW.date()) == views.autopsy_modal(deal, NOW.date()).to_dict()
+    sent = json.loads(views.autopsy_modal_json(deal, NOW.date()))
+    assert sent == views.autopsy_modal(deal, NOW.date()).to_dict()
     # and the cached blank form is never altered by filling in a deal
-    assert "initial_value" not in views.autopsy_modal_payload("", NOW.date())["blocks"][1]["element"]
+    assert "initial_value" not in json.loads(views.autopsy_modal_json("", NOW.date()))["blocks"][1]["element"]

@@ -4,6 +4,7 @@ malformed requests."""
 
 from __future__ import annotations
 
+import http.client
 import logging
 import sys
 import urllib.request
@@ -83,8 +84,18 @@ def test_the_oauth_client_secret_and_installed_tokens_stay_out_of_the_log(fake, 
 def test_oversized_and_malformed_requests_are_refused_plainly(bot, fake):
     seen = len(bot.log_text())
     # Megabytes: refused from the Content-Length alone, before anything is read or verified.
+    # The client sends only the headers and waits: the answer comes without the body.
     huge = b"payload=" + b"x" * (3 * 1024 * 1024)
-    assert post(bot.events_url, huge, FORM, signature_headers(huge)).status == 413
+    connection = http.client.HTTPConnection("127.0.0.1", int(bot.env["PORT"]), timeout=10)
+    try:
+        connection.putrequest("POST", "/slack/events")
+        for name, value in {"Content-Type": FORM, **signature_headers(huge)}.items():
+            connection.putheader(name, value)
+        connection.putheader("Content-Length", str(len(huge)))
+        connection.endheaders()
+        assert connection.getresponse().status == 413
+    finally:
+        connection.close()
     # Well signed, but its payload is not JSON: a 400, not a 500.
     broken = b"payload=%7Bnot+json"
     reply = send(bot.events_url, broken, FORM)

@@ -20,8 +20,9 @@ seconds on average and starts it again at once, and the fake Slack answers a sha
 
 Then traffic and chaos stop, every process runs again and the sweeps drain what is owed: by
 themselves (a claim held by a killed process waits out its 5-minute lease), or, with
-`--catch-up`, through the operator's `rebound reminders` and `rebound digest` run with
-`--as-of` past the lease (the short version CI runs). The invariants, printed at the end:
+`--catch-up`, with every process stopped (SIGTERM), through the operator's `rebound reminders`
+and `rebound digest` run with `--as-of` past the lease (the short version CI runs). The
+invariants, printed at the end:
 
 * every acknowledged submission is stored exactly once;
 * every follow-up that fell due is delivered exactly once (Slack's messages carry receipts);
@@ -282,6 +283,10 @@ RECEIPT_FOUND = ("not sending it twice", "not posting it twice")  # bot.followup
 def drain(store: Store, processes: list[Process], catch_up: bool, home: Path, tally: Tally) -> float:
     started = time.monotonic()
     if catch_up:
+        # A sweep --as-of past the lease takes over every claim, live ones too: so the processes
+        # stop first (SIGTERM: a sweep in progress finishes), as an operator would stop them.
+        for process in processes:
+            process.stop()
         env = {**processes[0].env}
         as_of = (datetime.now(UTC) + LEASE + timedelta(minutes=1)).isoformat()
         for command in (["reminders", "--as-of", as_of], ["digest", "--as-of", as_of]):

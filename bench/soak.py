@@ -137,7 +137,7 @@ def send(ports: list[int], rng: random.Random, body: bytes, content_type: str) -
             connection.request("POST", "/slack/events", body=body, headers=headers)
             response = connection.getresponse()
             return response.status, response.read()
-        except OSError:
+        except (OSError, http.client.HTTPException):  # refused, reset, or cut off mid-answer
             continue
         finally:
             connection.close()

@@ -55,7 +55,8 @@ def read_settings(values: dict[str, Any]) -> tuple[dict[str, Any] | None, dict[s
         isinstance(channel, str) and re.fullmatch(r"[CG][A-Z0-9]{2,30}", channel)
     ):
         errors[ids.SET_CHANNEL] = "Please choose a channel from the list."
-    day = (element(ids.SET_DAY).get("selected_option") or {}).get("value")
+    option = element(ids.SET_DAY).get("selected_option")
+    day = option.get("value") if isinstance(option, dict) else None
     if day not in WEEKDAYS:
         errors[ids.SET_DAY] = "Please choose a day."
     at = element(ids.SET_TIME).get("selected_time")
@@ -66,11 +67,9 @@ def read_settings(values: dict[str, Any]) -> tuple[dict[str, Any] | None, dict[s
         ZoneInfo(zone)
     except (ZoneInfoNotFoundError, ValueError):
         errors[ids.SET_ZONE] = "Please write a time zone such as Europe/Paris or America/New_York."
-    chosen = {
-        option.get("value")
-        for option in element(ids.SET_OPTIONS).get("selected_options") or []
-        if isinstance(option, dict)
-    }
+    ticked = element(ids.SET_OPTIONS).get("selected_options")
+    ticked = ticked if isinstance(ticked, list) else []
+    chosen = {option.get("value") for option in ticked if isinstance(option, dict)}
     if chosen - set(OPTIONS):
         errors[ids.SET_OPTIONS] = "Please choose from the list."
     touch_base = _days(element(ids.SET_TOUCH_BASE_DAYS).get("value"), TOUCH_BASE_DAYS)

@@ -11,7 +11,7 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from bot import autopsy, ids, workspace
@@ -56,6 +56,15 @@ FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthChe
 
 @FAST
 @given(STATE_VALUES)
+# Found by hypothesis in CI: a choice or a ticked list that is not an object or a list.
+@example({"deal": {}, ids.SET_DAY: {ids.SET_DAY: {"selected_option": True}}})
+@example({ids.SET_OPTIONS: {ids.SET_OPTIONS: {"selected_options": True}}})
+@example(
+    {
+        ids.OUTCOME: {ids.OUTCOME: {"selected_option": 7}},
+        ids.NO_TOUCH_BASE: {ids.NO_TOUCH_BASE: {"selected_options": "x"}},
+    }
+)
 def test_any_form_state_reads_as_answers_or_field_errors(values):
     answers, errors = autopsy.read_submission(values, NOW)
     assert (answers is None) == bool(errors)

@@ -50,6 +50,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import parse_qs
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -214,8 +215,6 @@ class Traffic:
 
 
 def _payload(body: bytes) -> str:
-    from urllib.parse import parse_qs
-
     return parse_qs(body.decode())["payload"][0]
 
 

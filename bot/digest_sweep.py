@@ -22,6 +22,7 @@ from bot.digest import Schedule, Week
 from bot.followups import PERMANENT, backoff
 from bot.installs import Installs
 from bot.messages import Message
+from bot.slack_errors import error_code
 from storage import Digest, Store
 
 logger = logging.getLogger("rebound.digest")
@@ -180,7 +181,7 @@ class DigestSweep:
             self.store.mark_digest_failed(row.id, error="not invited to the channel")
             return Outcome(row.team_id, row.week, "failed", error)
         except SlackApiError as error:
-            code = str(error.response.get("error") or f"HTTP {error.response.status_code}")
+            code = error_code(error)
             if code in PERMANENT:
                 logger.warning("Weekly digest of %s for %s cannot be posted: %s", row.week, row.team_id, code)
                 self.store.mark_digest_failed(row.id, error=code)

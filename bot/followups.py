@@ -19,6 +19,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from bot import receipts, reminders
 from bot.autopsy import Answers
 from bot.installs import Installs
+from bot.slack_errors import error_code
 from storage import Due, FollowUp, Plan, Store
 
 logger = logging.getLogger("rebound.followups")
@@ -178,7 +179,7 @@ class Sweep:
         return found
 
     def _failed(self, due: Due, error: SlackApiError, now: datetime, report: SweepReport) -> None:
-        code = str(error.response.get("error") or f"HTTP {error.response.status_code}")
+        code = error_code(error)
         if code in PERMANENT:
             logger.warning(
                 "Follow-up %s (%s) to %s in %s cannot be delivered: %s; not retrying",

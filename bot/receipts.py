@@ -19,6 +19,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.metadata import Metadata
 
+from bot.slack_errors import error_code
+
 logger = logging.getLogger("rebound.receipts")
 
 FOLLOW_UP = "rebound_follow_up"
@@ -53,7 +55,7 @@ def find(client: WebClient, channel: str, kind: str, key: str, after: str | None
         except SlackApiError as error:
             logger.warning(
                 "Could not read %s to check for an earlier delivery (%s); sending again",
-                channel, error.response.get("error") or f"HTTP {error.response.status_code}",
+                channel, error_code(error),
             )  # fmt: skip
             return None
         for message in page.get("messages") or []:

@@ -13,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot import reminders, views, workspace
 from bot.config import Settings
+from bot.slack_errors import error_code
 from bot.workspace import FollowUpDefaults
 from storage import Due, Store
 
@@ -29,7 +30,7 @@ SLACK_FAILURES = (SlackClientError, OSError)
 def describe(error: Exception) -> str:
     """Slack's error code, or the transport failure, in one short phrase for the log."""
     if isinstance(error, SlackApiError):
-        return str(error.response.get("error") or f"HTTP {error.response.status_code}")
+        return error_code(error)
     return f"{type(error).__name__}: {error}"
 
 

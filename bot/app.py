@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
-from slack_bolt import App, BoltContext
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.authorization.authorize import InstallationStoreAuthorize
+from slack_bolt.middleware import Middleware
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -132,15 +134,28 @@ def create_app(settings: Settings, store: Store) -> App:
 
     use_slack_api(app.client, settings)
 
-    @app.middleware
-    def provide_store(context: BoltContext, next) -> None:
-        context["store"] = store
-        context["settings"] = settings
-        next()
-
+    app.use(ProvideStore(store, settings))
     app.error(answer_failure)
     handlers.register(app)
     return app
+
+
+class ProvideStore(Middleware):
+    """Puts the store and the settings in every request's context, where listeners take them.
+
+    A `Middleware` rather than a function: Bolt calls it directly, without working out which
+    arguments a function wants on every request."""
+
+    def __init__(self, store: Store, settings: Settings) -> None:
+        self.store = store
+        self.settings = settings
+
+    def process(
+        self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
+    ) -> BoltResponse:
+        req.context["store"] = self.store
+        req.context["settings"] = self.settings
+        return next()
 
 
 ENVIRONMENT = (SlackApiError, SlackClientError, OSError, SQLAlchemyError)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import logging
 import signal
@@ -11,7 +10,6 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
-from urllib.parse import parse_qs
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from gunicorn.app.base import BaseApplication
@@ -19,6 +17,9 @@ from gunicorn.arbiter import Arbiter
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
+from slack_bolt.request import BoltRequest
+from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
 
@@ -63,21 +64,6 @@ def _shaped(payload: object, depth: int = 0) -> bool:
     return all(payload.get(key) is None or _shaped(payload[key], depth + 1) for key in _NESTED if depth < 3)
 
 
-def _read(body: bytes, content_type: str) -> dict[str, Any] | None:
-    """The request as Bolt will see it, or None if Bolt could not parse it: interactivity's
-    `payload=` and events' JSON must be JSON objects of the shapes Slack sends."""
-    try:
-        if content_type.startswith("application/json"):
-            parsed = json.loads(body or b"{}")
-        elif body.startswith(b"payload="):
-            parsed = json.loads(parse_qs(body.decode())["payload"][0])
-        else:  # a slash command: plain form fields
-            return {key: values[0] for key, values in parse_qs(body.decode()).items()}
-    except (ValueError, KeyError):  # JSONDecodeError and UnicodeDecodeError both are ValueErrors
-        return None
-    return parsed if _shaped(parsed) else None
-
-
 def what_was_asked(request: dict[str, Any]) -> str:
     """A request in a few words, for the log: the command, the buttons, the form, the event."""
     kind = str(request.get("type") or "")
@@ -119,41 +105,63 @@ def _signed(verifier: SignatureVerifier, body: bytes, environ: dict[str, Any]) -
         return False
 
 
-def wsgi_app(app: App, store: Store, signing_secret: str) -> WSGIApp:
-    """Slack's Request URL through Bolt's WSGI adapter, plus a health check for load balancers.
+class SlackEvents(SlackRequestHandler):
+    """Bolt's WSGI adapter for Slack's Request URL, plus what an operator needs from it.
 
-    Before Bolt sees a request, an oversized one is refused from its Content-Length alone (413,
-    nothing read), and a correctly signed one whose body is not what Slack sends gets a 400
-    instead of a traceback (Bolt parses before it verifies; slack_sdk's verifier checks first).
+    A body Bolt cannot read (not UTF-8, not JSON where Slack sends JSON, not the shapes Slack
+    sends) gets a 400 if it is correctly signed and a 401 if not, instead of a traceback (Bolt
+    reads before it verifies; slack_sdk's verifier checks first). Every request Bolt answers
+    gets one log line: what was asked, for whom, the answer, how long. Both read Bolt's own
+    parse of the body: each request is parsed once.
     """
-    slack = SlackRequestHandler(app, path=EVENTS_PATH)
-    verifier = SignatureVerifier(signing_secret)
 
-    def screen(
-        environ: dict[str, Any], start_response: Callable[..., Any]
-    ) -> tuple[list[bytes] | None, dict[str, Any]]:
-        length = str(environ.get("CONTENT_LENGTH") or "")
-        if not length.isdigit():
-            return _plain(start_response, "411 Length Required", "Content-Length is required"), {}
-        if int(length) > MAX_BODY:
-            return _plain(start_response, "413 Content Too Large", "Request body too large"), {}
-        body = environ["wsgi.input"].read(int(length))
-        environ["wsgi.input"] = io.BytesIO(body)
-        request = _read(body, str(environ.get("CONTENT_TYPE") or ""))
-        if request is not None:
-            return None, request
-        if _signed(verifier, body, environ):
+    def __init__(self, app: App, signing_secret: str) -> None:
+        super().__init__(app, path=EVENTS_PATH)
+        self.verifier = SignatureVerifier(signing_secret)
+
+    def dispatch(self, request: WsgiHttpRequest) -> BoltResponse:
+        started = time.perf_counter()
+        raw = request.environ["wsgi.input"].read(int(request.environ.get("CONTENT_LENGTH") or 0))
+        try:
+            bolt_request = BoltRequest(
+                body=raw.decode(), query=request.query_string, headers=request.get_headers()
+            )
+        except Exception:  # whatever Bolt raises reading a hostile body, Bolt cannot read it
+            bolt_request = None
+        if bolt_request is None or not _shaped(bolt_request.body):
+            return self.refuse(raw, request)
+        response = self.app.dispatch(bolt_request)
+        team, user = _who(bolt_request.body)
+        requests_log.info(
+            "%s: team=%s user=%s -> %s in %.1f ms",
+            what_was_asked(bolt_request.body), team, user, response.status,
+            (time.perf_counter() - started) * 1000,
+        )  # fmt: skip
+        return response
+
+    def refuse(self, raw: bytes, request: WsgiHttpRequest) -> BoltResponse:
+        if _signed(self.verifier, raw, request.environ):
             logger.warning("Refused a signed request whose body is not JSON where Slack sends JSON")
-            return _plain(start_response, "400 Bad Request", "Malformed payload"), {}
-        return _plain(start_response, "401 Unauthorized", ""), {}
+            return BoltResponse(status=400, body="Malformed payload", headers={"content-type": "text/plain"})
+        return BoltResponse(status=401, body="", headers={"content-type": "text/plain"})
+
+
+def wsgi_app(app: App, store: Store, signing_secret: str) -> WSGIApp:
+    """Slack's Request URL (`SlackEvents`), plus a health check for load balancers.
+
+    Before Bolt sees a request, one without a Content-Length (411) or an oversized one (413) is
+    refused from its headers alone, nothing read.
+    """
+    slack = SlackEvents(app, signing_secret)
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == EVENTS_PATH and environ.get("REQUEST_METHOD") == "POST":
-            refused, request = screen(environ, start_response)
-            if refused is not None:
-                return refused
-            return answer_and_log(environ, start_response, request)
-        if environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
+            length = str(environ.get("CONTENT_LENGTH") or "")
+            if not length.isdigit():
+                return _plain(start_response, "411 Length Required", "Content-Length is required")
+            if int(length) > MAX_BODY:
+                return _plain(start_response, "413 Content Too Large", "Request body too large")
+        elif environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
             healthy = store.ping()
             body = json.dumps(
                 {"status": "ok" if healthy else "unavailable", "database": "ok" if healthy else "unreachable"}
@@ -168,26 +176,6 @@ def wsgi_app(app: App, store: Store, signing_secret: str) -> WSGIApp:
             )
             return [body]
         return slack(environ, start_response)
-
-    def answer_and_log(
-        environ: dict[str, Any], start_response: Callable[..., Any], request: dict[str, Any]
-    ) -> Iterable[bytes]:
-        """Bolt answers; then one line for the operator: what, for whom, the answer, how long."""
-        started = time.perf_counter()
-        answered: list[str] = []
-
-        def recording_start_response(status: str, headers: Any, *rest: Any) -> Any:
-            answered.append(status.split(" ", 1)[0])
-            return start_response(status, headers, *rest)
-
-        body = slack(environ, recording_start_response)
-        team, user = _who(request)
-        requests_log.info(
-            "%s: team=%s user=%s -> %s in %.1f ms",
-            what_was_asked(request), team, user, answered[0] if answered else "-",
-            (time.perf_counter() - started) * 1000,
-        )  # fmt: skip
-        return body
 
     return application
 

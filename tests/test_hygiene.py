@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 from bot import ids
 from bot.config import RedactingFormatter
 from tests.conftest import bot_env, rebound, start_bot
-from tests.slack_requests import FORM, SIGNING_SECRET, post, send, signature_headers, unique
+from tests.slack_requests import FORM, JSON, SIGNING_SECRET, post, send, signature_headers, unique
 from tests.test_journey import ANSWERS, open_form, submit
 from tests.test_workspaces import CLIENT_SECRET, install
 
@@ -103,3 +103,10 @@ def test_oversized_and_malformed_requests_are_refused_plainly(bot, fake):
     assert "Traceback" not in bot.log_text()[seen:], bot.log_text()[seen:]
     # Unsigned nonsense of the same shape: still a 401 (the signature is checked first).
     assert post(bot.events_url, broken, FORM).status == 401
+    # Bodies Bolt itself cannot read: a JSON list, a team that is a number.
+    for body in (b"[1, 2]", b'{"type": "block_actions", "team": 7}'):
+        assert send(bot.events_url, body, JSON).status == 400, body
+        assert post(bot.events_url, body, JSON).status == 401, body
+    # Not UTF-8: Slack never sends it and no signature over it can be checked, so a 401.
+    assert send(bot.events_url, b"command=%2Flost-deal&text=\xff\xfe", FORM).status == 401
+    assert "Traceback" not in bot.log_text()[seen:], bot.log_text()[seen:]

@@ -13,8 +13,9 @@ its own gunicorn (1 worker, gthread, 8 threads) behind Bolt's WSGI adapter:
 
 For each app and each concurrency (1 and 8 sending threads) it sends signed slash commands,
 each with its own trigger_id, and times, per trigger_id, the span from just before the POST
-to the moment the fake Slack records the `views.open` for it (both clocks are
-`time.monotonic()` in this process). Throughput is requests over the span from the first
+to the moment its `views.open` call has arrived at the fake Slack, whole body read (both
+clocks are `time.monotonic()` in this process; what the fake then does to parse and answer
+the call is Slack's time, and it is not counted). Throughput is requests over the span from the first
 send to the last views.open. The apps take turns (bare, rebound, then rebound, bare, ...)
 so that drift in the machine's load falls on both.
 

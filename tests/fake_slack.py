@@ -28,6 +28,8 @@ class Call:
     args: dict[str, Any]
     token: str | None
     outcome: str = "ok"  # ok | error:<code> | http:<status> | dropped
+    # When the whole call had arrived (time.monotonic()), before the fake did anything with it:
+    # parsing and answering is Slack's time, not the caller's.
     at: float = field(default_factory=time.monotonic)
     answer: dict[str, Any] = field(default_factory=dict)
 
@@ -286,17 +288,19 @@ class FakeSlack:
 
             def do_GET(self) -> None:
                 # slack_sdk sends some read methods (conversations.history) as GET with a query.
+                arrived = time.monotonic()
                 address = urlsplit(self.path)
-                self._api(address.path.removeprefix("/api/"), dict(parse_qsl(address.query)))
+                self._api(address.path.removeprefix("/api/"), dict(parse_qsl(address.query)), arrived)
 
             def do_POST(self) -> None:
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                arrived = time.monotonic()
                 if self.path.startswith("/upload/"):
                     # Step 2 of files_upload_v2: the bytes go to the URL step 1 handed out.
                     file_id = self.path.rsplit("/", 1)[-1]
                     with fake._lock:
                         fake.uploads[file_id] = raw
-                    self._record(Call("upload", {"file_id": file_id, "length": len(raw)}, None))
+                    self._record(Call("upload", {"file_id": file_id, "length": len(raw)}, None, at=arrived))
                     body = f"OK - {len(raw)}".encode()
                     self.send_response(200)
                     self.send_header("Content-Type", "text/plain")
@@ -313,9 +317,9 @@ class FakeSlack:
                         args = json.loads(raw or b"{}")
                     else:
                         args = dict(parse_qsl(raw.decode()))
-                self._api(method, args)
+                self._api(method, args, arrived)
 
-            def _api(self, method: str, args: dict[str, Any]) -> None:
+            def _api(self, method: str, args: dict[str, Any], arrived: float) -> None:
                 auth = self.headers.get("Authorization", "")
                 token = auth.removeprefix("Bearer ") if auth else args.get("token")
                 fault = fake._next_fault(method, args)
@@ -328,7 +332,7 @@ class FakeSlack:
                     # A connection that dies mid-request, as a flaky network does.
                     self.close_connection = True
                     self.connection.shutdown(2)
-                    return self._record(Call(method, args, token, "dropped"))
+                    return self._record(Call(method, args, token, "dropped", at=arrived))
                 if fault and fault.status != 200:
                     outcome = f"http:{fault.status}"
                     body = b'{"ok": false}'
@@ -345,7 +349,7 @@ class FakeSlack:
                     body = json.dumps(answer).encode()
                     self.send_response(200)
                 # Recorded before the answer leaves: whoever got the answer finds the call recorded.
-                self._record(Call(method, args, token, outcome, answer=answer))
+                self._record(Call(method, args, token, outcome, at=arrived, answer=answer))
                 self.send_header("Content-Type", "application/json; charset=utf-8")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()

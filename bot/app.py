@@ -22,7 +22,8 @@ from sqlalchemy.exc import SQLAlchemyError
 import handlers
 from bot.config import Settings
 from bot.installs import Installs, installation_store
-from handlers.surfaces import describe
+from bot.slack_errors import describe
+from bot.who_asked import who
 from storage import Store
 
 logger = logging.getLogger("rebound")
@@ -165,8 +166,7 @@ def answer_failure(error: Exception, body: dict, logger: logging.Logger) -> None
     """A request Rebound could not answer: Slack or the database out of reach is one line for the
     operator (Slack retries events; people see Slack's error and try again); a bug keeps its
     traceback. The answer stays a 500."""
-    team = (body.get("team") or {}).get("id") if isinstance(body.get("team"), dict) else body.get("team_id")
-    user = (body.get("user") or {}).get("id") if isinstance(body.get("user"), dict) else body.get("user_id")
+    team, user = who(body)
     what = body.get("command") or body.get("type") or "request"
     if isinstance(error, ENVIRONMENT):
         logger.error("Could not answer %s for %s in %s: %s", what, user, team, describe(error))

@@ -26,6 +26,7 @@ from slack_sdk.signature import SignatureVerifier
 from bot.app import create_app
 from bot.config import ConfigError, Settings
 from bot.scheduler import start_scheduler
+from bot.who_asked import what_was_asked, who
 from storage import Store
 
 logger = logging.getLogger("rebound.server")
@@ -62,36 +63,6 @@ def _shaped(payload: object, depth: int = 0) -> bool:
         if not isinstance(event, dict) or not isinstance(event.get("type"), str):
             return False
     return all(payload.get(key) is None or _shaped(payload[key], depth + 1) for key in _NESTED if depth < 3)
-
-
-def what_was_asked(request: dict[str, Any]) -> str:
-    """A request in a few words, for the log: the command, the buttons, the form, the event."""
-    kind = str(request.get("type") or "")
-    if "command" in request:
-        return f"command {request['command']}"
-    if kind == "block_actions":
-        actions = request.get("actions")
-        names = (
-            [str(a.get("action_id")) for a in actions if isinstance(a, dict)]
-            if isinstance(actions, list)
-            else []
-        )
-        return "click " + ",".join(names)
-    if kind in ("view_submission", "view_closed"):
-        view = request.get("view")
-        return f"{kind.replace('_', ' ')} {view.get('callback_id') if isinstance(view, dict) else '?'}"
-    if kind == "event_callback":
-        return f"event {request['event']['type']}"
-    return kind or "request"
-
-
-def _who(request: dict[str, Any]) -> tuple[str, str]:
-    def ident(value: object) -> str:
-        return str(value.get("id") if isinstance(value, dict) else value or "-")
-
-    return ident(request.get("team") or request.get("team_id")), ident(
-        request.get("user") or request.get("user_id") or (request.get("event") or {}).get("user")
-    )
 
 
 def _signed(verifier: SignatureVerifier, body: bytes, environ: dict[str, Any]) -> bool:
@@ -131,7 +102,7 @@ class SlackEvents(SlackRequestHandler):
         if bolt_request is None or not _shaped(bolt_request.body):
             return self.refuse(raw, request)
         response = self.app.dispatch(bolt_request)
-        team, user = _who(bolt_request.body)
+        team, user = who(bolt_request.body)
         requests_log.info(
             "%s: team=%s user=%s -> %s in %.1f ms",
             what_was_asked(bolt_request.body), team, user, response.status,

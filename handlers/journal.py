@@ -15,7 +15,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot import export, followups, ids, views
 from bot.autopsy import read_submission
-from handlers.surfaces import SLACK_FAILURES, describe, follow_up_defaults, publish_home, who
+from bot.slack_errors import describe
+from handlers.surfaces import SLACK_FAILURES, follow_up_defaults, publish_home, who
 from storage import Autopsy, Store
 
 

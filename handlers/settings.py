@@ -14,7 +14,8 @@ from slack_sdk import WebClient
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import digest, ids, views, workspace
-from handlers.surfaces import SLACK_FAILURES, describe, is_admin, publish_home, who
+from bot.slack_errors import describe
+from handlers.surfaces import SLACK_FAILURES, is_admin, publish_home, who
 from storage import Store
 
 

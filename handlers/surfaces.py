@@ -8,12 +8,12 @@ from logging import Logger
 
 from slack_bolt import BoltContext
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.errors import SlackClientError
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import reminders, views, workspace
 from bot.config import Settings
-from bot.slack_errors import error_code
+from bot.slack_errors import describe
 from bot.workspace import FollowUpDefaults
 from storage import Due, Store
 
@@ -25,13 +25,6 @@ def who(context: BoltContext, body: dict) -> tuple[str, str]:
 
 # What a Web API call can raise once slack_sdk's retry handlers have given up.
 SLACK_FAILURES = (SlackClientError, OSError)
-
-
-def describe(error: Exception) -> str:
-    """Slack's error code, or the transport failure, in one short phrase for the log."""
-    if isinstance(error, SlackApiError):
-        return error_code(error)
-    return f"{type(error).__name__}: {error}"
 
 
 DEFAULTS_FRESH_FOR = 30.0  # seconds a workspace's follow-up defaults are read from memory

@@ -2,11 +2,12 @@
 
 Run from the repository root:
 
-    .venv/bin/python bench/core.py            # about a minute on 2 cores
-    .venv/bin/python bench/core.py --rounds 3 --n1 400 --n8 1200
+    .venv/bin/python bench/core.py            # about a minute and a half on 2 cores
+    .venv/bin/python bench/core.py --rounds 4 --n1 400 --n8 1200
 
-One fake Slack (tests/fake_slack.py) runs in this process. Two servers run beside it, each
-its own gunicorn (1 worker, gthread, 8 threads) behind Bolt's WSGI adapter:
+One fake Slack (tests/fake_slack.py) runs in a process of its own, so that the work Slack does
+reading and echoing each form does not slow this process's senders. Two servers run beside
+it, each its own gunicorn (1 worker, gthread, 8 threads) behind Bolt's WSGI adapter:
 
 * rebound: the real `rebound serve`, started as the tests start it, on SQLite in a temp dir;
 * bare:    bench/bare_app.py, a Bolt app that only acks `/lost-deal` and opens a one-field modal.
@@ -14,10 +15,10 @@ its own gunicorn (1 worker, gthread, 8 threads) behind Bolt's WSGI adapter:
 For each app and each concurrency (1 and 8 sending threads) it sends signed slash commands,
 each with its own trigger_id, and times, per trigger_id, the span from just before the POST
 to the moment its `views.open` call has arrived at the fake Slack, whole body read (both
-clocks are `time.monotonic()` in this process; what the fake then does to parse and answer
-the call is Slack's time, and it is not counted). Throughput is requests over the span from the first
-send to the last views.open. The apps take turns (bare, rebound, then rebound, bare, ...)
-so that drift in the machine's load falls on both.
+clocks are `time.monotonic()`, one clock for every process on Linux; what the fake then does
+to parse and answer the call is Slack's time, and it is not counted). Throughput is requests
+over the span from the first send to the last views.open. The apps take turns (bare,
+rebound, then rebound, bare, ...) so that drift in the machine's load falls on both.
 
 It checks that every command got HTTP 200 and every trigger_id exactly one views.open, and
 exits 1 if not. It prints the target verdict (Rebound >= 0.83x bare's throughput and
@@ -48,8 +49,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchkit import FakeSlackProcess  # noqa: E402
+
 from tests.conftest import bot_env, start_bot  # noqa: E402
-from tests.fake_slack import Call, FakeSlack  # noqa: E402
 from tests.slack_requests import FORM, signature_headers, slash_command  # noqa: E402
 
 EVENTS_PATH = "/slack/events"
@@ -95,19 +97,19 @@ def cpu_seconds(pid: int | None) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def production_env(fake: FakeSlack, database_url: str) -> dict[str, str]:
+def production_env(fake: FakeSlackProcess, database_url: str) -> dict[str, str]:
     env = bot_env(fake, database_url)
     env.pop("GUNICORN_CMD_ARGS", None)  # the configuration in bot/server.py, untuned
     return env
 
 
-def start_rebound(fake: FakeSlack, home: Path) -> Server:
+def start_rebound(fake: FakeSlackProcess, home: Path) -> Server:
     env = production_env(fake, f"sqlite:///{home / 'rebound.db'}")
     bot = start_bot(env, home)
     return Server("rebound", int(env["PORT"]), bot.process, bot.log, bot.stop)
 
 
-def start_bare(fake: FakeSlack, home: Path) -> Server:
+def start_bare(fake: FakeSlackProcess, home: Path) -> Server:
     env = production_env(fake, "sqlite://")  # the bare app has no database; it reads SLACK_* only
     port = int(env["PORT"])
     gunicorn = Path(sys.executable).with_name("gunicorn")
@@ -171,7 +173,8 @@ class Run:
     ack_ms: list[float]  # send -> HTTP response
     span_s: float  # first send -> last views.open
     worker_cpu_s: float
-    driver_cpu_s: float  # this process: the senders and the fake Slack
+    driver_cpu_s: float  # this process: the senders
+    slack_cpu_s: float  # the fake Slack's process
     bad_status: dict[int, int] = field(default_factory=dict)
     missing: int = 0
     duplicated: int = 0
@@ -213,7 +216,7 @@ def post_command(port: int, body: bytes) -> tuple[int, float, float]:
         connection.close()
 
 
-def load(fake: FakeSlack, server: Server, concurrency: int, n: int) -> Run:
+def load(fake: FakeSlackProcess, server: Server, concurrency: int, n: int) -> Run:
     """Send n commands from `concurrency` threads; wait for their views.open; check and time them."""
     tag = f"{next(_run_ids):03d}{server.name[0]}{concurrency}"
     triggers = [f"13345224609.{tag}.{i:06d}" for i in range(n)]
@@ -239,17 +242,19 @@ def load(fake: FakeSlack, server: Server, concurrency: int, n: int) -> Run:
 
     wanted = set(triggers)
 
-    def opened() -> list[Call]:
-        return [call for call in fake.find("views.open") if call.args.get("trigger_id") in wanted]
+    def opened() -> list[tuple[str, float]]:
+        arrivals = fake.arrivals("views.open", "trigger_id")
+        return [(trigger, at) for trigger, at in arrivals if trigger in wanted]
 
     fake.reset()
-    # The clocks live in this process: keep its garbage collector (the fake keeps every call's
-    # arguments) from pausing senders and fake mid-run and charging the pause to the app.
+    # The senders' clocks live in this process: keep its garbage collector from pausing them
+    # mid-run and charging the pause to the app.
     gc.collect()
     gc.disable()
     try:
         worker = server.worker_pid()
         cpu_before, driver_before = cpu_seconds(worker), time.process_time()
+        slack_before = cpu_seconds(fake.process.pid)
         threads = [threading.Thread(target=sender, daemon=True) for _ in range(concurrency)]
         for thread in threads:
             thread.start()
@@ -259,25 +264,25 @@ def load(fake: FakeSlack, server: Server, concurrency: int, n: int) -> Run:
         while len(opened()) < n and time.monotonic() < deadline:
             time.sleep(0.05)
         cpu_after, driver_after = cpu_seconds(worker), time.process_time()
+        slack_after = cpu_seconds(fake.process.pid)
     finally:
         gc.enable()
     time.sleep(0.3)  # room for a duplicate views.open to show up
-    calls = opened()
-
     at: dict[str, list[float]] = defaultdict(list)
-    for call in calls:
-        at[call.args["trigger_id"]].append(call.at)
+    for trigger, arrived in opened():
+        at[trigger].append(arrived)
     latencies = [(at[t][0] - sent[i]) * 1000 for i, t in enumerate(triggers) if at[t]]
     bad: dict[int, int] = defaultdict(int)
     for code in status:
         if code != 200:
             bad[code] += 1
     extra: dict[str, int] = defaultdict(int)
-    for call in fake.find("views.open", lambda c: c.args.get("trigger_id") not in wanted):
-        extra[f"views.open for {call.args.get('trigger_id')!r}"] += 1
-    for call in fake.calls:
-        if call.method != "views.open":
-            extra[call.method] += 1
+    for trigger, _ in fake.arrivals("views.open", "trigger_id"):
+        if trigger not in wanted:
+            extra[f"views.open for {trigger!r}"] += 1
+    for method, count in fake.methods().items():
+        if method != "views.open":
+            extra[method] += count
     last = max((times[0] for times in at.values()), default=math.nan)
     return Run(
         app=server.name,
@@ -288,6 +293,7 @@ def load(fake: FakeSlack, server: Server, concurrency: int, n: int) -> Run:
         span_s=last - min(sent),
         worker_cpu_s=cpu_after - cpu_before,
         driver_cpu_s=driver_after - driver_before,
+        slack_cpu_s=slack_after - slack_before,
         bad_status=dict(bad),
         missing=sum(1 for t in triggers if not at[t]),
         duplicated=sum(1 for t in triggers if len(at[t]) > 1),
@@ -319,21 +325,22 @@ def row(runs: list[Run]) -> str:
     acks = [x for r in runs for x in r.ack_ms]
     worker_ms = 1000 * sum(r.worker_cpu_s for r in runs) / n
     driver_ms = 1000 * sum(r.driver_cpu_s for r in runs) / n
+    slack_ms = 1000 * sum(r.slack_cpu_s for r in runs) / n
     return (
         f"| {runs[0].app:<7} | {runs[0].concurrency:>2} | {n:>5} | {rps:>7.1f} "
         f"| {percentile(latencies, 50):>6.1f} | {percentile(latencies, 99):>6.1f} "
-        f"| {percentile(acks, 50):>6.1f} | {worker_ms:>10.2f} | {driver_ms:>10.2f} |"
+        f"| {percentile(acks, 50):>6.1f} | {worker_ms:>10.2f} | {driver_ms:>11.2f} | {slack_ms:>9.2f} |"
     )
 
 
 HEADER = (
-    "| app     |  c |     n |   req/s | p50 ms | p99 ms | ack p50 | worker CPU | driver CPU |\n"
-    "|---------|---:|------:|--------:|-------:|-------:|-------:|-----------:|-----------:|"
+    "| app     |  c |     n |   req/s | p50 ms | p99 ms | ack p50 | worker CPU | senders CPU | Slack CPU |\n"
+    "|---------|---:|------:|--------:|-------:|-------:|-------:|-----------:|------------:|----------:|"
 )
 LEGEND = (
     "p50/p99: slash command sent -> fake Slack got its views.open; ack p50: sent -> HTTP 200 back;\n"
-    "worker CPU: ms of CPU the app's gunicorn worker used per request; driver CPU: the same for this\n"
-    "process (senders + fake Slack)."
+    "worker CPU: ms of CPU the app's gunicorn worker used per request; senders CPU: the same for\n"
+    "this process (the senders); Slack CPU: the same for the fake Slack's process."
 )
 
 
@@ -377,7 +384,7 @@ def report(runs: list[Run]) -> bool:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rounds", type=int, default=2, help="runs per app and concurrency (default 2)")
+    parser.add_argument("--rounds", type=int, default=4, help="runs per app and concurrency (default 4)")
     parser.add_argument("--n1", type=int, default=400, help="requests per run at concurrency 1 (default 400)")
     parser.add_argument(
         "--n8", type=int, default=1200, help="requests per run at concurrency 8 (default 1200)"
@@ -390,7 +397,7 @@ def main() -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     started = time.monotonic()
-    fake = FakeSlack().start()
+    fake = FakeSlackProcess()
     servers: list[Server] = []
     runs: list[Run] = []
     with tempfile.TemporaryDirectory(prefix="rebound-bench-") as tmp:

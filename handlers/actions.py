@@ -9,6 +9,7 @@ from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
 from bot import ids, reminders
+from bot.triggers import for_trigger
 from handlers.surfaces import (
     SLACK_FAILURES,
     describe,
@@ -103,7 +104,7 @@ def add_revisit(
         logger.warning("Refused a revisit from %s for follow-up %r", user_id, action.get("value"))
         return
     try:
-        client.views_open(
+        for_trigger(client).views_open(
             trigger_id=body["trigger_id"], view=reminders.revisit_modal(due.follow_up, due.autopsy)
         )
     except SLACK_FAILURES as error:

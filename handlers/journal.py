@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot import export, followups, ids, views
 from bot.autopsy import read_submission
 from bot.slack_errors import describe
+from bot.triggers import for_trigger
 from handlers.surfaces import SLACK_FAILURES, follow_up_defaults, publish_home, who
 from storage import Autopsy, Store
 
@@ -69,7 +70,7 @@ def autopsy_menu(
         else views.delete_modal(entry)
     )
     try:
-        client.views_open(trigger_id=body["trigger_id"], view=view)
+        for_trigger(client).views_open(trigger_id=body["trigger_id"], view=view)
     except SLACK_FAILURES as error:
         logger.warning("Could not open the %s form: %s", choice, describe(error))
 

@@ -14,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot import reminders, views, workspace
 from bot.config import Settings
 from bot.slack_errors import describe
+from bot.triggers import for_trigger
 from bot.workspace import FollowUpDefaults
 from storage import Due, Store
 
@@ -47,7 +48,7 @@ def open_autopsy(
     """Open the autopsy modal; False when Slack refused (an expired trigger_id, most often)."""
     today = datetime.now(UTC).date()
     try:
-        client.views_open(
+        for_trigger(client).views_open(
             trigger_id=trigger_id,
             view=views.autopsy_modal_json(deal_name, today, touch_base_days=defaults.touch_base_days),
         )

@@ -129,6 +129,41 @@ def test_expired_trigger_tells_the_rep_to_try_again(bot, fake):
     assert "try `/lost-deal` again" in said.args["text"]
 
 
+@pytest.mark.parametrize("fault", [Fault(status=500), Fault(status=429, retry_after=1), Fault(drop=True)])
+def test_a_form_slack_failed_to_open_is_not_retried_on_a_spent_trigger(bot, fake, fault):
+    trigger = unique("trigger.")
+    fake.fail("views.open", fault, where=lambda args: args.get("trigger_id") == trigger)
+    body = slash_command(
+        "Flaky Co", user=unique("U"), trigger_id=trigger, response_url=fake.response_url(trigger)
+    )
+    assert send(bot.events_url, body, FORM).status == 200
+    # The rep hears once the form could not open: slack_sdk would first have tried again 0.5-2 s
+    # later (after a 429, Retry-After later), and the second try would have opened it.
+    [said] = fake.wait_for("response_url", lambda c: c.args.get("_name") == trigger, timeout=5)
+    assert "try `/lost-deal` again" in said.args["text"]
+    assert len(fake.find("views.open", lambda c: c.args.get("trigger_id") == trigger)) == 1
+
+
+def test_a_slow_slack_gets_the_trigger_life_and_the_rep_hears_at_once(bot, fake):
+    fake.delay("views.open", 4)
+    try:
+        trigger = unique("trigger.")
+        body = slash_command(
+            "Slow Co", user=unique("U"), trigger_id=trigger, response_url=fake.response_url(trigger)
+        )
+        sent = time.monotonic()
+        assert send(bot.events_url, body, FORM).status == 200
+        [said] = fake.wait_for("response_url", lambda c: c.args.get("_name") == trigger, timeout=8)
+        # After 3 s (the trigger's life), not slack_sdk's 10 s timeout, nor once Slack answered.
+        assert said.at - sent < 3.8
+        assert "try `/lost-deal` again" in said.args["text"]
+        # The fake records a call when it answers it, 4 s after it came; there was one.
+        fake.wait_for("views.open", lambda c: c.args.get("trigger_id") == trigger, timeout=5)
+        assert len(fake.find("views.open", lambda c: c.args.get("trigger_id") == trigger)) == 1
+    finally:
+        fake.delay("views.open", 0)
+
+
 def test_a_submitted_autopsy_is_stored_exported_and_the_rep_thanked(bot, fake):
     user, team = unique("U"), unique("T")
     view = open_form(bot, fake, "<!channel> Acme & Co", user=user, team=team)

@@ -2,8 +2,8 @@
 
 Run from the repository root:
 
-    .venv/bin/python bench/core.py            # about a minute and a half on 2 cores
-    .venv/bin/python bench/core.py --rounds 4 --n1 400 --n8 1200
+    .venv/bin/python bench/core.py            # about 75 seconds on 2 cores
+    .venv/bin/python bench/core.py --rounds 12 --n1 100 --n8 300 --each-run
 
 One fake Slack (tests/fake_slack.py) runs in a process of its own, so that the work Slack does
 reading and echoing each form does not slow this process's senders. Two servers run beside
@@ -17,8 +17,10 @@ each with its own trigger_id, and times, per trigger_id, the span from just befo
 to the moment its `views.open` call has arrived at the fake Slack, whole body read (both
 clocks are `time.monotonic()`, one clock for every process on Linux; what the fake then does
 to parse and answer the call is Slack's time, and it is not counted). Throughput is requests
-over the span from the first send to the last views.open. The apps take turns (bare,
-rebound, then rebound, bare, ...) so that drift in the machine's load falls on both.
+over the span from the first send to the last views.open. The apps take turns in short runs
+(bare, rebound, then rebound, bare, ...; by default 12 rounds of 100 requests at c=1 and 300 at
+c=8, about a second each), so that the machine's speed, which drifts by a fifth within seconds
+on a shared 2-core VM, falls on both alike; the verdict pools every round.
 
 It checks that every command got HTTP 200 and every trigger_id exactly one views.open, and
 exits 1 if not. It prints the target verdict (Rebound >= 0.83x bare's throughput and
@@ -344,11 +346,22 @@ LEGEND = (
 )
 
 
-def report(runs: list[Run]) -> bool:
-    print("\nEach run (in the order run):")
-    print(HEADER)
-    for run in runs:
-        print(row([run]))
+def report(runs: list[Run], each_run: bool) -> bool:
+    if each_run:
+        print("\nEach run (in the order run):")
+        print(HEADER)
+        for run in runs:
+            print(row([run]))
+
+    print("\nRebound / bare throughput, round by round (for the spread; the verdict pools them):")
+    for c in CONCURRENCIES:
+        bare_runs = [r for r in runs if r.app == "bare" and r.concurrency == c]
+        rebound_runs = [r for r in runs if r.app == "rebound" and r.concurrency == c]
+        ratios = [r.throughput / b.throughput for r, b in zip(rebound_runs, bare_runs, strict=True)]
+        print(
+            f"  c={c}: {' '.join(f'{x:.2f}' for x in ratios)}  "
+            f"(median {percentile(ratios, 50):.2f}, min {min(ratios):.2f}, max {max(ratios):.2f})"
+        )
 
     print("\nAll rounds pooled (req/s = requests / summed run time; percentiles over every request):")
     print(HEADER)
@@ -384,11 +397,10 @@ def report(runs: list[Run]) -> bool:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rounds", type=int, default=4, help="runs per app and concurrency (default 4)")
-    parser.add_argument("--n1", type=int, default=400, help="requests per run at concurrency 1 (default 400)")
-    parser.add_argument(
-        "--n8", type=int, default=1200, help="requests per run at concurrency 8 (default 1200)"
-    )
+    parser.add_argument("--rounds", type=int, default=12, help="runs per app and concurrency (default 12)")
+    parser.add_argument("--n1", type=int, default=100, help="requests per run at concurrency 1 (default 100)")
+    parser.add_argument("--n8", type=int, default=300, help="requests per run at concurrency 8 (default 300)")
+    parser.add_argument("--each-run", action="store_true", help="also print a table row for every run")
     parser.add_argument("--warmup", type=int, default=50, help="warm-up requests per app (default 50)")
     args = parser.parse_args()
     sizes = {1: args.n1, 8: args.n8}
@@ -438,7 +450,7 @@ def main() -> int:
                     print(f"{server.name} exited with {code}:\n{server.log_tail()}", file=sys.stderr)
             fake.stop()
 
-    report(runs)
+    report(runs, args.each_run)
     took = time.monotonic() - started
     print(f"\n(load average at end {os.getloadavg()[0]:.2f}; whole benchmark took {took:.0f} s)")
     failed = [run for run in runs if not run.ok]

@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
+from urllib.parse import parse_qsl
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from gunicorn.app.base import BaseApplication
@@ -19,6 +20,7 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from slack_bolt.request import BoltRequest
+from slack_bolt.request.internals import build_context
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
@@ -33,6 +35,7 @@ logger = logging.getLogger("rebound.server")
 requests_log = logging.getLogger("rebound.requests")
 
 EVENTS_PATH = "/slack/events"
+FORM = "application/x-www-form-urlencoded"
 HEALTH_PATH = "/healthz"
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -63,6 +66,20 @@ def _shaped(payload: object, depth: int = 0) -> bool:
         if not isinstance(event, dict) or not isinstance(event.get("type"), str):
             return False
     return all(payload.get(key) is None or _shaped(payload[key], depth + 1) for key in _NESTED if depth < 3)
+
+
+def _read_as_a_form(request: BoltRequest) -> None:
+    """Bolt takes any form body containing the word "payload" for an interactivity payload and,
+    finding no `payload` field, reads it as {}: a slash command typed in #payload-team, in a
+    workspace called payloadco, or about a deal named "payload gateway" would go unanswered.
+    Such a body is read as the form it is, and its context (workspace, user, channel) as Bolt
+    builds it. The signature is still checked by Bolt, over the raw body."""
+    if request.content_type != FORM:
+        return
+    fields = dict(parse_qsl(request.raw_body, keep_blank_values=True))
+    if fields and "payload" not in fields:
+        request.body = fields
+        request.context = build_context(request.context, fields)
 
 
 def _signed(verifier: SignatureVerifier, body: bytes, environ: dict[str, Any]) -> bool:
@@ -99,6 +116,8 @@ class SlackEvents(SlackRequestHandler):
             )
         except Exception:  # whatever Bolt raises reading a hostile body, Bolt cannot read it
             bolt_request = None
+        if bolt_request is not None and not bolt_request.body:
+            _read_as_a_form(bolt_request)
         if bolt_request is None or not _shaped(bolt_request.body):
             return self.refuse(raw, request)
         response = self.app.dispatch(bolt_request)

@@ -129,6 +129,27 @@ def test_expired_trigger_tells_the_rep_to_try_again(bot, fake):
     assert "try `/lost-deal` again" in said.args["text"]
 
 
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [("payload gateway", b""), ("Acme", b"channel_name=payload-team"), ("Acme", b"team_domain=payloadco")],
+)
+def test_the_word_payload_anywhere_in_a_command_still_opens_the_form(bot, fake, text, where):
+    """Bolt takes any form containing "payload" for an interactivity payload; a command from
+    #payload-team, or a workspace called payloadco, or about a deal named so, is still a command."""
+    trigger = unique("trigger.")
+    body = slash_command(text, user=unique("U"), trigger_id=trigger, response_url=fake.response_url(trigger))
+    if where:
+        field = where.split(b"=")[0] + b"="
+        start = body.index(field)
+        end = body.index(b"&", start)
+        body = body[:start] + where + body[end:]
+    assert send(bot.events_url, body, FORM).status == 200
+    [opened] = fake.wait_for("views.open", lambda c: c.args.get("trigger_id") == trigger)
+    view = json.loads(opened.args["view"]) if isinstance(opened.args["view"], str) else opened.args["view"]
+    deal = next(block for block in view["blocks"] if block.get("block_id") == ids.DEAL)
+    assert deal["element"]["initial_value"] == text
+
+
 @pytest.mark.parametrize("fault", [Fault(status=500), Fault(status=429, retry_after=1), Fault(drop=True)])
 def test_a_form_slack_failed_to_open_is_not_retried_on_a_spent_trigger(bot, fake, fault):
     trigger = unique("trigger.")

@@ -9,12 +9,12 @@ from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
 from bot import ids, reminders
-from bot.triggers import for_trigger
 from handlers.surfaces import (
     SLACK_FAILURES,
     describe,
     follow_up_defaults,
     open_autopsy,
+    open_modal,
     own_follow_up,
     publish_home,
     redraw_follow_up,
@@ -103,9 +103,5 @@ def add_revisit(
     if due is None:
         logger.warning("Refused a revisit from %s for follow-up %r", user_id, action.get("value"))
         return
-    try:
-        for_trigger(client).views_open(
-            trigger_id=body["trigger_id"], view=reminders.revisit_modal(due.follow_up, due.autopsy)
-        )
-    except SLACK_FAILURES as error:
-        logger.warning("Could not open the revisit form: %s", describe(error))
+    view = reminders.revisit_modal(due.follow_up, due.autopsy)
+    open_modal(client, body["trigger_id"], view, logger=logger, what="the revisit form")

@@ -16,8 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot import export, followups, ids, views
 from bot.autopsy import read_submission
 from bot.slack_errors import describe
-from bot.triggers import for_trigger
-from handlers.surfaces import SLACK_FAILURES, follow_up_defaults, publish_home, who
+from handlers.surfaces import SLACK_FAILURES, follow_up_defaults, open_modal, publish_home, who
 from storage import Autopsy, Store
 
 
@@ -69,10 +68,7 @@ def autopsy_menu(
         if choice == "edit"
         else views.delete_modal(entry)
     )
-    try:
-        for_trigger(client).views_open(trigger_id=body["trigger_id"], view=view)
-    except SLACK_FAILURES as error:
-        logger.warning("Could not open the %s form: %s", choice, describe(error))
+    open_modal(client, body["trigger_id"], view, logger=logger, what=f"the {choice} form")
 
 
 def save_edit(

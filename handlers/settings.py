@@ -14,9 +14,7 @@ from slack_sdk import WebClient
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import digest, ids, views, workspace
-from bot.slack_errors import describe
-from bot.triggers import for_trigger
-from handlers.surfaces import SLACK_FAILURES, is_admin, publish_home, who
+from handlers.surfaces import is_admin, open_modal, publish_home, who
 from storage import Store
 
 
@@ -31,10 +29,7 @@ def open_settings(ack: Ack, body: dict, context: BoltContext, client: WebClient,
     view = views.settings_modal(
         digest.schedule_for(row, context["settings"]), workspace.follow_up_defaults(row)
     )
-    try:
-        for_trigger(client).views_open(trigger_id=body["trigger_id"], view=view)
-    except SLACK_FAILURES as error:
-        logger.warning("Could not open the workspace settings: %s", describe(error))
+    open_modal(client, body["trigger_id"], view, logger=logger, what="the workspace settings")
 
 
 def save_settings(

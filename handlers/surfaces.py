@@ -1,4 +1,4 @@
-"""The Slack calls more than one listener makes: opening the form and drawing App Home."""
+"""The Slack calls more than one listener makes: opening forms and drawing App Home."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from logging import Logger
 from slack_bolt import BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
+from slack_sdk.models.views import View
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import reminders, views, workspace
@@ -47,13 +48,19 @@ def open_autopsy(
 ) -> bool:
     """Open the autopsy modal; False when Slack refused (an expired trigger_id, most often)."""
     today = datetime.now(UTC).date()
+    view = views.autopsy_modal_json(deal_name, today, touch_base_days=defaults.touch_base_days)
+    return open_modal(client, trigger_id, view, logger=logger, what="the autopsy form")
+
+
+def open_modal(
+    client: WebClient, trigger_id: str, view: View | dict | str, *, logger: Logger, what: str
+) -> bool:
+    """Open a modal on the click's trigger, with one try (`bot/triggers.py`); False, and a log
+    line naming `what`, when Slack refused."""
     try:
-        for_trigger(client).views_open(
-            trigger_id=trigger_id,
-            view=views.autopsy_modal_json(deal_name, today, touch_base_days=defaults.touch_base_days),
-        )
+        for_trigger(client).views_open(trigger_id=trigger_id, view=view)
     except SLACK_FAILURES as error:
-        logger.warning("Could not open the autopsy form: %s", describe(error))
+        logger.warning("Could not open %s: %s", what, describe(error))
         return False
     return True
 

@@ -22,6 +22,13 @@ over the span from the first send to the last views.open. The apps take turns in
 c=8, about a second each), so that the machine's speed, which drifts by a fifth within seconds
 on a shared 2-core VM, falls on both alike; the verdict pools every round.
 
+The apps run on the first CPU, the senders and the fake Slack on the others (`--no-pin` lets
+everything share every CPU). In production Slack and the people typing are other machines: here
+they would take turns on the app's core, and the fake works harder for the app that sends the
+bigger form. A gunicorn worker runs Python on one core at a time anyway (the GIL); pinned, its
+threads also stop handing the GIL from core to core. Unpinned on this VM, both apps used about
+40% more CPU per command and the c=8 ratio swung by a quarter between rounds.
+
 It checks that every command got HTTP 200 and every trigger_id exactly one views.open, and
 exits 1 if not. It prints the target verdict (Rebound >= 0.83x bare's throughput and
 <= 1.2x bare's p99, at both concurrencies) but exits 0 either way: it measures, it does not gate.
@@ -86,6 +93,20 @@ class Server:
             return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
         except OSError:
             return "(no log)"
+
+
+def split_cpus() -> tuple[set[int], set[int]] | None:
+    """(the apps' CPU, the senders' and fake Slack's CPUs), or None with fewer than two CPUs."""
+    cpus = sorted(os.sched_getaffinity(0))
+    return ({cpus[0]}, set(cpus[1:])) if len(cpus) > 1 else None
+
+
+def pin(server: Server, cpus: set[int]) -> None:
+    """Every thread of the server's arbiter and worker onto `cpus`; threads they start later
+    inherit it."""
+    for pid in (server.process.pid, server.worker_pid()):
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            os.sched_setaffinity(int(task.name), cpus)
 
 
 def cpu_seconds(pid: int | None) -> float:
@@ -401,6 +422,9 @@ def main() -> int:
     parser.add_argument("--n8", type=int, default=300, help="requests per run at concurrency 8 (default 300)")
     parser.add_argument("--each-run", action="store_true", help="also print a table row for every run")
     parser.add_argument("--warmup", type=int, default=50, help="warm-up requests per app (default 50)")
+    parser.add_argument(
+        "--no-pin", action="store_true", help="let the apps, senders and fake Slack share every CPU"
+    )
     args = parser.parse_args()
     sizes = {1: args.n1, 8: args.n8}
 
@@ -408,6 +432,9 @@ def main() -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     started = time.monotonic()
+    cpus = None if args.no_pin else split_cpus()
+    if cpus is not None:
+        os.sched_setaffinity(0, cpus[1])  # the senders, and the fake Slack started from here
     fake = FakeSlackProcess()
     servers: list[Server] = []
     runs: list[Run] = []
@@ -420,6 +447,12 @@ def main() -> int:
             print(f"fake Slack on :{fake.port}; bare app on :{bare.port}; rebound on :{rebound.port}")
             load_now, python = os.getloadavg()[0], sys.version.split()[0]
             print(f"machine: {os.cpu_count()} CPUs, load average {load_now:.2f}; python {python}")
+            if cpus is None:
+                print("CPUs: shared by the apps, the senders and the fake Slack")
+            else:
+                for server in servers:
+                    pin(server, cpus[0])
+                print(f"CPUs: the apps on {sorted(cpus[0])}, the senders and fake Slack on {sorted(cpus[1])}")
 
             for server in servers:  # warm-up: imports, pools, first connections, at both concurrencies
                 for c in CONCURRENCIES:

@@ -33,6 +33,7 @@ from storage import Store
 
 logger = logging.getLogger("rebound.server")
 requests_log = logging.getLogger("rebound.requests")
+SLOW_ANSWER = 1.0  # seconds: an answer this late is logged; Slack gives up after 3
 
 EVENTS_PATH = "/slack/events"
 FORM = "application/x-www-form-urlencoded"
@@ -98,9 +99,11 @@ class SlackEvents(SlackRequestHandler):
 
     A body Bolt cannot read (not UTF-8, not JSON where Slack sends JSON, not the shapes Slack
     sends) gets a 400 if it is correctly signed and a 401 if not, instead of a traceback (Bolt
-    reads before it verifies; slack_sdk's verifier checks first). Every request Bolt answers
-    gets one log line: what was asked, for whom, the answer, how long. Both read Bolt's own
-    parse of the body: each request is parsed once.
+    reads before it verifies; slack_sdk's verifier checks first). A request Bolt refuses or
+    fails, or answers after more than a second, gets an INFO line: what was asked, for whom,
+    the answer, how long; with LOG_LEVEL=DEBUG every request does. (A line for every healthy
+    request cost a tenth of a command's CPU at 700 commands a second: bench/core.py.) Both
+    read Bolt's own parse of the body: each request is parsed once.
     """
 
     def __init__(self, app: App, signing_secret: str) -> None:
@@ -121,12 +124,14 @@ class SlackEvents(SlackRequestHandler):
         if bolt_request is None or not _shaped(bolt_request.body):
             return self.refuse(raw, request)
         response = self.app.dispatch(bolt_request)
-        team, user = who(bolt_request.body)
-        requests_log.info(
-            "%s: team=%s user=%s -> %s in %.1f ms",
-            what_was_asked(bolt_request.body), team, user, response.status,
-            (time.perf_counter() - started) * 1000,
-        )  # fmt: skip
+        took = time.perf_counter() - started
+        level = logging.INFO if response.status >= 300 or took > SLOW_ANSWER else logging.DEBUG
+        if requests_log.isEnabledFor(level):
+            team, user = who(bolt_request.body)
+            requests_log.log(
+                level, "%s: team=%s user=%s -> %s in %.1f ms",
+                what_was_asked(bolt_request.body), team, user, response.status, took * 1000,
+            )  # fmt: skip
         return response
 
     def refuse(self, raw: bytes, request: WsgiHttpRequest) -> BoltResponse:

@@ -200,10 +200,8 @@ def test_a_submitted_autopsy_is_stored_exported_and_the_rep_thanked(bot, fake):
         "yes", "partly", "no", "no",
     )  # fmt: skip
     assert row["sharing"] == "named" and row["help_from"] == "U0MENTOR1"
-    # The operator's log has one line per request: what, for whom, and the answer.
-    log = bot.log_text()
-    assert f"command /lost-deal: team={team} user={user} -> 200 in " in log
-    assert f"view submission autopsy: team={team} user={user} -> 200 in " in log
+    # At LOG_LEVEL=INFO, requests answered well and fast leave the operator's log alone.
+    assert f"user={user} -> 200" not in bot.log_text()
     assert (row["competitor"], row["main_reason"]) == ("Globex", "price")
     [picker] = [block for block in view["blocks"] if block.get("block_id") == ids.TOUCH_BASE_ON]
     assert row["touch_base_on"] == picker["element"]["initial_date"]  # the 90-day default
@@ -296,6 +294,25 @@ def test_requests_that_slack_did_not_sign_are_refused(bot, fake, forgery):
     time.sleep(0.3)
     assert fake.find("views.open", lambda c: c.args.get("trigger_id") == trigger) == []
     assert bot.export(team) == []
+    # Each refusal is one line in the operator's log: what was asked, for whom, the answer.
+    log = bot.log_text()
+    assert f"command /lost-deal: team={team} user={user} -> 401 in " in log
+    assert f"view submission autopsy: team={team} user={user} -> 401 in " in log
+
+
+def test_a_forged_request_cannot_write_lines_into_the_log(bot, fake):
+    team = unique("T")
+    body = slash_command(
+        "x", user="U0MALLORY", trigger_id=unique("trigger."), response_url=fake.response_url("m"),
+        team=f"{team}\nERROR db wiped",
+    )  # fmt: skip
+    assert post(bot.events_url, body, FORM).status == 401
+    deadline = time.monotonic() + 5
+    while f"team={team}" not in bot.log_text() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    lines = bot.log_text().splitlines()
+    assert any(f"team={team}?ERROR db wiped user=U0MALLORY -> 401 in " in line for line in lines)
+    assert not any(line.startswith("ERROR db wiped") for line in lines)
 
 
 def test_url_verification_is_answered(bot):

@@ -4,6 +4,7 @@ Run from the repository root:
 
     .venv/bin/python bench/core.py            # about 75 seconds on 2 cores
     .venv/bin/python bench/core.py --rounds 12 --n1 100 --n8 300 --each-run
+    .venv/bin/python bench/core.py --against-itself   # a second bare app in Rebound's place
 
 One fake Slack (tests/fake_slack.py) runs in a process of its own, so that the work Slack does
 reading and echoing each form does not slow this process's senders. Two servers run beside
@@ -28,6 +29,9 @@ they would take turns on the app's core, and the fake works harder for the app t
 bigger form. A gunicorn worker runs Python on one core at a time anyway (the GIL); pinned, its
 threads also stop handing the GIL from core to core. Unpinned on this VM, both apps used about
 40% more CPU per command and the c=8 ratio swung by a quarter between rounds.
+
+`--against-itself` measures the bare app against a copy of itself, in the same way: what a
+ratio is worth on this machine. Whatever it prints beyond 1.00 is noise, not code.
 
 It checks that every command got HTTP 200 and every trigger_id exactly one views.open, and
 exits 1 if not. It prints the target verdict (Rebound >= 0.83x bare's throughput and
@@ -132,7 +136,7 @@ def start_rebound(fake: FakeSlackProcess, home: Path) -> Server:
     return Server("rebound", int(env["PORT"]), bot.process, bot.log, bot.stop)
 
 
-def start_bare(fake: FakeSlackProcess, home: Path) -> Server:
+def start_bare(fake: FakeSlackProcess, home: Path, name: str = "bare") -> Server:
     env = production_env(fake, "sqlite://")  # the bare app has no database; it reads SLACK_* only
     port = int(env["PORT"])
     gunicorn = Path(sys.executable).with_name("gunicorn")
@@ -149,7 +153,7 @@ def start_bare(fake: FakeSlackProcess, home: Path) -> Server:
         "--chdir", str(ROOT / "bench"),
         "bare_app:application",
     ]  # fmt: skip
-    log = home / "bare.log"
+    log = home / f"{name}.log"
     with log.open("wb") as sink:
         process = subprocess.Popen(
             command, env=env, cwd=home, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True
@@ -165,7 +169,7 @@ def start_bare(fake: FakeSlackProcess, home: Path) -> Server:
                 process.wait()
         return process.returncode
 
-    server = Server("bare", port, process, log, stop)
+    server = Server(name, port, process, log, stop)
     deadline = time.monotonic() + 30
     while True:
         if process.poll() is not None:
@@ -366,17 +370,18 @@ LEGEND = (
 )
 
 
-def report(runs: list[Run], each_run: bool) -> bool:
+def report(runs: list[Run], each_run: bool, subject: str) -> bool:
+    """The tables and the verdict for `subject` (rebound, or a second bare app) against bare."""
     if each_run:
         print("\nEach run (in the order run):")
         print(HEADER)
         for run in runs:
             print(row([run]))
 
-    print("\nRebound / bare throughput, round by round (for the spread; the verdict pools them):")
+    print(f"\n{subject} / bare throughput, round by round (for the spread; the verdict pools them):")
     for c in CONCURRENCIES:
         bare_runs = [r for r in runs if r.app == "bare" and r.concurrency == c]
-        rebound_runs = [r for r in runs if r.app == "rebound" and r.concurrency == c]
+        rebound_runs = [r for r in runs if r.app == subject and r.concurrency == c]
         ratios = [r.throughput / b.throughput for r, b in zip(rebound_runs, bare_runs, strict=True)]
         print(
             f"  c={c}: {' '.join(f'{x:.2f}' for x in ratios)}  "
@@ -387,7 +392,7 @@ def report(runs: list[Run], each_run: bool) -> bool:
     print(HEADER)
     summary: dict[tuple[str, int], tuple[float, float]] = {}
     for c in CONCURRENCIES:
-        for app in ("bare", "rebound"):
+        for app in ("bare", subject):
             group = [r for r in runs if r.app == app and r.concurrency == c]
             n = sum(r.n for r in group)
             summary[app, c] = (
@@ -397,12 +402,12 @@ def report(runs: list[Run], each_run: bool) -> bool:
             print(row(group))
     print(LEGEND)
 
-    print("\nRebound / bare:")
+    print(f"\n{subject} / bare:")
     print("|  c | throughput ratio (>= 0.83) | p99 ratio (<= 1.2) | target |")
     print("|---:|---------------------------:|-------------------:|--------|")
     holds = True
     for c in CONCURRENCIES:
-        (bare_rps, bare_p99), (rb_rps, rb_p99) = summary["bare", c], summary["rebound", c]
+        (bare_rps, bare_p99), (rb_rps, rb_p99) = summary["bare", c], summary[subject, c]
         tput, p99 = rb_rps / bare_rps, rb_p99 / bare_p99
         ok = tput >= THROUGHPUT_TARGET and p99 <= P99_TARGET
         holds &= ok
@@ -423,6 +428,11 @@ def main() -> int:
     parser.add_argument("--each-run", action="store_true", help="also print a table row for every run")
     parser.add_argument("--warmup", type=int, default=50, help="warm-up requests per app (default 50)")
     parser.add_argument(
+        "--against-itself",
+        action="store_true",
+        help="measure a second bare app instead of Rebound: what the ratios are worth on this machine",
+    )
+    parser.add_argument(
         "--no-pin", action="store_true", help="let the apps, senders and fake Slack share every CPU"
     )
     args = parser.parse_args()
@@ -442,9 +452,11 @@ def main() -> int:
         home = Path(tmp)
         try:
             servers.append(start_bare(fake, home))
-            servers.append(start_rebound(fake, home))
-            bare, rebound = servers
-            print(f"fake Slack on :{fake.port}; bare app on :{bare.port}; rebound on :{rebound.port}")
+            servers.append(
+                start_bare(fake, home, name="bare-2") if args.against_itself else start_rebound(fake, home)
+            )
+            bare, subject = servers
+            print(f"fake Slack on :{fake.port}; bare app on :{bare.port}; {subject.name} on :{subject.port}")
             load_now, python = os.getloadavg()[0], sys.version.split()[0]
             print(f"machine: {os.cpu_count()} CPUs, load average {load_now:.2f}; python {python}")
             if cpus is None:
@@ -464,7 +476,7 @@ def main() -> int:
                         )
 
             for round_no in range(args.rounds):
-                order = (bare, rebound) if round_no % 2 == 0 else (rebound, bare)
+                order = (bare, subject) if round_no % 2 == 0 else (subject, bare)
                 for c in CONCURRENCIES:
                     for server in order:
                         run = load(fake, server, c, sizes[c])
@@ -482,7 +494,7 @@ def main() -> int:
                     print(f"{server.name} exited with {code}:\n{server.log_tail()}", file=sys.stderr)
             fake.stop()
 
-    report(runs, args.each_run)
+    report(runs, args.each_run, servers[1].name)
     took = time.monotonic() - started
     print(f"\n(load average at end {os.getloadavg()[0]:.2f}; whole benchmark took {took:.0f} s)")
     failed = [run for run in runs if not run.ok]

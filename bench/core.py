@@ -2,7 +2,7 @@
 
 Run from the repository root:
 
-    .venv/bin/python bench/core.py            # about 75 seconds on 2 cores
+    .venv/bin/python bench/core.py            # about a minute on 2 cores
     .venv/bin/python bench/core.py --rounds 12 --n1 100 --n8 300 --each-run
     .venv/bin/python bench/core.py --against-itself   # a second bare app in Rebound's place
 
@@ -27,8 +27,8 @@ The apps run on the first CPU, the senders and the fake Slack on the others (`--
 everything share every CPU). In production Slack and the people typing are other machines: here
 they would take turns on the app's core, and the fake works harder for the app that sends the
 bigger form. A gunicorn worker runs Python on one core at a time anyway (the GIL); pinned, its
-threads also stop handing the GIL from core to core. Unpinned on this VM, both apps used about
-40% more CPU per command and the c=8 ratio swung by a quarter between rounds.
+threads also stop handing the GIL from core to core. Unpinned on this VM, both apps used 40% to
+70% more CPU per command and the c=8 ratio swung by a quarter between rounds.
 
 `--against-itself` measures the bare app against a copy of itself, in the same way: what a
 ratio is worth on this machine. Whatever it prints beyond 1.00 is noise, not code.
@@ -108,7 +108,7 @@ def split_cpus() -> tuple[set[int], set[int]] | None:
 def pin(server: Server, cpus: set[int]) -> None:
     """Every thread of the server's arbiter and worker onto `cpus`; threads they start later
     inherit it."""
-    for pid in (server.process.pid, server.worker_pid()):
+    for pid in filter(None, (server.process.pid, server.worker_pid())):
         for task in Path(f"/proc/{pid}/task").iterdir():
             os.sched_setaffinity(int(task.name), cpus)
 
@@ -381,8 +381,8 @@ def report(runs: list[Run], each_run: bool, subject: str) -> bool:
     print(f"\n{subject} / bare throughput, round by round (for the spread; the verdict pools them):")
     for c in CONCURRENCIES:
         bare_runs = [r for r in runs if r.app == "bare" and r.concurrency == c]
-        rebound_runs = [r for r in runs if r.app == subject and r.concurrency == c]
-        ratios = [r.throughput / b.throughput for r, b in zip(rebound_runs, bare_runs, strict=True)]
+        subject_runs = [r for r in runs if r.app == subject and r.concurrency == c]
+        ratios = [r.throughput / b.throughput for r, b in zip(subject_runs, bare_runs, strict=True)]
         print(
             f"  c={c}: {' '.join(f'{x:.2f}' for x in ratios)}  "
             f"(median {percentile(ratios, 50):.2f}, min {min(ratios):.2f}, max {max(ratios):.2f})"
@@ -407,8 +407,8 @@ def report(runs: list[Run], each_run: bool, subject: str) -> bool:
     print("|---:|---------------------------:|-------------------:|--------|")
     holds = True
     for c in CONCURRENCIES:
-        (bare_rps, bare_p99), (rb_rps, rb_p99) = summary["bare", c], summary[subject, c]
-        tput, p99 = rb_rps / bare_rps, rb_p99 / bare_p99
+        (bare_rps, bare_p99), (its_rps, its_p99) = summary["bare", c], summary[subject, c]
+        tput, p99 = its_rps / bare_rps, its_p99 / bare_p99
         ok = tput >= THROUGHPUT_TARGET and p99 <= P99_TARGET
         holds &= ok
         print(f"| {c:>2} | {tput:>26.2f} | {p99:>18.2f} | {'holds' if ok else 'MISSED'} |")

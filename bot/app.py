@@ -23,7 +23,7 @@ import handlers
 from bot.config import Settings
 from bot.installs import Installs, installation_store
 from bot.slack_errors import describe
-from bot.who_asked import who
+from bot.who_asked import team_and_user
 from storage import Store
 
 logger = logging.getLogger("rebound")
@@ -166,7 +166,7 @@ def answer_failure(error: Exception, body: dict, logger: logging.Logger) -> None
     """A request Rebound could not answer: Slack or the database out of reach is one line for the
     operator (Slack retries events; people see Slack's error and try again); a bug keeps its
     traceback. The answer stays a 500."""
-    team, user = who(body)
+    team, user = team_and_user(body)
     what = body.get("command") or body.get("type") or "request"
     if isinstance(error, ENVIRONMENT):
         logger.error("Could not answer %s for %s in %s: %s", what, user, team, describe(error))

@@ -28,7 +28,7 @@ from slack_sdk.signature import SignatureVerifier
 from bot.app import create_app
 from bot.config import ConfigError, Settings
 from bot.scheduler import start_scheduler
-from bot.who_asked import what_was_asked, who
+from bot.who_asked import team_and_user, what_was_asked
 from storage import Store
 
 logger = logging.getLogger("rebound.server")
@@ -127,7 +127,7 @@ class SlackEvents(SlackRequestHandler):
         took = time.perf_counter() - started
         level = logging.INFO if response.status >= 300 or took > SLOW_ANSWER else logging.DEBUG
         if requests_log.isEnabledFor(level):
-            team, user = who(bolt_request.body)
+            team, user = team_and_user(bolt_request.body)
             requests_log.log(
                 level, "%s: team=%s user=%s -> %s in %.1f ms",
                 what_was_asked(bolt_request.body), team, user, response.status, took * 1000,

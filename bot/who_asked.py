@@ -39,7 +39,7 @@ def _what(request: dict[str, Any]) -> str:
     return kind or "request"
 
 
-def who(request: dict[str, Any]) -> tuple[str, str]:
+def team_and_user(request: dict[str, Any]) -> tuple[str, str]:
     """The workspace and the person, as IDs ("-" where the body names none)."""
 
     def ident(value: object) -> str:

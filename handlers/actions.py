@@ -9,9 +9,9 @@ from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
 from bot import ids, reminders
+from bot.slack_errors import describe
 from handlers.surfaces import (
     SLACK_FAILURES,
-    describe,
     follow_up_defaults,
     open_autopsy,
     open_modal,

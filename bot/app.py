@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.authorization.authorize import InstallationStoreAuthorize
@@ -91,8 +92,17 @@ BOT_SCOPES = (
 )
 
 
+# Bolt runs each listener in its thread pool, and a command or click is acknowledged from inside
+# its listener. With Bolt's default of 5 threads, five forms waiting on a slow Slack kept the sixth
+# rep's /lost-deal from being heard (12 at once, views.open taking 1 s: acks after 0, 1 and 2 s);
+# past 3 s Slack shows an error and the trigger is spent. Listeners mostly wait on Slack, so a
+# thread is cheap, and the pool starts one only when none is idle.
+LISTENER_THREADS = 64
+
+
 def create_app(settings: Settings, store: Store) -> App:
     """Build the Bolt app. Its token was checked at start-up, so Bolt need not check it again."""
+    listeners = ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="rebound-listener")
     # Bolt builds its own client (reading SLACK_BOT_TOKEN itself if we passed a client too),
     # so the token goes in here and the client is then pointed at SLACK_API_URL.
     if settings.oauth:
@@ -101,6 +111,7 @@ def create_app(settings: Settings, store: Store) -> App:
         app = App(
             signing_secret=settings.slack_signing_secret or "",
             logger=slack_logger(settings),
+            listener_executor=listeners,
             installation_store=install_store,
             # Bolt's default calls auth.test for every request; one Slack hiccup there and Bolt
             # answers "please reinstall" with a 200. Each token is checked once per process instead.
@@ -131,6 +142,7 @@ def create_app(settings: Settings, store: Store) -> App:
             signing_secret=settings.slack_signing_secret or "",
             token_verification_enabled=False,
             logger=slack_logger(settings),
+            listener_executor=listeners,
         )
 
     use_slack_api(app.client, settings)

@@ -8,6 +8,7 @@ import socket
 import threading
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from typing import Any
 
@@ -97,6 +98,27 @@ def test_command_is_acknowledged_before_the_form_opens(bot, fake):
         assert reply.status == 200
         assert reply.elapsed < 0.8  # Slack hears back at once; the form opens right after
         fake.wait_for("views.open", lambda c: c.args.get("trigger_id") == trigger)
+    finally:
+        fake.delay("views.open", 0)
+
+
+def test_a_burst_of_commands_while_slack_is_slow_is_acknowledged_at_once(bot, fake):
+    """Twelve reps type /lost-deal in the same moment while Slack takes a second to open each
+    form: every one hears back at once, and every form is asked for while its trigger lives."""
+    fake.delay("views.open", 1.0)
+    try:
+        triggers = [unique("trigger.") for _ in range(12)]
+        bodies = [
+            slash_command("Burst Co", user=unique("U"), trigger_id=t, response_url=fake.response_url(t))
+            for t in triggers
+        ]
+        started = time.monotonic()
+        with ThreadPoolExecutor(len(bodies)) as reps:
+            replies = list(reps.map(lambda body: send(bot.events_url, body, FORM), bodies))
+        assert [reply.status for reply in replies] == [200] * len(bodies)
+        assert max(reply.elapsed for reply in replies) < 0.8
+        opened = fake.wait_for("views.open", lambda c: c.args.get("trigger_id") in triggers, count=12)
+        assert max(call.at for call in opened) - started < 0.8  # long before a trigger's 3 s run out
     finally:
         fake.delay("views.open", 0)
 

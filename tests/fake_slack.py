@@ -51,9 +51,6 @@ class _Server(ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
 
-INVALID = {"ok": False, "error": "invalid_arguments"}
-
-
 @dataclass(frozen=True)
 class SentView:
     """A view the caller sent as JSON text, echoed as Slack echoes it (with the fields Slack
@@ -74,7 +71,7 @@ class SentView:
         stripped = text.strip()
         return stripped.startswith("{") and stripped.endswith("}")
 
-    def json(self) -> str:
+    def echo(self) -> str:
         inner = self.text.strip()[1:-1].strip()
         added = json.dumps(self.added)[1:-1]
         return "{" + (f"{inner}, {added}" if inner else added) + "}"
@@ -83,7 +80,7 @@ class SentView:
 def encode(answer: dict[str, Any]) -> bytes:
     view = answer.get("view")
     if isinstance(view, SentView):
-        return f'{{"ok": true, "view": {view.json()}}}'.encode()
+        return f'{{"ok": true, "view": {view.echo()}}}'.encode()
     return json.dumps(answer).encode()
 
 
@@ -217,12 +214,18 @@ class FakeSlack:
                 "bot_id": "B0REBOUND",
             }
         if method in ("views.open", "views.publish", "views.update", "views.push"):
-            added = {"id": f"V{serial:08d}", "team_id": TEAM_ID, "hash": f"{serial}.hash"}
-            added["state"] = {"values": {}}
             view = args.get("view")
-            if isinstance(view, str):
-                return {"ok": True, "view": SentView(view, added)} if SentView.looks_whole(view) else INVALID
-            return {"ok": True, "view": {**(view or {}), **added}}
+            added = {
+                "id": f"V{serial:08d}",
+                "team_id": TEAM_ID,
+                "hash": f"{serial}.hash",
+                "state": {"values": {}},
+            }
+            if not isinstance(view, str):
+                return {"ok": True, "view": {**(view or {}), **added}}
+            if not SentView.looks_whole(view):
+                return {"ok": False, "error": "invalid_arguments"}
+            return {"ok": True, "view": SentView(view, added)}
         channel = args.get("channel")
         if method == "chat.postMessage" and (channel in self.private or channel in self.outside):
             return {

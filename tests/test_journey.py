@@ -123,6 +123,27 @@ def test_a_burst_of_commands_while_slack_is_slow_is_acknowledged_at_once(bot, fa
         fake.delay("views.open", 0)
 
 
+def test_a_burst_of_submissions_while_slack_is_slow_is_acknowledged_at_once(bot, fake):
+    """Twelve reps press Save in the same moment while Slack takes a second per message: every
+    autopsy is stored and acknowledged at once (Slack gives up on an answer after 3 s), and
+    every rep still gets the thank-you DM."""
+    team = unique("T")
+    reps = [unique("U") for _ in range(12)]
+    forms = [open_form(bot, fake, f"Burst {i}", user=rep, team=team) for i, rep in enumerate(reps)]
+    fake.delay("chat.postMessage", 1.0)
+    try:
+        with ThreadPoolExecutor(len(reps)) as pressing:
+            replies = list(
+                pressing.map(lambda rep, form: submit(bot, form, ANSWERS, user=rep, team=team), reps, forms)
+            )
+        assert [reply.status for reply in replies] == [200] * len(reps)
+        assert max(reply.elapsed for reply in replies) < 0.8
+        assert sorted(row["user_id"] for row in bot.export(team)) == sorted(reps)
+        fake.wait_for("chat.postMessage", lambda c: c.args.get("channel") in reps, count=len(reps))
+    finally:
+        fake.delay("chat.postMessage", 0)
+
+
 def test_help_answers_privately_without_opening_a_form(bot, fake):
     trigger = unique("trigger.")
     reply = send(

@@ -24,7 +24,7 @@ import handlers
 from bot.config import Settings
 from bot.installs import Installs, installation_store
 from bot.slack_errors import describe
-from bot.who_asked import team_and_user
+from bot.who_asked import team_and_user, what_was_asked
 from storage import Store
 
 logger = logging.getLogger("rebound")
@@ -180,7 +180,7 @@ def answer_failure(error: Exception, body: dict, logger: logging.Logger) -> None
     operator (Slack retries events; people see Slack's error and try again); a bug keeps its
     traceback. The answer stays a 500."""
     team, user = team_and_user(body)
-    what = body.get("command") or body.get("type") or "request"
+    what = what_was_asked(body)
     if isinstance(error, ENVIRONMENT):
         logger.error("Could not answer %s for %s in %s: %s", what, user, team, describe(error))
     else:

@@ -214,5 +214,5 @@ def test_a_slack_hiccup_on_auth_test_neither_loses_nor_fakes_an_answer(oauth_bot
     assert len(oauth_bot.export(team)) == 3
     assert len(fake.find("auth.test")) - before == 4  # the three failed tries, then one for good
     log = oauth_bot.log_text()
-    assert f"Could not answer /lost-deal for {user} in {team}: RemoteDisconnected" in log
+    assert f"Could not answer command /lost-deal for {user} in {team}: RemoteDisconnected" in log
     assert "Traceback" not in log

@@ -12,7 +12,8 @@ import sys
 import threading
 import time
 from collections import defaultdict, deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -154,9 +155,16 @@ class FakeSlack:
                     return rng.choice(CHAOS)
         return None
 
-    def delay(self, method: str, seconds: float) -> None:
+    @contextmanager
+    def slow(self, method: str, seconds: float) -> Iterator[None]:
+        """Within the block, answer each `method` call `seconds` late, as a slow Slack would."""
         with self._lock:
             self._delays[method] = seconds
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._delays.pop(method, None)
 
     def reset(self) -> None:
         with self._lock:

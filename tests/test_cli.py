@@ -107,16 +107,13 @@ def test_export_writes_csv_with_a_header_and_json(bot, fake):
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 def test_stopping_lets_work_in_flight_finish(fake, tmp_path, signum):
     bot = start_bot(bot_env(fake, f"sqlite:///{tmp_path / 'r.db'}"), tmp_path)
-    fake.delay("views.open", 1.5)
-    try:
+    with fake.slow("views.open", 1.5):
         trigger = unique("trigger.")
         body = slash_command(
             "Late Night Co", user=unique("U"), trigger_id=trigger, response_url=fake.response_url("x")
         )
         assert send(bot.events_url, body, FORM).status == 200
         assert bot.stop(signum) == 0  # signal sent to the process group, as Ctrl-C in a terminal does
-    finally:
-        fake.delay("views.open", 0)
     assert fake.find("views.open", lambda c: c.args.get("trigger_id") == trigger), "the form was never opened"
     assert "Traceback" not in bot.log_text()
 

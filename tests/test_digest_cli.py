@@ -89,8 +89,7 @@ def test_two_processes_at_once_post_one_digest(fake, tmp_path):
             channel = unique("C")
             prepared(url)
             env = bot_env(fake, url, REBOUND_DIGEST_CHANNEL=channel)
-            fake.delay("chat.postMessage", 0.05)  # a slow Slack widens the window for a double post
-            try:
+            with fake.slow("chat.postMessage", 0.05):  # a slow Slack widens the window for a double post
                 runs = [
                     subprocess.Popen(
                         [sys.executable, "-m", "bot", "digest", "--team", TEAM_ID, "--as-of", AS_OF],
@@ -103,8 +102,6 @@ def test_two_processes_at_once_post_one_digest(fake, tmp_path):
                     for _ in range(2)
                 ]
                 outputs = [run.communicate(timeout=60) for run in runs]
-            finally:
-                fake.delay("chat.postMessage", 0)
             assert all(run.returncode == 0 for run in runs), outputs
             said = " ".join(out for out, _ in outputs)
             assert said.count(": posted") == 1, said

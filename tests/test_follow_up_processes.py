@@ -120,13 +120,12 @@ def test_two_sweeps_started_at_once_deliver_each_follow_up_once(fake, postgres_u
 
         env = bot_env(fake, postgres_url)
         # 10 ms per DM keeps the first process busy long enough that the second surely gets a share.
-        fake.delay("chat.postMessage", 0.01)
         sweeps: list[subprocess.Popen[str]] = []
         try:
-            sweeps += [reminders(env, tmp_path, AS_OF), reminders(env, tmp_path, AS_OF)]
-            outputs = [sweep.communicate(timeout=60) for sweep in sweeps]
+            with fake.slow("chat.postMessage", 0.01):
+                sweeps += [reminders(env, tmp_path, AS_OF), reminders(env, tmp_path, AS_OF)]
+                outputs = [sweep.communicate(timeout=60) for sweep in sweeps]
         finally:
-            fake.delay("chat.postMessage", 0)
             for sweep in sweeps:
                 if sweep.poll() is None:
                     sweep.kill()
@@ -207,20 +206,19 @@ def test_a_sweep_killed_mid_send_is_delivered_once_after_its_lease(fake, any_dat
         env = bot_env(fake, any_database)
         # users.info hangs, so the process sits between its claim and chat.postMessage. The fake
         # sleeps before it records a call, so the claim is watched in the database instead.
-        fake.delay("users.info", 30)
         sweep = None
         try:
-            sweep = reminders(env, tmp_path, AS_OF)
-            until(
-                lambda: sweep.poll() is not None or only(store, found).state == "sending",
-                timeout=20,
-                what="the claim",
-            )
-            assert sweep.poll() is None, sweep.communicate()
-            sweep.send_signal(signal.SIGKILL)
-            sweep.communicate(timeout=10)
+            with fake.slow("users.info", 30):
+                sweep = reminders(env, tmp_path, AS_OF)
+                until(
+                    lambda: sweep.poll() is not None or only(store, found).state == "sending",
+                    timeout=20,
+                    what="the claim",
+                )
+                assert sweep.poll() is None, sweep.communicate()
+                sweep.send_signal(signal.SIGKILL)
+                sweep.communicate(timeout=10)
         finally:
-            fake.delay("users.info", 0)
             if sweep is not None and sweep.poll() is None:
                 sweep.kill()
                 sweep.wait()

@@ -88,8 +88,7 @@ def test_lost_deal_opens_the_autopsy_prefilled_with_every_question(bot, fake):
 
 
 def test_command_is_acknowledged_before_the_form_opens(bot, fake):
-    fake.delay("views.open", 1.0)
-    try:
+    with fake.slow("views.open", 1.0):
         trigger = unique("trigger.")
         body = slash_command(
             "Slow Co", user=unique("U"), trigger_id=trigger, response_url=fake.response_url("s")
@@ -98,15 +97,12 @@ def test_command_is_acknowledged_before_the_form_opens(bot, fake):
         assert reply.status == 200
         assert reply.elapsed < 0.8  # Slack hears back at once; the form opens right after
         fake.wait_for("views.open", lambda c: c.args.get("trigger_id") == trigger)
-    finally:
-        fake.delay("views.open", 0)
 
 
 def test_a_burst_of_commands_while_slack_is_slow_is_acknowledged_at_once(bot, fake):
     """Twelve reps type /lost-deal in the same moment while Slack takes a second to open each
     form: every one hears back at once, and every form is asked for while its trigger lives."""
-    fake.delay("views.open", 1.0)
-    try:
+    with fake.slow("views.open", 1.0):
         triggers = [unique("trigger.") for _ in range(12)]
         bodies = [
             slash_command("Burst Co", user=unique("U"), trigger_id=t, response_url=fake.response_url(t))
@@ -119,8 +115,6 @@ def test_a_burst_of_commands_while_slack_is_slow_is_acknowledged_at_once(bot, fa
         assert max(reply.elapsed for reply in replies) < 0.8
         opened = fake.wait_for("views.open", lambda c: c.args.get("trigger_id") in triggers, count=12)
         assert max(call.at for call in opened) - started < 0.8  # long before a trigger's 3 s run out
-    finally:
-        fake.delay("views.open", 0)
 
 
 def test_a_burst_of_submissions_while_slack_is_slow_is_acknowledged_at_once(bot, fake):
@@ -130,8 +124,7 @@ def test_a_burst_of_submissions_while_slack_is_slow_is_acknowledged_at_once(bot,
     team = unique("T")
     reps = [unique("U") for _ in range(12)]
     forms = [open_form(bot, fake, f"Burst {i}", user=rep, team=team) for i, rep in enumerate(reps)]
-    fake.delay("chat.postMessage", 1.0)
-    try:
+    with fake.slow("chat.postMessage", 1.0):
         with ThreadPoolExecutor(len(reps)) as pressing:
             replies = list(
                 pressing.map(lambda rep, form: submit(bot, form, ANSWERS, user=rep, team=team), reps, forms)
@@ -140,8 +133,6 @@ def test_a_burst_of_submissions_while_slack_is_slow_is_acknowledged_at_once(bot,
         assert max(reply.elapsed for reply in replies) < 0.8
         assert sorted(row["user_id"] for row in bot.export(team)) == sorted(reps)
         fake.wait_for("chat.postMessage", lambda c: c.args.get("channel") in reps, count=len(reps))
-    finally:
-        fake.delay("chat.postMessage", 0)
 
 
 def test_help_answers_privately_without_opening_a_form(bot, fake):
@@ -209,8 +200,7 @@ def test_a_form_slack_failed_to_open_is_not_retried_on_a_spent_trigger(bot, fake
 
 
 def test_a_slow_slack_gets_the_trigger_life_and_the_rep_hears_at_once(bot, fake):
-    fake.delay("views.open", 4)
-    try:
+    with fake.slow("views.open", 4):
         trigger = unique("trigger.")
         body = slash_command(
             "Slow Co", user=unique("U"), trigger_id=trigger, response_url=fake.response_url(trigger)
@@ -224,8 +214,6 @@ def test_a_slow_slack_gets_the_trigger_life_and_the_rep_hears_at_once(bot, fake)
         # The fake records a call when it answers it, 4 s after it came; there was one.
         fake.wait_for("views.open", lambda c: c.args.get("trigger_id") == trigger, timeout=5)
         assert len(fake.find("views.open", lambda c: c.args.get("trigger_id") == trigger)) == 1
-    finally:
-        fake.delay("views.open", 0)
 
 
 def test_a_submitted_autopsy_is_stored_exported_and_the_rep_thanked(bot, fake):

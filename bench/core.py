@@ -64,7 +64,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchkit import FakeSlackProcess  # noqa: E402
 
-from tests.conftest import bot_env, start_bot  # noqa: E402
+from tests.conftest import Bot, bot_env, start_bot  # noqa: E402
 from tests.slack_requests import FORM, signature_headers, slash_command  # noqa: E402
 
 EVENTS_PATH = "/slack/events"
@@ -159,16 +159,7 @@ def start_bare(fake: FakeSlackProcess, home: Path, name: str = "bare") -> Server
             command, env=env, cwd=home, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True
         )
 
-    def stop() -> int:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(30)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
-        return process.returncode
-
+    stop = Bot(process, f"http://127.0.0.1:{port}", env, home, log).stop  # SIGTERM, then SIGKILL
     server = Server(name, port, process, log, stop)
     deadline = time.monotonic() + 30
     while True:

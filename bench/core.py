@@ -369,15 +369,25 @@ def report(runs: list[Run], each_run: bool, subject: str) -> bool:
         for run in runs:
             print(row([run]))
 
-    print(f"\n{subject} / bare throughput, round by round (for the spread; the verdict pools them):")
+    # Each round's own ratio shows the spread; a round the machine disturbed moves its ratio
+    # alone, where in the pool it moves one app's p99 (the median round is the steadier figure).
+    print(f"\n{subject} / bare, round by round (for the spread; the verdict pools them):")
     for c in CONCURRENCIES:
-        bare_runs = [r for r in runs if r.app == "bare" and r.concurrency == c]
-        subject_runs = [r for r in runs if r.app == subject and r.concurrency == c]
-        ratios = [r.throughput / b.throughput for r, b in zip(subject_runs, bare_runs, strict=True)]
-        print(
-            f"  c={c}: {' '.join(f'{x:.2f}' for x in ratios)}  "
-            f"(median {percentile(ratios, 50):.2f}, min {min(ratios):.2f}, max {max(ratios):.2f})"
+        pairs = list(
+            zip(
+                [r for r in runs if r.app == subject and r.concurrency == c],
+                [r for r in runs if r.app == "bare" and r.concurrency == c],
+                strict=True,
+            )
         )
+        for what, ratios in (
+            ("throughput", [r.throughput / b.throughput for r, b in pairs]),
+            ("p99", [percentile(r.latencies_ms, 99) / percentile(b.latencies_ms, 99) for r, b in pairs]),
+        ):
+            print(
+                f"  c={c} {what:<10}: {' '.join(f'{x:.2f}' for x in ratios)}  "
+                f"(median {percentile(ratios, 50):.2f}, min {min(ratios):.2f}, max {max(ratios):.2f})"
+            )
 
     print("\nAll rounds pooled (req/s = requests / summed run time; percentiles over every request):")
     print(HEADER)

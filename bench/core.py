@@ -424,7 +424,8 @@ def report(runs: list[Run], each_run: bool, subject: str) -> bool:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     # 72 rounds: 21,600 commands per app at c=8. With 12, the c=8 p99 ratio of bare against
-    # itself spread from 0.86 to 1.16, as wide as the margin it is judged by; with 72, 0.97.
+    # itself spread from 0.86 to 1.16, as wide as the margin it is judged by; with 72, 0.97 (one
+    # run; BENCHMARKS.md).
     parser.add_argument("--rounds", type=int, default=72, help="runs per app and concurrency (default 72)")
     parser.add_argument("--n1", type=int, default=100, help="requests per run at concurrency 1 (default 100)")
     parser.add_argument("--n8", type=int, default=300, help="requests per run at concurrency 8 (default 300)")

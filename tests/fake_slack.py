@@ -63,17 +63,16 @@ class SentView:
     their arrival stamps: Slack's time, counted against the app that sends the bigger form.
     """
 
-    text: str
+    text: str  # stripped of surrounding whitespace
     added: dict[str, Any]
 
     @staticmethod
     def looks_whole(text: str) -> bool:
         """A JSON object, as far as its ends tell: what the bot's JSON encoder writes."""
-        stripped = text.strip()
-        return stripped.startswith("{") and stripped.endswith("}")
+        return text.startswith("{") and text.endswith("}")
 
     def echo(self) -> str:
-        inner = self.text.strip()[1:-1].strip()
+        inner = self.text[1:-1].strip()
         added = json.dumps(self.added)[1:-1]
         return "{" + (f"{inner}, {added}" if inner else added) + "}"
 
@@ -231,9 +230,10 @@ class FakeSlack:
             }
             if not isinstance(view, str):
                 return {"ok": True, "view": {**(view or {}), **added}}
-            if not SentView.looks_whole(view):
+            text = view.strip()
+            if not SentView.looks_whole(text):
                 return {"ok": False, "error": "invalid_arguments"}
-            return {"ok": True, "view": SentView(view, added)}
+            return {"ok": True, "view": SentView(text, added)}
         channel = args.get("channel")
         if method == "chat.postMessage" and (channel in self.private or channel in self.outside):
             return {

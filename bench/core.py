@@ -361,6 +361,11 @@ LEGEND = (
 )
 
 
+def runs_of(runs: list[Run], app: str, concurrency: int) -> list[Run]:
+    """One app's runs at one concurrency, in the order run (round by round)."""
+    return [r for r in runs if r.app == app and r.concurrency == concurrency]
+
+
 def report(runs: list[Run], each_run: bool, subject: str) -> bool:
     """The tables and the verdict for `subject` (rebound, or a second bare app) against bare."""
     if each_run:
@@ -373,13 +378,7 @@ def report(runs: list[Run], each_run: bool, subject: str) -> bool:
     # alone, where in the pool it moves one app's p99 (the median round is the steadier figure).
     print(f"\n{subject} / bare, round by round (for the spread; the verdict pools them):")
     for c in CONCURRENCIES:
-        pairs = list(
-            zip(
-                [r for r in runs if r.app == subject and r.concurrency == c],
-                [r for r in runs if r.app == "bare" and r.concurrency == c],
-                strict=True,
-            )
-        )
+        pairs = list(zip(runs_of(runs, subject, c), runs_of(runs, "bare", c), strict=True))
         for what, ratios in (
             ("throughput", [r.throughput / b.throughput for r, b in pairs]),
             ("p99", [percentile(r.latencies_ms, 99) / percentile(b.latencies_ms, 99) for r, b in pairs]),
@@ -394,7 +393,7 @@ def report(runs: list[Run], each_run: bool, subject: str) -> bool:
     summary: dict[tuple[str, int], tuple[float, float]] = {}
     for c in CONCURRENCIES:
         for app in ("bare", subject):
-            group = [r for r in runs if r.app == app and r.concurrency == c]
+            group = runs_of(runs, app, c)
             n = sum(r.n for r in group)
             summary[app, c] = (
                 n / sum(r.span_s for r in group),

@@ -131,10 +131,11 @@ def seed(url: str, *, stored: int, in_week: int, old_only: bool, rng: random.Ran
 
 
 def measure(url: str, *, repeat: int, shared: int) -> dict[str, float]:
-    from bot import chart, digest
-    from bot.app import installs
     from bot.config import load_settings
-    from bot.digest_sweep import DigestSweep
+    from bot.digest import chart
+    from bot.digest.posting import DigestSweep
+    from bot.digest.week import CHART_WEEKS, week_due
+    from bot.runtime.installs import installs_for
     from storage import Store
 
     settings = load_settings(
@@ -142,9 +143,9 @@ def measure(url: str, *, repeat: int, shared: int) -> dict[str, float]:
         dotenv_dir=Path("/nonexistent"),
     )
     store = Store.connect(url)
-    sweep = DigestSweep(store, installs(settings, store), settings)  # compose never calls Slack
+    sweep = DigestSweep(store, installs_for(settings, store), settings)  # compose never calls Slack
     schedule = sweep.schedule(TEAM)
-    week = digest.week_due(DUE, schedule)
+    week = week_due(DUE, schedule)
     facts = store.week_facts(team_id=TEAM, starts_at=week.starts_at, ends_at=week.ends_at, lesson_limit=20)
     if facts.lost != shared:
         raise SystemExit(f"the digest counts {facts.lost} shared autopsies, the week holds {shared}")
@@ -154,7 +155,7 @@ def measure(url: str, *, repeat: int, shared: int) -> dict[str, float]:
         message = sweep.compose(TEAM, week, schedule)
         compose.append(time.perf_counter() - started)
     assert message is not None and len(message.blocks) <= 50
-    bounds = [*week.weeks_before(digest.CHART_WEEKS - 1), week.ends_at]
+    bounds = [*week.weeks_before(CHART_WEEKS - 1), week.ends_at]
     counts = []
     for _ in range(repeat):
         started = time.perf_counter()

@@ -101,9 +101,10 @@ def stored(url: str) -> int:
 def submissions(fake: FakeSlack, args: argparse.Namespace) -> list[list[str]]:
     from datetime import UTC, datetime
 
-    from bot import ids, views
+    from bot import ids
+    from bot.blocks import autopsy_form
 
-    template = {**views.autopsy_modal("Bench Co", datetime.now(UTC).date()).to_dict()}
+    template = {**autopsy_form.autopsy_modal("Bench Co", datetime.now(UTC).date()).to_dict()}
     answers = {
         ids.OUTCOME: "new_deal_lost", ids.WINNER: "competitor", ids.COMPETITOR: "Globex",
         ids.CHECK_LISTENED: "yes", ids.CHECK_TIMING: "partly", ids.CHECK_MARKET: "no",

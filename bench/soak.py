@@ -58,8 +58,10 @@ sys.path.insert(0, str(ROOT))
 from benchkit import postgres_database, sqlite_database, table  # noqa: E402
 from sqlalchemy import func, select, update  # noqa: E402
 
-from bot import ids, views  # noqa: E402
-from bot.followups import LEASE, plan  # noqa: E402
+from bot import ids  # noqa: E402
+from bot.blocks import autopsy_form  # noqa: E402
+from bot.followups.delivery import LEASE  # noqa: E402
+from bot.followups.planning import plan  # noqa: E402
 from storage import Digest, FollowUp, Store, upgrade  # noqa: E402
 from storage.models import Autopsy  # noqa: E402
 from tests.conftest import Bot, bot_env, free_port, rebound, start_bot  # noqa: E402
@@ -150,7 +152,7 @@ class Traffic:
 
     def __init__(self, fake: FakeSlack, teams: list[str], ports: list[int], tally: Tally) -> None:
         self.fake, self.teams, self.ports, self.tally = fake, teams, ports, tally
-        self.form = views.autopsy_modal("Soak Co", datetime.now(UTC).date()).to_dict()
+        self.form = autopsy_form.autopsy_modal("Soak Co", datetime.now(UTC).date()).to_dict()
         self.stop = threading.Event()
 
     def run(self, seed: int) -> None:

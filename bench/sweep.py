@@ -8,8 +8,8 @@ Run from the repository root:
 
 This process runs the fake Slack Web API (tests/fake_slack.py, answers at once) and seeds each
 database. Each sweep then runs in a child process of its own (this file with `--child`), as
-`rebound reminders` would: it connects, builds its client with `bot.app.sweep_client`, and calls
-`Sweep(store, installs, zone).run(NOW)` once. So the sweep's process holds no seeding and not the
+`rebound reminders` would: it connects, builds its client with `bot.runtime.slack.web_client`, and calls
+`FollowUpSweep(store, installs, zone).run(NOW)` once. So the sweep's process holds no seeding and not the
 fake, which keeps every call it receives. Its memory is reported as VmHWM (its own peak RSS, from
 /proc) and as ru_maxrss, which on Linux also carries the parent's RSS at fork across the exec.
 
@@ -73,10 +73,10 @@ def child(args: argparse.Namespace) -> None:
     import resource
     import tracemalloc
 
-    from bot.app import sweep_client
     from bot.config import configure_logging, load_settings
-    from bot.followups import Sweep
-    from bot.installs import Installs
+    from bot.followups.delivery import FollowUpSweep
+    from bot.runtime.installs import Installs
+    from bot.runtime.slack import web_client
     from storage import Store
 
     settings = load_settings(
@@ -85,8 +85,10 @@ def child(args: argparse.Namespace) -> None:
     )
     configure_logging("WARNING")  # as the CLI does (LOG_LEVEL); WARNING keeps the table readable
     store = Store.connect(settings.database_url)
-    client = sweep_client(settings)  # what `installs` gives a one-workspace install, kept to time it
-    sweep = Sweep(store, Installs.one_workspace(client), settings.timezone)
+    client = web_client(
+        settings, wait_out_rate_limits=False
+    )  # what `installs` gives a one-workspace install, kept to time it
+    sweep = FollowUpSweep(store, Installs.one_workspace(client), settings.timezone)
 
     # Where the time goes: wrap the sweep's collaborators on these instances only.
     spent: Counter[str] = Counter()

@@ -1,1 +1,3 @@
-"""Rebound's runtime: configuration, the Bolt app, the server, the CLI, and the pure builders."""
+"""Rebound: the product's rules (the autopsy, workspace settings, the export) and, in subpackages,
+how it runs (`runtime`), its follow-ups (`followups`), its weekly digest (`digest`) and every
+Block Kit message and view it draws (`blocks`)."""

@@ -12,11 +12,12 @@ from datetime import UTC, datetime
 from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.app import installs, web_client
 from bot.config import ConfigError, Settings, configure_logging, load_settings
-from bot.digest_sweep import DigestSweep, Outcome
+from bot.digest.posting import DigestSweep, Outcome
 from bot.export import write_csv
-from bot.followups import Sweep
+from bot.followups.delivery import FollowUpSweep
+from bot.runtime.installs import installs_for
+from bot.runtime.slack import web_client
 from storage import upgrade
 
 logger = logging.getLogger("rebound")
@@ -153,7 +154,7 @@ def moment(text: str) -> datetime:
 
 
 def serve(settings: Settings, *, scheduler: bool) -> None:
-    from bot import server  # gunicorn and the Socket Mode client are only needed here
+    from bot.runtime import server  # gunicorn and the Socket Mode client are only needed here
 
     settings.require_slack()
     migrate(settings)
@@ -165,7 +166,7 @@ def serve(settings: Settings, *, scheduler: bool) -> None:
 
 
 def worker(settings: Settings) -> None:
-    from bot import server
+    from bot.runtime import server
 
     settings.require_bot_token()
     migrate(settings)
@@ -178,7 +179,7 @@ def deliver_reminders(settings: Settings, *, as_of: datetime) -> None:
     migrate(settings)
     store = settings.connect()
     try:
-        report = Sweep(store, installs(settings, store), settings.timezone).run(as_of)
+        report = FollowUpSweep(store, installs_for(settings, store), settings.timezone).run(as_of)
     except SQLAlchemyError as error:
         raise Stop(
             f"cannot read follow-ups: {str(getattr(error, 'orig', None) or error).splitlines()[0]}"
@@ -193,7 +194,7 @@ def post_digest(settings: Settings, *, team: str | None, as_of: datetime, dry_ru
     migrate(settings)
     store = settings.connect()
     try:
-        sweep = DigestSweep(store, installs(settings, store), settings)
+        sweep = DigestSweep(store, installs_for(settings, store), settings)
         teams = [team] if team else sweep.teams()
         if not teams:
             raise Stop("no workspace is known yet: Slack did not answer auth.test and nothing is stored")

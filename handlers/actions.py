@@ -8,8 +8,9 @@ from logging import Logger
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
-from bot import ids, reminders
-from bot.slack_errors import describe
+from bot import ids
+from bot.blocks import follow_up_dms
+from bot.runtime.slack import describe
 from handlers.surfaces import (
     SLACK_FAILURES,
     follow_up_defaults,
@@ -70,7 +71,8 @@ def answer_follow_up(
     if changed and kind == "help_request":
         try:
             client.chat_postMessage(
-                channel=due.autopsy.user_id, **reminders.help_answer(due.follow_up, due.autopsy).as_kwargs()
+                channel=due.autopsy.user_id,
+                **follow_up_dms.help_answer(due.follow_up, due.autopsy).as_kwargs(),
             )
         except SLACK_FAILURES as error:
             logger.warning(
@@ -103,5 +105,5 @@ def add_revisit(
     if due is None:
         logger.warning("Refused a revisit from %s for follow-up %r", user_id, action.get("value"))
         return
-    view = reminders.revisit_modal(due.follow_up, due.autopsy)
+    view = follow_up_dms.revisit_modal(due.follow_up, due.autopsy)
     open_modal(client, body["trigger_id"], view, logger=logger, what="the revisit form")

@@ -13,9 +13,11 @@ from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import export, followups, ids, views
+from bot import export, ids
 from bot.autopsy import read_submission
-from bot.slack_errors import describe
+from bot.blocks import autopsy_form
+from bot.followups import planning
+from bot.runtime.slack import describe
 from handlers.surfaces import SLACK_FAILURES, follow_up_defaults, open_modal, publish_home, who
 from storage import Autopsy, Store
 
@@ -64,9 +66,9 @@ def autopsy_menu(
     if entry is None:
         return
     view = (
-        views.autopsy_modal("", datetime.now(UTC).date(), entry=entry)
+        autopsy_form.autopsy_modal("", datetime.now(UTC).date(), entry=entry)
         if choice == "edit"
-        else views.delete_modal(entry)
+        else autopsy_form.delete_modal(entry)
     )
     open_modal(client, body["trigger_id"], view, logger=logger, what=f"the {choice} form")
 
@@ -93,7 +95,7 @@ def save_edit(
             user_id=user_id,
             autopsy_id=entry.id,
             answers=answers,
-            plans=followups.plan(
+            plans=planning.plan(
                 answers,
                 author_id=user_id,
                 now=now,
@@ -127,7 +129,7 @@ def confirm_delete(
         logger.exception("Could not delete autopsy %s for %s", autopsy_id, user_id)
         ack(
             response_action="update",
-            view=views.notice("Not deleted", "Sorry, I couldn't delete it just now."),
+            view=autopsy_form.notice("Not deleted", "Sorry, I couldn't delete it just now."),
         )
         return
     ack()

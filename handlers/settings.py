@@ -13,7 +13,9 @@ from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import digest, ids, views, workspace
+from bot import ids, workspace
+from bot.blocks import settings_form
+from bot.digest.week import schedule_for
 from handlers.surfaces import is_admin, open_modal, publish_home, who
 from storage import Store
 
@@ -26,8 +28,8 @@ def open_settings(ack: Ack, body: dict, context: BoltContext, client: WebClient,
         return
     store: Store = context["store"]
     row = store.workspace_settings(team_id)
-    view = views.settings_modal(
-        digest.schedule_for(row, context["settings"]), workspace.follow_up_defaults(row)
+    view = settings_form.settings_modal(
+        schedule_for(row, context["settings"]), workspace.follow_up_defaults(row)
     )
     open_modal(client, body["trigger_id"], view, logger=logger, what="the workspace settings")
 

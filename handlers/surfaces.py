@@ -12,10 +12,10 @@ from slack_sdk.errors import SlackClientError
 from slack_sdk.models.views import View
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import reminders, views, workspace
+from bot import workspace
+from bot.blocks import autopsy_form, follow_up_dms, home
 from bot.config import Settings
-from bot.slack_errors import describe
-from bot.triggers import for_trigger
+from bot.runtime.slack import describe, for_trigger
 from bot.workspace import FollowUpDefaults
 from storage import Due, Store
 
@@ -48,7 +48,7 @@ def open_autopsy(
 ) -> bool:
     """Open the autopsy modal; False when Slack refused (an expired trigger_id, most often)."""
     today = datetime.now(UTC).date()
-    view = views.autopsy_modal_json(deal_name, today, touch_base_days=defaults.touch_base_days)
+    view = autopsy_form.autopsy_modal_json(deal_name, today, touch_base_days=defaults.touch_base_days)
     return open_modal(client, trigger_id, view, logger=logger, what="the autopsy form")
 
 
@@ -71,23 +71,23 @@ def publish_home(
     """Draw the rep's App Home (the page of their journal from `offset`); failures are logged."""
     store: Store = context["store"]
     try:
-        journal, total = store.journal(team_id=team_id, user_id=user_id, offset=offset, limit=views.PAGE)
+        journal, total = store.journal(team_id=team_id, user_id=user_id, offset=offset, limit=home.PAGE)
         if offset and not journal:  # the page emptied (deletions): show the newest
             offset = 0
-            journal, total = store.journal(team_id=team_id, user_id=user_id, offset=0, limit=views.PAGE)
+            journal, total = store.journal(team_id=team_id, user_id=user_id, offset=0, limit=home.PAGE)
         workspace = store.workspace_settings(team_id)
-        page = views.HomePage(
-            upcoming=store.upcoming_follow_ups(team_id=team_id, user_id=user_id, limit=views.UPCOMING),
+        page = home.HomePage(
+            upcoming=store.upcoming_follow_ups(team_id=team_id, user_id=user_id, limit=home.UPCOMING),
             journal=journal,
             total=total,
             offset=offset,
             team_lessons=store.shared_lessons(
-                team_id=team_id, since=datetime.now(UTC) - timedelta(days=30), limit=views.TEAM_LESSONS
+                team_id=team_id, since=datetime.now(UTC) - timedelta(days=30), limit=home.TEAM_LESSONS
             ),
             is_admin=is_admin(client, context["settings"], team_id=team_id, user_id=user_id, logger=logger),
             hide_anonymous_deal_names=bool(workspace and workspace.hide_anonymous_deal_names),
         )
-        client.views_publish(user_id=user_id, view=views.home(page))
+        client.views_publish(user_id=user_id, view=home.home(page))
     except SQLAlchemyError:
         logger.exception("Could not read autopsies for %s's App Home", user_id)
     except SLACK_FAILURES as error:
@@ -120,7 +120,7 @@ def redraw_follow_up(client: WebClient, store: Store, due: Due, *, logger: Logge
     follow_up = due.follow_up
     if not (follow_up.channel_id and follow_up.message_ts):
         return
-    message = reminders.build(
+    message = follow_up_dms.build(
         due,
         store.revisits(team_id=follow_up.team_id, autopsy_id=due.autopsy.id),
         paused=store.reminders_paused(team_id=follow_up.team_id, user_id=follow_up.recipient_id),

@@ -9,8 +9,10 @@ from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import followups, ids, messages, reminders
+from bot import ids
 from bot.autopsy import read_submission
+from bot.blocks import follow_up_dms, replies
+from bot.followups import planning
 from handlers.surfaces import (
     SLACK_FAILURES,
     describe,
@@ -40,7 +42,7 @@ def save_autopsy(
             view_id=view["id"],
             answers=answers,
             created_at=now,
-            follow_ups=followups.plan(
+            follow_ups=planning.plan(
                 answers,
                 author_id=user_id,
                 now=now,
@@ -61,7 +63,7 @@ def save_autopsy(
         logger.info("Autopsy for view %s arrived again; already stored", view["id"])
         return
     try:
-        client.chat_postMessage(channel=user_id, **messages.thank_you(answers).as_kwargs())
+        client.chat_postMessage(channel=user_id, **replies.thank_you(answers).as_kwargs())
     except SLACK_FAILURES as error:
         logger.warning("Autopsy stored, but the thank-you DM to %s failed: %s", user_id, describe(error))
     publish_home(client, context, team_id=team_id, user_id=user_id, logger=logger)
@@ -74,11 +76,11 @@ def save_revisit(
     team_id, user_id = who(context, body)
     state = view.get("state", {}).get("values", {}).get(ids.REVISIT_TEXT, {}).get(ids.REVISIT_TEXT, {})
     text = str(state.get("value") or "").strip()
-    if not text or len(text) > reminders.REVISIT_MAX:
+    if not text or len(text) > follow_up_dms.REVISIT_MAX:
         problem = (
             "Please write a few words."
             if not text
-            else f"Please keep this under {reminders.REVISIT_MAX} characters."
+            else f"Please keep this under {follow_up_dms.REVISIT_MAX} characters."
         )
         ack(response_action="errors", errors={ids.REVISIT_TEXT: problem})
         return

@@ -9,8 +9,9 @@ import pytest
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
-from bot import autopsy, ids, messages, views
-from bot.mrkdwn import escape
+from bot import autopsy, ids
+from bot.blocks import autopsy_form, home, replies
+from bot.blocks.mrkdwn import escape
 from storage import Autopsy, FollowUp, JournalEntry, Lesson
 from tests.slack_requests import fill_form
 
@@ -36,7 +37,7 @@ GOOD = {
 
 
 def modal() -> dict:
-    return {**views.autopsy_modal("Acme Corp", NOW.date()).to_dict(), "id": "V1"}
+    return {**autopsy_form.autopsy_modal("Acme Corp", NOW.date()).to_dict(), "id": "V1"}
 
 
 def submit(**changes: object) -> tuple[autopsy.Answers | None, dict[str, str]]:
@@ -44,7 +45,7 @@ def submit(**changes: object) -> tuple[autopsy.Answers | None, dict[str, str]]:
 
 
 def test_modal_asks_every_question_within_slack_limits():
-    view = views.autopsy_modal("Acme Corp", NOW.date())
+    view = autopsy_form.autopsy_modal("Acme Corp", NOW.date())
     view.validate_json()  # titles ≤ 24, ≤ 100 blocks, labels, ids…
     body = view.to_dict()
     inputs = {block["block_id"]: block for block in body["blocks"] if block["type"] == "input"}
@@ -65,7 +66,7 @@ def test_modal_asks_every_question_within_slack_limits():
 
 
 def test_a_long_deal_name_is_cut_to_what_the_field_allows():
-    view = views.autopsy_modal("x" * 400, NOW.date()).to_dict()
+    view = autopsy_form.autopsy_modal("x" * 400, NOW.date()).to_dict()
     deal = next(b for b in view["blocks"] if b.get("block_id") == ids.DEAL)
     assert len(deal["element"]["initial_value"]) == autopsy.DEAL_MAX
 
@@ -152,7 +153,7 @@ def test_thank_you_is_warm_escaped_and_valid():
             ids.WINNER_REASON: "<@U999>",
         }
     )
-    message = messages.thank_you(answers)
+    message = replies.thank_you(answers)
     rendered = str([block.to_dict() for block in message.blocks])
     for block in message.blocks:
         Block.parse(block.to_dict()).validate_json()
@@ -182,7 +183,7 @@ def test_the_fullest_home_stays_valid_escaped_and_under_100_blocks():
     lesson = Lesson(deal_name="<!here>" * 20, outcome="renewal_lost", winner="competitor",
                     competitor="<https://evil|x>", main_reason=None, lesson="<@U0EVIL>" * 30,
                     user_id=None, deal_value_cents=None)  # fmt: skip
-    page = views.HomePage(
+    page = home.HomePage(
         upcoming=[(touch, entries[0])] * 5,
         journal=[JournalEntry(entry, touch, 3, "<!channel>" * 300) for entry in entries],
         total=500,
@@ -190,7 +191,7 @@ def test_the_fullest_home_stays_valid_escaped_and_under_100_blocks():
         team_lessons=[lesson] * 10,
         is_admin=True,
     )
-    body = views.home(page).to_dict()
+    body = home.home(page).to_dict()
     View(**body).validate_json()
     assert len(body["blocks"]) <= 100
     shown = str(body)
@@ -201,7 +202,7 @@ def test_the_fullest_home_stays_valid_escaped_and_under_100_blocks():
 
 def test_the_edit_form_is_the_autopsy_filled_in():
     entry = worst_autopsy(42)
-    view = views.autopsy_modal("", NOW.date(), entry=entry)
+    view = autopsy_form.autopsy_modal("", NOW.date(), entry=entry)
     view.validate_json()
     body = view.to_dict()
     assert (body["callback_id"], body["private_metadata"]) == (ids.AUTOPSY_EDIT_VIEW, "42")
@@ -234,7 +235,10 @@ TRICKY_DEALS = [
 
 @pytest.mark.parametrize("deal", TRICKY_DEALS)
 def test_the_cached_form_is_the_built_form(deal):
-    sent = json.loads(views.autopsy_modal_json(deal, NOW.date()))
-    assert sent == views.autopsy_modal(deal, NOW.date()).to_dict()
+    sent = json.loads(autopsy_form.autopsy_modal_json(deal, NOW.date()))
+    assert sent == autopsy_form.autopsy_modal(deal, NOW.date()).to_dict()
     # and the cached blank form is never altered by filling in a deal
-    assert "initial_value" not in json.loads(views.autopsy_modal_json("", NOW.date()))["blocks"][1]["element"]
+    assert (
+        "initial_value"
+        not in json.loads(autopsy_form.autopsy_modal_json("", NOW.date()))["blocks"][1]["element"]
+    )

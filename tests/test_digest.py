@@ -15,10 +15,10 @@ import pytest
 from slack_sdk.models.blocks import Block
 from sqlalchemy import update
 
-from bot import digest
-from bot.app import installs
 from bot.config import load_settings
-from bot.digest_sweep import LEASE, DigestSweep
+from bot.digest.posting import LEASE, DigestSweep
+from bot.digest.week import Schedule, schedule_for, week_due
+from bot.runtime.installs import installs_for
 from storage import FollowUp, Plan, Store, WorkspaceSettings, upgrade
 from tests.fake_slack import TEAM_ID, Call, FakeSlack, Fault
 from tests.test_storage import ANSWERS
@@ -47,7 +47,7 @@ def make_sweep(store: Store, fake: FakeSlack, tmp_path: Path, **env: str) -> Dig
         },
         dotenv_dir=tmp_path,
     )
-    return DigestSweep(store, installs(settings, store), settings)
+    return DigestSweep(store, installs_for(settings, store), settings)
 
 
 @pytest.fixture
@@ -337,34 +337,34 @@ def test_no_channel_no_digest_and_one_log_line(store, own_fake, tmp_path, caplog
 
 
 # Time zones: the week follows the workspace's wall clock.
-def schedule(zone: str, day: str = "fri", at: time = time(16, 0)) -> digest.Schedule:
-    return digest.Schedule(channel=CHANNEL, day=day, at=at, zone=ZoneInfo(zone))
+def schedule(zone: str, day: str = "fri", at: time = time(16, 0)) -> Schedule:
+    return Schedule(channel=CHANNEL, day=day, at=at, zone=ZoneInfo(zone))
 
 
 def test_the_due_moment_and_week_follow_the_workspace_zone():
     new_york = schedule("America/New_York")
-    week = digest.week_due(datetime(2026, 11, 27, 21, 0, tzinfo=UTC), new_york)  # 16:00 EST
+    week = week_due(datetime(2026, 11, 27, 21, 0, tzinfo=UTC), new_york)  # 16:00 EST
     assert (week.key, week.ends_at, week.starts_at) == (
         "2026-W48",
         datetime(2026, 11, 27, 21, 0, tzinfo=UTC),
         datetime(2026, 11, 20, 21, 0, tzinfo=UTC),
     )
     # A minute earlier, the week due is the one before.
-    assert digest.week_due(datetime(2026, 11, 27, 20, 59, tzinfo=UTC), new_york).key == "2026-W47"
+    assert week_due(datetime(2026, 11, 27, 20, 59, tzinfo=UTC), new_york).key == "2026-W47"
     # Tokyo's Friday 16:00 is 07:00 UTC; on Monday the week due is still last Friday's.
-    tokyo = digest.week_due(datetime(2026, 11, 30, 3, 0, tzinfo=UTC), schedule("Asia/Tokyo"))
+    tokyo = week_due(datetime(2026, 11, 30, 3, 0, tzinfo=UTC), schedule("Asia/Tokyo"))
     assert (tokyo.key, tokyo.ends_at) == ("2026-W48", datetime(2026, 11, 27, 7, 0, tzinfo=UTC))
 
 
 def test_a_week_across_a_daylight_saving_change_keeps_local_times():
     paris = schedule("Europe/Paris")
     # Clocks went forward on Sunday 28 March 2027: that week lasts 167 hours, 16:00 to 16:00.
-    spring = digest.week_due(datetime(2027, 4, 2, 14, 0, tzinfo=UTC), paris)
+    spring = week_due(datetime(2027, 4, 2, 14, 0, tzinfo=UTC), paris)
     assert spring.ends_at == datetime(2027, 4, 2, 14, 0, tzinfo=UTC)  # 16:00 CEST
     assert spring.starts_at == datetime(2027, 3, 26, 15, 0, tzinfo=UTC)  # 16:00 CET
     assert spring.ends_at - spring.starts_at == timedelta(hours=167)
     # Clocks went back on Sunday 25 October 2026: 169 hours.
-    autumn = digest.week_due(datetime(2026, 10, 30, 15, 0, tzinfo=UTC), paris)
+    autumn = week_due(datetime(2026, 10, 30, 15, 0, tzinfo=UTC), paris)
     assert autumn.ends_at - autumn.starts_at == timedelta(hours=169)
     assert [b.astimezone(paris.zone).hour for b in autumn.weeks_before(4)] == [16] * 5
 
@@ -387,11 +387,11 @@ def test_workspace_settings_override_the_operators_defaults():
     settings = load_settings(
         {"SLACK_BOT_TOKEN": "x", "REBOUND_DIGEST_CHANNEL": "C0DEFAULT"}, dotenv_dir=Path("/")
     )
-    assert digest.schedule_for(None, settings) == digest.Schedule(
+    assert schedule_for(None, settings) == Schedule(
         channel="C0DEFAULT", day="fri", at=time(16, 0), zone=ZoneInfo("UTC")
     )
     row = WorkspaceSettings(team_id="T", digest_day="mon", digest_time="09:30", timezone="Asia/Tokyo")
-    chosen = digest.schedule_for(row, settings)
+    chosen = schedule_for(row, settings)
     assert (chosen.channel, chosen.day, chosen.at, chosen.zone.key) == (
         "C0DEFAULT",
         "mon",

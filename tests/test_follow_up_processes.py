@@ -27,7 +27,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot import ids
-from bot.followups import LEASE, delivery_time, plan
+from bot.followups.delivery import LEASE
+from bot.followups.planning import delivery_time, plan
 from storage import FollowUp, Store, upgrade
 from tests.conftest import bot_env, rebound, start_bot
 from tests.fake_slack import TEAM_ID, Call, FakeSlack

@@ -18,10 +18,11 @@ from zoneinfo import ZoneInfo
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
-from bot import digest, ids
-from bot.app import installs
+from bot import ids
 from bot.config import load_settings
-from bot.digest_sweep import DigestSweep
+from bot.digest.posting import DigestSweep
+from bot.digest.week import week_due
+from bot.runtime.installs import installs_for
 from handlers.surfaces import is_admin
 from storage import Plan, Store
 from tests.conftest import Bot
@@ -416,8 +417,8 @@ def test_an_admin_changes_the_settings_and_the_next_digest_moves(bot, fake):
         # The next digest: Monday 09:30 in Tokyo, in the new channel, with no restart.
         env = {"SLACK_BOT_TOKEN": "xoxb-t", "SLACK_API_URL": fake.api_url}
         settings = load_settings(env, dotenv_dir=Path("/"))
-        sweep = DigestSweep(store, installs(settings, store), settings)
-        week = digest.week_due(datetime.now(UTC) + timedelta(days=7), sweep.schedule(team))
+        sweep = DigestSweep(store, installs_for(settings, store), settings)
+        week = week_due(datetime.now(UTC) + timedelta(days=7), sweep.schedule(team))
         assert week.ends_at.astimezone(ZoneInfo("Asia/Tokyo")).strftime("%a %H:%M") == "Mon 09:30"
         store.save_autopsy(
             team_id=team, user_id=admin, view_id=unique("V"), created_at=week.ends_at - timedelta(days=1),

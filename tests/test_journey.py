@@ -17,7 +17,7 @@ from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
 from bot import ids
-from bot.views import autopsy_modal
+from bot.blocks.autopsy_form import autopsy_modal
 from tests.conftest import Bot
 from tests.fake_slack import FakeSlack, Fault
 from tests.slack_requests import (

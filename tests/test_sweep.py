@@ -14,9 +14,10 @@ import pytest
 from slack_sdk import WebClient
 from slack_sdk.models.blocks import Block
 
-from bot.app import installs
 from bot.config import load_settings
-from bot.followups import LEASE, Sweep, plan
+from bot.followups.delivery import LEASE, FollowUpSweep
+from bot.followups.planning import plan
+from bot.runtime.installs import installs_for
 from storage import Store, upgrade
 from tests.fake_slack import FakeSlack, Fault
 from tests.test_storage import ANSWERS
@@ -30,17 +31,17 @@ def own_fake() -> Iterator[FakeSlack]:
 
 
 @pytest.fixture
-def sweep(database_url: str, own_fake: FakeSlack, tmp_path: Path) -> Iterator[Sweep]:
+def sweep(database_url: str, own_fake: FakeSlack, tmp_path: Path) -> Iterator[FollowUpSweep]:
     upgrade(database_url)
     store = Store.connect(database_url)
     settings = load_settings(
         {"SLACK_API_URL": own_fake.api_url, "SLACK_BOT_TOKEN": "xoxb-t"}, dotenv_dir=tmp_path
     )
-    yield Sweep(store, installs(settings, store), settings.timezone)
+    yield FollowUpSweep(store, installs_for(settings, store), settings.timezone)
     store.close()
 
 
-def autopsy(sweep: Sweep, user: str, *, written: datetime, view: str = "V1", **changes) -> int:
+def autopsy(sweep: FollowUpSweep, user: str, *, written: datetime, view: str = "V1", **changes) -> int:
     answers = replace(ANSWERS, **changes)
     entry, _ = sweep.store.save_autopsy(
         team_id="T1", user_id=user, view_id=view, answers=answers, created_at=written,
@@ -49,7 +50,7 @@ def autopsy(sweep: Sweep, user: str, *, written: datetime, view: str = "V1", **c
     return entry.id
 
 
-def states(sweep: Sweep, autopsy_id: int) -> dict[str, tuple[str, int, str | None]]:
+def states(sweep: FollowUpSweep, autopsy_id: int) -> dict[str, tuple[str, int, str | None]]:
     return {
         f.kind: (f.state, f.attempts, f.last_error)
         for f in sweep.store.follow_ups_of(team_id="T1", autopsy_id=autopsy_id)

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import text
 
 from bot import ids
-from bot.app import BOT_SCOPES
+from bot.runtime.app import BOT_SCOPES
 from storage import Store
 from tests.conftest import Bot, bot_env, rebound, start_bot
 from tests.fake_slack import FakeSlack, Fault

@@ -1,4 +1,4 @@
-"""Follow-ups: what to send after an autopsy, when it may arrive, and the sweep that sends it.
+"""The follow-up sweep: every minute, deliver what is due, once.
 
 The database is the source of truth. Each sweep claims what is due, sends it, and marks it
 sent only after Slack says ok; a failure puts it back with a later due time. So a restart loses
@@ -10,82 +10,24 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from bot import receipts, reminders
-from bot.autopsy import Answers
-from bot.installs import Installs
-from bot.slack_errors import error_code
-from storage import Due, FollowUp, Plan, Store
+from bot.blocks import follow_up_dms
+from bot.followups import receipts
+from bot.followups.planning import backoff, delivery_time
+from bot.runtime.installs import Installs
+from bot.runtime.slack import PERMANENT, error_code, retry_after
+from storage import Due, FollowUp, Store
 
 logger = logging.getLogger("rebound.followups")
 
-REVISIT_AFTER = timedelta(days=7)
-WORK_STARTS, WORK_ENDS = time(9, 0), time(17, 0)
-LATEST_ZONE = timedelta(hours=14)  # UTC+14: where a calendar day starts first
 LEASE = timedelta(minutes=5)  # a claim older than this belongs to a sweep that died
 ZONE_FRESH_FOR = timedelta(days=1)
 BATCH = 200
-
-# Slack's answers that no retry will change.
-PERMANENT = frozenset(
-    {
-        "user_not_found",
-        "account_inactive",
-        "channel_not_found",
-        "not_in_channel",
-        "is_archived",
-        "cannot_dm_bot",
-        "user_disabled",
-        "invalid_blocks",
-        "msg_too_long",
-        "invalid_arguments",
-    }
-)
-
-
-def plan(
-    answers: Answers, *, author_id: str, now: datetime, revisit_after: timedelta = REVISIT_AFTER
-) -> list[Plan]:
-    """The follow-ups an autopsy asks for: touch base on its day, revisit in a week, the help asked for."""
-    plans = [Plan(kind="revisit", recipient_id=author_id, due_at=now + revisit_after)]
-    if answers.touch_base_on is not None:
-        # 9:00 on that day arrives first at UTC+14; the sweep waits for the rep's own 9:00.
-        earliest = datetime.combine(answers.touch_base_on, WORK_STARTS, UTC) - LATEST_ZONE
-        plans.append(
-            Plan(kind="touch_base", recipient_id=author_id, due_at=earliest, due_on=answers.touch_base_on)
-        )
-    if answers.help_from and answers.help_from != author_id:
-        plans.append(Plan(kind="help_request", recipient_id=answers.help_from, due_at=now))
-    return plans
-
-
-def delivery_time(now: datetime, zone: ZoneInfo, due_on: date | None = None) -> datetime:
-    """The first moment, from `now`, that is working hours (weekdays 9:00-17:00) in `zone`.
-
-    A reminder for a calendar day waits for 9:00 on that day. Wall-clock times are built per
-    day, so a daylight-saving change moves the UTC instant, never the local 9:00.
-    """
-    local = now.astimezone(zone)
-    if due_on is not None and local.date() < due_on:
-        local = datetime.combine(due_on, WORK_STARTS, zone)
-    if local.weekday() < 5 and WORK_STARTS <= local.time() < WORK_ENDS:
-        return local.astimezone(UTC)
-    day = local.date()
-    if local.weekday() >= 5 or local.time() >= WORK_ENDS:
-        day += timedelta(days=1)
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
-    return datetime.combine(day, WORK_STARTS, zone).astimezone(UTC)
-
-
-def backoff(attempts: int) -> timedelta:
-    """1, 2, 4 … minutes between tries, at most an hour."""
-    return timedelta(minutes=min(2 ** max(attempts - 1, 0), 60))
 
 
 @dataclass
@@ -105,7 +47,7 @@ class SweepReport:
         )
 
 
-class Sweep:
+class FollowUpSweep:
     """One pass over what is due. `now` is injectable so operators (and tests) can say `--as-of`."""
 
     def __init__(self, store: Store, installs: Installs, default_zone: ZoneInfo) -> None:
@@ -148,7 +90,7 @@ class Sweep:
                 return
             sent = self._earlier_delivery(client, follow_up) if follow_up.attempts else None
             if sent is None:
-                message = reminders.build(due)
+                message = follow_up_dms.build(due)
                 answer = client.chat_postMessage(
                     channel=follow_up.recipient_id,
                     metadata=receipts.receipt(receipts.FOLLOW_UP, str(follow_up.id)),
@@ -188,9 +130,7 @@ class Sweep:
             self.store.mark_failed(due.follow_up.id, error=code, now=now)
             report.failed += 1
             return
-        retry_after = error.response.headers.get("Retry-After") or error.response.headers.get("retry-after")
-        wait = timedelta(seconds=int(retry_after)) if str(retry_after or "").isdigit() else timedelta(0)
-        self._retry(due, code, now, report, at_least=wait)
+        self._retry(due, code, now, report, at_least=timedelta(seconds=retry_after(error)))
 
     def _retry(
         self, due: Due, error: str, now: datetime, report: SweepReport, at_least: timedelta = timedelta(0)

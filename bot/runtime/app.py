@@ -10,72 +10,18 @@ from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.authorization.authorize import InstallationStoreAuthorize
 from slack_bolt.middleware import Middleware
 from slack_bolt.oauth.oauth_settings import OAuthSettings
-from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-    ServerErrorRetryHandler,
-)
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy.exc import SQLAlchemyError
 
 import handlers
 from bot.config import Settings
-from bot.installs import Installs, installation_store
-from bot.slack_errors import describe
-from bot.who_asked import team_and_user, what_was_asked
+from bot.runtime.installs import installation_store
+from bot.runtime.request_log import team_and_user, what_was_asked
+from bot.runtime.slack import describe, slack_logger, use_slack_api
 from storage import Store
 
 logger = logging.getLogger("rebound")
-
-
-def use_slack_api(client: WebClient, settings: Settings, *, wait_out_rate_limits: bool = True) -> WebClient:
-    """Point a Web API client at SLACK_API_URL and let it ride out brief outages and rate limits.
-
-    Sweeps pass `wait_out_rate_limits=False`: slack_sdk would sleep the whole Retry-After in
-    place, stalling every other delivery; the sweep reschedules that one row instead.
-    """
-    client.base_url = settings.slack_api_url
-    client.timeout = 10
-    client.retry_handlers = [
-        ConnectionErrorRetryHandler(max_retry_count=2),
-        ServerErrorRetryHandler(max_retry_count=2),
-    ]
-    if wait_out_rate_limits:
-        client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=1))
-    return client
-
-
-def slack_logger(settings: Settings) -> logging.Logger:
-    """The logger Rebound's Slack clients and Bolt log to, with a level of its own: slack_sdk
-    checks its logger's own level, and unset it formats every request as a debug line."""
-    logger = logging.getLogger("rebound.slack")
-    logger.setLevel(settings.log_level)
-    return logger
-
-
-def web_client(settings: Settings, *, wait_out_rate_limits: bool = True) -> WebClient:
-    """A Web API client for work outside a request (sweeps, start-up checks)."""
-    client = WebClient(token=settings.slack_bot_token, logger=slack_logger(settings))
-    return use_slack_api(client, settings, wait_out_rate_limits=wait_out_rate_limits)
-
-
-def sweep_client(settings: Settings, token: str | None = None) -> WebClient:
-    """A Web API client for sweeps (the bot token's, or a given workspace's)."""
-    client = WebClient(token=token or settings.slack_bot_token, logger=slack_logger(settings))
-    return use_slack_api(client, settings, wait_out_rate_limits=False)
-
-
-def installs(settings: Settings, store: Store) -> Installs:
-    """Who speaks for each workspace in sweeps: the one bot token, or each OAuth install's."""
-    if settings.oauth:
-        assert settings.slack_client_id is not None
-        return Installs.oauth(
-            installation_store(settings.slack_client_id, store.engine),
-            make_client=lambda token: sweep_client(settings, token),
-        )
-    return Installs.one_workspace(sweep_client(settings))
 
 
 # The bot scopes an install asks for: the same as manifest.yml (a test keeps them equal).
@@ -92,12 +38,9 @@ BOT_SCOPES = (
 )
 
 
-# Bolt runs each listener in its thread pool, and a command, click or submission is acknowledged
-# from inside its listener. With Bolt's default of 5 threads, five listeners waiting on a slow
-# Slack kept the sixth rep from being heard: 12 commands at once with views.open taking 1 s were
-# acknowledged after 0, 1 and 2 s, 40 submissions with the thank-you DM taking 1 s after up to
-# 7.2 s. Past 3 s Slack shows the rep an error (and a trigger is spent). Listeners mostly wait on
-# Slack, so a thread is cheap, and the pool starts one only when none is idle.
+# Bolt acknowledges from inside the listener, so with its default of 5 threads five listeners
+# waiting on a slow Slack keep the sixth rep unheard past Slack's 3 s. Listeners mostly wait on
+# Slack: a thread is cheap, and the pool starts one only when none is idle.
 LISTENER_THREADS = 64
 
 

@@ -25,10 +25,10 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
 
-from bot.app import create_app
 from bot.config import ConfigError, Settings
-from bot.scheduler import start_scheduler
-from bot.who_asked import team_and_user, what_was_asked
+from bot.runtime.app import create_app
+from bot.runtime.request_log import team_and_user, what_was_asked
+from bot.runtime.scheduler import start_scheduler
 from storage import Store
 
 logger = logging.getLogger("rebound.server")
@@ -101,9 +101,8 @@ class SlackEvents(SlackRequestHandler):
     sends) gets a 400 if it is correctly signed and a 401 if not, instead of a traceback (Bolt
     reads before it verifies; slack_sdk's verifier checks first). A request Bolt refuses or
     fails, or answers after more than a second, gets an INFO line: what was asked, for whom,
-    the answer, how long; with LOG_LEVEL=DEBUG every request does. (A line for every healthy
-    request cost a tenth of a command's CPU at 700 commands a second: bench/core.py.) Both
-    read Bolt's own parse of the body: each request is parsed once.
+    the answer, how long; with LOG_LEVEL=DEBUG every request does (a line for every healthy
+    request costs a tenth of a command's CPU). Both read Bolt's own parse of the body.
     """
 
     def __init__(self, app: App, signing_secret: str) -> None:

@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.app import installs
 from bot.config import Settings
-from bot.digest_sweep import DigestSweep
-from bot.followups import Sweep
+from bot.digest.posting import DigestSweep
+from bot.followups.delivery import FollowUpSweep
+from bot.runtime.installs import installs_for
 from storage import Store
 
 logger = logging.getLogger("rebound.scheduler")
@@ -21,7 +21,7 @@ FOLLOW_UP_SWEEP = "follow_up_sweep"
 DIGEST_SWEEP = "digest_sweep"
 
 
-def sweep_now(sweep: Sweep | DigestSweep) -> None:
+def sweep_now(sweep: FollowUpSweep | DigestSweep) -> None:
     try:
         sweep.run(datetime.now(UTC))
     except SQLAlchemyError as error:
@@ -33,9 +33,9 @@ def sweep_now(sweep: Sweep | DigestSweep) -> None:
 def start_scheduler(settings: Settings, store: Store) -> BackgroundScheduler:
     """Start the sweeps in a background thread, the first one at once (catching up after a restart)."""
     scheduler = BackgroundScheduler(timezone=UTC)
-    speakers = installs(settings, store)
+    speakers = installs_for(settings, store)
     for job_id, sweep in (
-        (FOLLOW_UP_SWEEP, Sweep(store, speakers, settings.timezone)),
+        (FOLLOW_UP_SWEEP, FollowUpSweep(store, speakers, settings.timezone)),
         (DIGEST_SWEEP, DigestSweep(store, speakers, settings)),
     ):
         scheduler.add_job(

@@ -16,6 +16,10 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from sqlalchemy import Engine, select
 
+from bot.config import Settings
+from bot.runtime.slack import web_client
+from storage import Store
+
 logger = logging.getLogger("rebound.installs")
 
 
@@ -84,3 +88,15 @@ def installation_store(client_id: str, engine: Engine) -> SQLAlchemyInstallation
     return SQLAlchemyInstallationStore(
         client_id=client_id, engine=engine, logger=logging.getLogger("rebound.oauth")
     )
+
+
+def installs_for(settings: Settings, store: Store) -> Installs:
+    """Who speaks for each workspace in sweeps: the one bot token, or each OAuth install's."""
+
+    def sweep_client(token: str | None = None) -> WebClient:
+        return web_client(settings, token, wait_out_rate_limits=False)
+
+    if settings.oauth:
+        assert settings.slack_client_id is not None
+        return Installs.oauth(installation_store(settings.slack_client_id, store.engine), sweep_client)
+    return Installs.one_workspace(sweep_client())

@@ -22,8 +22,8 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot import autopsy, ids
-from bot.messages import Message
-from bot.mrkdwn import clip, escape, quote
+from bot.blocks.message import Message
+from bot.blocks.mrkdwn import clip, escape, quote
 from storage import Autopsy, Due, FollowUp, Revisit
 
 REVISIT_MAX = 3000
@@ -207,7 +207,7 @@ def help_answer(follow_up: FollowUp, entry: Autopsy) -> Message:
         text = (
             f"{helper} can't help with *{deal}* right now. Someone else on the team might: it's worth asking."
         )
-    return Message(text=text, blocks=[SectionBlock(text=MarkdownTextObject(text=text))])
+    return Message.saying(text)
 
 
 def revisit_modal(follow_up: FollowUp, entry: Autopsy) -> View:
@@ -236,7 +236,7 @@ def pause_notice(paused: bool) -> Message:
         text = "Your reminders are paused. Nothing is lost: they'll wait until you `/lost-deal resume`."
     else:
         text = "Your reminders are back on. Anything that came due meanwhile will arrive in working hours."
-    return Message(text=text, blocks=[SectionBlock(text=MarkdownTextObject(text=text))])
+    return Message.saying(text)
 
 
 def _closing(text: str) -> ContextBlock:

@@ -16,13 +16,15 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.models.metadata import Metadata
 
-from bot import chart, digest, receipts
+from bot.blocks import digest_post
+from bot.blocks.message import Message
 from bot.config import Settings
-from bot.digest import Schedule, Week
-from bot.followups import PERMANENT, backoff
-from bot.installs import Installs
-from bot.messages import Message
-from bot.slack_errors import error_code
+from bot.digest import chart
+from bot.digest.week import CHART_WEEKS, SMALL, TREND_WEEKS, Schedule, Week, schedule_for, week_due
+from bot.followups import receipts
+from bot.followups.planning import backoff
+from bot.runtime.installs import Installs
+from bot.runtime.slack import PERMANENT, error_code, retry_after
 from storage import Digest, Store
 
 logger = logging.getLogger("rebound.digest")
@@ -68,7 +70,7 @@ class DigestSweep:
         return sorted(set(self.store.workspaces()) | set(self.installs.teams()))
 
     def schedule(self, team_id: str) -> Schedule:
-        return digest.schedule_for(self.store.workspace_settings(team_id), self.defaults)
+        return schedule_for(self.store.workspace_settings(team_id), self.defaults)
 
     def _once(self, team_id: str, what: str, message: str, *args: object) -> None:
         if (team_id, what) not in self._told:
@@ -94,7 +96,7 @@ class DigestSweep:
                     team_id,
                 )  # fmt: skip
                 continue
-            week = digest.week_due(now, schedule)
+            week = week_due(now, schedule)
             if self.store.digest(team_id=team_id, week=week.key) is not None:
                 continue
             if now - week.ends_at > CATCH_UP:
@@ -111,7 +113,7 @@ class DigestSweep:
     def post_now(self, team_id: str, as_of: datetime, *, dry_run: bool = False) -> Outcome:
         """Post the digest due at `as_of` now, unless it was posted already (or print it)."""
         schedule = self.schedule(team_id)
-        week = digest.week_due(as_of, schedule)
+        week = week_due(as_of, schedule)
         if dry_run:
             message = self.compose(team_id, week, schedule)
             return Outcome(team_id, week.key, "dry run", message=message, channel=schedule.channel)
@@ -145,13 +147,16 @@ class DigestSweep:
     # Composing and posting
     def compose(self, team_id: str, week: Week, schedule: Schedule) -> Message | None:
         facts = self.store.week_facts(
-            team_id=team_id, starts_at=week.starts_at, ends_at=week.ends_at, lesson_limit=digest.LESSONS_SHOWN
+            team_id=team_id,
+            starts_at=week.starts_at,
+            ends_at=week.ends_at,
+            lesson_limit=digest_post.LESSONS_SHOWN,
         )
         earlier = {}
-        if facts.lost >= digest.SMALL:
-            bounds = week.weeks_before(digest.TREND_WEEKS)
+        if facts.lost >= SMALL:
+            bounds = week.weeks_before(TREND_WEEKS)
             earlier = self.store.self_check_totals(team_id=team_id, starts_at=bounds[0], ends_at=bounds[-1])
-        return digest.build(week, facts, earlier, schedule)
+        return digest_post.build(week, facts, earlier, schedule)
 
     def _post(self, row: Digest, now: datetime) -> Outcome:
         schedule = self.schedule(row.team_id)
@@ -186,10 +191,7 @@ class DigestSweep:
                 logger.warning("Weekly digest of %s for %s cannot be posted: %s", row.week, row.team_id, code)
                 self.store.mark_digest_failed(row.id, error=code)
                 return Outcome(row.team_id, row.week, "failed", code)
-            retry_after = str(error.response.headers.get("Retry-After") or "")
-            return self._retry(
-                row, code, now, timedelta(seconds=int(retry_after) if retry_after.isdigit() else 0)
-            )
+            return self._retry(row, code, now, timedelta(seconds=retry_after(error)))
         except (SlackClientError, OSError) as error:
             return self._retry(row, f"{type(error).__name__}: {error}"[:200], now)
         self.store.mark_digest_posted(row.id, channel_id=sent.channel, message_ts=sent.ts, now=now)
@@ -235,7 +237,7 @@ class DigestSweep:
 
     def _upload_chart(self, client: WebClient, row: Digest, week: Week, schedule: Schedule) -> None:
         """The 12-week picture, after the digest: a chart that fails never costs the digest."""
-        bounds = [*week.weeks_before(digest.CHART_WEEKS - 1), week.ends_at]
+        bounds = [*week.weeks_before(CHART_WEEKS - 1), week.ends_at]
         try:
             weeks = self.store.weekly_counts(team_id=row.team_id, boundaries=bounds)
             if not chart.has_data(weeks):

@@ -1,0 +1,140 @@
+"""App Home as a person reads it: a way in, what is coming up, their journal, what the team learned.
+
+Pure: `home(HomePage)` draws what the handler read from the store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    Option,
+    OverflowMenuElement,
+    SectionBlock,
+)
+from slack_sdk.models.views import View
+
+from bot import autopsy, ids
+from bot.blocks.digest_post import lesson_text
+from bot.blocks.elements import note, section
+from bot.blocks.follow_up_dms import touch_base_buttons
+from bot.blocks.mrkdwn import clip, escape, quote
+from storage import Autopsy, FollowUp, JournalEntry, Lesson
+
+PAGE = 10  # autopsies per page of App Home
+UPCOMING = 5  # follow-ups shown in App Home
+TEAM_LESSONS = 10  # the team's shared lessons shown in App Home
+FOLLOW_UP_STATES = {
+    "pending": "waiting",
+    "sending": "on its way",
+    "sent": "sent, waiting for your answer",
+    "snoozed": "snoozed",
+    "done": "you reached out",
+    "won_back": "won back :tada:",
+    "let_go": "let go",
+    "failed": "could not be delivered",
+    "cancelled": "cancelled",
+}
+
+
+@dataclass(frozen=True)
+class HomePage:
+    """What App Home shows one rep: their follow-ups, a page of their autopsies, the team's lessons."""
+
+    upcoming: Sequence[tuple[FollowUp, Autopsy]]
+    journal: Sequence[JournalEntry]
+    total: int
+    offset: int
+    team_lessons: Sequence[Lesson]
+    is_admin: bool = False
+    hide_anonymous_deal_names: bool = False
+
+
+def home(page: HomePage) -> View:
+    """App Home: a way in, what is coming up, the rep's own journal, and what the team learned."""
+    actions = [
+        ButtonElement(text="Log a lost deal", action_id=ids.LOG_LOST_DEAL, style="primary"),
+        ButtonElement(text="Export my data", action_id=ids.EXPORT_MINE),
+    ]
+    if page.is_admin:
+        actions.append(ButtonElement(text="Workspace settings", action_id=ids.OPEN_SETTINGS))
+    blocks: list[Block] = [
+        HeaderBlock(text="Rebound"),
+        section(
+            "Lost a deal? Write down what happened while it's fresh. "
+            "I'll remind you to touch base later, and your lesson can help the whole team."
+        ),
+        ActionsBlock(block_id="home_actions", elements=actions),
+        DividerBlock(),
+        HeaderBlock(text="Coming up"),
+    ]
+    if not page.upcoming:
+        blocks.append(section("No touch-base reminders waiting. Each autopsy can set one."))
+    for follow_up, entry in page.upcoming[:UPCOMING]:
+        when = follow_up.due_on or follow_up.due_at.date()
+        state = " (snoozed)" if follow_up.state == "snoozed" else ""
+        blocks.append(section(f"*Touch base with {escape(entry.deal_name)}* · {when:%a %-d %b %Y}{state}"))
+        blocks.append(
+            ActionsBlock(block_id=f"home_follow_up_{follow_up.id}", elements=touch_base_buttons(follow_up))
+        )
+    blocks += [DividerBlock(), HeaderBlock(text=f"Your autopsies ({page.total})")]
+    if not page.journal:
+        blocks.append(section("Nothing yet. When a deal slips away, `/lost-deal` is here."))
+    for item in page.journal[:PAGE]:
+        blocks += _journal_entry(item)
+    paging = []
+    if page.offset > 0:
+        newer = str(max(page.offset - PAGE, 0))
+        paging.append(ButtonElement(text="Newer", action_id=ids.HOME_NEWER, value=newer))
+    if page.offset + PAGE < page.total:
+        paging.append(ButtonElement(text="Show more", action_id=ids.HOME_PAGE, value=str(page.offset + PAGE)))
+    if paging:
+        blocks.append(ActionsBlock(block_id="home_paging", elements=paging))
+        blocks.append(note(f"{page.offset + 1} to {min(page.offset + PAGE, page.total)} of {page.total}"))
+    blocks += [DividerBlock(), HeaderBlock(text="What the team learned, last 30 days")]
+    if not page.team_lessons:
+        blocks.append(section("No lessons shared in the last 30 days."))
+    for lesson in page.team_lessons[:TEAM_LESSONS]:
+        blocks.append(section(lesson_text(lesson, hide_anonymous_deal_names=page.hide_anonymous_deal_names)))
+    return View(type="home", blocks=blocks)
+
+
+def _journal_entry(item: JournalEntry) -> list[Block]:
+    entry = item.autopsy
+    what = autopsy.OUTCOMES.get(entry.outcome, entry.outcome)
+    won_by = escape(autopsy.who_won(entry.winner, entry.competitor))
+    menu = OverflowMenuElement(
+        action_id=ids.AUTOPSY_MENU,
+        options=[
+            Option(value=f"edit:{entry.id}", text="Edit"),
+            Option(value=f"delete:{entry.id}", text="Delete"),
+        ],
+    )
+    facts = [f"Written {entry.created_at:%-d %b %Y}", SHARED_AS.get(entry.sharing, entry.sharing)]
+    if item.touch_base is not None:
+        when = item.touch_base.due_on or item.touch_base.due_at.date()
+        state = FOLLOW_UP_STATES.get(item.touch_base.state, item.touch_base.state)
+        facts.append(f"touch base {when:%-d %b %Y}: {state}")
+    if item.revisits:
+        latest = escape(clip(item.latest_revisit or "", 150))
+        facts.append(f"{item.revisits} {'revisit' if item.revisits == 1 else 'revisits'}, latest: _{latest}_")
+    return [
+        SectionBlock(
+            text=MarkdownTextObject(
+                text=f"*{escape(entry.deal_name)}* · {what} · who won: {won_by}\n"
+                f"{quote(clip(entry.lesson, 300))}"
+            ),
+            accessory=menu,
+        ),
+        note(" · ".join(facts)),
+    ]
+
+
+SHARED_AS = {"named": "shared with your name", "anonymous": "shared anonymously", "private": "private"}

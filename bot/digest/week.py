@@ -1,0 +1,108 @@
+"""The weekly digest's calendar: where and when a workspace's digest is due, and its week.
+
+Pure. The week ends at the workspace's digest moment (weekday and time in its own zone) and
+starts at the same wall-clock time a week before, so a daylight-saving change makes that week
+an hour shorter or longer, never moves the moment.
+"""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.config import WEEKDAYS, Settings
+from storage import WorkspaceSettings
+
+SMALL = 3  # a breakdown needs at least this many autopsies behind it: small numbers name people
+TREND_WEEKS = 4  # the self-check's share of Yes is compared with this many weeks before
+CHART_WEEKS = 12
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """Where and when a workspace's digest goes, and what it includes."""
+
+    channel: str | None
+    day: str
+    at: time
+    zone: ZoneInfo
+    empty_week_note: bool = True
+    hide_anonymous_deal_names: bool = False
+    chart: bool = True
+
+
+def schedule_for(row: WorkspaceSettings | None, defaults: Settings) -> Schedule:
+    """The workspace's own settings over the operator's (REBOUND_DIGEST_*, REBOUND_TIMEZONE)."""
+    schedule = Schedule(
+        channel=defaults.digest_channel,
+        day=defaults.digest_day,
+        at=defaults.digest_time,
+        zone=defaults.timezone,
+    )
+    if row is None:
+        return schedule
+    zone = schedule.zone
+    if row.timezone:
+        with suppress(ZoneInfoNotFoundError, ValueError):  # a zone tzdata no longer knows
+            zone = ZoneInfo(row.timezone)
+    at = schedule.at
+    if row.digest_time:
+        hours, _, minutes = row.digest_time.partition(":")
+        at = time(int(hours), int(minutes))
+    return Schedule(
+        channel=row.digest_channel or schedule.channel,
+        day=row.digest_day if row.digest_day in WEEKDAYS else schedule.day,
+        at=at,
+        zone=zone,
+        empty_week_note=_default(row.empty_week_note, True),
+        hide_anonymous_deal_names=_default(row.hide_anonymous_deal_names, False),
+        chart=_default(row.digest_chart, True),
+    )
+
+
+def _default(value: bool | None, default: bool) -> bool:
+    return default if value is None else value
+
+
+@dataclass(frozen=True)
+class Week:
+    """One digest week: [starts_at, ends_at) in UTC, its ISO-week key and its local last day."""
+
+    key: str
+    starts_at: datetime
+    ends_at: datetime
+    zone: ZoneInfo
+
+    @property
+    def last_day(self) -> date:
+        return self.ends_at.astimezone(self.zone).date()
+
+    def weeks_before(self, count: int) -> list[datetime]:
+        """Boundaries of the `count` weeks before this one, then this week's start (count + 1)."""
+        return [_wall_clock_shift(self.starts_at, self.zone, -7 * n) for n in range(count, -1, -1)]
+
+
+def _wall_clock_shift(moment: datetime, zone: ZoneInfo, days: int) -> datetime:
+    local = moment.astimezone(zone)
+    shifted = datetime.combine(local.date() + timedelta(days=days), local.time(), zone)
+    return shifted.astimezone(UTC)
+
+
+def week_due(as_of: datetime, schedule: Schedule) -> Week:
+    """The week whose digest is due most recently at or before `as_of`."""
+    local = as_of.astimezone(schedule.zone)
+    back = (local.weekday() - WEEKDAYS.index(schedule.day)) % 7
+    day = local.date() - timedelta(days=back)
+    ends = datetime.combine(day, schedule.at, schedule.zone).astimezone(UTC)
+    if ends > as_of:
+        day -= timedelta(days=7)
+        ends = datetime.combine(day, schedule.at, schedule.zone).astimezone(UTC)
+    year, number, _ = day.isocalendar()
+    return Week(
+        key=f"{year}-W{number:02d}",
+        starts_at=_wall_clock_shift(ends, schedule.zone, -7),
+        ends_at=ends,
+        zone=schedule.zone,
+    )

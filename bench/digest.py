@@ -146,7 +146,10 @@ def measure(url: str, *, repeat: int, shared: int) -> dict[str, float]:
     sweep = DigestSweep(store, installs_for(settings, store), settings)  # compose never calls Slack
     schedule = sweep.schedule(TEAM)
     week = week_due(DUE, schedule)
-    facts = store.week_facts(team_id=TEAM, starts_at=week.starts_at, ends_at=week.ends_at, lesson_limit=20)
+    with store.read() as work:
+        facts = work.digests.week_facts(
+            team_id=TEAM, starts_at=week.starts_at, ends_at=week.ends_at, lesson_limit=20
+        )
     if facts.lost != shared:
         raise SystemExit(f"the digest counts {facts.lost} shared autopsies, the week holds {shared}")
     compose = []
@@ -159,7 +162,8 @@ def measure(url: str, *, repeat: int, shared: int) -> dict[str, float]:
     counts = []
     for _ in range(repeat):
         started = time.perf_counter()
-        weeks = store.weekly_counts(team_id=TEAM, boundaries=bounds)
+        with store.read() as work:
+            weeks = work.digests.weekly_counts(team_id=TEAM, boundaries=bounds)
         counts.append(time.perf_counter() - started)
     started = time.perf_counter()
     picture = chart.render(weeks, schedule.zone)

@@ -241,16 +241,19 @@ def seed_workspaces(url: str, teams: list[str], seeded: int, start: datetime, sp
     rng = random.Random(3)
     try:
         for team in teams:
-            store.save_workspace_settings(team, digest_channel=f"C0{team}", now=start)
+            with store.write() as work:
+                work.workspaces.save_settings(team, digest_channel=f"C0{team}", now=start)
             for n in range(seeded):
                 user = rng.choice(PEOPLE)
                 written = start - timedelta(days=8)
                 answers = replace(STORED_ANSWERS, touch_base_on=None)
-                entry, _ = store.save_autopsy(
-                    team_id=team, user_id=user, view_id=f"VSEED{team}{n}", answers=answers,
-                    created_at=written, follow_ups=plan(answers, author_id=user, now=written),
-                )  # fmt: skip
-                with store.session.begin() as session:
+                with store.write() as work:
+                    entry, _ = work.autopsies.save(
+                        team_id=team, user_id=user, view_id=f"VSEED{team}{n}", answers=answers,
+                        created_at=written, follow_ups=plan(answers, author_id=user, now=written),
+                    )  # fmt: skip
+                with store.write() as work:
+                    session = work.session
                     session.execute(
                         update(FollowUp)
                         .where(FollowUp.autopsy_id == entry.id)
@@ -263,7 +266,8 @@ def seed_workspaces(url: str, teams: list[str], seeded: int, start: datetime, sp
 def owed(store: Store) -> int:
     """Follow-ups and digests due now and not settled (claimed ones included)."""
     now = datetime.now(UTC)
-    with store.session() as session:
+    with store.read() as work:
+        session = work.session
         follow_ups = session.scalar(
             select(func.count()).where(
                 ((FollowUp.state.in_(("pending", "snoozed"))) & (FollowUp.due_at <= now))
@@ -306,7 +310,8 @@ def check(
     """Each broken invariant, in words."""
     broken: list[str] = []
     acked = set(tally.acked)
-    with store.session() as session:
+    with store.read() as work:
+        session = work.session
         stored = Counter(session.scalars(select(Autopsy.view_id).where(Autopsy.view_id.like("VSOAK%"))))
         follow_ups = list(session.scalars(select(FollowUp)))
         digests = list(session.scalars(select(Digest)))

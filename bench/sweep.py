@@ -292,7 +292,8 @@ def verify(url: str, seeded: Seeded, fake: Any, result: dict[str, Any]) -> list[
         problems.append(f"other Slack calls: {Counter(others)}")
     store = Store.connect(url)
     try:
-        with store.session() as session:
+        with store.read() as work:
+            session = work.session
             rows = session.execute(select(FollowUp.id, FollowUp.state, FollowUp.sent_at)).all()
             by_state = Counter(state for _, state, _ in rows)
             sent_now = {row_id for row_id, state, sent_at in rows if state == "sent" and sent_at == NOW}

@@ -22,6 +22,7 @@ CUSTOMER_SAID_MAX = 1000
 FEELINGS_MAX = 3000
 LESSON_MAX = 300
 DEAL_VALUE_MAX = Decimal("1000000000000")  # a trillion: anything above is a typo
+REVISIT_MAX = 3000  # what the rep sees now, looking back
 TOUCH_BASE_DEFAULT_DAYS = 90
 TOUCH_BASE_MAX_DAYS = 365
 
@@ -151,6 +152,13 @@ def read_submission(
         ),
         {},
     )
+
+
+def read_revisit(values: dict[str, Any]) -> tuple[str | None, dict[str, str]]:
+    """Check a submitted revisit (what the rep sees now); return its text, or an error by block_id."""
+    form = _Form(values)
+    text = form.text(ids.REVISIT_TEXT, REVISIT_MAX, required=True, what="what you see now")
+    return (None, form.errors) if form.errors else (text, {})
 
 
 class _Form:

@@ -231,7 +231,8 @@ def purge_workspace(settings: Settings, *, team: str, confirmed: bool) -> None:
             raise Stop(f"nothing deleted ({team} was not typed; --yes skips this question)")
     store = settings.connect()
     try:
-        deleted = store.purge_workspace(team)
+        with store.write() as work:
+            deleted = work.workspaces.purge(team)
     except SQLAlchemyError as error:
         reason = str(getattr(error, "orig", None) or error).splitlines()[0]
         raise Stop(f"cannot purge {team}: {reason}") from None
@@ -244,14 +245,15 @@ def purge_workspace(settings: Settings, *, team: str, confirmed: bool) -> None:
 def export(settings: Settings, *, team: str | None, output_format: str) -> None:
     store = settings.connect()
     try:
-        rows = store.export_autopsies(team_id=team)
-        if output_format == "csv":
-            write_csv(rows, sys.stdout)
-        else:
-            sys.stdout.write("[")
-            for index, row in enumerate(rows):
-                sys.stdout.write(("," if index else "") + "\n" + json.dumps(row, ensure_ascii=False))
-            sys.stdout.write("\n]\n")
+        with store.read() as work:
+            rows = work.autopsies.export(team_id=team)
+            if output_format == "csv":
+                write_csv(rows, sys.stdout)
+            else:
+                sys.stdout.write("[")
+                for index, row in enumerate(rows):
+                    sys.stdout.write(("," if index else "") + "\n" + json.dumps(row, ensure_ascii=False))
+                sys.stdout.write("\n]\n")
         sys.stdout.flush()
     except SQLAlchemyError as error:
         reason = str(getattr(error, "orig", None) or error).splitlines()[0]

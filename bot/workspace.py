@@ -1,16 +1,17 @@
 """Workspace settings, as admins set them in App Home: the form's rules, and the follow-up
-defaults they choose. Pure: the handler reads, checks and stores; nothing here talks to Slack."""
+defaults they choose (pure), with the cache the form's defaults are read through."""
 
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot import autopsy, ids
 from bot.config import WEEKDAYS
-from storage import WorkspaceSettings
+from storage import Store, WorkspaceSettings
 
 DAY_NAMES = dict(
     zip(WEEKDAYS, ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"), strict=True)
@@ -99,3 +100,22 @@ def _days(raw: object, bounds: tuple[int, int]) -> int | None:
         return None
     days = int(text)
     return days if bounds[0] <= days <= bounds[1] else None
+
+
+class FollowUpDefaultsCache:
+    """Each workspace's follow-up defaults, read from the store at most every `fresh_for` seconds
+    per process: the form opens on every `/lost-deal`, and an admin's change may wait that long."""
+
+    def __init__(self, store: Store, fresh_for: float = 30.0) -> None:
+        self.store = store
+        self.fresh_for = fresh_for
+        self._read: dict[str, tuple[float, FollowUpDefaults]] = {}
+
+    def for_team(self, team_id: str) -> FollowUpDefaults:
+        cached = self._read.get(team_id)
+        if cached is not None and cached[0] > time.monotonic():
+            return cached[1]
+        with self.store.read() as work:
+            defaults = follow_up_defaults(work.workspaces.settings(team_id))
+        self._read[team_id] = (time.monotonic() + self.fresh_for, defaults)
+        return defaults

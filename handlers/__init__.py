@@ -1,15 +1,16 @@
-"""Rebound's listeners, one module per kind, wired to the app here."""
+"""Rebound's listeners, one module per kind (commands, clicks, form submissions, events), wired
+to the app here: this map is the index of everything Slack can ask of Rebound."""
 
 from slack_bolt import App
 
 from bot import ids
-from handlers import actions, commands, events, journal, settings, views
+from handlers import actions, commands, events, submissions
 
 
 def register(app: App) -> None:
     app.command(ids.COMMAND)(commands.lost_deal)
-    app.view_submission(ids.AUTOPSY_VIEW)(views.save_autopsy)
-    app.view_submission(ids.REVISIT_VIEW)(views.save_revisit)
+    app.view_submission(ids.AUTOPSY_VIEW)(submissions.save_autopsy)
+    app.view_submission(ids.REVISIT_VIEW)(submissions.save_revisit)
     app.action(ids.LOG_LOST_DEAL)(actions.log_lost_deal)
     for action_id in actions.FOLLOW_UP_ANSWERS:
         app.action(action_id)(actions.answer_follow_up)
@@ -17,14 +18,14 @@ def register(app: App) -> None:
     app.action(ids.RESUME)(actions.pause_or_resume)
     app.action(ids.ADD_REVISIT)(actions.add_revisit)
     app.event("app_home_opened")(events.home_opened)
-    app.action(ids.HOME_PAGE)(journal.show_page)
-    app.action(ids.HOME_NEWER)(journal.show_page)
-    app.action(ids.AUTOPSY_MENU)(journal.autopsy_menu)
-    app.view_submission(ids.AUTOPSY_EDIT_VIEW)(journal.save_edit)
-    app.view_submission(ids.AUTOPSY_DELETE_VIEW)(journal.confirm_delete)
-    app.action(ids.EXPORT_MINE)(journal.export_mine)
-    app.action(ids.OPEN_SETTINGS)(settings.open_settings)
-    app.view_submission(ids.SETTINGS_VIEW)(settings.save_settings)
+    app.action(ids.HOME_PAGE)(actions.show_page)
+    app.action(ids.HOME_NEWER)(actions.show_page)
+    app.action(ids.AUTOPSY_MENU)(actions.autopsy_menu)
+    app.view_submission(ids.AUTOPSY_EDIT_VIEW)(submissions.save_edit)
+    app.view_submission(ids.AUTOPSY_DELETE_VIEW)(submissions.confirm_delete)
+    app.action(ids.EXPORT_MINE)(actions.export_mine)
+    app.action(ids.OPEN_SETTINGS)(actions.open_settings)
+    app.view_submission(ids.SETTINGS_VIEW)(submissions.save_settings)
 
 
 __all__ = ["register"]

@@ -1,4 +1,8 @@
-"""Buttons: App Home's "Log a lost deal", and the answers on follow-up DMs."""
+"""Clicks: App Home's buttons and menus, and the answers on follow-up DMs.
+
+Every id in a click is checked against the person Slack says clicked: a forged one is refused
+and logged.
+"""
 
 from __future__ import annotations
 
@@ -7,21 +11,26 @@ from logging import Logger
 
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
+from sqlalchemy.exc import SQLAlchemyError
 
-from bot import ids
-from bot.blocks import follow_up_dms
-from bot.runtime.slack import describe
-from handlers.surfaces import (
-    SLACK_FAILURES,
-    follow_up_defaults,
-    open_autopsy,
+from bot import export, ids
+from bot.blocks import autopsy_form, follow_up_dms, settings_form
+from bot.digest.week import schedule_for
+from bot.runtime.slack import SLACK_FAILURES, describe
+from bot.workspace import follow_up_defaults
+from handlers.helpers import (
+    admins_of,
+    number,
+    open_autopsy_form,
     open_modal,
+    own_autopsy,
     own_follow_up,
     publish_home,
     redraw_follow_up,
+    store_of,
     who,
 )
-from storage import Store
+from storage import Due
 
 # action_id -> (the follow-up kind it answers, the state it leads to, how long a snooze lasts)
 FOLLOW_UP_ANSWERS: dict[str, tuple[str, str, timedelta | None]] = {
@@ -38,72 +47,134 @@ FOLLOW_UP_ANSWERS: dict[str, tuple[str, str, timedelta | None]] = {
 def log_lost_deal(ack: Ack, body: dict, context: BoltContext, client: WebClient, logger: Logger) -> None:
     ack()
     team_id, _ = who(context, body)
-    defaults = follow_up_defaults(context["store"], team_id)
-    open_autopsy(client, body["trigger_id"], deal_name="", logger=logger, defaults=defaults)
+    open_autopsy_form(client, context, body["trigger_id"], team_id=team_id, deal_name="", logger=logger)
 
 
 def answer_follow_up(
     ack: Ack, body: dict, action: dict, context: BoltContext, client: WebClient, logger: Logger
 ) -> None:
     ack()
-    store: Store = context["store"]
     team_id, user_id = who(context, body)
     kind, state, snooze = FOLLOW_UP_ANSWERS[action["action_id"]]
-    found = own_follow_up(store, team_id=team_id, user_id=user_id, raw_id=action.get("value"), kind=kind)
-    if found is None:
+    follow_up_id, now = number(action.get("value")), datetime.now(UTC)
+    due, changed = None, False
+    if follow_up_id is not None:
+        with store_of(context).write() as work:
+            due, changed = work.follow_ups.answer(
+                team_id=team_id, user_id=user_id, follow_up_id=follow_up_id, kind=kind, state=state, now=now,
+                due_at=now + snooze if snooze else None,
+            )  # fmt: skip
+    if due is None:
         refused = (action["action_id"], user_id, action.get("value"))
         logger.warning("Refused %s from %s: follow-up %r is not theirs to answer", *refused)
         return
-    now = datetime.now(UTC)
-    due, changed = store.answer_follow_up(
-        team_id=team_id,
-        user_id=user_id,
-        follow_up_id=found.follow_up.id,
-        state=state,
-        now=now,
-        due_at=now + snooze if snooze else None,
-    )
-    if due is None:
-        return
-    redraw_follow_up(client, store, due, logger=logger)
+    redraw_follow_up(client, store_of(context), due, logger=logger)
     if changed:  # what is coming up has changed: App Home shows it
         publish_home(client, context, team_id=team_id, user_id=user_id, logger=logger)
     if changed and kind == "help_request":
-        try:
-            client.chat_postMessage(
-                channel=due.autopsy.user_id,
-                **follow_up_dms.help_answer(due.follow_up, due.autopsy).as_kwargs(),
-            )
-        except SLACK_FAILURES as error:
-            logger.warning(
-                "Could not tell %s about the help answer: %s", due.autopsy.user_id, describe(error)
-            )
+        tell_the_rep(client, due, logger)
+
+
+def tell_the_rep(client: WebClient, due: Due, logger: Logger) -> None:
+    """The rep who asked for help hears which answer their teammate picked."""
+    answer = follow_up_dms.help_answer(due.follow_up, due.autopsy)
+    try:
+        client.chat_postMessage(channel=due.autopsy.user_id, **answer.as_kwargs())
+    except SLACK_FAILURES as error:
+        logger.warning("Could not tell %s about the help answer: %s", due.autopsy.user_id, describe(error))
 
 
 def pause_or_resume(
     ack: Ack, body: dict, action: dict, context: BoltContext, client: WebClient, logger: Logger
 ) -> None:
     ack()
-    store: Store = context["store"]
     team_id, user_id = who(context, body)
-    if action["action_id"] == ids.PAUSE:
-        store.pause_reminders(team_id=team_id, user_id=user_id, now=datetime.now(UTC))
-    else:
-        store.resume_reminders(team_id=team_id, user_id=user_id)
-    due = own_follow_up(store, team_id=team_id, user_id=user_id, raw_id=action.get("value"))
+    with store_of(context).write() as work:
+        if action["action_id"] == ids.PAUSE:
+            work.follow_ups.pause(team_id=team_id, user_id=user_id, now=datetime.now(UTC))
+        else:
+            work.follow_ups.resume(team_id=team_id, user_id=user_id)
+    due = own_follow_up(context, team_id, user_id, action.get("value"))
     if due is not None:
-        redraw_follow_up(client, store, due, logger=logger)
+        redraw_follow_up(client, store_of(context), due, logger=logger)
 
 
 def add_revisit(
     ack: Ack, body: dict, action: dict, context: BoltContext, client: WebClient, logger: Logger
 ) -> None:
     ack()
-    store: Store = context["store"]
     team_id, user_id = who(context, body)
-    due = own_follow_up(store, team_id=team_id, user_id=user_id, raw_id=action.get("value"), kind="revisit")
+    due = own_follow_up(context, team_id, user_id, action.get("value"), kind="revisit")
     if due is None:
         logger.warning("Refused a revisit from %s for follow-up %r", user_id, action.get("value"))
         return
     view = follow_up_dms.revisit_modal(due.follow_up, due.autopsy)
     open_modal(client, body["trigger_id"], view, logger=logger, what="the revisit form")
+
+
+def show_page(
+    ack: Ack, body: dict, action: dict, context: BoltContext, client: WebClient, logger: Logger
+) -> None:
+    """App Home's "Show more" and "Newer": the page of the journal from the button's offset."""
+    ack()
+    team_id, user_id = who(context, body)
+    offset = number(action.get("value")) or 0
+    publish_home(client, context, team_id=team_id, user_id=user_id, logger=logger, offset=offset)
+
+
+def autopsy_menu(
+    ack: Ack, body: dict, action: dict, context: BoltContext, client: WebClient, logger: Logger
+) -> None:
+    """The overflow menu on an autopsy in App Home: edit it, or ask to delete it."""
+    ack()
+    team_id, user_id = who(context, body)
+    option = action.get("selected_option")
+    choice, _, raw_id = str(option.get("value") or "" if isinstance(option, dict) else "").partition(":")
+    if choice not in ("edit", "delete"):
+        logger.warning("Refused an unknown journal choice %r from %s", choice, user_id)
+        return
+    entry = own_autopsy(context, team_id, user_id, raw_id, logger, choice)
+    if entry is None:
+        return
+    if choice == "edit":
+        view = autopsy_form.autopsy_modal("", datetime.now(UTC).date(), entry=entry)
+    else:
+        view = autopsy_form.delete_modal(entry)
+    open_modal(client, body["trigger_id"], view, logger=logger, what=f"the {choice} form")
+
+
+def export_mine(ack: Ack, body: dict, context: BoltContext, client: WebClient, logger: Logger) -> None:
+    """Send the rep a CSV of everything they wrote, as a file in their DM with Rebound."""
+    ack()
+    team_id, user_id = who(context, body)
+    try:
+        with store_of(context).read() as work:
+            rows = list(work.autopsies.export(team_id=team_id, user_id=user_id))
+        channel = client.conversations_open(users=user_id)["channel"]["id"]
+        client.files_upload_v2(
+            channel=channel,
+            content=export.csv_text(rows),
+            filename="rebound-my-autopsies.csv",
+            title="Your autopsies in Rebound",
+            initial_comment=f"Here is everything you wrote in Rebound: {len(rows)} "
+            f"{'autopsy' if len(rows) == 1 else 'autopsies'}, as a CSV file.",
+        )
+    except SQLAlchemyError:
+        logger.exception("Could not read %s's autopsies for an export", user_id)
+    except SLACK_FAILURES as error:
+        logger.warning("Could not send %s their export: %s", user_id, describe(error))
+    else:
+        logger.info("Sent %s their export (%s autopsies)", user_id, len(rows))
+
+
+def open_settings(ack: Ack, body: dict, context: BoltContext, client: WebClient, logger: Logger) -> None:
+    """Workspace settings, for admins only: the button shows only to them, and is checked again here."""
+    ack()
+    team_id, user_id = who(context, body)
+    if not admins_of(context).is_admin(client, team_id=team_id, user_id=user_id):
+        logger.warning("Refused the workspace settings to %s in %s: not an admin", user_id, team_id)
+        return
+    with store_of(context).read() as work:
+        row = work.workspaces.settings(team_id)
+    view = settings_form.settings_modal(schedule_for(row, context["settings"]), follow_up_defaults(row))
+    open_modal(client, body["trigger_id"], view, logger=logger, what="the workspace settings")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from logging import Logger
 
@@ -9,45 +10,67 @@ from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.blocks import follow_up_dms, replies
-from handlers.surfaces import follow_up_defaults, open_autopsy
-from storage import Store
+from bot.blocks.message import Message
+from handlers.helpers import open_autopsy_form, store_of, who
+
+LIST_LENGTH = 10
 
 
 def lost_deal(
     ack: Ack, command: dict, context: BoltContext, client: WebClient, respond: Respond, logger: Logger
 ) -> None:
     text = " ".join((command.get("text") or "").split())
-    word = text.lower()
-    if word in ("help", "?"):
-        ack(**replies.help_message().as_kwargs())
-        return
-    if word in ("list", "stats"):
-        store: Store = context["store"]
-        team_id, user_id = context.team_id or context.enterprise_id or "", command["user_id"]
-        if word == "list":
-            entries, total = store.journal(team_id=team_id, user_id=user_id, offset=0, limit=10)
-            ack(**replies.journal_list(entries, total).as_kwargs())
-        else:
-            now = datetime.now(UTC)
-            team = store.week_facts(
-                team_id=team_id,
-                starts_at=now - timedelta(days=replies.STATS_DAYS),
-                ends_at=now,
-                lesson_limit=0,
-            )
-            ack(**replies.stats(store.author_stats(team_id=team_id, user_id=user_id), team).as_kwargs())
-        return
-    if word in ("pause", "resume"):
-        store: Store = context["store"]
-        who = {"team_id": context.team_id or "", "user_id": command["user_id"]}
-        if word == "pause":
-            store.pause_reminders(**who, now=datetime.now(UTC))
-        else:
-            store.resume_reminders(**who)
-        ack(**follow_up_dms.pause_notice(word == "pause").as_kwargs())
+    answer = SUBCOMMANDS.get(text.lower())
+    if answer is not None:
+        team_id, user_id = who(context, command)
+        ack(**answer(context, team_id, user_id).as_kwargs())
         return
     # Ack first: the trigger_id expires 3 seconds after the command was typed.
     ack()
-    defaults = follow_up_defaults(context["store"], context.team_id or context.enterprise_id or "")
-    if not open_autopsy(client, command["trigger_id"], deal_name=text, logger=logger, defaults=defaults):
+    team_id, _ = who(context, command)
+    if not open_autopsy_form(
+        client, context, command["trigger_id"], team_id=team_id, deal_name=text, logger=logger
+    ):
         respond(**replies.form_unavailable().as_kwargs())
+
+
+def _help(context: BoltContext, team_id: str, user_id: str) -> Message:
+    return replies.help_message()
+
+
+def _list(context: BoltContext, team_id: str, user_id: str) -> Message:
+    with store_of(context).read() as work:
+        entries, total = work.autopsies.journal(team_id=team_id, user_id=user_id, offset=0, limit=LIST_LENGTH)
+    return replies.journal_list(entries, total)
+
+
+def _stats(context: BoltContext, team_id: str, user_id: str) -> Message:
+    now = datetime.now(UTC)
+    since = now - timedelta(days=replies.STATS_DAYS)
+    with store_of(context).read() as work:
+        mine = work.autopsies.author_stats(team_id=team_id, user_id=user_id)
+        team = work.digests.week_facts(team_id=team_id, starts_at=since, ends_at=now, lesson_limit=0)
+    return replies.stats(mine, team)
+
+
+def _pause(context: BoltContext, team_id: str, user_id: str) -> Message:
+    with store_of(context).write() as work:
+        work.follow_ups.pause(team_id=team_id, user_id=user_id, now=datetime.now(UTC))
+    return follow_up_dms.pause_notice(True)
+
+
+def _resume(context: BoltContext, team_id: str, user_id: str) -> Message:
+    with store_of(context).write() as work:
+        work.follow_ups.resume(team_id=team_id, user_id=user_id)
+    return follow_up_dms.pause_notice(False)
+
+
+# `/lost-deal <word>`: a private answer instead of the form.
+SUBCOMMANDS: dict[str, Callable[[BoltContext, str, str], Message]] = {
+    "help": _help,
+    "?": _help,
+    "list": _list,
+    "stats": _stats,
+    "pause": _pause,
+    "resume": _resume,
+}

@@ -7,16 +7,10 @@ from logging import Logger
 from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
-from handlers.surfaces import publish_home
+from handlers.helpers import publish_home, workspace_of
 
 
 def home_opened(event: dict, context: BoltContext, client: WebClient, logger: Logger) -> None:
     if event.get("tab") != "home":
         return
-    publish_home(
-        client,
-        context,
-        team_id=context.team_id or context.enterprise_id or "",
-        user_id=event["user"],
-        logger=logger,
-    )
+    publish_home(client, context, team_id=workspace_of(context), user_id=event["user"], logger=logger)

@@ -1,10 +1,13 @@
-"""Rebound's storage: models, the Store that reads and writes them, and migrations."""
+"""Rebound's storage: the models, a Store handing out units of work, one module per aggregate
+(autopsies, follow-ups, digests, workspaces), and the Alembic migrations."""
 
-from storage.database import EXPORT_FIELDS, Due, Plan, Store, make_engine
-from storage.digests import Lesson, WeekCount, WeekFacts
-from storage.journal import AuthorStats, JournalEntry
+from storage.autopsies import EXPORT_FIELDS, AuthorStats, JournalEntry, Lesson
+from storage.digests import WeekCount, WeekFacts
+from storage.engine import make_engine
+from storage.follow_ups import Due, Plan
 from storage.migrate import upgrade
 from storage.models import Autopsy, Base, Digest, FollowUp, Revisit, WorkspaceSettings
+from storage.store import Store, Work
 
 __all__ = [
     "EXPORT_FIELDS",
@@ -21,6 +24,7 @@ __all__ = [
     "Store",
     "WeekCount",
     "WeekFacts",
+    "Work",
     "WorkspaceSettings",
     "make_engine",
     "upgrade",

@@ -1,6 +1,6 @@
-"""What the weekly digest reads and writes: workspace settings, one row per digest week, and
-the week's figures, aggregated in SQL on the (team_id, created_at) and (team_id, closed_at)
-indexes, so composing a digest costs what the week holds, not the whole history.
+"""What the weekly digest reads and writes: one row per workspace and digest week, claimed before
+anything is posted, and the week's figures, aggregated in SQL on the (team_id, created_at) and
+(team_id, closed_at) indexes, so composing a digest costs what the week holds, not the history.
 
 Private autopsies are left out of every figure here, not only out of the lessons: a count
 can single a person out as surely as a name.
@@ -14,55 +14,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select, union, update
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy.orm import Session
 
+from storage.autopsies import SHARED, Lesson
 from storage.claims import interrupted
-from storage.models import Autopsy, Digest, FollowUp, WorkspaceSettings
+from storage.engine import upsert
+from storage.models import Autopsy, Digest, FollowUp
 
-SHARED = ("named", "anonymous")
 CHECKS = ("check_listened", "check_timing", "check_market", "check_aggressive")
-WORKSPACE_SETTINGS = (
-    "digest_channel",
-    "digest_day",
-    "digest_time",
-    "timezone",
-    "empty_week_note",
-    "hide_anonymous_deal_names",
-    "digest_chart",
-    "touch_base_days",
-    "revisit_days",
-)
-
-
-@dataclass(frozen=True)
-class Lesson:
-    """One shared lesson as the digest may show it: `user_id` is None when shared anonymously."""
-
-    deal_name: str
-    outcome: str
-    winner: str
-    competitor: str | None
-    main_reason: str | None
-    lesson: str
-    user_id: str | None
-    deal_value_cents: int | None
-
-    @classmethod
-    def shared_by(cls, row: Any) -> Lesson:
-        """A shared autopsy (a model or a row with its columns) as the team may see it."""
-        named = row.sharing == "named"
-        return cls(
-            deal_name=row.deal_name,
-            outcome=row.outcome,
-            winner=row.winner,
-            competitor=row.competitor,
-            main_reason=row.main_reason,
-            lesson=row.lesson,
-            user_id=row.user_id if named else None,
-            deal_value_cents=row.deal_value_cents if named else None,
-        )
 
 
 @dataclass(frozen=True)
@@ -92,32 +52,11 @@ class WeekCount:
     won_back: int
 
 
-class DigestStorage:
-    """The digest's half of `Store` (which provides `engine` and `session`)."""
+class Digests:
+    """The digest weeks and figures of a unit of work (`Store.write()` or `Store.read()`)."""
 
-    session: sessionmaker[Session]
-
-    # Workspaces and their settings
-    def workspaces(self) -> list[str]:
-        """Every workspace Rebound knows: with settings, or with at least one autopsy."""
-        known = union(select(WorkspaceSettings.team_id), select(Autopsy.team_id).distinct())
-        with self.session() as session:
-            return sorted(session.scalars(select(known.subquery().c[0])))
-
-    def workspace_settings(self, team_id: str) -> WorkspaceSettings | None:
-        with self.session() as session:
-            return session.get(WorkspaceSettings, team_id)
-
-    def save_workspace_settings(self, team_id: str, *, now: datetime, **values: Any) -> None:
-        """Set some of a workspace's settings (None: back to the operator's default)."""
-        unknown = set(values) - set(WORKSPACE_SETTINGS)
-        if unknown:
-            raise ValueError(f"not a workspace setting: {', '.join(sorted(unknown))}")
-        dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite  # type: ignore[attr-defined]
-        upsert = dialect.insert(WorkspaceSettings).values(team_id=team_id, updated_at=now, **values)
-        upsert = upsert.on_conflict_do_update(index_elements=["team_id"], set_={"updated_at": now, **values})
-        with self.session.begin() as session:
-            session.execute(upsert)
+    def __init__(self, session: Session) -> None:
+        self.session = session
 
     # The week's figures
     def week_facts(
@@ -130,60 +69,60 @@ class DigestStorage:
             Autopsy.sharing.in_(SHARED),
         )
         named_value = case((Autopsy.sharing == "named", Autopsy.deal_value_cents))
-        with self.session() as session:
-            lost, value = session.execute(select(func.count(), func.sum(named_value)).where(*in_week)).one()
-            if not lost:
-                done, won = self._answered(session, team_id, starts_at, ends_at)
-                return WeekFacts(follow_ups_done=done, won_back=won)
-            lessons = [
-                Lesson.shared_by(row)
-                for row in session.execute(
-                    select(
-                        Autopsy.deal_name,
-                        Autopsy.outcome,
-                        Autopsy.winner,
-                        Autopsy.competitor,
-                        Autopsy.main_reason,
-                        Autopsy.lesson,
-                        Autopsy.user_id,
-                        Autopsy.sharing,
-                        Autopsy.deal_value_cents,
-                    )
-                    .where(*in_week)
-                    .order_by(Autopsy.created_at, Autopsy.id)
-                    .limit(lesson_limit)
-                )
-            ]
-            competitor_key = func.lower(func.trim(Autopsy.competitor))
-            winners = [
-                (winner, shown, count)
-                for winner, shown, count in session.execute(
-                    select(Autopsy.winner, func.min(Autopsy.competitor), func.count())
-                    .where(*in_week)
-                    .group_by(Autopsy.winner, competitor_key)
-                    .order_by(func.count().desc(), Autopsy.winner, competitor_key)
-                )
-            ]
-            reasons = Counter(
-                dict(
-                    session.execute(
-                        select(Autopsy.main_reason, func.count())
-                        .where(*in_week, Autopsy.main_reason.is_not(None))
-                        .group_by(Autopsy.main_reason)
-                    ).all()
-                )
-            )
+        session = self.session
+        lost, value = session.execute(select(func.count(), func.sum(named_value)).where(*in_week)).one()
+        if not lost:
             done, won = self._answered(session, team_id, starts_at, ends_at)
-            return WeekFacts(
-                lost=lost,
-                named_value_cents=value,
-                follow_ups_done=done,
-                won_back=won,
-                lessons=lessons,
-                self_checks=self._self_checks(session, in_week),
-                winners=winners,
-                reasons=reasons,
+            return WeekFacts(follow_ups_done=done, won_back=won)
+        lessons = [
+            Lesson.shared_by(row)
+            for row in session.execute(
+                select(
+                    Autopsy.deal_name,
+                    Autopsy.outcome,
+                    Autopsy.winner,
+                    Autopsy.competitor,
+                    Autopsy.main_reason,
+                    Autopsy.lesson,
+                    Autopsy.user_id,
+                    Autopsy.sharing,
+                    Autopsy.deal_value_cents,
+                )
+                .where(*in_week)
+                .order_by(Autopsy.created_at, Autopsy.id)
+                .limit(lesson_limit)
             )
+        ]
+        competitor_key = func.lower(func.trim(Autopsy.competitor))
+        winners = [
+            (winner, shown, count)
+            for winner, shown, count in session.execute(
+                select(Autopsy.winner, func.min(Autopsy.competitor), func.count())
+                .where(*in_week)
+                .group_by(Autopsy.winner, competitor_key)
+                .order_by(func.count().desc(), Autopsy.winner, competitor_key)
+            )
+        ]
+        reasons = Counter(
+            dict(
+                session.execute(
+                    select(Autopsy.main_reason, func.count())
+                    .where(*in_week, Autopsy.main_reason.is_not(None))
+                    .group_by(Autopsy.main_reason)
+                ).all()
+            )
+        )
+        done, won = self._answered(session, team_id, starts_at, ends_at)
+        return WeekFacts(
+            lost=lost,
+            named_value_cents=value,
+            follow_ups_done=done,
+            won_back=won,
+            lessons=lessons,
+            self_checks=self._self_checks(session, in_week),
+            winners=winners,
+            reasons=reasons,
+        )
 
     def self_check_totals(
         self, *, team_id: str, starts_at: datetime, ends_at: datetime
@@ -195,8 +134,7 @@ class DigestStorage:
             Autopsy.created_at < ends_at,
             Autopsy.sharing.in_(SHARED),
         )
-        with self.session() as session:
-            return self._self_checks(session, in_window)
+        return self._self_checks(self.session, in_window)
 
     @staticmethod
     def _self_checks(session: Session, where: Sequence[Any]) -> dict[str, Counter[str]]:
@@ -243,41 +181,40 @@ class DigestStorage:
 
         lost_bucket = bucket(Autopsy.created_at)
         won_bucket = bucket(FollowUp.closed_at)
-        with self.session() as session:
-            for index, outcome, count in session.execute(
-                select(lost_bucket, Autopsy.outcome, func.count())
-                .where(
-                    Autopsy.team_id == team_id,
-                    Autopsy.created_at >= boundaries[0],
-                    Autopsy.created_at < boundaries[-1],
-                    Autopsy.sharing.in_(SHARED),
-                )
-                .group_by(lost_bucket, Autopsy.outcome)
-            ):
-                weeks[index].lost_by_outcome[outcome] += count
-            for index, count in session.execute(
-                select(won_bucket, func.count())
-                .join(Autopsy, Autopsy.id == FollowUp.autopsy_id)
-                .where(
-                    FollowUp.team_id == team_id,
-                    FollowUp.closed_at >= boundaries[0],
-                    FollowUp.closed_at < boundaries[-1],
-                    FollowUp.state == "won_back",
-                    Autopsy.sharing.in_(SHARED),
-                )
-                .group_by(won_bucket)
-            ):
-                weeks[index] = WeekCount(weeks[index].starts_at, weeks[index].lost_by_outcome, count)
+        session = self.session
+        for index, outcome, count in session.execute(
+            select(lost_bucket, Autopsy.outcome, func.count())
+            .where(
+                Autopsy.team_id == team_id,
+                Autopsy.created_at >= boundaries[0],
+                Autopsy.created_at < boundaries[-1],
+                Autopsy.sharing.in_(SHARED),
+            )
+            .group_by(lost_bucket, Autopsy.outcome)
+        ):
+            weeks[index].lost_by_outcome[outcome] += count
+        for index, count in session.execute(
+            select(won_bucket, func.count())
+            .join(Autopsy, Autopsy.id == FollowUp.autopsy_id)
+            .where(
+                FollowUp.team_id == team_id,
+                FollowUp.closed_at >= boundaries[0],
+                FollowUp.closed_at < boundaries[-1],
+                FollowUp.state == "won_back",
+                Autopsy.sharing.in_(SHARED),
+            )
+            .group_by(won_bucket)
+        ):
+            weeks[index] = WeekCount(weeks[index].starts_at, weeks[index].lost_by_outcome, count)
         return weeks
 
     # Digest weeks: one row each, claimed before anything is posted
-    def digest(self, *, team_id: str, week: str) -> Digest | None:
-        with self.session() as session:
-            return session.scalars(
-                select(Digest).where(Digest.team_id == team_id, Digest.week == week)
-            ).one_or_none()
+    def get(self, *, team_id: str, week: str) -> Digest | None:
+        return self.session.scalars(
+            select(Digest).where(Digest.team_id == team_id, Digest.week == week)
+        ).one_or_none()
 
-    def open_digest(
+    def open(
         self,
         *,
         team_id: str,
@@ -288,37 +225,31 @@ class DigestStorage:
         now: datetime,
     ) -> bool:
         """Create the week's digest row unless it exists; True if this call created it."""
-        dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite  # type: ignore[attr-defined]
-        insert = (
-            dialect.insert(Digest)
-            .values(
-                team_id=team_id,
-                week=week,
-                starts_at=starts_at,
-                ends_at=ends_at,
-                channel_id=channel_id,
-                state="pending",
-                attempt_at=ends_at,
-                attempts=0,
-                created_at=now,
-            )
-            .on_conflict_do_nothing(index_elements=["team_id", "week"])
+        values = {
+            "team_id": team_id,
+            "week": week,
+            "starts_at": starts_at,
+            "ends_at": ends_at,
+            "channel_id": channel_id,
+            "state": "pending",
+            "attempt_at": ends_at,
+            "attempts": 0,
+            "created_at": now,
+        }
+        return (
+            upsert(self.session, Digest, values, keys=("team_id", "week"), returning=Digest.id).scalar()
+            is not None
         )
-        with self.session.begin() as session:
-            return bool(session.execute(insert).rowcount)
 
-    def reopen_digest(self, *, team_id: str, week: str, channel_id: str, now: datetime) -> None:
+    def reopen(self, *, team_id: str, week: str, channel_id: str, now: datetime) -> None:
         """Make a failed or waiting digest claimable now, in the channel now chosen (an operator's retry)."""
-        with self.session.begin() as session:
-            session.execute(
-                update(Digest)
-                .where(
-                    Digest.team_id == team_id, Digest.week == week, Digest.state.in_(("pending", "failed"))
-                )
-                .values(state="pending", attempt_at=now, channel_id=channel_id)
-            )
+        self.session.execute(
+            update(Digest)
+            .where(Digest.team_id == team_id, Digest.week == week, Digest.state.in_(("pending", "failed")))
+            .values(state="pending", attempt_at=now, channel_id=channel_id)
+        )
 
-    def claim_digests(
+    def claim(
         self, *, now: datetime, lease: timedelta, team_id: str | None = None, week: str | None = None
     ) -> list[Digest]:
         """Atomically take the digests due now (or whose sender died) for this process alone."""
@@ -340,22 +271,21 @@ class DigestStorage:
             .returning(Digest.id)
             .execution_options(synchronize_session=False)
         )
-        with self.session.begin() as session:
-            ids = list(session.scalars(claim))
-            if not ids:
-                return []
-            return list(session.scalars(select(Digest).where(Digest.id.in_(ids)).order_by(Digest.id)))
+        session = self.session
+        ids = list(session.scalars(claim))
+        if not ids:
+            return []
+        return list(session.scalars(select(Digest).where(Digest.id.in_(ids)).order_by(Digest.id)))
 
-    def _settle_digest(self, digest_id: int, **values: Any) -> None:
-        with self.session.begin() as session:
-            session.execute(
-                update(Digest)
-                .where(Digest.id == digest_id, Digest.state == "sending")
-                .values(lease_until=None, **values)
-            )
+    def _settle(self, digest_id: int, **values: Any) -> None:
+        self.session.execute(
+            update(Digest)
+            .where(Digest.id == digest_id, Digest.state == "sending")
+            .values(lease_until=None, **values)
+        )
 
-    def mark_digest_posted(self, digest_id: int, *, channel_id: str, message_ts: str, now: datetime) -> None:
-        self._settle_digest(
+    def mark_posted(self, digest_id: int, *, channel_id: str, message_ts: str, now: datetime) -> None:
+        self._settle(
             digest_id,
             state="posted",
             channel_id=channel_id,
@@ -364,13 +294,13 @@ class DigestStorage:
             last_error=None,
         )
 
-    def mark_digest_skipped(self, digest_id: int, *, now: datetime) -> None:
-        self._settle_digest(digest_id, state="skipped", posted_at=now)
+    def mark_skipped(self, digest_id: int, *, now: datetime) -> None:
+        self._settle(digest_id, state="skipped", posted_at=now)
 
-    def postpone_digest(self, digest_id: int, *, until: datetime, error: str) -> None:
-        self._settle_digest(
+    def postpone(self, digest_id: int, *, until: datetime, error: str) -> None:
+        self._settle(
             digest_id, state="pending", attempt_at=until, attempts=Digest.attempts + 1, last_error=error
         )
 
-    def mark_digest_failed(self, digest_id: int, *, error: str) -> None:
-        self._settle_digest(digest_id, state="failed", attempts=Digest.attempts + 1, last_error=error)
+    def mark_failed(self, digest_id: int, *, error: str) -> None:
+        self._settle(digest_id, state="failed", attempts=Digest.attempts + 1, last_error=error)

@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
+from storage import FollowUp, Store
 from tests.fake_slack import FakeSlack
 from tests.schemas import private_schema
 from tests.slack_requests import SIGNING_SECRET
@@ -184,3 +186,15 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         return
     with postgres_schema() as url:
         yield url
+
+
+def follow_ups_of(store: Store, *, team_id: str, autopsy_id: int) -> list[FollowUp]:
+    """An autopsy's follow-ups as stored, in the order they were written."""
+    with store.read() as work:
+        return list(
+            work.session.scalars(
+                select(FollowUp)
+                .where(FollowUp.team_id == team_id, FollowUp.autopsy_id == autopsy_id)
+                .order_by(FollowUp.id)
+            )
+        )

@@ -72,24 +72,29 @@ def slash_command(
     response_url: str,
     team: str = TEAM_ID,
     command: str = "/lost-deal",
+    org: str | None = None,
 ) -> bytes:
-    return urlencode(
-        {
-            "token": "verification-token-unused",
-            "team_id": team,
-            "team_domain": "rebound-test",
-            "channel_id": "C0SALES01",
-            "channel_name": "sales",
-            "user_id": user,
-            "user_name": "rep",
-            "command": command,
-            "text": text,
-            "api_app_id": APP_ID,
-            "is_enterprise_install": "false",
-            "response_url": response_url,
-            "trigger_id": trigger_id,
-        }
-    ).encode()
+    """A slash command; with `org`, from an org-wide install that names the org and no workspace."""
+    fields = {
+        "token": "verification-token-unused",
+        "team_id": team,
+        "team_domain": "rebound-test",
+        "channel_id": "C0SALES01",
+        "channel_name": "sales",
+        "user_id": user,
+        "user_name": "rep",
+        "command": command,
+        "text": text,
+        "api_app_id": APP_ID,
+        "is_enterprise_install": "false",
+        "response_url": response_url,
+        "trigger_id": trigger_id,
+    }
+    if org is not None:
+        fields.update(
+            team_id="", enterprise_id=org, enterprise_name="Rebound Org", is_enterprise_install="true"
+        )
+    return urlencode(fields).encode()
 
 
 def interactive(payload: dict[str, Any]) -> bytes:
@@ -97,7 +102,10 @@ def interactive(payload: dict[str, Any]) -> bytes:
     return urlencode({"payload": json.dumps(payload)}).encode()
 
 
-def view_submission(view: dict[str, Any], values: dict[str, Any], *, user: str, team: str = TEAM_ID) -> bytes:
+def view_submission(
+    view: dict[str, Any], values: dict[str, Any], *, user: str, team: str = TEAM_ID, org: str | None = None
+) -> bytes:
+    """A form submitted; with `org`, from an org-wide install (`team` null, as Slack sends it there)."""
     submitted = {
         **view,
         "team_id": team,
@@ -107,9 +115,11 @@ def view_submission(view: dict[str, Any], values: dict[str, Any], *, user: str, 
         "previous_view_id": None,
         "app_id": APP_ID,
         "external_id": "",
-        "app_installed_team_id": team,
+        "app_installed_team_id": None if org else team,
         "bot_id": "B0REBOUND",
     }
+    if org:
+        submitted["team_id"] = None
     return interactive(
         {
             "type": "view_submission",
@@ -122,8 +132,18 @@ def view_submission(view: dict[str, Any], values: dict[str, Any], *, user: str, 
             "response_urls": [],
             "is_enterprise_install": False,
             "enterprise": None,
+            **(_org_wide(org, user) if org else {}),
         }
     )
+
+
+def _org_wide(org: str, user: str) -> dict[str, Any]:
+    return {
+        "team": None,
+        "user": {"id": user, "username": "rep", "name": "rep"},
+        "enterprise": {"id": org, "name": "Rebound Org"},
+        "is_enterprise_install": True,
+    }
 
 
 def block_action(

@@ -20,6 +20,7 @@ from bot.digest.posting import LEASE, DigestSweep
 from bot.digest.week import Schedule, schedule_for, week_due
 from bot.runtime.installs import installs_for
 from storage import FollowUp, Plan, Store, WorkspaceSettings, upgrade
+from storage.digests import Digests
 from tests.fake_slack import TEAM_ID, Call, FakeSlack, Fault
 from tests.test_storage import ANSWERS
 
@@ -69,16 +70,18 @@ _views = iter(range(1_000_000))
 def write(store: Store, user: str, *, at: datetime = IN_WEEK, team: str = TEAM, **changes: Any) -> int:
     plans = [Plan(kind="touch_base", recipient_id=user, due_at=at)]
     answers = replace(ANSWERS, **{"sharing": "named", "deal_value_cents": None, **changes})
-    entry, _ = store.save_autopsy(
-        team_id=team, user_id=user, view_id=f"V{next(_views)}", answers=answers,
-        created_at=at, follow_ups=plans,
-    )  # fmt: skip
+    with store.write() as work:
+        entry, _ = work.autopsies.save(
+            team_id=team, user_id=user, view_id=f"V{next(_views)}", answers=answers,
+            created_at=at, follow_ups=plans,
+        )  # fmt: skip
     return entry.id
 
 
 def answer(store: Store, autopsy_id: int, state: str, at: datetime) -> None:
     """The rep answered the touch-base reminder at `at` (reached out: done; or won back)."""
-    with store.session.begin() as session:
+    with store.write() as work:
+        session = work.session
         session.execute(
             update(FollowUp).where(FollowUp.autopsy_id == autopsy_id).values(state=state, closed_at=at)
         )
@@ -192,12 +195,14 @@ def test_an_empty_week_gets_a_friendly_note_or_nothing(store, own_fake, tmp_path
     assert "A quiet week" in shown(post) and outcome.result == "posted"
     valid(post)
 
-    store.save_workspace_settings("T2", empty_week_note=False, digest_channel="C0QUIET", now=DUE)
+    with store.write() as work:
+        work.workspaces.save_settings("T2", empty_week_note=False, digest_channel="C0QUIET", now=DUE)
     quiet = make_sweep(store, own_fake, tmp_path)
     outcomes = {outcome.team_id: outcome.result for outcome in quiet.run(DUE)}
     assert outcomes == {"T2": "skipped"}
     assert posts(own_fake, "C0QUIET") == []
-    assert store.digest(team_id="T2", week="2026-W48").state == "skipped"
+    with store.read() as work:
+        assert work.digests.get(team_id="T2", week="2026-W48").state == "skipped"
 
 
 EVIL = ("<!channel>", "<!here>", "<@U0EVIL>", "<https://evil.example|Acme>")
@@ -220,7 +225,8 @@ def test_every_mrkdwn_control_sequence_arrives_as_text(store, sweep, own_fake, f
 
 
 def test_hidden_deal_names_keep_anonymous_lessons_anonymous(store, own_fake, tmp_path):
-    store.save_workspace_settings(TEAM, hide_anonymous_deal_names=True, now=DUE)
+    with store.write() as work:
+        work.workspaces.save_settings(TEAM, hide_anonymous_deal_names=True, now=DUE)
     write(store, "U1", deal_name="Secret Co", sharing="anonymous")
     write(store, "U2", deal_name="Open Co")
     make_sweep(store, own_fake, tmp_path).run(DUE)
@@ -249,7 +255,8 @@ def test_once_per_week_through_double_runs_and_restarts(store, own_fake, tmp_pat
     restarted = make_sweep(store, own_fake, tmp_path)
     assert restarted.run(DUE + timedelta(hours=2)) == []
     assert len(posts(own_fake)) == 1
-    row = store.digest(team_id=TEAM, week="2026-W48")
+    with store.read() as work:
+        row = work.digests.get(team_id=TEAM, week="2026-W48")
     assert (row.state, row.channel_id) == ("posted", CHANNEL) and row.message_ts
 
 
@@ -260,7 +267,8 @@ def test_a_restart_after_the_due_time_catches_up_within_three_days(store, own_fa
     assert [o.result for o in back.run(DUE + timedelta(days=2, hours=17))] == ["posted"]
     # Down for four days the next week: that digest is stale; the following one comes instead.
     assert back.run(DUE + timedelta(days=11)) == []
-    assert store.digest(team_id=TEAM, week="2026-W49") is None
+    with store.read() as work:
+        assert work.digests.get(team_id=TEAM, week="2026-W49") is None
     assert len(posts(own_fake)) == 1
 
 
@@ -276,7 +284,8 @@ def test_slack_failures_are_retried_like_follow_ups(store, sweep, own_fake):
     assert sweep.run(DUE + timedelta(minutes=4)) == []  # Retry-After: 5 minutes
     assert [o.result for o in sweep.run(DUE + timedelta(minutes=6))] == ["posted"]
     assert len(posts(own_fake)) == 1
-    assert store.digest(team_id=TEAM, week="2026-W48").attempts == 2
+    with store.read() as work:
+        assert work.digests.get(team_id=TEAM, week="2026-W48").attempts == 2
 
 
 def test_the_bot_joins_a_public_channel_and_says_so_for_a_private_one(store, own_fake, tmp_path, caplog):
@@ -286,7 +295,8 @@ def test_the_bot_joins_a_public_channel_and_says_so_for_a_private_one(store, own
     assert [c.args["channel"] for c in own_fake.delivered("conversations.join")] == [CHANNEL]
     assert len(posts(own_fake)) == 1
 
-    store.save_workspace_settings("T2", digest_channel="G0SECRET", now=DUE)
+    with store.write() as work:
+        work.workspaces.save_settings("T2", digest_channel="G0SECRET", now=DUE)
     write(store, "U2", team="T2")
     own_fake.private.add("G0SECRET")
     with caplog.at_level(logging.WARNING, logger="rebound.digest"):
@@ -295,7 +305,8 @@ def test_the_bot_joins_a_public_channel_and_says_so_for_a_private_one(store, own
         }
     assert outcomes["T2"].result == "failed"
     assert "invite Rebound there (/invite @Rebound)" in caplog.text
-    assert store.digest(team_id="T2", week="2026-W48").state == "failed"
+    with store.read() as work:
+        assert work.digests.get(team_id="T2", week="2026-W48").state == "failed"
     # Invited now, the operator posts it by hand.
     own_fake.private.discard("G0SECRET")
     retried = make_sweep(store, own_fake, tmp_path).post_now("T2", DUE + timedelta(hours=1))
@@ -320,7 +331,8 @@ def test_the_chart_is_uploaded_with_the_digest_and_its_failure_costs_nothing(sto
 
 
 def test_the_chart_can_be_turned_off(store, own_fake, tmp_path):
-    store.save_workspace_settings(TEAM, digest_chart=False, now=DUE)
+    with store.write() as work:
+        work.workspaces.save_settings(TEAM, digest_chart=False, now=DUE)
     write(store, "U1")
     make_sweep(store, own_fake, tmp_path).run(DUE)
     assert len(posts(own_fake)) == 1
@@ -371,8 +383,10 @@ def test_a_week_across_a_daylight_saving_change_keeps_local_times():
 
 def test_an_autopsy_belongs_to_the_week_of_its_workspace_zone(store, own_fake, tmp_path):
     # Written Friday 27 Nov at 17:00 UTC: after the UTC digest moment, before New York's (21:00 UTC).
-    store.save_workspace_settings("T_NY", timezone="America/New_York", digest_channel="C0NY", now=DUE)
-    store.save_workspace_settings("T_UTC", digest_channel="C0UTC", now=DUE)
+    with store.write() as work:
+        work.workspaces.save_settings("T_NY", timezone="America/New_York", digest_channel="C0NY", now=DUE)
+    with store.write() as work:
+        work.workspaces.save_settings("T_UTC", digest_channel="C0UTC", now=DUE)
     for team in ("T_NY", "T_UTC"):
         write(
             store, "U1", team=team, deal_name="Late Friday deal", at=datetime(2026, 11, 27, 17, 0, tzinfo=UTC)
@@ -407,15 +421,17 @@ def test_a_digest_posted_just_before_a_crash_is_not_posted_again(store, sweep, o
         raise KeyboardInterrupt  # the process dies between Slack's ok and the database's "posted"
 
     with monkeypatch.context() as patched:
-        patched.setattr(store, "mark_digest_posted", crash)
+        patched.setattr(Digests, "mark_posted", crash)
         with pytest.raises(KeyboardInterrupt):
             sweep.run(DUE)
     [post] = posts(own_fake)
     assert post.args["metadata"]["event_payload"] == {"key": "2026-W48"}
-    assert store.digest(team_id=TEAM, week="2026-W48").state == "sending"
+    with store.read() as work:
+        assert work.digests.get(team_id=TEAM, week="2026-W48").state == "sending"
 
     assert sweep.run(DUE + timedelta(minutes=1)) == []  # the lease still holds it
     assert [o.result for o in sweep.run(DUE + LEASE)] == ["posted"]
     assert posts(own_fake) == [post]
-    row = store.digest(team_id=TEAM, week="2026-W48")
+    with store.read() as work:
+        row = work.digests.get(team_id=TEAM, week="2026-W48")
     assert (row.state, row.message_ts, row.last_error) == ("posted", post.answer["ts"], None)

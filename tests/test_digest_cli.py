@@ -51,7 +51,10 @@ def test_dry_run_prints_the_digest_and_sends_nothing(fake, tmp_path):
         Block.parse(block).validate_json()
     assert "*3 deals lost*" in json.dumps(printed["blocks"])
     assert posted(fake, channel) == []
-    assert Store.connect(url).digest(team_id=TEAM_ID, week="2026-W48") is None  # nothing claimed
+    store = Store.connect(url)
+    with store.read() as work:
+        assert work.digests.get(team_id=TEAM_ID, week="2026-W48") is None  # nothing claimed
+    store.close()
 
 
 def test_the_digest_command_posts_once_and_says_so(fake, tmp_path):

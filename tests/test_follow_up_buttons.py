@@ -16,6 +16,7 @@ from tests.conftest import Bot, rebound
 from tests.fake_slack import Call, FakeSlack
 from tests.slack_requests import (
     FORM,
+    fill_form,
     message_button,
     send,
     slash_command,
@@ -155,11 +156,10 @@ def test_revisit_your_notes_through_its_modal(bot, fake):
     assert "I never asked &lt;!here&gt;." in redrawn and "Thank you for looking back" in redrawn
     store = store_of(bot)
     try:
-        [item], _ = store.journal(team_id=team, user_id=user, offset=0, limit=5)
-        entry = item.autopsy
-        assert [r.text for r in store.revisits(team_id=team, autopsy_id=entry.id)] == [
-            "I never asked <!here>."
-        ]
+        with store.read() as work:
+            [item], _ = work.autopsies.journal(team_id=team, user_id=user, offset=0, limit=5)
+            revisits = work.autopsies.revisits(team_id=team, autopsy_id=item.autopsy.id)
+        assert [r.text for r in revisits] == ["I never asked <!here>."]
     finally:
         store.close()
 
@@ -204,3 +204,37 @@ def test_pausing_keeps_reminders_waiting_until_resumed(bot, fake):
     reminder = dm(fake, user, "Revisit your notes")
     click(bot, reminder, ids.PAUSE, user=user, team=team)
     assert "Resume my reminders" in json.dumps(updates(fake, user)[0].args["blocks"])
+
+
+def test_on_an_org_wide_install_pausing_holds_the_reps_own_reminders(bot, fake):
+    """An org-wide install's requests may name the org and no workspace: the autopsy, its
+    follow-ups and the pause are all kept under the org, so the pause holds what it should."""
+    user, org = unique("U"), unique("E")
+    trigger = unique("trigger.")
+    body = slash_command(
+        "Initech", user=user, trigger_id=trigger, response_url=fake.response_url(trigger), org=org
+    )
+    assert send(bot.events_url, body, FORM).status == 200
+    [call] = fake.wait_for("views.open", lambda c: c.args.get("trigger_id") == trigger)
+    view = {**as_dict(call.args["view"]), "id": unique("V")}
+    submitted = view_submission(view, fill_form(view, ANSWERS), user=user, org=org)
+    assert send(bot.events_url, submitted, FORM).status == 200
+    dm(fake, user, "Your autopsy of Initech is saved")
+
+    def command(word: str) -> str:
+        body = slash_command(
+            word, user=user, trigger_id=unique("t."), response_url=fake.response_url("p"), org=org
+        )
+        return send(bot.events_url, body, FORM).json()["text"]
+
+    assert "paused" in command("pause")
+    week = weekday_noon(date.today() + timedelta(days=8))
+    sweep_at(bot, week)
+    time.sleep(0.3)
+    assert (
+        fake.find("chat.postMessage", lambda c: c.args["channel"] == user and "Revisit" in c.args["text"])
+        == []
+    )
+    assert "back on" in command("resume")
+    sweep_at(bot, week)
+    dm(fake, user, "Revisit your notes on Initech")

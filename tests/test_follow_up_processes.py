@@ -30,7 +30,7 @@ from bot import ids
 from bot.followups.delivery import LEASE
 from bot.followups.planning import delivery_time, plan
 from storage import FollowUp, Store, upgrade
-from tests.conftest import bot_env, rebound, start_bot
+from tests.conftest import bot_env, follow_ups_of, rebound, start_bot
 from tests.fake_slack import TEAM_ID, Call, FakeSlack
 from tests.slack_requests import unique
 from tests.test_storage import ANSWERS
@@ -42,15 +42,16 @@ WRITTEN = AS_OF - timedelta(days=7, hours=1)  # so each revisit (a week on) is a
 def write(store: Store, user: str, *, written: datetime, helper: str | None = None) -> int:
     """An autopsy with the follow-ups plan() gives it: a revisit a week on, a help request if asked."""
     answers = replace(ANSWERS, touch_base_on=None, help_from=helper)
-    entry, _ = store.save_autopsy(
-        team_id=TEAM_ID, user_id=user, view_id=unique("V"), answers=answers, created_at=written,
-        follow_ups=plan(answers, author_id=user, now=written),
-    )  # fmt: skip
+    with store.write() as work:
+        entry, _ = work.autopsies.save(
+            team_id=TEAM_ID, user_id=user, view_id=unique("V"), answers=answers, created_at=written,
+            follow_ups=plan(answers, author_id=user, now=written),
+        )  # fmt: skip
     return entry.id
 
 
 def only(store: Store, autopsy_id: int) -> FollowUp:
-    [follow_up] = store.follow_ups_of(team_id=TEAM_ID, autopsy_id=autopsy_id)
+    [follow_up] = follow_ups_of(store, team_id=TEAM_ID, autopsy_id=autopsy_id)
     return follow_up
 
 
@@ -116,7 +117,7 @@ def test_two_sweeps_started_at_once_deliver_each_follow_up_once(fake, postgres_u
             )
             for n in range(150)
         ]
-        owed = {f.id for found in written for f in store.follow_ups_of(team_id=TEAM_ID, autopsy_id=found)}
+        owed = {f.id for found in written for f in follow_ups_of(store, team_id=TEAM_ID, autopsy_id=found)}
         assert len(owed) == 150 + 75  # more than one sweep batch (200), so each process loops
 
         env = bot_env(fake, postgres_url)
@@ -142,7 +143,7 @@ def test_two_sweeps_started_at_once_deliver_each_follow_up_once(fake, postgres_u
         assert set(times.values()) == {1}, [id_ for id_, n in times.items() if n > 1]
         assert len(fake.find("chat.postMessage", lambda c: c.args.get("channel") in everyone)) == len(owed)
         assert {
-            f.state for found in written for f in store.follow_ups_of(team_id=TEAM_ID, autopsy_id=found)
+            f.state for found in written for f in follow_ups_of(store, team_id=TEAM_ID, autopsy_id=found)
         } == {"sent"}
 
         again = rebound("reminders", "--as-of", AS_OF.isoformat(), env=env, cwd=tmp_path)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import logging
 import time
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
@@ -19,13 +18,13 @@ from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
 from bot import ids
+from bot.admins import Admins
 from bot.config import load_settings
 from bot.digest.posting import DigestSweep
 from bot.digest.week import week_due
 from bot.runtime.installs import installs_for
-from handlers.surfaces import is_admin
 from storage import Plan, Store
-from tests.conftest import Bot
+from tests.conftest import Bot, follow_ups_of
 from tests.fake_slack import FakeSlack
 from tests.slack_requests import (
     APP_ID,
@@ -185,16 +184,17 @@ def test_five_hundred_autopsies_page_ten_at_a_time_within_slack_limits(bot, fake
     start = datetime.now(UTC) - timedelta(days=500)
     try:
         for number in range(500):
-            store.save_autopsy(
-                team_id=team,
-                user_id=user,
-                view_id=unique("V"),
-                created_at=start + timedelta(days=number),
-                answers=replace(STORED_ANSWERS, deal_name=f"Deal {number:03d}", sharing="named"),
-                follow_ups=[
-                    Plan(kind="touch_base", recipient_id=user, due_at=start + timedelta(days=number))
-                ],
-            )
+            with store.write() as work:
+                work.autopsies.save(
+                    team_id=team,
+                    user_id=user,
+                    view_id=unique("V"),
+                    created_at=start + timedelta(days=number),
+                    answers=replace(STORED_ANSWERS, deal_name=f"Deal {number:03d}", sharing="named"),
+                    follow_ups=[
+                        Plan(kind="touch_base", recipient_id=user, due_at=start + timedelta(days=number))
+                    ],
+                )
     finally:
         store.close()
     first = open_home(bot, fake, user, team)
@@ -227,7 +227,8 @@ def test_a_follow_up_answered_in_home_is_done_and_home_redrawn(bot, fake):
     assert "won back" in text_of(after)
     store = Store.connect(bot.env["DATABASE_URL"])
     try:
-        assert store.follow_up(team_id=team, follow_up_id=int(value)).follow_up.state == "won_back"
+        with store.read() as work:
+            assert work.follow_ups.get(team_id=team, follow_up_id=int(value)).follow_up.state == "won_back"
     finally:
         store.close()
 
@@ -263,7 +264,7 @@ def test_editing_rewrites_the_autopsy_and_moves_its_touch_base(bot, fake):
     store = Store.connect(bot.env["DATABASE_URL"])
     try:
         [touch] = [
-            f for f in store.follow_ups_of(team_id=team, autopsy_id=autopsy_id) if f.kind == "touch_base"
+            f for f in follow_ups_of(store, team_id=team, autopsy_id=autopsy_id) if f.kind == "touch_base"
         ]
         assert touch.due_on == date.fromisoformat(new_day) and touch.state == "pending"
     finally:
@@ -283,7 +284,7 @@ def test_deleting_asks_first_then_removes_the_autopsy_and_its_reminders(bot, fak
     assert autopsy_ids(bot, team, user) == []
     store = Store.connect(bot.env["DATABASE_URL"])
     try:
-        assert store.follow_ups_of(team_id=team, autopsy_id=autopsy_id) == []
+        assert follow_ups_of(store, team_id=team, autopsy_id=autopsy_id) == []
     finally:
         store.close()
 
@@ -350,15 +351,16 @@ def seed(bot: Bot, team: str, user: str, count: int, **answers: Any) -> None:
     store = Store.connect(bot.env["DATABASE_URL"])
     try:
         for number in range(count):
-            store.save_autopsy(
-                team_id=team,
-                user_id=user,
-                view_id=unique("V"),
-                created_at=datetime.now(UTC) - timedelta(hours=number),
-                answers=replace(
-                    STORED_ANSWERS, **{"deal_name": f"Deal {number:02d}", "sharing": "named", **answers}
-                ),
-            )
+            with store.write() as work:
+                work.autopsies.save(
+                    team_id=team,
+                    user_id=user,
+                    view_id=unique("V"),
+                    created_at=datetime.now(UTC) - timedelta(hours=number),
+                    answers=replace(
+                        STORED_ANSWERS, **{"deal_name": f"Deal {number:02d}", "sharing": "named", **answers}
+                    ),
+                )
     finally:
         store.close()
 
@@ -409,7 +411,8 @@ def test_an_admin_changes_the_settings_and_the_next_digest_moves(bot, fake):
     assert reply.status == 200 and reply.body == b""
     store = Store.connect(bot.env["DATABASE_URL"])
     try:
-        row = store.workspace_settings(team)
+        with store.read() as work:
+            row = work.workspaces.settings(team)
         assert (row.digest_channel, row.digest_day, row.digest_time, row.timezone) == (
             "C0NEWDIGEST", "mon", "09:30", "Asia/Tokyo",
         )  # fmt: skip
@@ -420,10 +423,11 @@ def test_an_admin_changes_the_settings_and_the_next_digest_moves(bot, fake):
         sweep = DigestSweep(store, installs_for(settings, store), settings)
         week = week_due(datetime.now(UTC) + timedelta(days=7), sweep.schedule(team))
         assert week.ends_at.astimezone(ZoneInfo("Asia/Tokyo")).strftime("%a %H:%M") == "Mon 09:30"
-        store.save_autopsy(
-            team_id=team, user_id=admin, view_id=unique("V"), created_at=week.ends_at - timedelta(days=1),
-            answers=replace(STORED_ANSWERS, deal_name="Moved Co", sharing="named"),
-        )  # fmt: skip
+        with store.write() as work:
+            work.autopsies.save(
+                team_id=team, user_id=admin, view_id=unique("V"), created_at=week.ends_at - timedelta(days=1),
+                answers=replace(STORED_ANSWERS, deal_name="Moved Co", sharing="named"),
+            )  # fmt: skip
         assert sweep.post_now(team, week.ends_at).result == "posted"
         [post] = fake.find("chat.postMessage", lambda c: c.args.get("channel") == "C0NEWDIGEST")
         assert "Moved Co" in json.dumps(post.args["blocks"])
@@ -439,7 +443,7 @@ def test_an_admin_changes_the_settings_and_the_next_digest_moves(bot, fake):
     store = Store.connect(bot.env["DATABASE_URL"])
     try:
         [revisit] = [
-            f for f in store.follow_ups_of(team_id=team, autopsy_id=autopsy_id) if f.kind == "revisit"
+            f for f in follow_ups_of(store, team_id=team, autopsy_id=autopsy_id) if f.kind == "revisit"
         ]
     finally:
         store.close()
@@ -462,7 +466,8 @@ def test_settings_are_for_admins_only(bot, fake):
     assert reply.json()["errors"][ids.SET_CHANNEL] == "Only workspace admins can change these settings."
     store = Store.connect(bot.env["DATABASE_URL"])
     try:
-        assert store.workspace_settings(team) is None
+        with store.read() as work:
+            assert work.workspaces.settings(team) is None
     finally:
         store.close()
     log = bot.log_text()
@@ -490,5 +495,4 @@ def test_rebound_admins_are_admins_without_asking_slack(tmp_path):
         def users_info(self, **_: object) -> None:
             raise AssertionError("REBOUND_ADMINS needs no users.info")
 
-    logger = logging.getLogger("test")
-    assert is_admin(NoSlack(), settings, team_id="T1", user_id="W0BOB", logger=logger)  # type: ignore[arg-type]
+    assert Admins(settings.admins).is_admin(NoSlack(), team_id="T1", user_id="W0BOB")  # type: ignore[arg-type]

@@ -13,6 +13,7 @@ from sqlalchemy import inspect
 
 from bot.autopsy import Answers
 from storage import EXPORT_FIELDS, Autopsy, Base, Plan, Store, upgrade
+from tests.conftest import follow_ups_of
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 LEASE = timedelta(minutes=5)
@@ -44,14 +45,15 @@ def migrated(url: str) -> Store:
 def save(
     store: Store, team: str, user: str, view: str, *, plans: tuple[Plan, ...] = (), **changes: Any
 ) -> tuple[Autopsy, bool]:
-    return store.save_autopsy(
-        team_id=team,
-        user_id=user,
-        view_id=view,
-        answers=replace(ANSWERS, **changes),
-        created_at=NOW,
-        follow_ups=plans,
-    )
+    with store.write() as work:
+        return work.autopsies.save(
+            team_id=team,
+            user_id=user,
+            view_id=view,
+            answers=replace(ANSWERS, **changes),
+            created_at=NOW,
+            follow_ups=plans,
+        )
 
 
 def in_threads(count: int, work) -> list:
@@ -115,9 +117,10 @@ def test_an_autopsy_is_saved_once_per_view_even_under_concurrent_retries(databas
         assert sorted(outcomes) == [False] * 7 + [True]
         # The same view id in another workspace is another autopsy.
         assert save(store, "T2", "U1", "V1")[1]
-        assert len(list(store.export_autopsies(team_id="T1"))) == 2
+        with store.read() as work:
+            assert len(list(work.autopsies.export(team_id="T1"))) == 2
         # Follow-ups were created once per stored autopsy, not once per delivery of the form.
-        assert len(store.follow_ups_of(team_id="T1", autopsy_id=first.id)) == 1
+        assert len(follow_ups_of(store, team_id="T1", autopsy_id=first.id)) == 1
     finally:
         store.close()
 
@@ -127,13 +130,14 @@ def test_export_has_every_field_in_utc_and_filters_by_workspace(database_url):
     try:
         save(store, "T1", "U1", "V1")
         save(store, "T2", "U9", "V1", deal_value_cents=None)
-        [row] = list(store.export_autopsies(team_id="T1"))
+        with store.read() as work:
+            [row] = list(work.autopsies.export(team_id="T1"))
+            everything = list(work.autopsies.export())
         assert tuple(row) == EXPORT_FIELDS
         assert row["deal_value"] == "19999.99"
         assert row["touch_base_on"] == "2027-03-01"
         assert datetime.fromisoformat(row["created_at"]) == NOW
         assert row["lesson"] == ANSWERS.lesson and row["sharing"] == "anonymous"
-        everything = list(store.export_autopsies())
         assert [r["team_id"] for r in everything] == ["T1", "T2"]
         assert everything[1]["deal_value"] is None
     finally:
@@ -144,13 +148,15 @@ def test_the_journal_is_the_reps_own_newest_first(database_url):
     store = migrated(database_url)
     try:
         for n in range(7):
-            store.save_autopsy(
-                team_id="T1", user_id="U1", view_id=f"V{n}", answers=replace(ANSWERS, deal_name=f"D{n}"),
-                created_at=NOW + timedelta(minutes=n),
-            )  # fmt: skip
+            with store.write() as work:
+                work.autopsies.save(
+                    team_id="T1", user_id="U1", view_id=f"V{n}", answers=replace(ANSWERS, deal_name=f"D{n}"),
+                    created_at=NOW + timedelta(minutes=n),
+                )  # fmt: skip
         save(store, "T1", "U2", "V99")
         save(store, "T2", "U1", "V98")
-        page, total = store.journal(team_id="T1", user_id="U1", offset=0, limit=5)
+        with store.read() as work:
+            page, total = work.autopsies.journal(team_id="T1", user_id="U1", offset=0, limit=5)
         recent = [item.autopsy for item in page]
         assert total == 7
         assert [entry.deal_name for entry in recent] == ["D6", "D5", "D4", "D3", "D2"]
@@ -174,14 +180,18 @@ def test_concurrent_claims_never_share_a_follow_up(database_url):
 
         def claim_all() -> list[int]:
             mine: list[int] = []
-            while batch := store.claim_due_follow_ups(now=NOW, limit=7, lease=LEASE):
+            while True:
+                with store.write() as work:
+                    batch = work.follow_ups.claim_due(now=NOW, limit=7, lease=LEASE)
+                if not batch:
+                    return mine
                 mine += [due.follow_up.id for due in batch]
-            return mine
 
         claims = in_threads(4, claim_all)
         every = [follow_up for claim in claims for follow_up in claim]
         assert len(every) == 60 and len(set(every)) == 60  # each due one claimed exactly once
-        assert store.claim_due_follow_ups(now=NOW, limit=100, lease=LEASE) == []
+        with store.write() as work:
+            assert work.follow_ups.claim_due(now=NOW, limit=100, lease=LEASE) == []
     finally:
         store.close()
 
@@ -190,13 +200,20 @@ def test_a_claim_whose_lease_ran_out_can_be_taken_again(database_url):
     store = migrated(database_url)
     try:
         save(store, "T1", "U1", "V1", plans=(due_now(),))
-        [claimed] = store.claim_due_follow_ups(now=NOW, limit=10, lease=LEASE)
+        with store.write() as work:
+            [claimed] = work.follow_ups.claim_due(now=NOW, limit=10, lease=LEASE)
         assert claimed.autopsy.deal_name == "Acme Corp"
-        assert store.claim_due_follow_ups(now=NOW + LEASE - timedelta(seconds=1), limit=10, lease=LEASE) == []
-        [again] = store.claim_due_follow_ups(now=NOW + LEASE, limit=10, lease=LEASE)
+        with store.write() as work:
+            assert (
+                work.follow_ups.claim_due(now=NOW + LEASE - timedelta(seconds=1), limit=10, lease=LEASE) == []
+            )
+        with store.write() as work:
+            [again] = work.follow_ups.claim_due(now=NOW + LEASE, limit=10, lease=LEASE)
         assert again.follow_up.id == claimed.follow_up.id
-        store.mark_sent(again.follow_up.id, channel_id="D1", message_ts="1.2", now=NOW + LEASE)
-        assert store.claim_due_follow_ups(now=NOW + timedelta(days=9), limit=10, lease=LEASE) == []
+        with store.write() as work:
+            work.follow_ups.mark_sent(again.follow_up.id, channel_id="D1", message_ts="1.2", now=NOW + LEASE)
+        with store.write() as work:
+            assert work.follow_ups.claim_due(now=NOW + timedelta(days=9), limit=10, lease=LEASE) == []
     finally:
         store.close()
 
@@ -206,17 +223,21 @@ def test_paused_reminders_wait_and_come_back(database_url):
     try:
         save(store, "T1", "U1", "V1", plans=(due_now("U1"),))
         save(store, "T1", "U2", "V2", plans=(due_now("U2"),))
-        assert store.pause_reminders(team_id="T1", user_id="U1", now=NOW)
-        assert not store.pause_reminders(team_id="T1", user_id="U1", now=NOW)
-        assert store.reminders_paused(team_id="T1", user_id="U1")
-        assert [
-            d.follow_up.recipient_id for d in store.claim_due_follow_ups(now=NOW, limit=9, lease=LEASE)
-        ] == ["U2"]
-        assert store.resume_reminders(team_id="T1", user_id="U1")
-        assert not store.resume_reminders(team_id="T1", user_id="U1")
-        assert [
-            d.follow_up.recipient_id for d in store.claim_due_follow_ups(now=NOW, limit=9, lease=LEASE)
-        ] == ["U1"]
+        with store.write() as work:
+            assert work.follow_ups.pause(team_id="T1", user_id="U1", now=NOW)
+        with store.write() as work:
+            assert not work.follow_ups.pause(team_id="T1", user_id="U1", now=NOW)
+            assert work.follow_ups.paused(team_id="T1", user_id="U1")
+        with store.write() as work:
+            claimed = work.follow_ups.claim_due(now=NOW, limit=9, lease=LEASE)
+        assert [d.follow_up.recipient_id for d in claimed] == ["U2"]
+        with store.write() as work:
+            assert work.follow_ups.resume(team_id="T1", user_id="U1")
+        with store.write() as work:
+            assert not work.follow_ups.resume(team_id="T1", user_id="U1")
+        with store.write() as work:
+            claimed = work.follow_ups.claim_due(now=NOW, limit=9, lease=LEASE)
+        assert [d.follow_up.recipient_id for d in claimed] == ["U1"]
     finally:
         store.close()
 
@@ -225,17 +246,22 @@ def test_a_follow_up_is_answered_once_and_only_by_its_recipient(database_url):
     store = migrated(database_url)
     try:
         save(store, "T1", "U1", "V1", plans=(due_now("U1"),))
-        [due] = store.claim_due_follow_ups(now=NOW, limit=1, lease=LEASE)
-        store.mark_sent(due.follow_up.id, channel_id="D1", message_ts="1.2", now=NOW)
+        with store.write() as work:
+            [due] = work.follow_ups.claim_due(now=NOW, limit=1, lease=LEASE)
+        with store.write() as work:
+            work.follow_ups.mark_sent(due.follow_up.id, channel_id="D1", message_ts="1.2", now=NOW)
         answer = {"team_id": "T1", "follow_up_id": due.follow_up.id, "now": NOW}
-        assert store.answer_follow_up(user_id="U2", state="done", **answer) == (None, False)
-        assert store.answer_follow_up(user_id="U1", state="done", **{**answer, "team_id": "T2"}) == (
-            None,
-            False,
-        )
-        answered, changed = store.answer_follow_up(user_id="U1", state="won_back", **answer)
+        with store.write() as work:
+            assert work.follow_ups.answer(user_id="U2", state="done", **answer) == (None, False)
+            assert work.follow_ups.answer(user_id="U1", state="done", **{**answer, "team_id": "T2"}) == (
+                None,
+                False,
+            )
+        with store.write() as work:
+            answered, changed = work.follow_ups.answer(user_id="U1", state="won_back", **answer)
         assert changed and answered.follow_up.state == "won_back" and answered.follow_up.closed_at == NOW
-        again, changed_again = store.answer_follow_up(user_id="U1", state="let_go", **answer)
+        with store.write() as work:
+            again, changed_again = work.follow_ups.answer(user_id="U1", state="let_go", **answer)
         assert not changed_again and again.follow_up.state == "won_back"
     finally:
         store.close()

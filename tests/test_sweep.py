@@ -19,6 +19,8 @@ from bot.followups.delivery import LEASE, FollowUpSweep
 from bot.followups.planning import plan
 from bot.runtime.installs import installs_for
 from storage import Store, upgrade
+from storage.follow_ups import FollowUps
+from tests.conftest import follow_ups_of
 from tests.fake_slack import FakeSlack, Fault
 from tests.test_storage import ANSWERS
 
@@ -43,17 +45,18 @@ def sweep(database_url: str, own_fake: FakeSlack, tmp_path: Path) -> Iterator[Fo
 
 def autopsy(sweep: FollowUpSweep, user: str, *, written: datetime, view: str = "V1", **changes) -> int:
     answers = replace(ANSWERS, **changes)
-    entry, _ = sweep.store.save_autopsy(
-        team_id="T1", user_id=user, view_id=view, answers=answers, created_at=written,
-        follow_ups=plan(answers, author_id=user, now=written),
-    )  # fmt: skip
+    with sweep.store.write() as work:
+        entry, _ = work.autopsies.save(
+            team_id="T1", user_id=user, view_id=view, answers=answers, created_at=written,
+            follow_ups=plan(answers, author_id=user, now=written),
+        )  # fmt: skip
     return entry.id
 
 
 def states(sweep: FollowUpSweep, autopsy_id: int) -> dict[str, tuple[str, int, str | None]]:
     return {
         f.kind: (f.state, f.attempts, f.last_error)
-        for f in sweep.store.follow_ups_of(team_id="T1", autopsy_id=autopsy_id)
+        for f in follow_ups_of(sweep.store, team_id="T1", autopsy_id=autopsy_id)
     }
 
 
@@ -108,7 +111,7 @@ def test_a_doubled_hour_delivers_once_at_nine_on_monday(sweep, own_fake):
         moment += timedelta(minutes=20)
     assert len(own_fake.delivered("chat.postMessage", lambda c: c.args["channel"] == "U1")) == 1
     assert len(own_fake.find("chat.postMessage")) == 1
-    assert sweep.store.follow_ups_of(team_id="T1", autopsy_id=1)[0].sent_at == datetime(
+    assert follow_ups_of(sweep.store, team_id="T1", autopsy_id=1)[0].sent_at == datetime(
         2027, 11, 1, 8, 0, tzinfo=UTC
     )  # Monday 09:00 CET
 
@@ -155,7 +158,8 @@ def test_a_permanent_error_marks_it_failed_and_stops(sweep, own_fake):
 
 def test_a_claim_abandoned_mid_send_is_delivered_after_its_lease(sweep, own_fake):
     found = autopsy(sweep, "U1", written=WRITTEN - timedelta(days=7), touch_base_on=None)
-    [claimed] = sweep.store.claim_due_follow_ups(now=WRITTEN, limit=5, lease=LEASE)  # then the process "dies"
+    with sweep.store.write() as work:
+        [claimed] = work.follow_ups.claim_due(now=WRITTEN, limit=5, lease=LEASE)  # then the process "dies"
     assert sweep.run(WRITTEN + timedelta(minutes=1)).sent == 0
     assert sweep.run(WRITTEN + LEASE).sent == 1
     assert states(sweep, found)["revisit"][0] == "sent" and claimed.follow_up.state == "sending"
@@ -173,7 +177,7 @@ def crash(*_args, **_kwargs):
 def test_a_dm_delivered_just_before_a_crash_is_not_sent_again(sweep, own_fake, monkeypatch, caplog):
     found = autopsy(sweep, "U1", written=WRITTEN - timedelta(days=7), touch_base_on=None)
     with monkeypatch.context() as patched:
-        patched.setattr(sweep.store, "mark_sent", crash)
+        patched.setattr(FollowUps, "mark_sent", crash)
         with pytest.raises(Crash):
             sweep.run(WRITTEN)
     [dm] = own_fake.delivered("chat.postMessage")
@@ -190,7 +194,7 @@ def test_a_dm_delivered_just_before_a_crash_is_not_sent_again(sweep, own_fake, m
         assert sweep.run(WRITTEN + LEASE).sent == 1
     assert len(own_fake.find("chat.postMessage")) == 251
     assert len(own_fake.find("conversations.history")) == 2
-    [row] = sweep.store.follow_ups_of(team_id="T1", autopsy_id=found)
+    [row] = follow_ups_of(sweep.store, team_id="T1", autopsy_id=found)
     assert (row.state, row.message_ts, row.attempts) == ("sent", dm.answer["ts"], 1)
     assert "before an interruption; not sending it twice" in caplog.text
 
@@ -199,7 +203,7 @@ def test_a_dm_lost_in_the_crash_is_sent_after_the_lease(sweep, own_fake, monkeyp
     found = autopsy(sweep, "U1", written=WRITTEN - timedelta(days=7), touch_base_on=None)
     own_fake.fail("chat.postMessage", Fault(drop=True), Fault(drop=True), Fault(drop=True))
     with monkeypatch.context() as patched:
-        patched.setattr(sweep.store, "postpone", crash)  # dies while giving the failed try back
+        patched.setattr(FollowUps, "postpone", crash)  # dies while giving the failed try back
         with pytest.raises(Crash):
             sweep.run(WRITTEN)
     assert own_fake.delivered("chat.postMessage") == []
@@ -212,13 +216,15 @@ def test_a_dm_lost_in_the_crash_is_sent_after_the_lease(sweep, own_fake, monkeyp
 def test_a_snoozed_reminder_comes_back_even_after_an_interrupted_try(sweep, own_fake):
     found = autopsy(sweep, "U1", written=WRITTEN - timedelta(days=7), touch_base_on=None)
     assert sweep.run(WRITTEN).sent == 1
-    [row] = sweep.store.follow_ups_of(team_id="T1", autopsy_id=found)
+    [row] = follow_ups_of(sweep.store, team_id="T1", autopsy_id=found)
     later = WRITTEN + timedelta(days=7)
-    _, changed = sweep.store.answer_follow_up(
-        team_id="T1", user_id="U1", follow_up_id=row.id, state="snoozed", now=WRITTEN, due_at=later
-    )
+    with sweep.store.write() as work:
+        _, changed = work.follow_ups.answer(
+            team_id="T1", user_id="U1", follow_up_id=row.id, state="snoozed", now=WRITTEN, due_at=later
+        )
     assert changed
-    sweep.store.claim_due_follow_ups(now=later, limit=5, lease=LEASE)  # and that sweep dies
+    with sweep.store.write() as work:
+        work.follow_ups.claim_due(now=later, limit=5, lease=LEASE)  # and that sweep dies
     # The first delivery carries the same receipt, but it came before the snooze: send again.
     assert sweep.run(later + LEASE).sent == 1
     assert len(own_fake.delivered("chat.postMessage")) == 2
@@ -227,7 +233,8 @@ def test_a_snoozed_reminder_comes_back_even_after_an_interrupted_try(sweep, own_
 def test_without_the_history_scope_it_sends_again_rather_than_never(sweep, own_fake, caplog):
     """A workspace installed before im:history: at least once beats not at all."""
     autopsy(sweep, "U1", written=WRITTEN - timedelta(days=7), touch_base_on=None)
-    sweep.store.claim_due_follow_ups(now=WRITTEN, limit=5, lease=LEASE)  # the sweep dies
+    with sweep.store.write() as work:
+        work.follow_ups.claim_due(now=WRITTEN, limit=5, lease=LEASE)  # the sweep dies
     own_fake.fail("conversations.history", Fault(error="missing_scope"))
     with caplog.at_level(logging.WARNING, logger="rebound.receipts"):
         assert sweep.run(WRITTEN + LEASE).sent == 1

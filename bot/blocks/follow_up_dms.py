@@ -26,8 +26,6 @@ from bot.blocks.message import Message
 from bot.blocks.mrkdwn import clip, escape, quote
 from storage import Autopsy, Due, FollowUp, Revisit
 
-REVISIT_MAX = 3000
-
 
 def build(due: Due, revisits: Sequence[Revisit] = (), *, paused: bool = False) -> Message:
     """The DM for a follow-up, as it should look now."""
@@ -224,7 +222,7 @@ def revisit_modal(follow_up: FollowUp, entry: Autopsy) -> View:
                 block_id=ids.REVISIT_TEXT,
                 label="What do you see now?",
                 element=PlainTextInputElement(
-                    action_id=ids.REVISIT_TEXT, multiline=True, max_length=REVISIT_MAX
+                    action_id=ids.REVISIT_TEXT, multiline=True, max_length=autopsy.REVISIT_MAX
                 ),
             ),
         ],

@@ -67,10 +67,13 @@ class DigestSweep:
     # Which workspaces, and their schedules
     def teams(self) -> list[str]:
         """Every workspace with settings or autopsies, and every one Rebound is installed in."""
-        return sorted(set(self.store.workspaces()) | set(self.installs.teams()))
+        with self.store.read() as work:
+            known = work.workspaces.known()
+        return sorted(set(known) | set(self.installs.teams()))
 
     def schedule(self, team_id: str) -> Schedule:
-        return schedule_for(self.store.workspace_settings(team_id), self.defaults)
+        with self.store.read() as work:
+            return schedule_for(work.workspaces.settings(team_id), self.defaults)
 
     def _once(self, team_id: str, what: str, message: str, *args: object) -> None:
         if (team_id, what) not in self._told:
@@ -97,8 +100,9 @@ class DigestSweep:
                 )  # fmt: skip
                 continue
             week = week_due(now, schedule)
-            if self.store.digest(team_id=team_id, week=week.key) is not None:
-                continue
+            with self.store.read() as work:
+                if work.digests.get(team_id=team_id, week=week.key) is not None:
+                    continue
             if now - week.ends_at > CATCH_UP:
                 self._once(
                     team_id, week.key,
@@ -107,7 +111,9 @@ class DigestSweep:
                 )  # fmt: skip
                 continue
             self._open(team_id, week, schedule.channel, now)
-        return [self._post(row, now) for row in self.store.claim_digests(now=now, lease=LEASE)]
+        with self.store.write() as work:
+            claimed = work.digests.claim(now=now, lease=LEASE)
+        return [self._post(row, now) for row in claimed]
 
     # `rebound digest`
     def post_now(self, team_id: str, as_of: datetime, *, dry_run: bool = False) -> Outcome:
@@ -123,11 +129,14 @@ class DigestSweep:
             )
         now = max(as_of, datetime.now(UTC))
         self._open(team_id, week, schedule.channel, now)
-        self.store.reopen_digest(team_id=team_id, week=week.key, channel_id=schedule.channel, now=now)
-        claimed = self.store.claim_digests(now=now, lease=LEASE, team_id=team_id, week=week.key)
+        with self.store.write() as work:
+            work.digests.reopen(team_id=team_id, week=week.key, channel_id=schedule.channel, now=now)
+        with self.store.write() as work:
+            claimed = work.digests.claim(now=now, lease=LEASE, team_id=team_id, week=week.key)
         if claimed:
             return self._post(claimed[0], now)
-        row = self.store.digest(team_id=team_id, week=week.key)
+        with self.store.read() as work:
+            row = work.digests.get(team_id=team_id, week=week.key)
         if row is not None and row.state == "posted":
             return Outcome(team_id, week.key, "already posted", f"in {row.channel_id}, ts {row.message_ts}")
         if row is not None and row.state == "skipped":
@@ -135,41 +144,47 @@ class DigestSweep:
         return Outcome(team_id, week.key, "busy", "another process is posting it right now")
 
     def _open(self, team_id: str, week: Week, channel: str, now: datetime) -> None:
-        self.store.open_digest(
-            team_id=team_id,
-            week=week.key,
-            starts_at=week.starts_at,
-            ends_at=week.ends_at,
-            channel_id=channel,
-            now=now,
-        )
+        with self.store.write() as work:
+            work.digests.open(
+                team_id=team_id,
+                week=week.key,
+                starts_at=week.starts_at,
+                ends_at=week.ends_at,
+                channel_id=channel,
+                now=now,
+            )
 
     # Composing and posting
     def compose(self, team_id: str, week: Week, schedule: Schedule) -> Message | None:
-        facts = self.store.week_facts(
-            team_id=team_id,
-            starts_at=week.starts_at,
-            ends_at=week.ends_at,
-            lesson_limit=digest_post.LESSONS_SHOWN,
-        )
-        earlier = {}
-        if facts.lost >= SMALL:
-            bounds = week.weeks_before(TREND_WEEKS)
-            earlier = self.store.self_check_totals(team_id=team_id, starts_at=bounds[0], ends_at=bounds[-1])
+        with self.store.read() as work:
+            facts = work.digests.week_facts(
+                team_id=team_id,
+                starts_at=week.starts_at,
+                ends_at=week.ends_at,
+                lesson_limit=digest_post.LESSONS_SHOWN,
+            )
+            earlier = {}
+            if facts.lost >= SMALL:
+                bounds = week.weeks_before(TREND_WEEKS)
+                earlier = work.digests.self_check_totals(
+                    team_id=team_id, starts_at=bounds[0], ends_at=bounds[-1]
+                )
         return digest_post.build(week, facts, earlier, schedule)
 
     def _post(self, row: Digest, now: datetime) -> Outcome:
         schedule = self.schedule(row.team_id)
         client = self.installs.for_team(row.team_id)
         if client is None:
-            self.store.mark_digest_failed(row.id, error="workspace uninstalled")
+            with self.store.write() as work:
+                work.digests.mark_failed(row.id, error="workspace uninstalled")
             return Outcome(
                 row.team_id, row.week, "failed", "Rebound is not installed in this workspace any more"
             )
         week = Week(key=row.week, starts_at=row.starts_at, ends_at=row.ends_at, zone=schedule.zone)
         message = self.compose(row.team_id, week, schedule)
         if message is None:
-            self.store.mark_digest_skipped(row.id, now=now)
+            with self.store.write() as work:
+                work.digests.mark_skipped(row.id, now=now)
             return Outcome(row.team_id, row.week, "skipped", "an empty week, and empty-week notes are off")
         try:
             sent = self._earlier_post(client, row) if row.attempts else None
@@ -183,18 +198,21 @@ class DigestSweep:
                 "there (/invite @Rebound), then run `rebound digest`"
             )
             logger.warning("Weekly digest of %s for %s: %s", row.week, row.team_id, error)
-            self.store.mark_digest_failed(row.id, error="not invited to the channel")
+            with self.store.write() as work:
+                work.digests.mark_failed(row.id, error="not invited to the channel")
             return Outcome(row.team_id, row.week, "failed", error)
         except SlackApiError as error:
             code = error_code(error)
             if code in PERMANENT:
                 logger.warning("Weekly digest of %s for %s cannot be posted: %s", row.week, row.team_id, code)
-                self.store.mark_digest_failed(row.id, error=code)
+                with self.store.write() as work:
+                    work.digests.mark_failed(row.id, error=code)
                 return Outcome(row.team_id, row.week, "failed", code)
             return self._retry(row, code, now, timedelta(seconds=retry_after(error)))
         except (SlackClientError, OSError) as error:
             return self._retry(row, f"{type(error).__name__}: {error}"[:200], now)
-        self.store.mark_digest_posted(row.id, channel_id=sent.channel, message_ts=sent.ts, now=now)
+        with self.store.write() as work:
+            work.digests.mark_posted(row.id, channel_id=sent.channel, message_ts=sent.ts, now=now)
         logger.info("Posted the weekly digest of %s for %s in %s", row.week, row.team_id, sent.channel)
         if schedule.chart:
             self._upload_chart(client, row, week, schedule)
@@ -232,14 +250,16 @@ class DigestSweep:
     def _retry(self, row: Digest, error: str, now: datetime, at_least: timedelta = timedelta(0)) -> Outcome:
         until = now + max(backoff(row.attempts + 1), at_least)
         logger.info("Weekly digest of %s for %s: %s; trying again at %s", row.week, row.team_id, error, until)
-        self.store.postpone_digest(row.id, until=until, error=error)
+        with self.store.write() as work:
+            work.digests.postpone(row.id, until=until, error=error)
         return Outcome(row.team_id, row.week, "retrying", f"{error}; next try at {until.isoformat()}")
 
     def _upload_chart(self, client: WebClient, row: Digest, week: Week, schedule: Schedule) -> None:
         """The 12-week picture, after the digest: a chart that fails never costs the digest."""
         bounds = [*week.weeks_before(CHART_WEEKS - 1), week.ends_at]
         try:
-            weeks = self.store.weekly_counts(team_id=row.team_id, boundaries=bounds)
+            with self.store.read() as work:
+                weeks = work.digests.weekly_counts(team_id=row.team_id, boundaries=bounds)
             if not chart.has_data(weeks):
                 return
             picture = chart.render(weeks, schedule.zone)

@@ -59,7 +59,8 @@ class FollowUpSweep:
     def run(self, now: datetime) -> SweepReport:
         report = SweepReport()
         while True:
-            claimed = self.store.claim_due_follow_ups(now=now, limit=BATCH, lease=LEASE)
+            with self.store.write() as work:
+                claimed = work.follow_ups.claim_due(now=now, limit=BATCH, lease=LEASE)
             for due in claimed:
                 self._deliver(due, now, report)
             if len(claimed) < BATCH:
@@ -78,14 +79,16 @@ class FollowUpSweep:
                 logger.warning(
                     "Rebound is not installed in %s any more; its follow-ups stop", follow_up.team_id
                 )
-            self.store.mark_failed(follow_up.id, error="workspace uninstalled", now=now)
+            with self.store.write() as work:
+                work.follow_ups.mark_failed(follow_up.id, error="workspace uninstalled", now=now)
             report.failed += 1
             return
         try:
             zone = self._zone(client, follow_up.team_id, follow_up.recipient_id, now)
             when = delivery_time(now, zone, follow_up.due_on)
             if when > now:
-                self.store.postpone(follow_up.id, until=when, attempted=False)
+                with self.store.write() as work:
+                    work.follow_ups.postpone(follow_up.id, until=when, attempted=False)
                 report.postponed += 1
                 return
             sent = self._earlier_delivery(client, follow_up) if follow_up.attempts else None
@@ -103,7 +106,8 @@ class FollowUpSweep:
         except (SlackClientError, OSError) as error:
             self._retry(due, f"{type(error).__name__}: {error}"[:200], now, report)
             return
-        self.store.mark_sent(follow_up.id, channel_id=sent.channel, message_ts=sent.ts, now=now)
+        with self.store.write() as work:
+            work.follow_ups.mark_sent(follow_up.id, channel_id=sent.channel, message_ts=sent.ts, now=now)
         report.sent += 1
         report.by_kind[follow_up.kind] += 1
 
@@ -127,7 +131,8 @@ class FollowUpSweep:
                 "Follow-up %s (%s) to %s in %s cannot be delivered: %s; not retrying",
                 due.follow_up.id, due.follow_up.kind, due.follow_up.recipient_id, due.follow_up.team_id, code,
             )  # fmt: skip
-            self.store.mark_failed(due.follow_up.id, error=code, now=now)
+            with self.store.write() as work:
+                work.follow_ups.mark_failed(due.follow_up.id, error=code, now=now)
             report.failed += 1
             return
         self._retry(due, code, now, report, at_least=timedelta(seconds=retry_after(error)))
@@ -142,17 +147,22 @@ class FollowUpSweep:
             due.follow_up.id, due.follow_up.kind, due.follow_up.recipient_id, due.follow_up.team_id,
             error, f"{until:%Y-%m-%d %H:%M} UTC", attempts,
         )  # fmt: skip
-        self.store.postpone(due.follow_up.id, until=until, error=error, attempted=True)
+        with self.store.write() as work:
+            work.follow_ups.postpone(due.follow_up.id, until=until, error=error, attempted=True)
         report.retrying += 1
 
     def _zone(self, client: WebClient, team_id: str, user_id: str, now: datetime) -> ZoneInfo:
         """The person's time zone: from the cache, else users.info (then cached), else the workspace's."""
-        cached = self.store.zones(team_id=team_id, user_ids=[user_id], fresh_since=now - ZONE_FRESH_FOR)
+        with self.store.read() as work:
+            cached = work.follow_ups.zones(
+                team_id=team_id, user_ids=[user_id], fresh_since=now - ZONE_FRESH_FOR
+            )
         name = cached.get(user_id)
         if name is None:
             profile = client.users_info(user=user_id)
             name = str((profile.get("user") or {}).get("tz") or "")
-            self.store.remember_zone(team_id=team_id, user_id=user_id, tz=name, now=now)
+            with self.store.write() as work:
+                work.follow_ups.remember_zone(team_id=team_id, user_id=user_id, tz=name, now=now)
         try:
             return ZoneInfo(name) if name else self.default_zone
         except (ZoneInfoNotFoundError, ValueError):

@@ -15,10 +15,12 @@ from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy.exc import SQLAlchemyError
 
 import handlers
+from bot.admins import Admins
 from bot.config import Settings
 from bot.runtime.installs import installation_store
 from bot.runtime.request_log import team_and_user, what_was_asked
 from bot.runtime.slack import describe, slack_logger, use_slack_api
+from bot.workspace import FollowUpDefaultsCache
 from storage import Store
 
 logger = logging.getLogger("rebound")
@@ -91,27 +93,31 @@ def create_app(settings: Settings, store: Store) -> App:
 
     use_slack_api(app.client, settings)
 
-    app.use(ProvideStore(store, settings))
+    app.use(ProvideServices(store, settings))
     app.error(answer_failure)
     handlers.register(app)
     return app
 
 
-class ProvideStore(Middleware):
-    """Puts the store and the settings in every request's context, where listeners take them.
+class ProvideServices(Middleware):
+    """Puts what listeners share in every request's context: the store, the settings, who is an
+    admin, and each workspace's follow-up defaults (the last two cached for this process).
 
     A `Middleware` rather than a function: Bolt calls it directly, without working out which
     arguments a function wants on every request."""
 
     def __init__(self, store: Store, settings: Settings) -> None:
-        self.store = store
-        self.settings = settings
+        self.services = {
+            "store": store,
+            "settings": settings,
+            "admins": Admins(settings.admins),
+            "follow_up_defaults": FollowUpDefaultsCache(store),
+        }
 
     def process(
         self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
     ) -> BoltResponse:
-        req.context["store"] = self.store
-        req.context["settings"] = self.settings
+        req.context.update(self.services)
         return next()
 
 

@@ -2,7 +2,7 @@
 
 from alembic import context
 
-from storage.database import make_engine
+from storage.engine import make_engine
 from storage.models import Base
 
 engine = make_engine(context.config.attributes["database_url"])

@@ -1,0 +1,33 @@
+"""What a rep's App Home shows, read in one unit of work: their open follow-ups, a page of their
+journal, and the lessons the team shared in the last 30 days. `bot.blocks.home` draws it."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from bot.blocks.home import PAGE, TEAM_LESSONS, UPCOMING, HomePage
+from storage import Work
+
+TEAM_LESSONS_DAYS = 30
+
+
+def home_page(
+    work: Work, *, team_id: str, user_id: str, offset: int, is_admin: bool, now: datetime
+) -> HomePage:
+    """The page of the rep's journal from `offset`; the newest page when that one emptied (deletions)."""
+    journal, total = work.autopsies.journal(team_id=team_id, user_id=user_id, offset=offset, limit=PAGE)
+    if offset and not journal:
+        offset = 0
+        journal, total = work.autopsies.journal(team_id=team_id, user_id=user_id, offset=0, limit=PAGE)
+    settings = work.workspaces.settings(team_id)
+    return HomePage(
+        upcoming=work.follow_ups.upcoming(team_id=team_id, user_id=user_id, limit=UPCOMING),
+        journal=journal,
+        total=total,
+        offset=offset,
+        team_lessons=work.autopsies.shared_lessons(
+            team_id=team_id, since=now - timedelta(days=TEAM_LESSONS_DAYS), limit=TEAM_LESSONS
+        ),
+        is_admin=is_admin,
+        hide_anonymous_deal_names=bool(settings and settings.hide_anonymous_deal_names),
+    )

@@ -1,0 +1,160 @@
+"""What every listener needs: the store and the caches Rebound's middleware put in the context,
+who is asking and in which workspace, the follow-ups a new autopsy asks for, and the Slack calls
+several listeners make (open a form, draw App Home, redraw a follow-up DM)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from logging import Logger
+from typing import Any
+
+from slack_bolt import Ack, BoltContext
+from slack_sdk import WebClient
+from slack_sdk.models.views import View
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.admins import Admins
+from bot.app_home import home_page
+from bot.autopsy import Answers
+from bot.blocks import autopsy_form, follow_up_dms, home
+from bot.followups.planning import plan
+from bot.runtime.slack import SLACK_FAILURES, describe, for_trigger
+from bot.workspace import FollowUpDefaults, FollowUpDefaultsCache
+from storage import Autopsy, Due, Plan, Store
+
+NOT_SAVED = "Sorry, I couldn't save this just now. Please try again."
+
+
+def store_of(context: BoltContext) -> Store:
+    return context["store"]
+
+
+def admins_of(context: BoltContext) -> Admins:
+    return context["admins"]
+
+
+def defaults_for(context: BoltContext, team_id: str) -> FollowUpDefaults:
+    cache: FollowUpDefaultsCache = context["follow_up_defaults"]
+    return cache.for_team(team_id)
+
+
+def workspace_of(context: BoltContext) -> str:
+    """The workspace a request is about; for an org-wide install without one, the org."""
+    return context.team_id or context.enterprise_id or ""
+
+
+def who(context: BoltContext, body: dict[str, Any]) -> tuple[str, str]:
+    """The workspace and the person behind a command (`user_id`) or an interaction (`user.id`)."""
+    user = body.get("user_id") or body["user"]["id"]
+    return workspace_of(context), user
+
+
+def number(raw: object) -> int | None:
+    """An id from a click or a form: digits only (anything else was not sent by Rebound)."""
+    value = str(raw or "")
+    return int(value) if value.isdigit() and len(value) <= 18 else None
+
+
+def own_autopsy(
+    context: BoltContext, team_id: str, user_id: str, raw_id: object, logger: Logger, what: str
+) -> Autopsy | None:
+    """The autopsy a click or form names, if this person wrote it; else None, refused and logged."""
+    autopsy_id = number(raw_id)
+    entry = None
+    if autopsy_id is not None:
+        with store_of(context).read() as work:
+            entry = work.autopsies.own(team_id=team_id, user_id=user_id, autopsy_id=autopsy_id)
+    if entry is None:
+        logger.warning("Refused to %s autopsy %r for %s in %s: not theirs", what, raw_id, user_id, team_id)
+    return entry
+
+
+def own_follow_up(
+    context: BoltContext, team_id: str, user_id: str, raw_id: object, *, kind: str | None = None
+) -> Due | None:
+    """The follow-up a click or form names, if it is this person's (and of `kind`); None for a forged id."""
+    follow_up_id = number(raw_id)
+    if follow_up_id is None:
+        return None
+    with store_of(context).read() as work:
+        return work.follow_ups.own(team_id=team_id, user_id=user_id, follow_up_id=follow_up_id, kind=kind)
+
+
+def form_values(view: dict[str, Any]) -> dict[str, Any]:
+    return view.get("state", {}).get("values", {})
+
+
+def keep_open(ack: Ack, errors: dict[str, str]) -> None:
+    """Answer a submission with errors under their fields: the modal stays open, nothing typed is lost."""
+    ack(response_action="errors", errors=errors)
+
+
+def not_saved(ack: Ack, logger: Logger, block_id: str, what: str) -> None:
+    """The database did not take a submission: say so under `block_id`, keeping the modal open."""
+    logger.exception("Could not store %s", what)
+    keep_open(ack, {block_id: NOT_SAVED})
+
+
+def plans_for(
+    context: BoltContext, answers: Answers, *, team_id: str, user_id: str, now: datetime
+) -> list[Plan]:
+    """The follow-ups an autopsy asks for, the revisit after the workspace's chosen days."""
+    revisit_after = timedelta(days=defaults_for(context, team_id).revisit_days)
+    return plan(answers, author_id=user_id, now=now, revisit_after=revisit_after)
+
+
+def open_modal(client: WebClient, trigger_id: str, view: View | str, *, logger: Logger, what: str) -> bool:
+    """Open a modal on the click's trigger, with one try; False, and a log line naming `what`,
+    when Slack refused (an expired trigger_id, most often)."""
+    try:
+        for_trigger(client).views_open(trigger_id=trigger_id, view=view)
+    except SLACK_FAILURES as error:
+        logger.warning("Could not open %s: %s", what, describe(error))
+        return False
+    return True
+
+
+def open_autopsy_form(
+    client: WebClient, context: BoltContext, trigger_id: str, *, team_id: str, deal_name: str, logger: Logger
+) -> bool:
+    """Open the autopsy form, the deal filled in and the workspace's touch-base default chosen."""
+    touch_base_days = defaults_for(context, team_id).touch_base_days
+    form = autopsy_form.autopsy_modal_json(deal_name, datetime.now(UTC).date(), touch_base_days)
+    return open_modal(client, trigger_id, form, logger=logger, what="the autopsy form")
+
+
+def publish_home(
+    client: WebClient, context: BoltContext, *, team_id: str, user_id: str, logger: Logger, offset: int = 0
+) -> None:
+    """Draw the rep's App Home (the page of their journal from `offset`); failures are logged."""
+    is_admin = admins_of(context).is_admin(client, team_id=team_id, user_id=user_id)
+    try:
+        with store_of(context).read() as work:
+            page = home_page(
+                work,
+                team_id=team_id,
+                user_id=user_id,
+                offset=offset,
+                is_admin=is_admin,
+                now=datetime.now(UTC),
+            )
+        client.views_publish(user_id=user_id, view=home.home(page))
+    except SQLAlchemyError:
+        logger.exception("Could not read autopsies for %s's App Home", user_id)
+    except SLACK_FAILURES as error:
+        logger.warning("Could not publish App Home for %s: %s", user_id, describe(error))
+
+
+def redraw_follow_up(client: WebClient, store: Store, due: Due, *, logger: Logger) -> None:
+    """Draw a follow-up DM as its state now says, in place (chat.update)."""
+    follow_up = due.follow_up
+    if not (follow_up.channel_id and follow_up.message_ts):
+        return
+    with store.read() as work:
+        revisits = work.autopsies.revisits(team_id=follow_up.team_id, autopsy_id=due.autopsy.id)
+        paused = work.follow_ups.paused(team_id=follow_up.team_id, user_id=follow_up.recipient_id)
+    message = follow_up_dms.build(due, revisits, paused=paused)
+    try:
+        client.chat_update(channel=follow_up.channel_id, ts=follow_up.message_ts, **message.as_kwargs())
+    except SLACK_FAILURES as error:
+        logger.warning("Could not update follow-up %s's message: %s", follow_up.id, describe(error))

@@ -1,0 +1,155 @@
+"""Forms submitted: each is checked, stored, and only then acknowledged; then the rep hears back.
+
+A form that fails its checks, or that the database does not take, stays open with the reason
+under its field, and nothing the rep typed is lost.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from logging import Logger
+
+from slack_bolt import Ack, BoltContext
+from slack_sdk import WebClient
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot import ids, workspace
+from bot.autopsy import read_revisit, read_submission
+from bot.blocks import autopsy_form, replies
+from bot.runtime.slack import SLACK_FAILURES, describe
+from handlers.helpers import (
+    admins_of,
+    form_values,
+    keep_open,
+    not_saved,
+    number,
+    own_autopsy,
+    own_follow_up,
+    plans_for,
+    publish_home,
+    redraw_follow_up,
+    store_of,
+    who,
+)
+
+
+def save_autopsy(
+    ack: Ack, body: dict, view: dict, context: BoltContext, client: WebClient, logger: Logger
+) -> None:
+    now = datetime.now(UTC)
+    answers, errors = read_submission(form_values(view), now)
+    if answers is None:
+        return keep_open(ack, errors)
+    team_id, user_id = who(context, body)
+    plans = plans_for(context, answers, team_id=team_id, user_id=user_id, now=now)
+    try:
+        with store_of(context).write() as work:
+            _, is_new = work.autopsies.save(
+                team_id=team_id, user_id=user_id, view_id=view["id"], answers=answers, created_at=now,
+                follow_ups=plans,
+            )  # fmt: skip
+    except SQLAlchemyError:
+        return not_saved(ack, logger, ids.DEAL, f"an autopsy for {user_id}")
+    ack()  # only now, with the autopsy committed, does Slack hear that it was received
+    if not is_new:
+        logger.info("Autopsy for view %s arrived again; already stored", view["id"])
+        return
+    try:
+        client.chat_postMessage(channel=user_id, **replies.thank_you(answers).as_kwargs())
+    except SLACK_FAILURES as error:
+        logger.warning("Autopsy stored, but the thank-you DM to %s failed: %s", user_id, describe(error))
+    publish_home(client, context, team_id=team_id, user_id=user_id, logger=logger)
+
+
+def save_revisit(
+    ack: Ack, body: dict, view: dict, context: BoltContext, client: WebClient, logger: Logger
+) -> None:
+    text, errors = read_revisit(form_values(view))
+    if text is None:
+        return keep_open(ack, errors)
+    team_id, user_id = who(context, body)
+    due = own_follow_up(context, team_id, user_id, view.get("private_metadata"), kind="revisit")
+    if due is None:
+        logger.warning("Refused a revisit from %s for follow-up %r", user_id, view.get("private_metadata"))
+        return ack()
+    now = datetime.now(UTC)
+    mine = {"team_id": team_id, "user_id": user_id}
+    try:
+        with store_of(context).write() as work:  # the revisit and the answer to its DM, together
+            added = work.autopsies.add_revisit(
+                **mine, autopsy_id=due.autopsy.id, view_id=view["id"], text=text, now=now
+            )
+            answered, _ = work.follow_ups.answer(**mine, follow_up_id=due.follow_up.id, state="done", now=now)
+    except SQLAlchemyError:
+        return not_saved(ack, logger, ids.REVISIT_TEXT, f"a revisit for {user_id}")
+    ack()
+    if added and answered is not None:
+        redraw_follow_up(client, store_of(context), answered, logger=logger)
+        publish_home(client, context, team_id=team_id, user_id=user_id, logger=logger)  # its revisits
+
+
+def save_edit(
+    ack: Ack, body: dict, view: dict, context: BoltContext, client: WebClient, logger: Logger
+) -> None:
+    team_id, user_id = who(context, body)
+    entry = own_autopsy(context, team_id, user_id, view.get("private_metadata"), logger, "edit")
+    if entry is None:
+        return keep_open(ack, {ids.DEAL: "This autopsy isn't yours to change."})
+    now = datetime.now(UTC)
+    answers, errors = read_submission(form_values(view), now, kept_date=entry.touch_base_on)
+    if answers is None:
+        return keep_open(ack, errors)
+    plans = plans_for(context, answers, team_id=team_id, user_id=user_id, now=now)
+    try:
+        with store_of(context).write() as work:
+            work.autopsies.update(
+                team_id=team_id, user_id=user_id, autopsy_id=entry.id, answers=answers, plans=plans, now=now
+            )
+    except SQLAlchemyError:
+        return not_saved(ack, logger, ids.DEAL, f"the edit of autopsy {entry.id} for {user_id}")
+    ack()
+    logger.info("%s edited autopsy %s", user_id, entry.id)
+    publish_home(client, context, team_id=team_id, user_id=user_id, logger=logger)
+
+
+def confirm_delete(
+    ack: Ack, body: dict, view: dict, context: BoltContext, client: WebClient, logger: Logger
+) -> None:
+    team_id, user_id = who(context, body)
+    autopsy_id = number(view.get("private_metadata"))
+    try:
+        with store_of(context).write() as work:
+            deleted = autopsy_id is not None and work.autopsies.delete(
+                team_id=team_id, user_id=user_id, autopsy_id=autopsy_id
+            )
+    except SQLAlchemyError:
+        logger.exception("Could not delete autopsy %s for %s", autopsy_id, user_id)
+        notice = autopsy_form.notice("Not deleted", "Sorry, I couldn't delete it just now.")
+        return ack(response_action="update", view=notice)
+    ack()
+    if not deleted:
+        logger.warning("Refused to delete autopsy %r for %s in %s: not theirs", autopsy_id, user_id, team_id)
+        return
+    logger.info("%s deleted autopsy %s", user_id, autopsy_id)
+    publish_home(client, context, team_id=team_id, user_id=user_id, logger=logger)
+
+
+def save_settings(
+    ack: Ack, body: dict, view: dict, context: BoltContext, client: WebClient, logger: Logger
+) -> None:
+    """Workspace settings: the admin check runs again here, so a forged form from anyone else is refused."""
+    team_id, user_id = who(context, body)
+    if not admins_of(context).is_admin(client, team_id=team_id, user_id=user_id):
+        logger.warning("Refused a workspace settings change from %s in %s: not an admin", user_id, team_id)
+        return keep_open(ack, {ids.SET_CHANNEL: "Only workspace admins can change these settings."})
+    chosen, errors = workspace.read_settings(form_values(view))
+    if chosen is None:
+        return keep_open(ack, errors)
+    try:
+        with store_of(context).write() as work:
+            work.workspaces.save_settings(team_id, now=datetime.now(UTC), **chosen)
+    except SQLAlchemyError:
+        return not_saved(ack, logger, ids.SET_CHANNEL, f"the workspace settings of {team_id}")
+    ack()
+    logger.info("%s changed the workspace settings of %s: %s", user_id, team_id, chosen)
+    publish_home(client, context, team_id=team_id, user_id=user_id, logger=logger)

@@ -1,0 +1,338 @@
+"""Autopsies and their revisits: what a rep wrote, what they see when they look back, what the
+team may read of it, and the export. Every query names the workspace and, where it reads or
+changes one person's rows, that person: only an autopsy's author may edit or delete it."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from storage.engine import upsert
+from storage.follow_ups import Plan, new_follow_up
+from storage.models import Autopsy, FollowUp, Revisit
+
+SHARED = ("named", "anonymous")
+OPEN = ("pending", "snoozed", "sent")  # a follow-up still waiting for its answer
+
+
+@dataclass(frozen=True)
+class Lesson:
+    """One shared lesson as the team may see it: `user_id` is None when shared anonymously."""
+
+    deal_name: str
+    outcome: str
+    winner: str
+    competitor: str | None
+    main_reason: str | None
+    lesson: str
+    user_id: str | None
+    deal_value_cents: int | None
+
+    @classmethod
+    def shared_by(cls, row: Any) -> Lesson:
+        """A shared autopsy (a model or a row with its columns) as the team may see it."""
+        named = row.sharing == "named"
+        return cls(
+            deal_name=row.deal_name,
+            outcome=row.outcome,
+            winner=row.winner,
+            competitor=row.competitor,
+            main_reason=row.main_reason,
+            lesson=row.lesson,
+            user_id=row.user_id if named else None,
+            deal_value_cents=row.deal_value_cents if named else None,
+        )
+
+
+@dataclass(frozen=True)
+class JournalEntry:
+    """One of the rep's autopsies with what became of it: its touch-base state and revisits."""
+
+    autopsy: Autopsy
+    touch_base: FollowUp | None
+    revisits: int
+    latest_revisit: str | None
+
+
+@dataclass(frozen=True)
+class AuthorStats:
+    total: int
+    by_outcome: Counter[str]
+    reached_out: int  # touch-bases answered "I reached out" or "Won them back"
+    won_back: int
+
+
+class Autopsies:
+    """The autopsies of a unit of work (`Store.write()` or `Store.read()`)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def save(
+        self,
+        *,
+        team_id: str,
+        user_id: str,
+        view_id: str,
+        answers: Any,
+        created_at: datetime,
+        follow_ups: Iterable[Plan] = (),
+    ) -> tuple[Autopsy, bool]:
+        """Store an autopsy and its follow-ups once per (workspace, view); return it and whether it is new.
+
+        Slack may deliver the same submission twice, or at once: the second finds the first.
+        """
+        values = {"team_id": team_id, "user_id": user_id, "view_id": view_id, "created_at": created_at}
+        new_id = upsert(
+            self.session,
+            Autopsy,
+            {**values, **asdict(answers)},
+            keys=("team_id", "view_id"),
+            returning=Autopsy.id,
+        ).scalar()
+        if new_id is None:
+            existing = self.session.scalars(
+                select(Autopsy).where(Autopsy.team_id == team_id, Autopsy.view_id == view_id)
+            ).one()
+            return existing, False
+        self.session.add_all(new_follow_up(team_id, new_id, plan) for plan in follow_ups)
+        return self.session.get_one(Autopsy, new_id), True
+
+    def own(self, *, team_id: str, user_id: str, autopsy_id: int) -> Autopsy | None:
+        """The autopsy, if this person wrote it; None for anyone else's (or none at all)."""
+        return self.session.scalars(
+            select(Autopsy).where(
+                Autopsy.team_id == team_id, Autopsy.user_id == user_id, Autopsy.id == autopsy_id
+            )
+        ).one_or_none()
+
+    def update(
+        self,
+        *,
+        team_id: str,
+        user_id: str,
+        autopsy_id: int,
+        answers: Any,
+        plans: Sequence[Plan],
+        now: datetime,
+    ) -> Autopsy | None:
+        """Rewrite an autopsy with new answers and move its follow-ups to match; None if not the author's.
+
+        `plans` are the follow-ups the new answers ask for (as for a new autopsy): the open
+        touch-base takes the new date (or is cancelled when there is none now), a newly named
+        helper gets a help request, and what was already answered stays as it was.
+        """
+        entry = self.session.scalars(
+            select(Autopsy)
+            .where(Autopsy.team_id == team_id, Autopsy.user_id == user_id, Autopsy.id == autopsy_id)
+            .with_for_update()
+        ).one_or_none()
+        if entry is None:
+            return None
+        for name, value in asdict(answers).items():
+            setattr(entry, name, value)
+        existing = list(self.session.scalars(select(FollowUp).where(FollowUp.autopsy_id == entry.id)))
+        touch_plan = next((plan for plan in plans if plan.kind == "touch_base"), None)
+        for row in existing:
+            if row.kind != "touch_base" or row.state not in ("pending", "snoozed"):
+                continue
+            if touch_plan is None:
+                row.state, row.closed_at = "cancelled", now
+            else:
+                row.due_at, row.due_on, row.state = touch_plan.due_at, touch_plan.due_on, "pending"
+        if touch_plan is not None and not any(row.kind == "touch_base" for row in existing):
+            self.session.add(new_follow_up(team_id, entry.id, touch_plan))
+        helpers = {row.recipient_id for row in existing if row.kind == "help_request"}
+        for plan in plans:
+            if plan.kind == "help_request" and plan.recipient_id not in helpers:
+                self.session.add(new_follow_up(team_id, entry.id, plan))
+        self.session.flush()
+        return entry
+
+    def delete(self, *, team_id: str, user_id: str, autopsy_id: int) -> bool:
+        """Delete an autopsy with its follow-ups and revisits; False if it is not the author's."""
+        owned = self.session.scalar(
+            select(Autopsy.id).where(
+                Autopsy.team_id == team_id, Autopsy.user_id == user_id, Autopsy.id == autopsy_id
+            )
+        )
+        if owned is None:
+            return False
+        # Explicit, not only ON DELETE CASCADE: nothing is left behind on any backend.
+        self.session.execute(delete(FollowUp).where(FollowUp.autopsy_id == owned))
+        self.session.execute(delete(Revisit).where(Revisit.autopsy_id == owned))
+        self.session.execute(delete(Autopsy).where(Autopsy.id == owned))
+        return True
+
+    # Revisits
+    def add_revisit(
+        self, *, team_id: str, user_id: str, autopsy_id: int, view_id: str, text: str, now: datetime
+    ) -> bool | None:
+        """Add what the author sees now; None if the autopsy is not theirs, False if already stored."""
+        owner = self.session.scalar(
+            select(Autopsy.user_id).where(Autopsy.team_id == team_id, Autopsy.id == autopsy_id)
+        )
+        if owner != user_id:
+            return None
+        values = {
+            "team_id": team_id,
+            "autopsy_id": autopsy_id,
+            "user_id": user_id,
+            "view_id": view_id,
+            "text": text,
+            "created_at": now,
+        }
+        added = upsert(self.session, Revisit, values, keys=("team_id", "view_id"), returning=Revisit.id)
+        return added.scalar() is not None
+
+    def revisits(self, *, team_id: str, autopsy_id: int) -> list[Revisit]:
+        return list(
+            self.session.scalars(
+                select(Revisit)
+                .where(Revisit.team_id == team_id, Revisit.autopsy_id == autopsy_id)
+                .order_by(Revisit.created_at, Revisit.id)
+            )
+        )
+
+    # What the rep reads of their own
+    def journal(
+        self, *, team_id: str, user_id: str, offset: int, limit: int
+    ) -> tuple[list[JournalEntry], int]:
+        """A page of the rep's autopsies, newest first, and how many they have in all."""
+        mine = (Autopsy.team_id == team_id, Autopsy.user_id == user_id)
+        total = self.session.scalar(select(func.count()).select_from(Autopsy).where(*mine)) or 0
+        entries = list(
+            self.session.scalars(
+                select(Autopsy)
+                .where(*mine)
+                .order_by(Autopsy.created_at.desc(), Autopsy.id.desc())
+                .offset(offset)
+                .limit(limit)
+            )
+        )
+        ids = [entry.id for entry in entries]
+        touch = {
+            row.autopsy_id: row
+            for row in self.session.scalars(
+                select(FollowUp)
+                .where(FollowUp.autopsy_id.in_(ids), FollowUp.kind == "touch_base")
+                .order_by(FollowUp.id)
+            )
+        }
+        counts = dict(
+            self.session.execute(
+                select(Revisit.autopsy_id, func.count())
+                .where(Revisit.autopsy_id.in_(ids))
+                .group_by(Revisit.autopsy_id)
+            ).all()
+        )
+        latest: dict[int, str] = {}
+        for autopsy_id, text in self.session.execute(
+            select(Revisit.autopsy_id, Revisit.text)
+            .where(Revisit.autopsy_id.in_(ids))
+            .order_by(Revisit.created_at, Revisit.id)
+        ):
+            latest[autopsy_id] = text
+        return [
+            JournalEntry(entry, touch.get(entry.id), counts.get(entry.id, 0), latest.get(entry.id))
+            for entry in entries
+        ], total
+
+    def author_stats(self, *, team_id: str, user_id: str) -> AuthorStats:
+        """One rep's own figures, private autopsies included (they are theirs)."""
+        mine = (Autopsy.team_id == team_id, Autopsy.user_id == user_id)
+        by_outcome = Counter(
+            dict(
+                self.session.execute(
+                    select(Autopsy.outcome, func.count()).where(*mine).group_by(Autopsy.outcome)
+                ).all()
+            )
+        )
+        answered = Counter(
+            dict(
+                self.session.execute(
+                    select(FollowUp.state, func.count())
+                    .where(
+                        FollowUp.team_id == team_id,
+                        FollowUp.recipient_id == user_id,
+                        FollowUp.kind == "touch_base",
+                        FollowUp.state.in_(("done", "won_back")),
+                    )
+                    .group_by(FollowUp.state)
+                ).all()
+            )
+        )
+        return AuthorStats(
+            total=sum(by_outcome.values()),
+            by_outcome=by_outcome,
+            reached_out=answered["done"] + answered["won_back"],
+            won_back=answered["won_back"],
+        )
+
+    # What the team reads
+    def shared_lessons(self, *, team_id: str, since: datetime, limit: int) -> list[Lesson]:
+        """The team's lessons shared since `since`, newest first; private ones never."""
+        rows = self.session.scalars(
+            select(Autopsy)
+            .where(Autopsy.team_id == team_id, Autopsy.created_at >= since, Autopsy.sharing.in_(SHARED))
+            .order_by(Autopsy.created_at.desc(), Autopsy.id.desc())
+            .limit(limit)
+        )
+        return [Lesson.shared_by(row) for row in rows]
+
+    def export(
+        self, *, team_id: str | None = None, user_id: str | None = None
+    ) -> Iterator[Mapping[str, Any]]:
+        """Every autopsy (of one workspace, or all; of one author, or all), oldest first, streamed
+        while the unit of work is open."""
+        query = select(Autopsy).order_by(Autopsy.team_id, Autopsy.created_at, Autopsy.id)
+        if team_id is not None:
+            query = query.where(Autopsy.team_id == team_id)
+        if user_id is not None:
+            query = query.where(Autopsy.user_id == user_id)
+        for row in self.session.scalars(query.execution_options(yield_per=500)):
+            yield export_row(row)
+
+
+EXPORT_FIELDS = (
+    "id",
+    "team_id",
+    "user_id",
+    "created_at",
+    "deal_name",
+    "outcome",
+    "deal_value",
+    "winner",
+    "competitor",
+    "winner_reason",
+    "main_reason",
+    "customer_said",
+    "check_listened",
+    "check_timing",
+    "check_market",
+    "check_aggressive",
+    "feelings",
+    "lesson",
+    "touch_base_on",
+    "help_from",
+    "sharing",
+)
+
+
+def export_row(entry: Autopsy) -> dict[str, Any]:
+    """An autopsy as plain values, in EXPORT_FIELDS order."""
+    cents = entry.deal_value_cents
+    values = {
+        field: getattr(entry, field) for field in EXPORT_FIELDS if field not in ("deal_value", "created_at")
+    }
+    values["created_at"] = entry.created_at.isoformat()
+    values["deal_value"] = None if cents is None else f"{cents // 100}.{cents % 100:02d}"
+    if entry.touch_base_on is not None:
+        values["touch_base_on"] = entry.touch_base_on.isoformat()
+    return {field: values[field] for field in EXPORT_FIELDS}

@@ -1,0 +1,235 @@
+"""Follow-ups: the gentle DMs Rebound owes someone, claimed by a sweep and settled once Slack
+has answered; the recipient's answer; paused reminders; and the time zone each person is in.
+
+A sweep's claim is atomic: on PostgreSQL rows other sweeps hold are skipped (FOR UPDATE SKIP
+LOCKED); SQLite runs the single UPDATE as its one writer. Only the sweep holding a claim settles it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, delete, exists, or_, select, update
+from sqlalchemy.orm import Session
+
+from storage.claims import interrupted
+from storage.engine import upsert
+from storage.models import Autopsy, FollowUp, PersonZone, ReminderPause
+
+OPEN = ("pending", "snoozed", "sent")  # a follow-up still waiting for its answer
+
+
+@dataclass(frozen=True, kw_only=True)
+class Plan:
+    """A follow-up to create with an autopsy: what, for whom, and from when."""
+
+    kind: str
+    recipient_id: str
+    due_at: datetime
+    due_on: date | None = None
+
+
+@dataclass(frozen=True)
+class Due:
+    """A follow-up and the autopsy it is about."""
+
+    follow_up: FollowUp
+    autopsy: Autopsy
+
+
+def new_follow_up(team_id: str, autopsy_id: int, plan: Plan) -> FollowUp:
+    return FollowUp(team_id=team_id, autopsy_id=autopsy_id, state="pending", attempts=0, **asdict(plan))
+
+
+class FollowUps:
+    """The follow-ups of a unit of work (`Store.write()` or `Store.read()`)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # The sweep's side
+    def claim_due(self, *, now: datetime, limit: int, lease: timedelta) -> list[Due]:
+        """Take up to `limit` due follow-ups for this sweep alone.
+
+        Due means pending (or snoozed) with due_at reached, or claimed by a sweep whose lease
+        ran out (a process killed mid-send). People who paused reminders are left waiting.
+        """
+        paused = exists().where(
+            ReminderPause.team_id == FollowUp.team_id, ReminderPause.user_id == FollowUp.recipient_id
+        )
+        due = (
+            select(FollowUp.id)
+            .where(
+                or_(
+                    and_(FollowUp.state.in_(("pending", "snoozed")), FollowUp.due_at <= now),
+                    and_(FollowUp.state == "sending", FollowUp.lease_until <= now),
+                ),
+                ~paused,
+            )
+            .order_by(FollowUp.due_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        claim = (
+            update(FollowUp)
+            .where(FollowUp.id.in_(due.scalar_subquery()))
+            .values(state="sending", lease_until=now + lease, **interrupted(FollowUp))
+            .returning(FollowUp.id)
+            .execution_options(synchronize_session=False)
+        )
+        ids = list(self.session.scalars(claim))
+        if not ids:
+            return []
+        rows = self.session.execute(
+            select(FollowUp, Autopsy)
+            .join(Autopsy, Autopsy.id == FollowUp.autopsy_id)
+            .where(FollowUp.id.in_(ids))
+            .order_by(FollowUp.due_at, FollowUp.id)
+        )
+        return [Due(follow_up, autopsy) for follow_up, autopsy in rows]
+
+    def _settle(self, follow_up_id: int, **values: Any) -> None:
+        self.session.execute(
+            update(FollowUp)
+            .where(FollowUp.id == follow_up_id, FollowUp.state == "sending")
+            .values(lease_until=None, **values)
+        )
+
+    def mark_sent(self, follow_up_id: int, *, channel_id: str, message_ts: str, now: datetime) -> None:
+        self._settle(
+            follow_up_id,
+            state="sent",
+            sent_at=now,
+            channel_id=channel_id,
+            message_ts=message_ts,
+            last_error=None,
+        )
+
+    def postpone(
+        self, follow_up_id: int, *, until: datetime, error: str | None = None, attempted: bool
+    ) -> None:
+        """Give a claimed follow-up back, due again at `until` (outside working hours, or after a failure)."""
+        values: dict[str, Any] = {"state": "pending", "due_at": until}
+        if attempted:
+            values.update(attempts=FollowUp.attempts + 1, last_error=error)
+        self._settle(follow_up_id, **values)
+
+    def mark_failed(self, follow_up_id: int, *, error: str, now: datetime) -> None:
+        self._settle(
+            follow_up_id, state="failed", attempts=FollowUp.attempts + 1, last_error=error, closed_at=now
+        )
+
+    # The recipient's side
+    def get(self, *, team_id: str, follow_up_id: int) -> Due | None:
+        row = self.session.execute(
+            select(FollowUp, Autopsy)
+            .join(Autopsy, Autopsy.id == FollowUp.autopsy_id)
+            .where(FollowUp.team_id == team_id, FollowUp.id == follow_up_id)
+            .execution_options(populate_existing=True)  # as it is now, also after this unit's writes
+        ).one_or_none()
+        return None if row is None else Due(*row)
+
+    def own(self, *, team_id: str, user_id: str, follow_up_id: int, kind: str | None = None) -> Due | None:
+        """The follow-up, if it is this person's to answer (and of `kind`); None for anyone else's."""
+        due = self.get(team_id=team_id, follow_up_id=follow_up_id)
+        if due is None or due.follow_up.recipient_id != user_id or kind not in (None, due.follow_up.kind):
+            return None
+        return due
+
+    def answer(
+        self,
+        *,
+        team_id: str,
+        user_id: str,
+        follow_up_id: int,
+        state: str,
+        now: datetime,
+        due_at: datetime | None = None,
+        kind: str | None = None,
+    ) -> tuple[Due | None, bool]:
+        """Record the recipient's answer to a follow-up (of `kind`); return it and whether this
+        changed it; (None, False) when it is not theirs to answer.
+
+        Only the recipient can answer, and only once: a second click finds it answered already.
+        `due_at` snoozes it until then.
+        """
+        mine = self.own(team_id=team_id, user_id=user_id, follow_up_id=follow_up_id, kind=kind)
+        if mine is None:
+            return None, False
+        values: dict[str, Any] = {"state": state}
+        if due_at is not None:
+            values.update(due_at=due_at, due_on=None)
+        else:
+            values.update(closed_at=now)
+        changed = self.session.execute(
+            update(FollowUp)
+            .where(
+                FollowUp.id == follow_up_id,
+                # From its DM or from App Home; a snooze does not stack on a snooze.
+                FollowUp.state.in_(("pending", "sent") if due_at is not None else OPEN),
+            )
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        return self.own(team_id=team_id, user_id=user_id, follow_up_id=follow_up_id), bool(changed)
+
+    def upcoming(self, *, team_id: str, user_id: str, limit: int) -> list[tuple[FollowUp, Autopsy]]:
+        """The rep's touch-base reminders still open, soonest first."""
+        rows = self.session.execute(
+            select(FollowUp, Autopsy)
+            .join(Autopsy, Autopsy.id == FollowUp.autopsy_id)
+            .where(
+                FollowUp.team_id == team_id,
+                FollowUp.recipient_id == user_id,
+                FollowUp.kind == "touch_base",
+                FollowUp.state.in_(OPEN),
+            )
+            .order_by(FollowUp.due_at, FollowUp.id)
+            .limit(limit)
+        )
+        return [(follow_up, entry) for follow_up, entry in rows]
+
+    # Paused reminders
+    def pause(self, *, team_id: str, user_id: str, now: datetime) -> bool:
+        """Pause someone's reminders; False if they already were."""
+        values = {"team_id": team_id, "user_id": user_id, "paused_at": now}
+        added = upsert(
+            self.session, ReminderPause, values, keys=("team_id", "user_id"), returning=ReminderPause.user_id
+        )
+        return added.scalar() is not None
+
+    def resume(self, *, team_id: str, user_id: str) -> bool:
+        """Resume someone's reminders; False if they were not paused."""
+        return bool(
+            self.session.execute(
+                delete(ReminderPause).where(
+                    ReminderPause.team_id == team_id, ReminderPause.user_id == user_id
+                )
+            ).rowcount
+        )
+
+    def paused(self, *, team_id: str, user_id: str) -> bool:
+        return self.session.get(ReminderPause, (team_id, user_id)) is not None
+
+    # Time zones, as users.info last said
+    def zones(self, *, team_id: str, user_ids: Sequence[str], fresh_since: datetime) -> dict[str, str]:
+        rows = self.session.execute(
+            select(PersonZone.user_id, PersonZone.tz).where(
+                PersonZone.team_id == team_id,
+                PersonZone.user_id.in_(user_ids),
+                PersonZone.fetched_at >= fresh_since,
+            )
+        )
+        return {user_id: tz for user_id, tz in rows}
+
+    def remember_zone(self, *, team_id: str, user_id: str, tz: str, now: datetime) -> None:
+        upsert(
+            self.session,
+            PersonZone,
+            {"team_id": team_id, "user_id": user_id, "tz": tz, "fetched_at": now},
+            keys=("team_id", "user_id"),
+            changes={"tz": tz, "fetched_at": now},
+        )

@@ -1,0 +1,69 @@
+"""The Store: one engine and one sessionmaker per process, handing out units of work.
+
+A unit of work is one SQLAlchemy session and, for `write()`, one transaction, committed when
+the block ends and rolled back if it raises: a handler can put a revisit and the answer to
+its follow-up in one commit. Nothing outside `storage/` writes SQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Engine, text
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from storage.autopsies import Autopsies
+from storage.digests import Digests
+from storage.engine import make_engine
+from storage.follow_ups import FollowUps
+from storage.workspaces import Workspaces
+
+
+class Work:
+    """What one unit of work reaches, by aggregate."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.autopsies = Autopsies(session)
+        self.follow_ups = FollowUps(session)
+        self.digests = Digests(session)
+        self.workspaces = Workspaces(session)
+
+
+class Store:
+    """Rebound's database, for this process."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @classmethod
+    def connect(cls, url: URL | str, *, pool_size: int = 5, pool_timeout: float = 30) -> Store:
+        return cls(make_engine(url, pool_size=pool_size, pool_timeout=pool_timeout))
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def write(self) -> Iterator[Work]:
+        """A unit of work in one transaction: committed when the block ends, rolled back if it raises."""
+        with self._sessions.begin() as session:
+            yield Work(session)
+
+    @contextmanager
+    def read(self) -> Iterator[Work]:
+        """A unit of work that only reads (it is never committed)."""
+        with self._sessions() as session:
+            yield Work(session)
+
+    def ping(self) -> bool:
+        """True when the database answers a trivial query."""
+        try:
+            with self.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except SQLAlchemyError:
+            return False
+        return True

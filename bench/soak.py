@@ -65,7 +65,11 @@ from bot.followups.planning import plan  # noqa: E402
 from storage import Digest, FollowUp, Store, upgrade  # noqa: E402
 from storage.models import Autopsy  # noqa: E402
 from tests.conftest import Bot, bot_env, free_port, rebound, start_bot  # noqa: E402
+from tests.examples import ANSWERS as STORED_ANSWERS  # noqa: E402
 from tests.fake_slack import Call, FakeSlack  # noqa: E402
+from tests.journeys.test_follow_up_processes import working_zone  # noqa: E402
+from tests.journeys.test_journey import ANSWERS  # noqa: E402
+from tests.journeys.test_workspaces import CLIENT_ID, CLIENT_SECRET, install  # noqa: E402
 from tests.slack_requests import (  # noqa: E402
     FORM,
     JSON,
@@ -77,10 +81,6 @@ from tests.slack_requests import (  # noqa: E402
     unique,
     view_submission,
 )
-from tests.test_follow_up_processes import working_zone  # noqa: E402
-from tests.test_journey import ANSWERS  # noqa: E402
-from tests.test_storage import ANSWERS as STORED_ANSWERS  # noqa: E402
-from tests.test_workspaces import CLIENT_ID, CLIENT_SECRET, install  # noqa: E402
 
 ACK_WITHIN = 3.0  # seconds: Slack's limit for acknowledging a request
 LATE = 0  # the status recorded for an answer that came after ACK_WITHIN

@@ -24,6 +24,9 @@ HELP_FROM = "help_from"
 SHARING = "sharing"
 
 # App Home
+HOME_ACTIONS = "home_actions"  # block: Log a lost deal, Export my data, Workspace settings
+HOME_FOLLOW_UP = "home_follow_up_{id}"  # block: a coming touch-base's answers, one per follow-up
+HOME_PAGING = "home_paging"  # block: Newer / Show more
 LOG_LOST_DEAL = "log_lost_deal"
 EXPORT_MINE = "home_export_mine"
 OPEN_SETTINGS = "home_open_settings"
@@ -45,7 +48,10 @@ SET_OPTIONS = "digest_options"
 SET_TOUCH_BASE_DAYS = "touch_base_days"
 SET_REVISIT_DAYS = "revisit_days"
 
-# Follow-up buttons (value: the follow-up's id)
+# Follow-up DMs: the block of answers on each kind, and its buttons (value: the follow-up's id)
+TOUCH_BASE_ANSWERS = "touch_base_answers"
+REVISIT_ANSWERS = "revisit_answers"
+HELP_ANSWERS = "help_answers"
 REACHED_OUT = "follow_up_reached_out"
 SNOOZE_WEEK = "follow_up_snooze_week"
 SNOOZE_MONTH = "follow_up_snooze_month"

@@ -109,7 +109,7 @@ def touch_base(follow_up: FollowUp, entry: Autopsy, _revisits: Sequence[Revisit]
     else:
         blocks.append(
             ActionsBlock(
-                block_id="touch_base_answers",
+                block_id=ids.TOUCH_BASE_ANSWERS,
                 elements=[*touch_base_buttons(follow_up), _pause_button(paused, follow_up)],
             )
         )
@@ -145,7 +145,7 @@ def revisit(follow_up: FollowUp, entry: Autopsy, revisits: Sequence[Revisit], pa
     elif not _answered(follow_up):
         blocks.append(
             ActionsBlock(
-                block_id="revisit_answers",
+                block_id=ids.REVISIT_ANSWERS,
                 elements=[
                     ButtonElement(
                         text="Add what I see now",
@@ -183,7 +183,7 @@ def help_request(follow_up: FollowUp, entry: Autopsy, _revisits: Sequence[Revisi
         value = str(follow_up.id)
         blocks.append(
             ActionsBlock(
-                block_id="help_answers",
+                block_id=ids.HELP_ANSWERS,
                 elements=[
                     ButtonElement(
                         text="I'll reach out", action_id=ids.HELP_YES, value=value, style="primary"

@@ -71,7 +71,7 @@ def home(page: HomePage) -> View:
             "Lost a deal? Write down what happened while it's fresh. "
             "I'll remind you to touch base later, and your lesson can help the whole team."
         ),
-        ActionsBlock(block_id="home_actions", elements=actions),
+        ActionsBlock(block_id=ids.HOME_ACTIONS, elements=actions),
         DividerBlock(),
         HeaderBlock(text="Coming up"),
     ]
@@ -82,7 +82,9 @@ def home(page: HomePage) -> View:
         state = " (snoozed)" if follow_up.state == "snoozed" else ""
         blocks.append(section(f"*Touch base with {escape(entry.deal_name)}* · {when:%a %-d %b %Y}{state}"))
         blocks.append(
-            ActionsBlock(block_id=f"home_follow_up_{follow_up.id}", elements=touch_base_buttons(follow_up))
+            ActionsBlock(
+                block_id=ids.HOME_FOLLOW_UP.format(id=follow_up.id), elements=touch_base_buttons(follow_up)
+            )
         )
     blocks += [DividerBlock(), HeaderBlock(text=f"Your autopsies ({page.total})")]
     if not page.journal:
@@ -96,7 +98,7 @@ def home(page: HomePage) -> View:
     if page.offset + PAGE < page.total:
         paging.append(ButtonElement(text="Show more", action_id=ids.HOME_PAGE, value=str(page.offset + PAGE)))
     if paging:
-        blocks.append(ActionsBlock(block_id="home_paging", elements=paging))
+        blocks.append(ActionsBlock(block_id=ids.HOME_PAGING, elements=paging))
         blocks.append(note(f"{page.offset + 1} to {min(page.offset + PAGE, page.total)} of {page.total}"))
     blocks += [DividerBlock(), HeaderBlock(text="What the team learned, last 30 days")]
     if not page.team_lessons:
@@ -128,8 +130,7 @@ def _journal_entry(item: JournalEntry) -> list[Block]:
     return [
         SectionBlock(
             text=MarkdownTextObject(
-                text=f"*{escape(entry.deal_name)}* · {what} · who won: {won_by}\n"
-                f"{quote(clip(entry.lesson, 300))}"
+                text=f"*{escape(entry.deal_name)}* · {what} · who won: {won_by}\n{quote(clip(entry.lesson, 300))}"
             ),
             accessory=menu,
         ),

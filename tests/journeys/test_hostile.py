@@ -8,14 +8,14 @@ from __future__ import annotations
 import json
 import string
 import time
-from datetime import UTC, datetime
 from typing import Any
 
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
-from bot import autopsy, ids, workspace
+from bot import ids
 from tests.fake_slack import TEAM_ID
+from tests.hostile_input import FAST, JSONISH, STATE_VALUES, TEXT
 from tests.slack_requests import (
     APP_ID,
     FORM,
@@ -26,51 +26,6 @@ from tests.slack_requests import (
     slash_command,
     unique,
 )
-
-NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
-PIECES = ["\u0000", "\u200b", "\u202e", "\U0001f600", "<!channel>", "<@U0EVIL>", "&", "\u05e9", " ", "\n"]
-TEXT = st.one_of(
-    st.text(st.characters(blacklist_categories=("Cs",)), max_size=4000),  # any Unicode but lone surrogates
-    st.lists(st.sampled_from(PIECES), max_size=400).map("".join),  # NUL, RTL, zero-width, emoji, markup
-)
-JSONISH = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | TEXT,
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=20), inner, max_size=4),
-    max_leaves=12,
-)
-BLOCK_IDS = st.sampled_from(
-    [ids.DEAL, ids.OUTCOME, ids.DEAL_VALUE, ids.WINNER, ids.COMPETITOR, ids.MAIN_REASON, ids.LESSON,
-     ids.FEELINGS, ids.TOUCH_BASE_ON, ids.NO_TOUCH_BASE, ids.HELP_FROM, ids.SHARING, ids.CHECK_TIMING,
-     ids.SET_CHANNEL, ids.SET_DAY, ids.SET_TIME, ids.SET_ZONE, ids.SET_OPTIONS, ids.SET_REVISIT_DAYS, "nope"]
-)  # fmt: skip
-STATE_VALUES = st.dictionaries(
-    BLOCK_IDS,
-    st.one_of(JSONISH, st.dictionaries(BLOCK_IDS, st.dictionaries(
-        st.sampled_from(["value", "selected_option", "selected_options", "selected_date", "selected_user",
-                         "selected_conversation", "selected_time", "type"]),
-        JSONISH, max_size=3), max_size=2)),
-    max_size=8,
-)  # fmt: skip
-FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-
-
-@FAST
-@given(STATE_VALUES)
-# Found by hypothesis in CI: a choice or a ticked list that is not an object or a list.
-@example({"deal": {}, ids.SET_DAY: {ids.SET_DAY: {"selected_option": True}}})
-@example({ids.SET_OPTIONS: {ids.SET_OPTIONS: {"selected_options": True}}})
-@example(
-    {
-        ids.OUTCOME: {ids.OUTCOME: {"selected_option": 7}},
-        ids.NO_TOUCH_BASE: {ids.NO_TOUCH_BASE: {"selected_options": "x"}},
-    }
-)
-def test_any_form_state_reads_as_answers_or_field_errors(values):
-    answers, errors = autopsy.read_submission(values, NOW)
-    assert (answers is None) == bool(errors)
-    assert all(isinstance(message, str) and message for message in errors.values())
-    chosen, problems = workspace.read_settings(values)
-    assert (chosen is None) == bool(problems)
 
 
 @FAST

@@ -21,8 +21,8 @@ from bot.runtime.installs import installs_for
 from storage import Store, upgrade
 from storage.follow_ups import FollowUps
 from tests.conftest import follow_ups_of
+from tests.examples import ANSWERS
 from tests.fake_slack import FakeSlack, Fault
-from tests.test_storage import ANSWERS
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.followups.planning import backoff, delivery_time, plan
-from tests.test_storage import ANSWERS
+from tests.examples import ANSWERS
 
 LA, BERLIN, KOLKATA, NEW_YORK = (ZoneInfo(z) for z in ("America/Los_Angeles", "Europe/Berlin", "Asia/Kolkata",
                                                         "America/New_York"))  # fmt: skip

@@ -15,9 +15,9 @@ from sqlalchemy.engine import make_url
 from bot import ids
 from bot.config import RedactingFormatter
 from tests.conftest import bot_env, rebound, start_bot
+from tests.journeys.test_journey import ANSWERS, open_form, submit
+from tests.journeys.test_workspaces import CLIENT_SECRET, install
 from tests.slack_requests import FORM, JSON, SIGNING_SECRET, post, send, signature_headers, unique
-from tests.test_journey import ANSWERS, open_form, submit
-from tests.test_workspaces import CLIENT_SECRET, install
 
 BOT_TOKEN = "xoxb-hygiene-0000-bot-token-never-logged"
 

@@ -6,10 +6,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from slack_sdk.models.blocks import Block
@@ -17,12 +16,11 @@ from sqlalchemy import update
 
 from bot.config import load_settings
 from bot.digest.posting import LEASE, DigestSweep
-from bot.digest.week import Schedule, schedule_for, week_due
 from bot.runtime.installs import installs_for
-from storage import FollowUp, Plan, Store, WorkspaceSettings, upgrade
+from storage import FollowUp, Plan, Store, upgrade
 from storage.digests import Digests
+from tests.examples import ANSWERS
 from tests.fake_slack import TEAM_ID, Call, FakeSlack, Fault
-from tests.test_storage import ANSWERS
 
 TEAM = TEAM_ID  # the workspace the fake says the bot token belongs to
 CHANNEL = "C0LESSONS"
@@ -205,25 +203,6 @@ def test_an_empty_week_gets_a_friendly_note_or_nothing(store, own_fake, tmp_path
         assert work.digests.get(team_id="T2", week="2026-W48").state == "skipped"
 
 
-EVIL = ("<!channel>", "<!here>", "<@U0EVIL>", "<https://evil.example|Acme>")
-
-
-@pytest.mark.parametrize("field", ["deal_name", "competitor", "lesson", "winner_reason", "customer_said"])
-def test_every_mrkdwn_control_sequence_arrives_as_text(store, sweep, own_fake, field):
-    payload = " ".join(EVIL) + " & more"
-    for user in ("U1", "U2", "U3"):
-        write(store, user, **{field: payload, "winner": "competitor"})
-    sweep.run(DUE)
-    text = shown(posts(own_fake)[0])
-    for sequence in EVIL:
-        assert sequence not in text
-    if field in ("deal_name", "competitor", "lesson"):  # the fields the digest shows
-        assert (
-            "&lt;!channel&gt; &lt;!here&gt; &lt;@U0EVIL&gt; &lt;https://evil.example|Acme&gt; &amp; more"
-            in text
-        )
-
-
 def test_hidden_deal_names_keep_anonymous_lessons_anonymous(store, own_fake, tmp_path):
     with store.write() as work:
         work.workspaces.save_settings(TEAM, hide_anonymous_deal_names=True, now=DUE)
@@ -348,39 +327,6 @@ def test_no_channel_no_digest_and_one_log_line(store, own_fake, tmp_path, caplog
     assert own_fake.find("chat.postMessage") == []
 
 
-# Time zones: the week follows the workspace's wall clock.
-def schedule(zone: str, day: str = "fri", at: time = time(16, 0)) -> Schedule:
-    return Schedule(channel=CHANNEL, day=day, at=at, zone=ZoneInfo(zone))
-
-
-def test_the_due_moment_and_week_follow_the_workspace_zone():
-    new_york = schedule("America/New_York")
-    week = week_due(datetime(2026, 11, 27, 21, 0, tzinfo=UTC), new_york)  # 16:00 EST
-    assert (week.key, week.ends_at, week.starts_at) == (
-        "2026-W48",
-        datetime(2026, 11, 27, 21, 0, tzinfo=UTC),
-        datetime(2026, 11, 20, 21, 0, tzinfo=UTC),
-    )
-    # A minute earlier, the week due is the one before.
-    assert week_due(datetime(2026, 11, 27, 20, 59, tzinfo=UTC), new_york).key == "2026-W47"
-    # Tokyo's Friday 16:00 is 07:00 UTC; on Monday the week due is still last Friday's.
-    tokyo = week_due(datetime(2026, 11, 30, 3, 0, tzinfo=UTC), schedule("Asia/Tokyo"))
-    assert (tokyo.key, tokyo.ends_at) == ("2026-W48", datetime(2026, 11, 27, 7, 0, tzinfo=UTC))
-
-
-def test_a_week_across_a_daylight_saving_change_keeps_local_times():
-    paris = schedule("Europe/Paris")
-    # Clocks went forward on Sunday 28 March 2027: that week lasts 167 hours, 16:00 to 16:00.
-    spring = week_due(datetime(2027, 4, 2, 14, 0, tzinfo=UTC), paris)
-    assert spring.ends_at == datetime(2027, 4, 2, 14, 0, tzinfo=UTC)  # 16:00 CEST
-    assert spring.starts_at == datetime(2027, 3, 26, 15, 0, tzinfo=UTC)  # 16:00 CET
-    assert spring.ends_at - spring.starts_at == timedelta(hours=167)
-    # Clocks went back on Sunday 25 October 2026: 169 hours.
-    autumn = week_due(datetime(2026, 10, 30, 15, 0, tzinfo=UTC), paris)
-    assert autumn.ends_at - autumn.starts_at == timedelta(hours=169)
-    assert [b.astimezone(paris.zone).hour for b in autumn.weeks_before(4)] == [16] * 5
-
-
 def test_an_autopsy_belongs_to_the_week_of_its_workspace_zone(store, own_fake, tmp_path):
     # Written Friday 27 Nov at 17:00 UTC: after the UTC digest moment, before New York's (21:00 UTC).
     with store.write() as work:
@@ -395,23 +341,6 @@ def test_an_autopsy_belongs_to_the_week_of_its_workspace_zone(store, own_fake, t
     sweep.run(datetime(2026, 11, 27, 21, 0, tzinfo=UTC))
     assert "Late Friday deal" in shown(posts(own_fake, "C0NY")[0])
     assert "Late Friday deal" not in shown(posts(own_fake, "C0UTC")[0])  # this week's, for next Friday
-
-
-def test_workspace_settings_override_the_operators_defaults():
-    settings = load_settings(
-        {"SLACK_BOT_TOKEN": "x", "REBOUND_DIGEST_CHANNEL": "C0DEFAULT"}, dotenv_dir=Path("/")
-    )
-    assert schedule_for(None, settings) == Schedule(
-        channel="C0DEFAULT", day="fri", at=time(16, 0), zone=ZoneInfo("UTC")
-    )
-    row = WorkspaceSettings(team_id="T", digest_day="mon", digest_time="09:30", timezone="Asia/Tokyo")
-    chosen = schedule_for(row, settings)
-    assert (chosen.channel, chosen.day, chosen.at, chosen.zone.key) == (
-        "C0DEFAULT",
-        "mon",
-        time(9, 30),
-        "Asia/Tokyo",
-    )
 
 
 def test_a_digest_posted_just_before_a_crash_is_not_posted_again(store, sweep, own_fake, monkeypatch):

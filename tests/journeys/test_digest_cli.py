@@ -18,8 +18,8 @@ from slack_sdk.models.blocks import Block
 from storage import Store, upgrade
 from tests.conftest import bot_env, postgres_schema, rebound, start_bot
 from tests.fake_slack import TEAM_ID, FakeSlack
+from tests.journeys.test_weekly_digest import IN_WEEK, write
 from tests.slack_requests import unique
-from tests.test_digest import IN_WEEK, write
 
 AS_OF = "2026-11-27T16:00:00+00:00"  # Friday 16:00 UTC: the default digest moment
 

@@ -14,6 +14,7 @@ from bot import ids
 from storage import Store
 from tests.conftest import Bot, rebound
 from tests.fake_slack import Call, FakeSlack
+from tests.journeys.test_journey import ANSWERS, as_dict, open_form, submit
 from tests.slack_requests import (
     FORM,
     fill_form,
@@ -23,7 +24,6 @@ from tests.slack_requests import (
     unique,
     view_submission,
 )
-from tests.test_journey import ANSWERS, as_dict, open_form, submit
 
 
 def weekday_noon(on_or_after: date) -> datetime:
@@ -181,13 +181,12 @@ def test_a_help_request_reaches_the_teammate_and_the_rep_hears_back(bot, fake, s
     assert '"actions"' not in json.dumps(updates(fake, helper)[0].args["blocks"])
 
 
-def test_pausing_keeps_reminders_waiting_until_resumed(bot, fake):
-    user, team = unique("U"), unique("T")
-    write_autopsy(bot, fake, user, team)
+def pause_holds_the_revisit(bot: Bot, fake: FakeSlack, user: str, **where: str) -> Call:
+    """`/lost-deal pause` keeps the revisit a week later waiting; `resume` lets it out. The DM."""
 
     def command(word: str) -> str:
         body = slash_command(
-            word, user=user, trigger_id=unique("t."), response_url=fake.response_url("p"), team=team
+            word, user=user, trigger_id=unique("t."), response_url=fake.response_url("p"), **where
         )
         return send(bot.events_url, body, FORM).json()["text"]
 
@@ -195,13 +194,19 @@ def test_pausing_keeps_reminders_waiting_until_resumed(bot, fake):
     week = weekday_noon(date.today() + timedelta(days=8))  # the revisit is due 7 days after writing
     sweep_at(bot, week)
     time.sleep(0.3)
-    assert (
-        fake.find("chat.postMessage", lambda c: c.args["channel"] == user and "Revisit" in c.args["text"])
-        == []
+    revisits = fake.find(
+        "chat.postMessage", lambda c: c.args["channel"] == user and "Revisit" in c.args["text"]
     )
+    assert revisits == []
     assert "back on" in command("resume")
     sweep_at(bot, week)
-    reminder = dm(fake, user, "Revisit your notes")
+    return dm(fake, user, "Revisit your notes")
+
+
+def test_pausing_keeps_reminders_waiting_until_resumed(bot, fake):
+    user, team = unique("U"), unique("T")
+    write_autopsy(bot, fake, user, team)
+    reminder = pause_holds_the_revisit(bot, fake, user, team=team)
     click(bot, reminder, ids.PAUSE, user=user, team=team)
     assert "Resume my reminders" in json.dumps(updates(fake, user)[0].args["blocks"])
 
@@ -220,21 +225,4 @@ def test_on_an_org_wide_install_pausing_holds_the_reps_own_reminders(bot, fake):
     submitted = view_submission(view, fill_form(view, ANSWERS), user=user, org=org)
     assert send(bot.events_url, submitted, FORM).status == 200
     dm(fake, user, "Your autopsy of Initech is saved")
-
-    def command(word: str) -> str:
-        body = slash_command(
-            word, user=user, trigger_id=unique("t."), response_url=fake.response_url("p"), org=org
-        )
-        return send(bot.events_url, body, FORM).json()["text"]
-
-    assert "paused" in command("pause")
-    week = weekday_noon(date.today() + timedelta(days=8))
-    sweep_at(bot, week)
-    time.sleep(0.3)
-    assert (
-        fake.find("chat.postMessage", lambda c: c.args["channel"] == user and "Revisit" in c.args["text"])
-        == []
-    )
-    assert "back on" in command("resume")
-    sweep_at(bot, week)
-    dm(fake, user, "Revisit your notes on Initech")
+    assert "Initech" in pause_holds_the_revisit(bot, fake, user, org=org).args["text"]

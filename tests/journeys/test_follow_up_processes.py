@@ -31,9 +31,9 @@ from bot.followups.delivery import LEASE
 from bot.followups.planning import delivery_time, plan
 from storage import FollowUp, Store, upgrade
 from tests.conftest import bot_env, follow_ups_of, rebound, start_bot
+from tests.examples import ANSWERS
 from tests.fake_slack import TEAM_ID, Call, FakeSlack
 from tests.slack_requests import unique
-from tests.test_storage import ANSWERS
 
 AS_OF = datetime(2027, 1, 13, 12, 0, tzinfo=UTC)  # a Wednesday, noon in UTC
 WRITTEN = AS_OF - timedelta(days=7, hours=1)  # so each revisit (a week on) is an hour overdue at AS_OF

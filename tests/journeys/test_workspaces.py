@@ -16,10 +16,11 @@ import pytest
 from sqlalchemy import text
 
 from bot import ids
-from bot.runtime.app import BOT_SCOPES
 from storage import Store
 from tests.conftest import Bot, bot_env, rebound, start_bot
 from tests.fake_slack import FakeSlack, Fault
+from tests.journeys.test_app_home import home_click, menu, modal_for
+from tests.journeys.test_journey import ANSWERS, open_form, submit
 from tests.slack_requests import (
     FORM,
     JSON,
@@ -30,8 +31,6 @@ from tests.slack_requests import (
     unique,
     view_submission,
 )
-from tests.test_home import home_click, menu, modal_for
-from tests.test_journey import ANSWERS, open_form, submit
 
 CLIENT_ID, CLIENT_SECRET = "111.222", "client-secret-for-tests"
 
@@ -183,13 +182,6 @@ def test_an_uninstalled_workspace_stops_and_its_data_waits_for_purge(oauth_bot, 
     assert purged.returncode == 0, purged.stderr
     assert f"Purged {beta}: " in purged.stdout and "1 autopsies" in purged.stdout
     assert oauth_bot.export(beta) == [] and len(oauth_bot.export(alpha)) == 1
-
-
-def test_an_install_asks_for_the_scopes_the_manifest_lists():
-    manifest = (Path(__file__).parent.parent / "manifest.yml").read_text()
-    bot_scopes = manifest.split("    bot:\n", 1)[1].split("settings:", 1)[0]
-    listed = re.findall(r"^\s+- ([a-z:.]+)", bot_scopes, flags=re.MULTILINE)
-    assert tuple(listed) == BOT_SCOPES
 
 
 def test_a_slack_hiccup_on_auth_test_neither_loses_nor_fakes_an_answer(oauth_bot, fake):

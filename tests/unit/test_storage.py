@@ -4,36 +4,19 @@ from __future__ import annotations
 
 import threading
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
-from bot.autopsy import Answers
 from storage import EXPORT_FIELDS, Autopsy, Base, Plan, Store, upgrade
 from tests.conftest import follow_ups_of
+from tests.examples import ANSWERS
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 LEASE = timedelta(minutes=5)
-ANSWERS = Answers(
-    deal_name="Acme Corp",
-    outcome="customer_cancelled",
-    deal_value_cents=1_999_999,
-    winner="in_house",
-    winner_reason="They hired two engineers instead",
-    customer_said="We wanted more control.",
-    check_listened="partly",
-    check_timing="no",
-    check_market="yes",
-    check_aggressive="no",
-    feelings="Disappointed, but I understand.",
-    lesson="Ask about build-vs-buy in the first call.",
-    touch_base_on=date(2027, 3, 1),
-    help_from=None,
-    sharing="anonymous",
-)
 
 
 def migrated(url: str) -> Store:

@@ -16,8 +16,8 @@ from bot import ids
 from storage import upgrade
 from tests.conftest import bot_env, free_port, start_bot
 from tests.fake_slack import TEAM_ID, FakeSlack
+from tests.journeys.test_journey import ANSWERS, open_form
 from tests.slack_requests import FORM, fill_form, send, unique, view_submission
-from tests.test_journey import ANSWERS, open_form
 
 SUBMISSIONS = 240
 

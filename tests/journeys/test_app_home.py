@@ -18,14 +18,15 @@ from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
 from bot import ids
-from bot.admins import Admins
 from bot.config import load_settings
 from bot.digest.posting import DigestSweep
 from bot.digest.week import week_due
 from bot.runtime.installs import installs_for
 from storage import Plan, Store
 from tests.conftest import Bot, follow_ups_of
+from tests.examples import ANSWERS as STORED_ANSWERS
 from tests.fake_slack import FakeSlack
+from tests.journeys.test_journey import ANSWERS, as_dict, open_form, submit
 from tests.slack_requests import (
     APP_ID,
     FORM,
@@ -37,8 +38,6 @@ from tests.slack_requests import (
     unique,
     view_submission,
 )
-from tests.test_journey import ANSWERS, as_dict, open_form, submit
-from tests.test_storage import ANSWERS as STORED_ANSWERS
 
 JSON = "application/json"
 
@@ -485,14 +484,3 @@ def test_bad_settings_come_back_as_field_errors(bot, fake):
     reply = send(bot.events_url, view_submission(form, fill_form(form, bad), user=admin, team=team), FORM)
     errors = reply.json()["errors"]
     assert set(errors) == {ids.SET_ZONE, ids.SET_TOUCH_BASE_DAYS, ids.SET_REVISIT_DAYS}
-
-
-def test_rebound_admins_are_admins_without_asking_slack(tmp_path):
-    settings = load_settings({"SLACK_BOT_TOKEN": "x", "REBOUND_ADMINS": "U0ANNA, W0BOB"}, dotenv_dir=tmp_path)
-    assert settings.admins == {"U0ANNA", "W0BOB"}
-
-    class NoSlack:
-        def users_info(self, **_: object) -> None:
-            raise AssertionError("REBOUND_ADMINS needs no users.info")
-
-    assert Admins(settings.admins).is_admin(NoSlack(), team_id="T1", user_id="W0BOB")  # type: ignore[arg-type]

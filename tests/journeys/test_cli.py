@@ -85,7 +85,7 @@ def test_unreachable_database_is_one_clear_line(fake, tmp_path):
 
 
 def test_export_writes_csv_with_a_header_and_json(bot, fake):
-    from tests.test_journey import ANSWERS, open_form, submit
+    from tests.journeys.test_journey import ANSWERS, open_form, submit
 
     user, team = unique("U"), unique("T")
     for deal in ("Alpha, Inc.", 'Beta "Quoted" Co'):

@@ -1,0 +1,83 @@
+"""The autopsy form as the rep sees it: every question, Slack's limits, the edit form, the cached JSON."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot import autopsy, ids
+from bot.blocks import autopsy_form
+from tests.examples import NOW, worst_autopsy
+from tests.slack_requests import fill_form
+
+
+def test_modal_asks_every_question_within_slack_limits():
+    view = autopsy_form.autopsy_modal("Acme Corp", NOW.date())
+    view.validate_json()  # titles ≤ 24, ≤ 100 blocks, labels, ids…
+    body = view.to_dict()
+    inputs = {block["block_id"]: block for block in body["blocks"] if block["type"] == "input"}
+    assert set(inputs) == {
+        ids.DEAL, ids.OUTCOME, ids.DEAL_VALUE, ids.WINNER, ids.COMPETITOR, ids.MAIN_REASON,
+        ids.WINNER_REASON, ids.CUSTOMER_SAID,
+        ids.CHECK_LISTENED, ids.CHECK_TIMING, ids.CHECK_MARKET, ids.CHECK_AGGRESSIVE,
+        ids.FEELINGS, ids.LESSON, ids.TOUCH_BASE_ON, ids.NO_TOUCH_BASE, ids.HELP_FROM, ids.SHARING,
+    }  # fmt: skip
+    assert inputs[ids.DEAL]["element"]["initial_value"] == "Acme Corp"
+    for check in autopsy.SELF_CHECKS:
+        assert [o["text"]["text"] for o in inputs[check]["element"]["options"]] == ["Yes", "Partly", "No"]
+    assert inputs[ids.TOUCH_BASE_ON]["element"]["initial_date"] == "2027-02-21"  # 90 days on
+    assert inputs[ids.SHARING]["element"]["initial_option"]["value"] == "named"
+    for block in inputs.values():
+        if "max_length" in block["element"]:
+            assert block["element"]["max_length"] <= 3000
+
+
+def test_a_long_deal_name_is_cut_to_what_the_field_allows():
+    view = autopsy_form.autopsy_modal("x" * 400, NOW.date()).to_dict()
+    deal = next(b for b in view["blocks"] if b.get("block_id") == ids.DEAL)
+    assert len(deal["element"]["initial_value"]) == autopsy.DEAL_MAX
+
+
+def test_the_edit_form_is_the_autopsy_filled_in():
+    entry = worst_autopsy(42)
+    view = autopsy_form.autopsy_modal("", NOW.date(), entry=entry)
+    view.validate_json()
+    body = view.to_dict()
+    assert (body["callback_id"], body["private_metadata"]) == (ids.AUTOPSY_EDIT_VIEW, "42")
+    inputs = {block["block_id"]: block["element"] for block in body["blocks"] if block["type"] == "input"}
+    assert inputs[ids.DEAL]["initial_value"] == entry.deal_name
+    assert inputs[ids.DEAL_VALUE]["initial_value"] == "123456789"
+    assert inputs[ids.SHARING]["initial_option"]["value"] == "anonymous"
+    assert inputs[ids.NO_TOUCH_BASE]["initial_options"][0]["value"] == "skip"
+    assert inputs[ids.HELP_FROM]["initial_user"] == "U0HELP"
+    # Submitted unchanged, it reads back as the same answers.
+    answers, errors = autopsy.read_submission(fill_form({**body, "id": "V1"}, {}), NOW)
+    assert errors == {} and answers is not None
+    assert (answers.deal_name, answers.feelings, answers.touch_base_on) == (
+        entry.deal_name,
+        entry.feelings,
+        None,
+    )
+    assert answers.deal_value_cents == entry.deal_value_cents
+
+
+TRICKY_DEALS = [
+    "",
+    "Acme Corp",
+    "<!channel> & Co",
+    "x" * 400,
+    "\u2028",
+    'Quote " back\\slash \u0000deal\u0000 🎉',
+]
+
+
+@pytest.mark.parametrize("deal", TRICKY_DEALS)
+def test_the_cached_form_is_the_built_form(deal):
+    sent = json.loads(autopsy_form.autopsy_modal_json(deal, NOW.date()))
+    assert sent == autopsy_form.autopsy_modal(deal, NOW.date()).to_dict()
+    # and the cached blank form is never altered by filling in a deal
+    assert (
+        "initial_value"
+        not in json.loads(autopsy_form.autopsy_modal_json("", NOW.date()))["blocks"][1]["element"]
+    )

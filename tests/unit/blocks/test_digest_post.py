@@ -1,0 +1,152 @@
+"""The weekly digest as the team reads it: the week's lessons escaped, patterns only from enough autopsies."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import replace
+from datetime import UTC, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.blocks import digest_post
+from bot.digest.week import Schedule, Week
+from storage import Lesson, WeekFacts
+from tests.unit.blocks.reading import shown
+
+PARIS = ZoneInfo("Europe/Paris")
+SCHEDULE = Schedule(channel="C0LESSONS", day="fri", at=time(16, 0), zone=PARIS)
+WEEK = Week(
+    key="2026-W47",
+    starts_at=datetime(2026, 11, 13, 15, 0, tzinfo=UTC),
+    ends_at=datetime(2026, 11, 20, 15, 0, tzinfo=UTC),
+    zone=PARIS,
+)
+TITLE = "Lessons learned · week to Fri 20 Nov 2026"
+TOO_FEW = "too few this week to show a pattern."
+
+
+def lesson(deal: str, user_id: str | None = "U0ANN", **changes: Any) -> Lesson:
+    fields = dict(deal_name=deal, outcome="renewal_lost", winner="competitor", competitor="Globex",
+                  main_reason="price", lesson=f"What {deal} taught us", user_id=user_id,
+                  deal_value_cents=None)  # fmt: skip
+    return Lesson(**{**fields, **changes})
+
+
+def week_of(lessons: list[Lesson], **changes: Any) -> WeekFacts:
+    """A week whose shared autopsies are `lessons`, all answering the self-check alike."""
+    count = len(lessons)
+    checks = ("check_listened", "check_timing", "check_market", "check_aggressive")
+    facts = WeekFacts(
+        lost=count,
+        follow_ups_done=2,
+        lessons=lessons,
+        self_checks={name: Counter(yes=count) for name in checks},
+        winners=[("competitor", "Globex", count)],
+        reasons=Counter(price=count),
+    )
+    return replace(facts, **changes)
+
+
+def test_a_week_of_lessons_shows_each_one_escaped_with_who_shared_it():
+    lessons = [
+        lesson("<!channel> Acme & Co", competitor="<@U0EVIL>", lesson="Call <https://evil|bank> & listen"),
+        lesson("Initech", user_id=None),
+        lesson("Hooli", user_id="U0BOB"),
+    ]
+    message = digest_post.build(WEEK, week_of(lessons, named_value_cents=1_250_050), {}, SCHEDULE)
+    text = shown(message)
+    assert message is not None and message.text == f"{TITLE}: 3 deals lost"
+    assert message.blocks[0].to_dict()["text"]["text"] == TITLE
+    assert "*3 deals lost* (named deals worth 12,500.50 in all) · 2 follow-ups done" in text
+    assert (
+        "*&lt;!channel&gt; Acme &amp; Co* · Renewal lost · who won: &lt;@U0EVIL&gt; (a competitor)\n"
+        ">Call &lt;https://evil|bank&gt; &amp; listen\n— <@U0ANN>"
+    ) in text
+    assert (
+        "*Initech* · Renewal lost · who won: Globex (a competitor)\n"
+        ">What Initech taught us\n— shared anonymously"
+    ) in text
+    assert "— <@U0BOB>" in text
+    assert "more lesson" not in text
+
+
+def test_hidden_deal_names_keep_anonymous_lessons_anonymous():
+    hiding = replace(SCHEDULE, hide_anonymous_deal_names=True)
+    lessons = [lesson("Secret Co", user_id=None, lesson="Ask sooner"), lesson("Open Co"), lesson("Third Co")]
+    text = shown(digest_post.build(WEEK, week_of(lessons), {}, hiding))
+    assert "Secret Co" not in text and "*A deal* · Renewal lost" in text and "*Open Co*" in text
+
+
+def test_fewer_than_three_shared_autopsies_show_no_pattern():
+    text = shown(digest_post.build(WEEK, week_of([lesson("Acme"), lesson("Hooli")]), {}, SCHEDULE))
+    assert f"*Self-check, all together*: {TOO_FEW}" in text
+    assert f"*Who won the deals we lost*: {TOO_FEW}" in text
+    assert f"*The most common reasons*: {TOO_FEW}" in text
+    assert "Globex: 2" not in text and "Price 2" not in text
+
+
+def test_three_shared_autopsies_show_the_patterns_but_reasons_need_three_of_their_own():
+    lessons = [lesson("Acme"), lesson("Hooli"), lesson("Initech")]
+    facts = week_of(lessons, winners=[("competitor", "<@U0EVIL>", 2), ("in_house", None, 1)],
+                    reasons=Counter(price=2))  # fmt: skip
+    text = shown(digest_post.build(WEEK, facts, {}, SCHEDULE))
+    assert "• Was I too aggressive? 3 / 0 / 0 · no trend yet" in text
+    assert "*Who won the deals we lost*\n1. &lt;@U0EVIL&gt;: 2\n2. They built it in-house: 1" in text
+    assert f"*The most common reasons*: {TOO_FEW}" in text
+
+
+def test_the_self_check_shows_the_share_of_yes_against_the_weeks_before():
+    now = {
+        "check_listened": Counter(yes=3, partly=1),  # 75%
+        "check_timing": Counter(no=4),  # 0%
+        "check_market": Counter(yes=2, no=2),  # 50%
+        "check_aggressive": Counter(yes=4),
+    }
+    earlier = {
+        "check_listened": Counter(yes=13, no=7),  # 65%: 10 points up is up
+        "check_timing": Counter(yes=1, no=9),  # 10%: 10 points down is down
+        "check_market": Counter(yes=41, no=59),  # 41%: within 10 points is level
+        "check_aggressive": Counter(yes=2),  # too few to compare
+    }
+    facts = week_of([lesson(f"Deal {n}") for n in range(4)], self_checks=now)
+    text = shown(digest_post.build(WEEK, facts, earlier, SCHEDULE))
+    assert "(Yes / Partly / No, and the share of Yes against the 4 weeks before)" in text
+    assert "• Did I really listen to the prospect's needs? 3 / 1 / 0 · Yes 75% ↑ from 65%" in text
+    assert "• Did I miss the timing because I didn't follow up well? 0 / 0 / 4 · Yes 0% ↓ from 10%" in text
+    assert "competitors? 2 / 0 / 2 · Yes 50% → from 41%" in text
+    assert "• Was I too aggressive? 4 / 0 / 0 · no trend yet" in text
+
+
+def test_more_lessons_than_fit_say_how_many_more_and_stay_within_slack_limits():
+    worst = dict(competitor=">" * 80, lesson="<" * 300)
+    lessons = [lesson("&" * 150, **worst) for _ in range(digest_post.LESSONS_SHOWN + 2)]
+    message = digest_post.build(WEEK, week_of(lessons, lost=27), {}, SCHEDULE)  # 27 shared, 22 read
+    text = shown(message)
+    assert text.count("— <@U0ANN>") == digest_post.LESSONS_SHOWN
+    assert "…and 7 more lessons: read them all in Rebound's App Home" in text
+    one_more = shown(digest_post.build(WEEK, week_of(lessons[:21]), {}, SCHEDULE))
+    assert "…and 1 more lesson: read" in one_more
+
+
+def test_a_quiet_week_gets_a_short_note_or_nothing_at_all():
+    message = digest_post.build(WEEK, WeekFacts(), {}, SCHEDULE)
+    text = shown(message)
+    assert message is not None and message.text == f"{TITLE}: a quiet week"
+    assert "A quiet week: no lost deals were shared." in text and "Self-check" not in text
+    assert digest_post.build(WEEK, WeekFacts(), {}, replace(SCHEDULE, empty_week_note=False)) is None
+
+
+def test_a_week_with_only_a_deal_won_back_celebrates_it():
+    message = digest_post.build(WEEK, WeekFacts(won_back=1), {}, replace(SCHEDULE, empty_week_note=False))
+    text = shown(message)
+    assert message is not None and message.text == f"{TITLE}: 0 deals lost, 1 won back"
+    assert ":tada: *1 deal won back this week!*" in text and "*No deals lost* · 0 follow-ups done" in text
+    assert "This week's lessons" not in text
+
+
+def test_a_competitor_named_in_markup_is_text_in_who_won_too():
+    hostile = "<!channel> <@U0EVIL> <https://evil|Acme> & more"
+    lessons = [lesson(deal) for deal in ("Acme", "Hooli", "Initech")]
+    facts = week_of(lessons, winners=[("competitor", hostile, 3)])
+    text = shown(digest_post.build(WEEK, facts, {}, SCHEDULE))
+    assert "1. &lt;!channel&gt; &lt;@U0EVIL&gt; &lt;https://evil|Acme&gt; &amp; more: 3" in text

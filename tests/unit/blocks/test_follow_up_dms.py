@@ -1,0 +1,187 @@
+"""The follow-up DMs as their reader sees them: what each says, the answers it offers, when it stops."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from bot import autopsy, ids
+from bot.blocks import follow_up_dms
+from bot.blocks.message import Message
+from storage import Autopsy, Due, FollowUp, Revisit
+from tests.examples import NOW
+from tests.unit.blocks.reading import readable, shown
+
+DEAL = "<!channel> Acme & <https://evil|bank>"
+SHOWN_DEAL = "&lt;!channel&gt; Acme &amp; &lt;https://evil|bank&gt;"
+
+
+def lost(**changes: Any) -> Autopsy:
+    fields = dict(
+        id=3, team_id="T1", user_id="U0REP", view_id="V3", created_at=NOW, deal_name=DEAL,
+        outcome="renewal_lost", deal_value_cents=None, winner="competitor", competitor="<@U0EVIL> & Co",
+        winner_reason="<!here> was cheaper", main_reason="price", customer_said="Price & <@U0EVIL>",
+        check_listened="yes", check_timing="partly", check_market="no", check_aggressive="no",
+        feelings="Gutted <!channel>", lesson="Call first & <https://evil|often>", touch_base_on=None,
+        help_from="U0HELP", sharing="named",
+    )  # fmt: skip
+    return Autopsy(**{**fields, **changes})
+
+
+def follow_up(kind: str = "touch_base", state: str = "sent", **changes: Any) -> FollowUp:
+    fields = dict(
+        id=11, team_id="T1", autopsy_id=3, kind=kind, recipient_id="U0HELP", due_at=NOW, state=state
+    )
+    return FollowUp(**{**fields, **changes})
+
+
+def buttons(message: Message) -> list[tuple[str, str, str]]:
+    """(label, action_id, value) of every button, in order."""
+    return [
+        (element["text"]["text"], element["action_id"], element["value"])
+        for block in (block.to_dict() for block in message.blocks)
+        if block["type"] == "actions"
+        for element in block["elements"]
+    ]
+
+
+@pytest.mark.parametrize("state", ["pending", "sending", "sent"])
+def test_a_due_touch_base_recalls_what_was_written_and_offers_every_answer(state):
+    message = follow_up_dms.build(Due(follow_up(state=state), lost()))
+    text = shown(message)
+    assert f"*Time to touch base with {SHOWN_DEAL}.* You lost this one on Monday 23 November." in text
+    assert "*Who got the sale:* &lt;@U0EVIL&gt; &amp; Co (a competitor): &lt;!here&gt; was cheaper" in text
+    assert ">Price &amp; &lt;@U0EVIL&gt;" in text and ">Call first &amp; &lt;https://evil|often&gt;" in text
+    assert buttons(message) == [
+        ("I reached out", ids.REACHED_OUT, "11"),
+        ("Snooze a week", ids.SNOOZE_WEEK, "11"),
+        ("Snooze a month", ids.SNOOZE_MONTH, "11"),
+        ("Won them back", ids.WON_BACK, "11"),
+        ("Let it go", ids.LET_GO, "11"),
+        ("Pause my reminders", ids.PAUSE, "11"),
+    ]
+    [answers] = [block for block in message.blocks if block.type == "actions"]
+    assert answers.block_id == ids.TOUCH_BASE_ANSWERS
+
+
+def test_a_snoozed_touch_base_says_when_it_comes_back_and_offers_no_second_snooze():
+    snoozed = follow_up(state="snoozed", due_at=NOW + timedelta(days=7))
+    message = follow_up_dms.touch_base(snoozed, lost(), [], False)
+    assert "Snoozed: I'll remind you again on Monday 30 November." in shown(message)
+    assert not {ids.SNOOZE_WEEK, ids.SNOOZE_MONTH} & {action for _, action, _ in buttons(message)}
+    # App Home still offers the other answers to a snoozed reminder.
+    offered = [button.text.text for button in follow_up_dms.touch_base_buttons(snoozed)]
+    assert offered == ["I reached out", "Won them back", "Let it go"]
+
+
+@pytest.mark.parametrize("state", sorted(follow_up_dms.TOUCH_BASE_ANSWERS))
+def test_an_answered_touch_base_closes_with_its_answer_and_asks_nothing_more(state):
+    message = follow_up_dms.build(Due(follow_up(state=state), lost()))
+    assert follow_up_dms.TOUCH_BASE_ANSWERS[state] in shown(message)
+    assert buttons(message) == []
+
+
+def test_a_revisit_shows_the_feelings_the_self_check_and_only_the_latest_three_looks_back():
+    seen = [
+        Revisit(id=n, team_id="T1", autopsy_id=3, user_id="U0REP", view_id=f"VR{n}",
+                text=f"Look {n} & <@U0EVIL>", created_at=NOW + timedelta(days=n))
+        for n in range(1, 6)
+    ]  # fmt: skip
+    message = follow_up_dms.build(Due(follow_up(kind="revisit"), lost()), seen)
+    text = shown(message)
+    assert f"*A week ago you wrote about {SHOWN_DEAL}.*" in text
+    assert "*How it felt:*\n>Gutted &lt;!channel&gt;" in text
+    for question, answer in zip(autopsy.SELF_CHECKS.values(), ["Yes", "Partly", "No", "No"], strict=True):
+        assert f"• {question} *{answer}*" in text
+    assert "Look 1" not in text and "Look 2" not in text
+    assert "*What you saw on Friday 27 November:*\n>Look 4 &amp; &lt;@U0EVIL&gt;" in text
+    assert text.index("Look 3") < text.index("Look 4") < text.index("Look 5")
+    assert buttons(message) == [
+        ("Add what I see now", ids.ADD_REVISIT, "11"),
+        ("Pause my reminders", ids.PAUSE, "11"),
+    ]
+
+
+def test_a_revisit_once_written_thanks_the_rep_and_asks_nothing_more():
+    message = follow_up_dms.build(Due(follow_up(kind="revisit", state="done"), lost()))
+    assert "Thank you for looking back." in shown(message)
+    assert buttons(message) == []
+
+
+def test_a_help_request_about_a_private_autopsy_asks_without_telling_what_happened():
+    message = follow_up_dms.build(Due(follow_up(kind="help_request"), lost(sharing="private")))
+    text = shown(message)
+    assert f"<@U0REP> lost *{SHOWN_DEAL}* and would value your help thinking it through." in text
+    assert "What happened" not in text and "Price" not in text and "Call first" not in text
+    assert buttons(message) == [
+        ("I'll reach out", ids.HELP_YES, "11"),
+        ("Can't right now", ids.HELP_NO, "11"),
+        ("Pause my reminders", ids.PAUSE, "11"),
+    ]
+
+
+@pytest.mark.parametrize("sharing", ["named", "anonymous"])
+def test_a_help_request_about_a_shared_autopsy_sums_it_up(sharing):
+    text = shown(follow_up_dms.build(Due(follow_up(kind="help_request"), lost(sharing=sharing))))
+    assert "*What happened:* Renewal lost\n*Who got the sale:* &lt;@U0EVIL&gt; &amp; Co" in text
+
+
+@pytest.mark.parametrize(
+    ("state", "closing"),
+    [
+        ("done", "You said you'll reach out to <@U0REP>. Thank you."),
+        ("let_go", "No problem. I've let <@U0REP> know you can't right now."),
+    ],
+)
+def test_an_answered_help_request_closes_with_the_answer(state, closing):
+    message = follow_up_dms.build(Due(follow_up(kind="help_request", state=state), lost()))
+    assert closing in shown(message)
+    assert buttons(message) == []
+
+
+@pytest.mark.parametrize(
+    ("state", "told"),
+    [
+        ("done", f"<@U0HELP> will reach out to you about *{SHOWN_DEAL}*."),
+        ("let_go", f"<@U0HELP> can't help with *{SHOWN_DEAL}* right now. Someone else on the team might"),
+    ],
+)
+def test_the_rep_hears_what_the_teammate_answered(state, told):
+    message = follow_up_dms.help_answer(follow_up(kind="help_request", state=state), lost())
+    assert told in shown(message) and told in message.text
+
+
+def test_the_revisit_form_asks_what_the_rep_sees_now_within_its_limit():
+    view = follow_up_dms.revisit_modal(follow_up(kind="revisit"), lost())
+    view.validate_json()
+    body = view.to_dict()
+    assert (body["callback_id"], body["private_metadata"]) == (ids.REVISIT_VIEW, "11")
+    assert f"Looking back at *{SHOWN_DEAL}*." in readable(body["blocks"])
+    [field] = [block for block in body["blocks"] if block["type"] == "input"]
+    assert (field["block_id"], field["label"]["text"]) == (ids.REVISIT_TEXT, "What do you see now?")
+    assert field["element"]["max_length"] == autopsy.REVISIT_MAX and field["element"]["multiline"]
+
+
+def test_pausing_and_resuming_say_so_and_promise_nothing_is_lost():
+    paused = shown(follow_up_dms.pause_notice(True))
+    assert "Your reminders are paused." in paused and "`/lost-deal resume`" in paused
+    resumed = shown(follow_up_dms.pause_notice(False))
+    assert "Your reminders are back on." in resumed and "paused" not in resumed
+
+
+@pytest.mark.parametrize(
+    ("kind", "opening", "block_id"),
+    [
+        ("touch_base", "Time to touch base with", ids.TOUCH_BASE_ANSWERS),
+        ("revisit", "A week ago you wrote about", ids.REVISIT_ANSWERS),
+        ("help_request", "would value your help", ids.HELP_ANSWERS),
+    ],
+)
+def test_each_kind_draws_its_own_dm_and_a_paused_rep_is_offered_resume(kind, opening, block_id):
+    message = follow_up_dms.build(Due(follow_up(kind=kind), lost()), paused=True)
+    assert opening in shown(message)
+    assert [block.block_id for block in message.blocks if block.type == "actions"] == [block_id]
+    assert buttons(message)[-1] == ("Resume my reminders", ids.RESUME, "11")
+    assert ids.PAUSE not in {action for _, action, _ in buttons(message)}

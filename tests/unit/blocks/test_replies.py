@@ -1,0 +1,108 @@
+"""The replies a rep reads: the thank-you DM, and the private answers to `/lost-deal` words."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import timedelta
+
+from slack_sdk.models.blocks import Block
+
+from bot import autopsy, ids
+from bot.blocks import autopsy_form, replies
+from storage import AuthorStats, JournalEntry, WeekFacts
+from tests.examples import GOOD, NOW, worst_autopsy
+from tests.slack_requests import fill_form
+from tests.unit.blocks.reading import shown
+
+
+def submitted(**changes: object) -> autopsy.Answers:
+    form = {**autopsy_form.autopsy_modal("Acme Corp", NOW.date()).to_dict(), "id": "V1"}
+    answers, errors = autopsy.read_submission(fill_form(form, {**GOOD, **changes}), NOW)
+    assert answers is not None, errors
+    return answers
+
+
+def test_thank_you_is_warm_escaped_and_valid():
+    answers = submitted(
+        **{
+            ids.DEAL: "<!channel> Acme & Co",
+            ids.LESSON: "<https://evil|click> me",
+            ids.WINNER_REASON: "<@U999>",
+        }
+    )
+    message = replies.thank_you(answers)
+    rendered = str([block.to_dict() for block in message.blocks])
+    for block in message.blocks:
+        Block.parse(block.to_dict()).validate_json()
+    assert "&lt;!channel&gt; Acme &amp; Co" in rendered
+    assert "<!channel>" not in rendered and "<https://evil" not in rendered and "<@U999>" not in rendered
+    assert "not a verdict on you" in rendered
+    assert "Sunday 21 February 2027" in rendered
+    assert "<@U0MENTOR1>" in rendered  # the chosen teammate is a real mention
+
+
+def test_help_lists_every_lost_deal_word():
+    message = replies.help_message()
+    text = shown(message)
+    assert message.text == text
+    for word in ("list", "stats", "pause", "help"):
+        assert f"`{ids.COMMAND} {word}`" in text
+    assert "`resume`" in text and f"`{ids.COMMAND} Acme Corp`" in text
+
+
+def test_when_the_form_cannot_open_the_rep_is_asked_to_try_again():
+    text = shown(replies.form_unavailable())
+    assert "Sorry" in text and f"Please try `{ids.COMMAND}` again." in text
+
+
+def test_a_rep_with_no_autopsies_is_told_how_to_write_one():
+    message = replies.journal_list([], 0)
+    assert message.text == "No autopsies yet"
+    assert (
+        shown(message) == "You haven't written an autopsy yet. When a deal slips away, `/lost-deal` is here."
+    )
+
+
+def test_the_journal_lists_the_latest_autopsies_escaped_in_the_order_given():
+    entries = []
+    for number, deal in enumerate(["<!channel> Newest & Co", "<@U0EVIL> Middle", "Oldest"], start=1):
+        entry = worst_autopsy(number)
+        entry.deal_name, entry.created_at = deal, NOW - timedelta(days=number)
+        entry.lesson = "<https://evil|bank> " + "x" * 200 if number == 1 else f"Lesson {number}"
+        entries.append(JournalEntry(entry, None, 0, None))
+    text = shown(replies.journal_list(entries, 12))
+    assert "Your last 3 of 12 autopsies" in text
+    assert "• *&lt;!channel&gt; Newest &amp; Co* · Renewal lost · 22 Nov 2026" in text
+    assert "<!channel>" not in text and "<@U0EVIL>" not in text and "<https://evil" not in text
+    assert text.index("Newest") < text.index("Middle") < text.index("Oldest")
+    assert "_&lt;https://evil|bank&gt; xxx" in text and "x" * 120 not in text and "…_" in text
+    assert "Edit, delete or read them in full in Rebound's App Home." in text
+
+
+def test_stats_without_autopsies_of_ones_own_show_the_team_and_no_pattern_from_few():
+    team = WeekFacts(lost=1, follow_ups_done=2, won_back=0, reasons=Counter(price=1))
+    text = shown(replies.stats(AuthorStats(0, Counter(), 0, 0), team))
+    assert "*You:* no autopsies yet." in text
+    assert "*The team, last 90 days:* 1 shared autopsy · 2 touch-bases done · 0 won back" in text
+    too_few = "too few in the last 90 days to show a pattern."
+    assert text.count(too_few) == 3 and "Price 1" not in text
+
+
+def test_stats_count_ones_own_autopsies_by_outcome_and_the_teams_patterns():
+    mine = AuthorStats(3, Counter(renewal_lost=2, new_deal_lost=1), reached_out=2, won_back=1)
+    team = WeekFacts(
+        lost=4,
+        follow_ups_done=5,
+        won_back=1,
+        self_checks={"check_listened": Counter(yes=3, no=1)},
+        winners=[("competitor", "<@U0EVIL> & Co", 3), ("no_decision", None, 1)],
+        reasons=Counter(price=3, timing=1),
+    )
+    text = shown(replies.stats(mine, team))
+    assert "*You:* 3 autopsies (renewal lost 2, lost a new deal 1) · 2 touch-bases done · 1 won back" in text
+    assert "*The team, last 90 days:* 4 shared autopsies · 5 touch-bases done · 1 won back" in text
+    assert "*Self-check, all together* (Yes / Partly / No)\n• Did I really listen" in text
+    assert "? 3 / 0 / 1\n" in text and "trend" not in text  # no weeks to compare with here
+    assert "1. &lt;@U0EVIL&gt; &amp; Co: 3\n2. No decision: 1" in text and "<@U0EVIL>" not in text
+    assert "*The most common reasons*: Price 3 · Timing or budget 1" in text
+    assert "Private autopsies count only in your own line." in text

@@ -1,0 +1,119 @@
+"""The workspace settings form as an admin sees it: filled in with what is in force, saved back unchanged."""
+
+from __future__ import annotations
+
+from datetime import time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot import ids, workspace
+from bot.blocks import settings_form
+from bot.digest.week import Schedule
+from tests.slack_requests import fill_form
+
+PARIS_FRIDAYS = Schedule(
+    channel="C0SALES01",
+    day="fri",
+    at=time(16, 0),
+    zone=ZoneInfo("Europe/Paris"),
+    empty_week_note=False,
+    hide_anonymous_deal_names=True,
+    chart=True,
+)
+NOTHING_TICKED = Schedule(
+    channel=None,
+    day="mon",
+    at=time(8, 30),
+    zone=ZoneInfo("America/New_York"),
+    empty_week_note=False,
+    hide_anonymous_deal_names=False,
+    chart=False,
+)
+DEFAULTS = workspace.FollowUpDefaults(touch_base_days=45, revisit_days=10)
+
+
+def form(schedule: Schedule, defaults: workspace.FollowUpDefaults = DEFAULTS) -> dict[str, Any]:
+    view = settings_form.settings_modal(schedule, defaults)
+    view.validate_json()
+    return view.to_dict()
+
+
+def fields(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {block["block_id"]: block["element"] for block in body["blocks"] if block["type"] == "input"}
+
+
+def test_the_form_is_filled_in_with_what_is_in_force():
+    body = form(PARIS_FRIDAYS)
+    assert (body["callback_id"], body["title"]["text"]) == (ids.SETTINGS_VIEW, "Workspace settings")
+    shown = fields(body)
+    assert shown[ids.SET_CHANNEL]["initial_conversation"] == "C0SALES01"
+    assert [o["text"]["text"] for o in shown[ids.SET_DAY]["options"]] == [
+        "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
+    ]  # fmt: skip
+    assert shown[ids.SET_DAY]["initial_option"]["text"]["text"] == "Friday"
+    assert shown[ids.SET_TIME]["initial_time"] == "16:00"
+    assert shown[ids.SET_ZONE]["initial_value"] == "Europe/Paris"
+    ticked = [o["text"]["text"] for o in shown[ids.SET_OPTIONS]["initial_options"]]
+    assert ticked == ["Hide the deal names of anonymous lessons", "Add the 12-week chart to the digest"]
+    assert shown[ids.SET_TOUCH_BASE_DAYS]["initial_value"] == "45"
+    assert shown[ids.SET_REVISIT_DAYS]["initial_value"] == "10"
+
+
+def test_with_no_channel_and_nothing_ticked_those_fields_start_empty():
+    shown = fields(form(NOTHING_TICKED, workspace.FollowUpDefaults()))
+    assert "initial_conversation" not in shown[ids.SET_CHANNEL]
+    assert "initial_options" not in shown[ids.SET_OPTIONS]
+    assert len(shown[ids.SET_OPTIONS]["options"]) == len(workspace.OPTIONS)
+    assert (shown[ids.SET_DAY]["initial_option"]["value"], shown[ids.SET_TIME]["initial_time"]) == (
+        "mon",
+        "08:30",
+    )
+    assert shown[ids.SET_TOUCH_BASE_DAYS]["initial_value"] == "90"  # the operator's defaults
+    assert shown[ids.SET_REVISIT_DAYS]["initial_value"] == "7"
+
+
+def test_the_follow_up_days_are_whole_numbers_within_what_is_allowed():
+    shown = fields(form(PARIS_FRIDAYS))
+    for block_id, (low, high) in [
+        (ids.SET_TOUCH_BASE_DAYS, workspace.TOUCH_BASE_DAYS),
+        (ids.SET_REVISIT_DAYS, workspace.REVISIT_DAYS),
+    ]:
+        element = shown[block_id]
+        assert element["type"] == "number_input" and element["is_decimal_allowed"] is False
+        assert (element["min_value"], element["max_value"]) == (str(low), str(high))
+
+
+def test_only_the_channel_and_what_it_shows_may_be_left_empty():
+    body = form(PARIS_FRIDAYS)
+    optional = {block["block_id"] for block in body["blocks"] if block.get("optional")}
+    assert optional == {ids.SET_CHANNEL, ids.SET_OPTIONS}
+    assert fields(body)[ids.SET_ZONE]["max_length"] == 64
+
+
+@pytest.mark.parametrize(
+    ("schedule", "saved"),
+    [
+        (
+            PARIS_FRIDAYS,
+            {
+                "digest_channel": "C0SALES01", "digest_day": "fri", "digest_time": "16:00",
+                "timezone": "Europe/Paris", "empty_week_note": False, "hide_anonymous_deal_names": True,
+                "digest_chart": True, "touch_base_days": 45, "revisit_days": 10,
+            },
+        ),
+        (
+            NOTHING_TICKED,
+            {
+                "digest_channel": None, "digest_day": "mon", "digest_time": "08:30",
+                "timezone": "America/New_York", "empty_week_note": False,
+                "hide_anonymous_deal_names": False, "digest_chart": False,
+                "touch_base_days": 45, "revisit_days": 10,
+            },
+        ),
+    ],
+)  # fmt: skip
+def test_an_untouched_form_saves_what_was_in_force(schedule, saved):
+    submitted = fill_form({**form(schedule), "id": "V1"}, {})
+    assert workspace.read_settings(submitted) == (saved, {})

@@ -1,0 +1,95 @@
+"""Answers on follow-up DMs: once, only by their recipient, with the DM redrawn and Home updated."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot import ids
+from handlers import actions
+from storage import Plan
+from tests.examples import ANSWERS
+from tests.unit.handlers.conftest import TEAM, USER, interaction
+
+
+def sent_follow_up(store, kind: str = "touch_base", recipient: str = USER) -> int:
+    now = datetime.now(UTC)
+    with store.write() as work:
+        work.autopsies.save(
+            team_id=TEAM, user_id=USER, view_id=f"V{kind}", answers=ANSWERS, created_at=now,
+            follow_ups=[Plan(kind=kind, recipient_id=recipient, due_at=now)],
+        )  # fmt: skip
+    with store.write() as work:
+        [due] = work.follow_ups.claim_due(now=now, limit=1, lease=timedelta(minutes=5))
+        work.follow_ups.mark_sent(due.follow_up.id, channel_id="D0REP", message_ts="7.7", now=now)
+    return due.follow_up.id
+
+
+def click(action_id: str, value: object, user: str = USER) -> tuple[dict, dict]:
+    action = {"action_id": action_id, "value": value, "type": "button"}
+    return interaction(user, actions=[action]), action
+
+
+def state(store, follow_up_id: int) -> str:
+    with store.read() as work:
+        return work.follow_ups.get(team_id=TEAM, follow_up_id=follow_up_id).follow_up.state
+
+
+def test_won_them_back_is_recorded_the_dm_redrawn_and_home_updated(ack, context, client, logger, store):
+    follow_up_id = sent_follow_up(store)
+    body, action = click(ids.WON_BACK, str(follow_up_id))
+    actions.answer_follow_up(ack, body, action, context, client, logger)
+    ack.assert_called_once_with()
+    assert state(store, follow_up_id) == "won_back"
+    redrawn = client.chat_update.call_args.kwargs
+    assert (redrawn["channel"], redrawn["ts"]) == ("D0REP", "7.7")
+    assert "You won them back!" in str(redrawn["blocks"]) and ids.WON_BACK not in str(redrawn["blocks"])
+    client.views_publish.assert_called_once()
+
+
+def test_a_second_click_changes_nothing_and_home_is_not_redrawn(ack, context, client, logger, store):
+    follow_up_id = sent_follow_up(store)
+    for action_id in (ids.REACHED_OUT, ids.LET_GO):
+        body, action = click(action_id, str(follow_up_id))
+        actions.answer_follow_up(ack, body, action, context, client, logger)
+    assert state(store, follow_up_id) == "done"
+    assert client.views_publish.call_count == 1
+
+
+@pytest.mark.parametrize("value", ["9999", "not-a-number", None, "1" * 40])
+def test_a_forged_or_foreign_follow_up_is_refused(ack, context, client, logger, store, caplog, value):
+    follow_up_id = sent_follow_up(store)
+    body, action = click(ids.REACHED_OUT, value)
+    actions.answer_follow_up(ack, body, action, context, client, logger)
+    body, action = click(ids.REACHED_OUT, str(follow_up_id), user="U0INTRUDER")
+    actions.answer_follow_up(ack, body, action, context, client, logger)
+    assert state(store, follow_up_id) == "sent"
+    assert caplog.text.count("is not theirs to answer") == 2
+    client.chat_update.assert_not_called()
+
+
+def test_a_touch_base_button_cannot_answer_a_help_request(ack, context, client, logger, store):
+    follow_up_id = sent_follow_up(store, kind="help_request", recipient="U0MENTOR")
+    body, action = click(ids.WON_BACK, str(follow_up_id), user="U0MENTOR")
+    actions.answer_follow_up(ack, body, action, context, client, logger)
+    assert state(store, follow_up_id) == "sent"
+
+
+def test_the_helper_answers_and_the_rep_hears_which(ack, context, client, logger, store):
+    follow_up_id = sent_follow_up(store, kind="help_request", recipient="U0MENTOR")
+    body, action = click(ids.HELP_YES, str(follow_up_id), user="U0MENTOR")
+    actions.answer_follow_up(ack, body, action, context, client, logger)
+    told = client.chat_postMessage.call_args.kwargs
+    assert told["channel"] == USER and "<@U0MENTOR> will reach out to you" in told["text"]
+
+
+def test_a_snooze_moves_the_reminder_a_week_on(ack, context, client, logger, store):
+    follow_up_id = sent_follow_up(store)
+    body, action = click(ids.SNOOZE_WEEK, str(follow_up_id))
+    actions.answer_follow_up(ack, body, action, context, client, logger)
+    with store.read() as work:
+        snoozed = work.follow_ups.get(team_id=TEAM, follow_up_id=follow_up_id).follow_up
+    assert snoozed.state == "snoozed"
+    assert timedelta(days=6, hours=23) < snoozed.due_at - datetime.now(UTC) <= timedelta(days=7)
+    assert "Snoozed: I'll remind you again on" in str(client.chat_update.call_args.kwargs["blocks"])

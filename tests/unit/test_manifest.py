@@ -1,0 +1,15 @@
+"""manifest.yml is the one place that declares what the app asks Slack for; the code agrees with it."""
+
+from __future__ import annotations
+
+import re
+
+from bot.runtime.app import BOT_SCOPES
+from tests.conftest import ROOT
+
+
+def test_an_install_asks_for_the_scopes_the_manifest_lists():
+    manifest = (ROOT / "manifest.yml").read_text()
+    bot_scopes = manifest.split("    bot:\n", 1)[1].split("settings:", 1)[0]
+    listed = re.findall(r"^\s+- ([a-z:.]+)", bot_scopes, flags=re.MULTILINE)
+    assert tuple(listed) == BOT_SCOPES

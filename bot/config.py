@@ -1,7 +1,8 @@
 """Rebound's settings: read once from the environment and a `.env` file, checked up front.
 
-Every setting in DESIGN.md's table lives here. A missing or malformed one raises
-`ConfigError` naming the variable, which the CLI turns into one line and exit status 2.
+Every setting in README's Configuration table and `.env.example` is read here (a test keeps
+them equal). A missing or malformed one raises `ConfigError` naming the variable, which the CLI
+turns into one line and exit status 2.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from slack_sdk.models.blocks import (
 
 from bot import autopsy
 from bot.blocks.message import Message
-from bot.blocks.mrkdwn import clip, escape, quote
+from bot.blocks.mrkdwn import escape, quote
 from bot.digest.week import SMALL, Schedule, Week
 from storage import Lesson, WeekFacts
 
@@ -115,11 +115,11 @@ def lesson_text(lesson: Lesson, *, hide_anonymous_deal_names: bool) -> str:
     if lesson.user_id is None and hide_anonymous_deal_names:
         deal = "A deal"
     else:
-        deal = escape(clip(lesson.deal_name, autopsy.DEAL_MAX))
+        deal = escape(lesson.deal_name, autopsy.DEAL_MAX * 5)
     what = autopsy.OUTCOMES.get(lesson.outcome, lesson.outcome)
     won_by = escape(autopsy.who_won(lesson.winner, lesson.competitor))
     by = f"<@{lesson.user_id}>" if lesson.user_id else "shared anonymously"
-    return f"*{deal}* · {what} · who won: {won_by}\n{quote(lesson.lesson)}\n— {by}"
+    return f"*{deal}* · {what} · who won: {won_by}\n{quote(lesson.lesson, 1000)}\n— {by}"
 
 
 def _share(part: int, whole: int) -> int:
@@ -164,7 +164,7 @@ def _winners(facts: WeekFacts, too_few: str) -> str:
     ranked: Counter[str] = Counter()
     for winner, competitor, count in facts.winners:
         if winner == "competitor":
-            name = escape(clip(competitor.strip(), autopsy.COMPETITOR_MAX)) if competitor else ""
+            name = escape(competitor.strip(), autopsy.COMPETITOR_MAX * 5) if competitor else ""
             ranked[name or "A competitor (not named)"] += count
         else:
             ranked[autopsy.WINNERS.get(winner, winner)] += count

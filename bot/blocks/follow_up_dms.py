@@ -23,7 +23,7 @@ from slack_sdk.models.views import View
 
 from bot import autopsy, ids
 from bot.blocks.message import Message
-from bot.blocks.mrkdwn import clip, escape, quote
+from bot.blocks.mrkdwn import escape, quote
 from storage import Autopsy, Due, FollowUp, Revisit
 
 
@@ -50,11 +50,11 @@ def _answered(follow_up: FollowUp) -> bool:
 def _what_you_wrote(entry: Autopsy) -> str:
     winner = escape(autopsy.who_won(entry.winner, entry.competitor))
     if entry.winner_reason:
-        winner = f"{winner}: {escape(clip(entry.winner_reason, 500))}"
+        winner = f"{winner}: {escape(entry.winner_reason, 500)}"
     lines = [f"*Who got the sale:* {winner}"]
     if entry.customer_said:
-        lines.append(f"*What they told you:*\n{quote(clip(entry.customer_said, 1000))}")
-    lines.append(f"*Your lesson:*\n{quote(entry.lesson)}")
+        lines.append(f"*What they told you:*\n{quote(entry.customer_said, 1000)}")
+    lines.append(f"*Your lesson:*\n{quote(entry.lesson, 800)}")
     return "\n".join(lines)
 
 
@@ -113,7 +113,7 @@ def touch_base(follow_up: FollowUp, entry: Autopsy, _revisits: Sequence[Revisit]
                 elements=[*touch_base_buttons(follow_up), _pause_button(paused, follow_up)],
             )
         )
-    return Message(text=f"Time to touch base with {entry.deal_name}", blocks=blocks)
+    return Message(text=f"Time to touch base with {deal}", blocks=blocks)
 
 
 def revisit(follow_up: FollowUp, entry: Autopsy, revisits: Sequence[Revisit], paused: bool) -> Message:
@@ -128,7 +128,7 @@ def revisit(follow_up: FollowUp, entry: Autopsy, revisits: Sequence[Revisit], pa
                 "you may see an answer you couldn't see then."
             )
         ),
-        SectionBlock(text=MarkdownTextObject(text=f"*How it felt:*\n{quote(clip(entry.feelings, 2500))}")),
+        SectionBlock(text=MarkdownTextObject(text=f"*How it felt:*\n{quote(entry.feelings, 2500)}")),
         SectionBlock(text=MarkdownTextObject(text=f"*Your self-check:*\n{checks}")),
         SectionBlock(text=MarkdownTextObject(text=_what_you_wrote(entry))),
     ]
@@ -136,7 +136,7 @@ def revisit(follow_up: FollowUp, entry: Autopsy, revisits: Sequence[Revisit], pa
         blocks.append(
             SectionBlock(
                 text=MarkdownTextObject(
-                    text=f"*What you saw on {_day(seen.created_at)}:*\n{quote(clip(seen.text, 2500))}"
+                    text=f"*What you saw on {_day(seen.created_at)}:*\n{quote(seen.text, 2500)}"
                 )
             )
         )
@@ -157,7 +157,7 @@ def revisit(follow_up: FollowUp, entry: Autopsy, revisits: Sequence[Revisit], pa
                 ],
             )
         )
-    return Message(text=f"Revisit your notes on {entry.deal_name}", blocks=blocks)
+    return Message(text=f"Revisit your notes on {escape(entry.deal_name)}", blocks=blocks)
 
 
 def help_request(follow_up: FollowUp, entry: Autopsy, _revisits: Sequence[Revisit], paused: bool) -> Message:
@@ -193,7 +193,7 @@ def help_request(follow_up: FollowUp, entry: Autopsy, _revisits: Sequence[Revisi
                 ],
             )
         )
-    return Message(text=f"A teammate asks for your help with {entry.deal_name}", blocks=blocks)
+    return Message(text=f"A teammate asks for your help with {deal}", blocks=blocks)
 
 
 def help_answer(follow_up: FollowUp, entry: Autopsy) -> Message:

@@ -25,7 +25,7 @@ from bot import autopsy, ids
 from bot.blocks.digest_post import lesson_text
 from bot.blocks.elements import note, section
 from bot.blocks.follow_up_dms import touch_base_buttons
-from bot.blocks.mrkdwn import clip, escape, quote
+from bot.blocks.mrkdwn import escape, quote
 from storage import Autopsy, FollowUp, JournalEntry, Lesson
 
 PAGE = 10  # autopsies per page of App Home
@@ -125,12 +125,12 @@ def _journal_entry(item: JournalEntry) -> list[Block]:
         state = FOLLOW_UP_STATES.get(item.touch_base.state, item.touch_base.state)
         facts.append(f"touch base {when:%-d %b %Y}: {state}")
     if item.revisits:
-        latest = escape(clip(item.latest_revisit or "", 150))
+        latest = escape(item.latest_revisit or "", 150)
         facts.append(f"{item.revisits} {'revisit' if item.revisits == 1 else 'revisits'}, latest: _{latest}_")
     return [
         SectionBlock(
             text=MarkdownTextObject(
-                text=f"*{escape(entry.deal_name)}* · {what} · who won: {won_by}\n{quote(clip(entry.lesson, 300))}"
+                text=f"*{escape(entry.deal_name)}* · {what} · who won: {won_by}\n{quote(entry.lesson, 600)}"
             ),
             accessory=menu,
         ),

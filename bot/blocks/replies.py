@@ -14,7 +14,7 @@ from slack_sdk.models.blocks import Block, ContextBlock, HeaderBlock, MarkdownTe
 from bot import autopsy, ids
 from bot.blocks.digest_post import patterns
 from bot.blocks.message import Message
-from bot.blocks.mrkdwn import clip, escape, quote
+from bot.blocks.mrkdwn import escape, quote
 from storage import AuthorStats, JournalEntry, WeekFacts
 
 STATS_DAYS = 90
@@ -29,11 +29,11 @@ def thank_you(answers: autopsy.Answers) -> Message:
     deal = escape(answers.deal_name)
     winner = escape(autopsy.who_won(answers.winner, answers.competitor))
     if answers.winner_reason:
-        winner = f"{winner}: {escape(clip(answers.winner_reason, 300))}"
+        winner = f"{winner}: {escape(answers.winner_reason, 300)}"
     summary = (
         f"*{deal}* · {autopsy.OUTCOMES[answers.outcome]}\n"
         f"*Who got the sale:* {winner}\n"
-        f"*Your lesson for the team:*\n{quote(answers.lesson)}"
+        f"*Your lesson for the team:*\n{quote(answers.lesson, 800)}"
     )
     if answers.touch_base_on:
         later = f"On {_day(answers.touch_base_on)} I'll remind you to touch base with {deal}, gently."
@@ -64,9 +64,7 @@ def thank_you(answers: autopsy.Answers) -> Message:
                 ]
             )
         )
-    return Message(
-        text=f"Your autopsy of {answers.deal_name} is saved. Thank you for writing it down.", blocks=blocks
-    )
+    return Message(text=f"Your autopsy of {deal} is saved. Thank you for writing it down.", blocks=blocks)
 
 
 HELP_TEXT = (
@@ -108,14 +106,14 @@ def journal_list(entries: Sequence[JournalEntry], total: int) -> Message:
             ],
         )
     lines = []
-    for item in entries:
+    for item in entries:  # a section each: ten long deal names would not fit in one
         entry = item.autopsy
         what = autopsy.OUTCOMES.get(entry.outcome, entry.outcome)
-        lesson = escape(clip(entry.lesson, 120))
+        lesson = escape(entry.lesson, 120)
         lines.append(f"• *{escape(entry.deal_name)}* · {what} · {entry.created_at:%-d %b %Y}\n   _{lesson}_")
     blocks = [
         HeaderBlock(text=f"Your last {len(entries)} of {total} autopsies"),
-        _section("\n".join(lines)),
+        *(_section(line) for line in lines),
         ContextBlock(
             elements=[MarkdownTextObject(text="Edit, delete or read them in full in Rebound's App Home.")]
         ),

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.errors import SlackApiError, SlackClientError, SlackObjectFormationError
 
 from bot.blocks import follow_up_dms
 from bot.followups import receipts
@@ -102,6 +102,12 @@ class FollowUpSweep:
                 sent = receipts.Posted(channel=answer["channel"], ts=answer["ts"])
         except SlackApiError as error:
             self._failed(due, error, now, report)
+            return
+        except SlackObjectFormationError as error:  # a message Slack would refuse: no retry mends it
+            logger.error("Follow-up %s (%s) cannot be drawn: %s", follow_up.id, follow_up.kind, error)
+            with self.store.write() as work:
+                work.follow_ups.mark_failed(follow_up.id, error=f"invalid message: {error}"[:200], now=now)
+            report.failed += 1
             return
         except (SlackClientError, OSError) as error:
             self._retry(due, f"{type(error).__name__}: {error}"[:200], now, report)

@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pytest
 from slack_sdk import WebClient
-from slack_sdk.models.blocks import Block
+from slack_sdk.models.blocks import Block, SectionBlock
 
+from bot.blocks import follow_up_dms
+from bot.blocks.message import Message
 from bot.config import load_settings
 from bot.followups.delivery import LEASE, FollowUpSweep
 from bot.followups.planning import plan
@@ -239,3 +241,15 @@ def test_without_the_history_scope_it_sends_again_rather_than_never(sweep, own_f
     with caplog.at_level(logging.WARNING, logger="rebound.receipts"):
         assert sweep.run(WRITTEN + LEASE).sent == 1
     assert "Could not read D1 to check for an earlier delivery (missing_scope); sending again" in caplog.text
+
+
+def test_a_message_that_cannot_be_drawn_fails_once_instead_of_retrying(sweep, own_fake, monkeypatch):
+    found = autopsy(sweep, "U1", written=WRITTEN - timedelta(days=7), touch_base_on=None)
+    too_long = Message(text="x", blocks=[SectionBlock(text="x" * 3001)])  # over Slack's 3,000
+    monkeypatch.setattr(follow_up_dms, "build", lambda *_args, **_kwargs: too_long)
+    report = sweep.run(WRITTEN)
+    assert (report.failed, report.retrying, report.sent) == (1, 0, 0)
+    state, attempts, error = states(sweep, found)["revisit"]
+    assert (state, attempts) == ("failed", 1) and error.startswith("invalid message")
+    assert own_fake.find("chat.postMessage") == []
+    assert sweep.run(WRITTEN + timedelta(hours=2)).failed == 0  # not picked up again

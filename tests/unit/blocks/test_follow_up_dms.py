@@ -11,7 +11,7 @@ from bot import autopsy, ids
 from bot.blocks import follow_up_dms
 from bot.blocks.message import Message
 from storage import Autopsy, Due, FollowUp, Revisit
-from tests.examples import NOW
+from tests.examples import NOW, worst_autopsy
 from tests.unit.blocks.reading import readable, shown
 
 DEAL = "<!channel> Acme & <https://evil|bank>"
@@ -185,3 +185,29 @@ def test_each_kind_draws_its_own_dm_and_a_paused_rep_is_offered_resume(kind, ope
     assert [block.block_id for block in message.blocks if block.type == "actions"] == [block_id]
     assert buttons(message)[-1] == ("Resume my reminders", ids.RESUME, "11")
     assert ids.PAUSE not in {action for _, action, _ in buttons(message)}
+
+
+@pytest.mark.parametrize("kind", ["touch_base", "revisit", "help_request"])
+def test_the_longest_autopsy_all_of_it_markup_still_makes_a_dm_slack_accepts(kind):
+    """Escaping makes text longer (`&` is five characters once escaped): each section still fits
+    Slack's 3,000 characters, or the DM could never be sent and would be retried for ever."""
+    worst = worst_autopsy(3)
+    revisits = [Revisit(id=n, team_id="T1", autopsy_id=3, user_id="U1", view_id=f"V{n}", text="&" * 3000,
+                        created_at=NOW) for n in range(3)]  # fmt: skip
+    message = follow_up_dms.build(Due(follow_up(kind=kind), worst), revisits)
+    for block in message.blocks:
+        assert len(block.to_dict().get("text", {}).get("text", "")) <= 3000
+    text = shown(message)
+    assert "&amp;" in text or "&lt;" in text or "&gt;" in text
+
+
+def test_feelings_full_of_ampersands_are_cut_on_a_whole_character():
+    message = follow_up_dms.build(Due(follow_up(kind="revisit"), lost(feelings="Q&A " * 625)))
+    felt = next(t for t in readable([b.to_dict() for b in message.blocks]) if t.startswith("*How it felt:*"))
+    assert felt.endswith("…") and "&amp" in felt and not felt.removesuffix("…").endswith(("&", "&a", "&am"))
+
+
+@pytest.mark.parametrize("kind", ["touch_base", "revisit", "help_request"])
+def test_the_notification_text_carries_no_ping_either(kind):
+    message = follow_up_dms.build(Due(follow_up(kind=kind), lost()))
+    assert "<!channel>" not in message.text and "&lt;!channel&gt; Acme &amp;" in message.text

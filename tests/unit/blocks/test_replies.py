@@ -106,3 +106,16 @@ def test_stats_count_ones_own_autopsies_by_outcome_and_the_teams_patterns():
     assert "1. &lt;@U0EVIL&gt; &amp; Co: 3\n2. No decision: 1" in text and "<@U0EVIL>" not in text
     assert "*The most common reasons*: Price 3 · Timing or budget 1" in text
     assert "Private autopsies count only in your own line." in text
+
+
+def test_ten_autopsies_with_the_longest_deal_names_still_list_within_slack_limits():
+    entries = [JournalEntry(worst_autopsy(n), None, 0, None) for n in range(1, 11)]
+    message = replies.journal_list(entries, 10)
+    for block in message.blocks:
+        assert len(block.to_dict().get("text", {}).get("text", "")) <= 3000
+    assert shown(message).count("&lt;!here&gt;&amp;") >= 10
+
+
+def test_the_thank_you_notification_carries_no_ping():
+    message = replies.thank_you(submitted(**{ids.DEAL: "<!channel> Acme & Co"}))
+    assert message.text.startswith("Your autopsy of &lt;!channel&gt; Acme &amp; Co is saved")

@@ -13,7 +13,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from tests.fake_slack import FakeSlack  # the scripts put the repository on sys.path first
+from playground.emulator import SlackEmulator  # the scripts put the repository on sys.path first
 from tests.schemas import private_schema
 
 
@@ -46,7 +46,7 @@ def table(header: list[str], rows: list[list[str]]) -> None:
 
 
 class FakeSlackProcess:
-    """tests/fake_slack.py's fake Slack, run in a process of its own and read over a pipe.
+    """playground/emulator.py's fake Slack, run in a process of its own and read over a pipe.
 
     A benchmark's senders then do not share a GIL with it: reading a 10 KB views.open and
     echoing the view is Slack's work, and in the senders' process it would slow the senders
@@ -97,7 +97,7 @@ def _run_fake_slack(pipe: Connection) -> None:
     # The fake keeps every call until reset; the cycle collector would only pause it mid-run
     # (and a pause before a call is stamped is charged to the app).
     gc.disable()
-    fake = FakeSlack().start()
+    fake = SlackEmulator().start()
     pipe.send(fake.port)
     try:
         while True:

@@ -6,7 +6,7 @@ Run from the repository root:
     .venv/bin/python bench/core.py --rounds 12 --n1 100 --n8 300 --each-run   # a minute, a rough look
     .venv/bin/python bench/core.py --against-itself   # a second bare app in Rebound's place
 
-One fake Slack (tests/fake_slack.py) runs in a process of its own, so that the work Slack does
+One fake Slack (playground/emulator.py) runs in a process of its own, so that the work Slack does
 reading and echoing each form does not slow this process's senders. Two servers run beside
 it, each its own gunicorn (1 worker, gthread, 8 threads) behind Bolt's WSGI adapter:
 
@@ -64,6 +64,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchkit import FakeSlackProcess  # noqa: E402
 
+from playground.emulator import new_trigger_id  # noqa: E402
 from tests.conftest import Bot, bot_env, start_bot  # noqa: E402
 from tests.slack_requests import FORM, signature_headers, slash_command  # noqa: E402
 
@@ -215,9 +216,6 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
 
 
-_run_ids = itertools.count(1)
-
-
 def post_command(port: int, body: bytes) -> tuple[int, float, float]:
     """POST one signed command on a new connection, as Slack does; (status, sent, answered)."""
     headers = {"Content-Type": FORM, **signature_headers(body)}
@@ -236,8 +234,7 @@ def post_command(port: int, body: bytes) -> tuple[int, float, float]:
 
 def load(fake: FakeSlackProcess, server: Server, concurrency: int, n: int) -> Run:
     """Send n commands from `concurrency` threads; wait for their views.open; check and time them."""
-    tag = f"{next(_run_ids):03d}{server.name[0]}{concurrency}"
-    triggers = [f"13345224609.{tag}.{i:06d}" for i in range(n)]
+    triggers = [new_trigger_id() for _ in range(n)]  # each lives 3 s: made just before the round
     bodies = [
         slash_command(
             "Acme Corp", user="U0BENCH01", trigger_id=trigger, response_url=fake.response_url(trigger)

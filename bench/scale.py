@@ -45,8 +45,8 @@ from core import percentile, post_command, production_env, start_bare  # noqa: E
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.pool import NullPool  # noqa: E402
 
+from playground.emulator import TEAM_ID, SlackEmulator  # noqa: E402
 from tests.conftest import free_port, start_bot  # noqa: E402
-from tests.fake_slack import TEAM_ID, FakeSlack  # noqa: E402
 from tests.slack_requests import fill_form, view_submission  # noqa: E402
 
 CONCURRENCY = 8
@@ -98,7 +98,7 @@ def stored(url: str) -> int:
     return rows[0]
 
 
-def submissions(fake: FakeSlack, args: argparse.Namespace) -> list[list[str]]:
+def submissions(fake: SlackEmulator, args: argparse.Namespace) -> list[list[str]]:
     from datetime import UTC, datetime
 
     from bot import ids
@@ -147,7 +147,7 @@ def submissions(fake: FakeSlack, args: argparse.Namespace) -> list[list[str]]:
     return rows
 
 
-def sweeps(fake: FakeSlack, args: argparse.Namespace) -> list[list[str]]:
+def sweeps(fake: SlackEmulator, args: argparse.Namespace) -> list[list[str]]:
     from sweep import NOW, seed
 
     rows = []
@@ -194,7 +194,7 @@ def main() -> int:
     parser.add_argument("--n", type=int, default=600, help="timed submissions per configuration")
     parser.add_argument("--due", type=int, default=2000, help="due follow-ups for the sweep runs")
     args = parser.parse_args()
-    fake = FakeSlack().start()
+    fake = SlackEmulator().start()
     try:
         print(f"Submissions, concurrency {CONCURRENCY}, {args.n} timed each:")
         table(

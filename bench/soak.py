@@ -62,11 +62,11 @@ from bot import ids  # noqa: E402
 from bot.blocks import autopsy_form  # noqa: E402
 from bot.followups.delivery import LEASE  # noqa: E402
 from bot.followups.planning import plan  # noqa: E402
+from playground.emulator import Call, SlackEmulator, new_trigger_id  # noqa: E402
 from storage import Digest, FollowUp, Store, upgrade  # noqa: E402
 from storage.models import Autopsy  # noqa: E402
 from tests.conftest import Bot, bot_env, free_port, rebound, start_bot  # noqa: E402
 from tests.examples import ANSWERS as STORED_ANSWERS  # noqa: E402
-from tests.fake_slack import Call, FakeSlack  # noqa: E402
 from tests.journeys.test_follow_up_processes import working_zone  # noqa: E402
 from tests.journeys.test_journey import ANSWERS  # noqa: E402
 from tests.journeys.test_workspaces import CLIENT_ID, CLIENT_SECRET, install  # noqa: E402
@@ -150,7 +150,7 @@ def send(ports: list[int], rng: random.Random, body: bytes, content_type: str) -
 class Traffic:
     """What people do in Slack, from several threads, in every workspace."""
 
-    def __init__(self, fake: FakeSlack, teams: list[str], ports: list[int], tally: Tally) -> None:
+    def __init__(self, fake: SlackEmulator, teams: list[str], ports: list[int], tally: Tally) -> None:
         self.fake, self.teams, self.ports, self.tally = fake, teams, ports, tally
         self.form = autopsy_form.autopsy_modal("Soak Co", datetime.now(UTC).date()).to_dict()
         self.stop = threading.Event()
@@ -181,7 +181,7 @@ class Traffic:
                     self.tally.acked.append(json.loads(_payload(body))["view"]["id"])
 
     def command(self, rng: random.Random, team: str, user: str) -> tuple[bytes, str]:
-        trigger = unique("13345224609.")
+        trigger = new_trigger_id()
         return slash_command(
             rng.choice(["Acme Corp", "Globex", "", "help", "Initech <!channel>"]),
             user=user, team=team, trigger_id=trigger, response_url=self.fake.response_url(trigger),
@@ -206,7 +206,7 @@ class Traffic:
                 if element.get("action_id") in wanted:
                     return message_button(
                         dm.args, element["action_id"], element["value"],
-                        user=dm.args["channel"], team=team, trigger_id=unique("13345224609."),
+                        user=dm.args["channel"], team=team, trigger_id=new_trigger_id(),
                     ), FORM  # fmt: skip
         return None
 
@@ -305,7 +305,7 @@ def drain(store: Store, processes: list[Process], catch_up: bool, home: Path, ta
 
 
 def check(
-    store: Store, fake: FakeSlack, tally: Tally, teams: list[str], processes: list[Process]
+    store: Store, fake: SlackEmulator, tally: Tally, teams: list[str], processes: list[Process]
 ) -> list[str]:
     """Each broken invariant, in words."""
     broken: list[str] = []
@@ -378,7 +378,7 @@ def main() -> int:
     )
     args = parser.parse_args()
 
-    fake = FakeSlack().start()
+    fake = SlackEmulator().start()
     zone, working = working_zone(datetime.now(UTC))
     fake.zones.update(dict.fromkeys(PEOPLE, zone))
     if not working:
@@ -463,7 +463,7 @@ def main() -> int:
 
 
 def report(
-    args: argparse.Namespace, tally: Tally, fake: FakeSlack, drained: float, left: int, broken: list[str]
+    args: argparse.Namespace, tally: Tally, fake: SlackEmulator, drained: float, left: int, broken: list[str]
 ) -> None:
     outcomes = Counter(call.outcome for call in fake.calls)
     faults = {k: v for k, v in outcomes.items() if k.startswith(("http:", "dropped"))}

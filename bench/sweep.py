@@ -6,7 +6,7 @@ Run from the repository root:
     .venv/bin/python bench/sweep.py --postgres postgresql+psycopg://postgres@127.0.0.1:5432/test
     .venv/bin/python bench/sweep.py --profile             # adds a cProfile run of the largest sweep
 
-This process runs the fake Slack Web API (tests/fake_slack.py, answers at once) and seeds each
+This process runs the fake Slack Web API (playground/emulator.py, answers at once) and seeds each
 database. Each sweep then runs in a child process of its own (this file with `--child`), as
 `rebound reminders` would: it connects, builds its client with `bot.runtime.slack.web_client`, and calls
 `FollowUpSweep(store, installs, zone).run(NOW)` once. So the sweep's process holds no seeding and not the
@@ -481,7 +481,7 @@ def main() -> int:
         child(args)
         return 0
 
-    from tests.fake_slack import FakeSlack
+    from playground.emulator import SlackEmulator
 
     (small_due, large_due), (small_stored, large_stored) = args.due, args.stored
     backends: list[tuple[str, str | None]] = [] if args.no_sqlite else [("sqlite", None)]
@@ -495,7 +495,7 @@ def main() -> int:
     plan += [(due, small_stored, "tracemalloc") for due in args.tracemalloc_due]
     load = os.getloadavg()[0]
     print(f"Follow-up sweep benchmark: NOW={NOW.isoformat()}, {RECIPIENTS} recipients, load {load:.2f}")
-    fake = FakeSlack().start()
+    fake = SlackEmulator().start()
     runs: list[Run] = []
     profile_path = ""
     try:

@@ -74,6 +74,18 @@ def parser() -> argparse.ArgumentParser:
     )
     purge.add_argument("--team", metavar="T", required=True, help="the workspace (team ID)")
     purge.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    playground = commands.add_parser(
+        "playground",
+        help="a local Slack in the browser (127.0.0.1) driving the real bot; no Slack app, not your database",
+    )
+    playground.add_argument("--port", type=int, default=3000, help="the page's port (default: 3000)")
+    playground.add_argument(
+        "--demo", action="store_true", help="start with a few weeks of a team's autopsies"
+    )
+    playground.add_argument(
+        "--fresh", action="store_true", help="start over: delete rebound-playground.db first"
+    )
+    playground.add_argument("--no-browser", action="store_true", help="print the address, open no browser")
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_commands.add_parser("upgrade", help="apply database migrations")
@@ -82,6 +94,10 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if args.command == "playground":  # needs no Slack and none of the operator's settings
+        from playground.runner import run
+
+        return run(port=args.port, demo=args.demo, fresh=args.fresh, browser=not args.no_browser)
     try:
         settings = load_settings()
         configure_logging(settings.log_level, settings.secrets())

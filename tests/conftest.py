@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from playground.emulator import SlackEmulator
 from storage import FollowUp, Store
-from tests.fake_slack import FakeSlack
 from tests.schemas import private_schema
 from tests.slack_requests import SIGNING_SECRET
 
@@ -33,7 +33,7 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def bot_env(fake: FakeSlack, database_url: str, **extra: str) -> dict[str, str]:
+def bot_env(fake: SlackEmulator, database_url: str, **extra: str) -> dict[str, str]:
     """The environment an operator would give Rebound, pointed at the fake Slack."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "REBOUND_", "DATABASE_URL"))}
     env.update(
@@ -130,14 +130,14 @@ def start_bot(
 
 
 @pytest.fixture(scope="session")
-def fake() -> Iterator[FakeSlack]:
-    server = FakeSlack().start()
+def fake() -> Iterator[SlackEmulator]:
+    server = SlackEmulator().start()
     yield server
     server.stop()
 
 
 @pytest.fixture(scope="session")
-def bot(fake: FakeSlack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
+def bot(fake: SlackEmulator, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
     """One real `rebound serve` (gunicorn, HTTP mode, SQLite) for the journey tests."""
     home = tmp_path_factory.mktemp("bot")
     running = start_bot(bot_env(fake, f"sqlite:///{home / 'rebound.db'}"), home)

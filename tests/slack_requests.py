@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import itertools
 import json
 import time
@@ -13,7 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from tests.fake_slack import TEAM_ID
+from playground.client import sign
+from playground.emulator import TEAM_ID, new_trigger_id
 
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 APP_ID = "A0REBOUND"
@@ -28,9 +27,7 @@ def unique(prefix: str) -> str:
 def signature_headers(
     body: bytes, *, secret: str = SIGNING_SECRET, timestamp: int | None = None
 ) -> dict[str, str]:
-    ts = str(int(time.time()) if timestamp is None else timestamp)
-    digest = hmac.new(secret.encode(), f"v0:{ts}:".encode() + body, hashlib.sha256).hexdigest()
-    return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={digest}"}
+    return sign(secret, body, timestamp)
 
 
 @dataclass
@@ -127,7 +124,7 @@ def view_submission(
             "user": {"id": user, "username": "rep", "name": "rep", "team_id": team},
             "api_app_id": APP_ID,
             "token": "verification-token-unused",
-            "trigger_id": unique("13345224609."),
+            "trigger_id": new_trigger_id(),
             "view": submitted,
             "response_urls": [],
             "is_enterprise_install": False,

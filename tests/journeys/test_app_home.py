@@ -22,10 +22,10 @@ from bot.config import load_settings
 from bot.digest.posting import DigestSweep
 from bot.digest.week import week_due
 from bot.runtime.installs import installs_for
+from playground.emulator import SlackEmulator, new_trigger_id
 from storage import Plan, Store
 from tests.conftest import Bot, follow_ups_of
 from tests.examples import ANSWERS as STORED_ANSWERS
-from tests.fake_slack import FakeSlack
 from tests.journeys.test_journey import ANSWERS, as_dict, open_form, submit
 from tests.slack_requests import (
     APP_ID,
@@ -42,14 +42,14 @@ from tests.slack_requests import (
 JSON = "application/json"
 
 
-def open_home(bot: Bot, fake: FakeSlack, user: str, team: str, *, after: int = 0) -> dict[str, Any]:
+def open_home(bot: Bot, fake: SlackEmulator, user: str, team: str, *, after: int = 0) -> dict[str, Any]:
     """Open the Home tab as Slack reports it; return the view Rebound published."""
     event = {"type": "app_home_opened", "user": user, "channel": "D0HOME", "tab": "home", "event_ts": "1.2"}
     assert send(bot.events_url, event_callback(event, team=team), JSON).status == 200
     return published(fake, user, after=after)
 
 
-def published(fake: FakeSlack, user: str, *, after: int = 0) -> dict[str, Any]:
+def published(fake: SlackEmulator, user: str, *, after: int = 0) -> dict[str, Any]:
     """The newest Home view published for `user`, once more than `after` have been."""
     calls = fake.wait_for("views.publish", lambda c: c.args.get("user_id") == user, count=after + 1)
     view = as_dict(calls[-1].args["view"])
@@ -58,7 +58,7 @@ def published(fake: FakeSlack, user: str, *, after: int = 0) -> dict[str, Any]:
     return view
 
 
-def home_showing(fake: FakeSlack, user: str, *texts: str) -> dict[str, Any]:
+def home_showing(fake: SlackEmulator, user: str, *texts: str) -> dict[str, Any]:
     """The first Home view published for `user` that shows every one of `texts` (waiting for it)."""
     calls = fake.wait_for(
         "views.publish",
@@ -99,7 +99,7 @@ def home_click(
     bot: Bot, user: str, team: str, action: dict[str, Any], *, block_id: str = "home_actions"
 ) -> str:
     """A click in App Home, shaped as Slack sends it; return its trigger_id."""
-    trigger = unique("trigger.")
+    trigger = new_trigger_id()
     payload = {
         "type": "block_actions",
         "user": {"id": user, "username": "rep", "name": "rep", "team_id": team},
@@ -130,7 +130,7 @@ def menu(bot: Bot, user: str, team: str, value: str) -> str:
     )
 
 
-def write(bot: Bot, fake: FakeSlack, user: str, team: str, deal: str, **answers: Any) -> None:
+def write(bot: Bot, fake: SlackEmulator, user: str, team: str, deal: str, **answers: Any) -> None:
     view = open_form(bot, fake, deal, user=user, team=team)
     assert submit(bot, view, {**ANSWERS, **answers}, user=user, team=team).status == 200
 
@@ -139,7 +139,7 @@ def autopsy_ids(bot: Bot, team: str, user: str) -> list[int]:
     return [row["id"] for row in bot.export(team) if row["user_id"] == user]
 
 
-def modal_for(fake: FakeSlack, trigger: str) -> dict[str, Any]:
+def modal_for(fake: SlackEmulator, trigger: str) -> dict[str, Any]:
     [call] = fake.wait_for("views.open", lambda c: c.args.get("trigger_id") == trigger)
     view = as_dict(call.args["view"])
     View(**view).validate_json()
@@ -332,9 +332,9 @@ def test_export_my_data_sends_my_autopsies_only_as_a_safe_csv(bot, fake):
     assert "'+1 lesson" in {row["lesson"] for row in rows}
 
 
-def command(bot: Bot, fake: FakeSlack, text: str, *, user: str, team: str) -> dict[str, Any]:
+def command(bot: Bot, fake: SlackEmulator, text: str, *, user: str, team: str) -> dict[str, Any]:
     """`/lost-deal <text>`; return the private answer Rebound acked with."""
-    trigger = unique("trigger.")
+    trigger = new_trigger_id()
     body = slash_command(
         text, user=user, trigger_id=trigger, response_url=fake.response_url(trigger), team=team
     )

@@ -15,8 +15,8 @@ import urllib.request
 
 import pytest
 
+from playground.emulator import Fault, new_trigger_id
 from tests.conftest import bot_env, rebound, start_bot
-from tests.fake_slack import Fault
 from tests.slack_requests import FORM, send, slash_command, unique
 
 OAUTH_IN_SOCKET_MODE = {"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "s", "SLACK_APP_TOKEN": "xapp-1"}
@@ -108,7 +108,7 @@ def test_export_writes_csv_with_a_header_and_json(bot, fake):
 def test_stopping_lets_work_in_flight_finish(fake, tmp_path, signum):
     bot = start_bot(bot_env(fake, f"sqlite:///{tmp_path / 'r.db'}"), tmp_path)
     with fake.slow("views.open", 1.5):
-        trigger = unique("trigger.")
+        trigger = new_trigger_id()
         body = slash_command(
             "Late Night Co", user=unique("U"), trigger_id=trigger, response_url=fake.response_url("x")
         )

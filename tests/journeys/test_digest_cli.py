@@ -15,9 +15,9 @@ from datetime import UTC, datetime, timedelta
 
 from slack_sdk.models.blocks import Block
 
+from playground.emulator import TEAM_ID, SlackEmulator
 from storage import Store, upgrade
 from tests.conftest import bot_env, postgres_schema, rebound, start_bot
-from tests.fake_slack import TEAM_ID, FakeSlack
 from tests.journeys.test_weekly_digest import IN_WEEK, write
 from tests.slack_requests import unique
 
@@ -34,7 +34,7 @@ def prepared(database_url: str, *, autopsies: int = 3) -> None:
         store.close()
 
 
-def posted(fake: FakeSlack, channel: str) -> list:
+def posted(fake: SlackEmulator, channel: str) -> list:
     return fake.delivered("chat.postMessage", lambda call: call.args.get("channel") == channel)
 
 

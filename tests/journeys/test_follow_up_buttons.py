@@ -11,9 +11,9 @@ import pytest
 from slack_sdk.models.blocks import Block
 
 from bot import ids
+from playground.emulator import Call, SlackEmulator, new_trigger_id
 from storage import Store
 from tests.conftest import Bot, rebound
-from tests.fake_slack import Call, FakeSlack
 from tests.journeys.test_journey import ANSWERS, as_dict, open_form, submit
 from tests.slack_requests import (
     FORM,
@@ -39,12 +39,12 @@ def sweep_at(bot: Bot, moment: datetime) -> str:
     return done.stdout
 
 
-def write_autopsy(bot: Bot, fake: FakeSlack, user: str, team: str, **answers: Any) -> None:
+def write_autopsy(bot: Bot, fake: SlackEmulator, user: str, team: str, **answers: Any) -> None:
     view = open_form(bot, fake, "Globex", user=user, team=team)
     assert submit(bot, view, {**ANSWERS, **answers}, user=user, team=team).status == 200
 
 
-def dm(fake: FakeSlack, user: str, text: str) -> Call:
+def dm(fake: SlackEmulator, user: str, text: str) -> Call:
     [found] = fake.wait_for(
         "chat.postMessage", lambda c: c.args["channel"] == user and text in c.args["text"]
     )
@@ -63,14 +63,14 @@ def button(message: Call, action_id: str) -> str:
 
 def click(bot: Bot, message: Call, action_id: str, *, user: str, team: str, value: str | None = None) -> str:
     """Click a button on a DM as Slack sends it; return the trigger_id."""
-    trigger = unique("trigger.")
+    trigger = new_trigger_id()
     value = value if value is not None else button(message, action_id)
     body = message_button(message.args, action_id, value, user=user, team=team, trigger_id=trigger)
     assert send(bot.events_url, body, FORM).status == 200
     return trigger
 
 
-def updates(fake: FakeSlack, channel: str, count: int = 1) -> list[Call]:
+def updates(fake: SlackEmulator, channel: str, count: int = 1) -> list[Call]:
     return fake.wait_for("chat.update", lambda c: c.args["channel"] == channel, count=count)
 
 
@@ -181,12 +181,12 @@ def test_a_help_request_reaches_the_teammate_and_the_rep_hears_back(bot, fake, s
     assert '"actions"' not in json.dumps(updates(fake, helper)[0].args["blocks"])
 
 
-def pause_holds_the_revisit(bot: Bot, fake: FakeSlack, user: str, **where: str) -> Call:
+def pause_holds_the_revisit(bot: Bot, fake: SlackEmulator, user: str, **where: str) -> Call:
     """`/lost-deal pause` keeps the revisit a week later waiting; `resume` lets it out. The DM."""
 
     def command(word: str) -> str:
         body = slash_command(
-            word, user=user, trigger_id=unique("t."), response_url=fake.response_url("p"), **where
+            word, user=user, trigger_id=new_trigger_id(), response_url=fake.response_url("p"), **where
         )
         return send(bot.events_url, body, FORM).json()["text"]
 
@@ -215,7 +215,7 @@ def test_on_an_org_wide_install_pausing_holds_the_reps_own_reminders(bot, fake):
     """An org-wide install's requests may name the org and no workspace: the autopsy, its
     follow-ups and the pause are all kept under the org, so the pause holds what it should."""
     user, org = unique("U"), unique("E")
-    trigger = unique("trigger.")
+    trigger = new_trigger_id()
     body = slash_command(
         "Initech", user=user, trigger_id=trigger, response_url=fake.response_url(trigger), org=org
     )

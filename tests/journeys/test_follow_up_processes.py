@@ -29,10 +29,10 @@ import pytest
 from bot import ids
 from bot.followups.delivery import LEASE
 from bot.followups.planning import delivery_time, plan
+from playground.emulator import TEAM_ID, Call, SlackEmulator
 from storage import FollowUp, Store, upgrade
 from tests.conftest import bot_env, follow_ups_of, rebound, start_bot
 from tests.examples import ANSWERS
-from tests.fake_slack import TEAM_ID, Call, FakeSlack
 from tests.slack_requests import unique
 
 AS_OF = datetime(2027, 1, 13, 12, 0, tzinfo=UTC)  # a Wednesday, noon in UTC
@@ -55,7 +55,7 @@ def only(store: Store, autopsy_id: int) -> FollowUp:
     return follow_up
 
 
-def delivered_to(fake: FakeSlack, users: Iterable[str]) -> list[Call]:
+def delivered_to(fake: SlackEmulator, users: Iterable[str]) -> list[Call]:
     people = set(users)
     return fake.delivered("chat.postMessage", lambda call: call.args.get("channel") in people)
 
@@ -154,7 +154,7 @@ def test_two_sweeps_started_at_once_deliver_each_follow_up_once(fake, postgres_u
         store.close()
 
 
-class Rendezvous(FakeSlack):
+class Rendezvous(SlackEmulator):
     """A fake Slack of its own that holds users.info about `user` until two such calls are in."""
 
     def __init__(self, user: str) -> None:
@@ -162,11 +162,13 @@ class Rendezvous(FakeSlack):
         self.user = user
         self.meeting = threading.Barrier(2, timeout=20)
 
-    def _answer(self, method: str, args: dict[str, Any], token: str | None = None) -> dict[str, Any]:
+    def _answer(
+        self, method: str, args: dict[str, Any], token: str | None = None, at: float | None = None
+    ) -> dict[str, Any]:
         if method == "users.info" and args.get("user") == self.user:
             with contextlib.suppress(threading.BrokenBarrierError):
                 self.meeting.wait()
-        return super()._answer(method, args, token)
+        return super()._answer(method, args, token, at)
 
 
 def test_two_sweeps_meeting_one_person_first_time_both_deliver(postgres_url, tmp_path):
@@ -278,7 +280,7 @@ class Overdue:
         return only(self.store, self.autopsy_id)
 
 
-def overdue(fake: FakeSlack, url: str) -> Overdue:
+def overdue(fake: SlackEmulator, url: str) -> Overdue:
     upgrade(url)
     store = Store.connect(url)
     now = datetime.now(UTC)
@@ -289,7 +291,7 @@ def overdue(fake: FakeSlack, url: str) -> Overdue:
     return Overdue(store, user, found, zone, working, only(store, found).due_at)
 
 
-def assert_caught_up(fake: FakeSlack, owed: Overdue) -> None:
+def assert_caught_up(fake: SlackEmulator, owed: Overdue) -> None:
     if owed.working:
         until(lambda: owed.row().state == "sent", timeout=10, what="the first sweep's delivery")
         [dm] = delivered_to(fake, [owed.user])

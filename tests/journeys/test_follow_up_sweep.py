@@ -20,22 +20,22 @@ from bot.config import load_settings
 from bot.followups.delivery import LEASE, FollowUpSweep
 from bot.followups.planning import plan
 from bot.runtime.installs import installs_for
+from playground.emulator import Fault, SlackEmulator
 from storage import Store, upgrade
 from storage.follow_ups import FollowUps
 from tests.conftest import follow_ups_of
 from tests.examples import ANSWERS
-from tests.fake_slack import FakeSlack, Fault
 
 
 @pytest.fixture
-def own_fake() -> Iterator[FakeSlack]:
-    server = FakeSlack().start()
+def own_fake() -> Iterator[SlackEmulator]:
+    server = SlackEmulator().start()
     yield server
     server.stop()
 
 
 @pytest.fixture
-def sweep(database_url: str, own_fake: FakeSlack, tmp_path: Path) -> Iterator[FollowUpSweep]:
+def sweep(database_url: str, own_fake: SlackEmulator, tmp_path: Path) -> Iterator[FollowUpSweep]:
     upgrade(database_url)
     store = Store.connect(database_url)
     settings = load_settings(

@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot import ids
-from tests.fake_slack import TEAM_ID
+from playground.emulator import TEAM_ID, new_trigger_id
 from tests.hostile_input import FAST, JSONISH, STATE_VALUES, TEXT
 from tests.slack_requests import (
     APP_ID,
@@ -31,7 +31,7 @@ from tests.slack_requests import (
 @FAST
 @given(text=TEXT)
 def test_any_command_text_gets_an_answer(bot, fake, text):
-    trigger = unique("trigger.")
+    trigger = new_trigger_id()
     body = slash_command(text, user="U0HOSTILE", trigger_id=trigger, response_url=fake.response_url(trigger))
     assert send(bot.events_url, body, FORM).status == 200
 
@@ -43,7 +43,7 @@ def _payload(kind: str, extra: dict[str, Any]) -> dict[str, Any]:
         "team": {"id": TEAM_ID, "domain": "x"},
         "api_app_id": APP_ID,
         "token": "verification-token-unused",
-        "trigger_id": unique("trigger."),
+        "trigger_id": new_trigger_id(),
         **extra,
     }
 
@@ -107,7 +107,7 @@ def test_after_all_that_the_log_has_no_traceback(bot):
 
 def test_tricky_characters_reach_the_bot_intact(bot, fake):
     text = "Acme \u202eevil\u200b \U0001f600 " + string.punctuation
-    trigger = unique("trigger.")
+    trigger = new_trigger_id()
     body = slash_command(text, user="U0HOSTILE", trigger_id=trigger, response_url=fake.response_url(trigger))
     assert send(bot.events_url, body, FORM).status == 200
     [opened] = fake.wait_for("views.open", lambda c: c.args.get("trigger_id") == trigger)

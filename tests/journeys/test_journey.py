@@ -18,8 +18,8 @@ from slack_sdk.models.views import View
 
 from bot import ids
 from bot.blocks.autopsy_form import autopsy_modal
+from playground.emulator import Fault, SlackEmulator, new_trigger_id
 from tests.conftest import Bot
-from tests.fake_slack import FakeSlack, Fault
 from tests.slack_requests import (
     FORM,
     JSON,
@@ -55,9 +55,9 @@ def as_dict(value: Any) -> dict[str, Any]:
     return json.loads(value) if isinstance(value, str) else value
 
 
-def open_form(bot: Bot, fake: FakeSlack, text: str, *, user: str, team: str) -> dict[str, Any]:
+def open_form(bot: Bot, fake: SlackEmulator, text: str, *, user: str, team: str) -> dict[str, Any]:
     """Type `/lost-deal <text>` and return the modal Slack was asked to open (with its new view id)."""
-    trigger = unique("trigger.")
+    trigger = new_trigger_id()
     reply = send(
         bot.events_url,
         slash_command(
@@ -89,7 +89,7 @@ def test_lost_deal_opens_the_autopsy_prefilled_with_every_question(bot, fake):
 
 def test_command_is_acknowledged_before_the_form_opens(bot, fake):
     with fake.slow("views.open", 1.0):
-        trigger = unique("trigger.")
+        trigger = new_trigger_id()
         body = slash_command(
             "Slow Co", user=unique("U"), trigger_id=trigger, response_url=fake.response_url("s")
         )
@@ -103,7 +103,7 @@ def test_a_burst_of_commands_while_slack_is_slow_is_acknowledged_at_once(bot, fa
     """Twelve reps type /lost-deal in the same moment while Slack takes a second to open each
     form: every one hears back at once, and every form is asked for while its trigger lives."""
     with fake.slow("views.open", 1.0):
-        triggers = [unique("trigger.") for _ in range(12)]
+        triggers = [new_trigger_id() for _ in range(12)]
         bodies = [
             slash_command("Burst Co", user=unique("U"), trigger_id=t, response_url=fake.response_url(t))
             for t in triggers
@@ -136,7 +136,7 @@ def test_a_burst_of_submissions_while_slack_is_slow_is_acknowledged_at_once(bot,
 
 
 def test_help_answers_privately_without_opening_a_form(bot, fake):
-    trigger = unique("trigger.")
+    trigger = new_trigger_id()
     reply = send(
         bot.events_url,
         slash_command("help", user=unique("U"), trigger_id=trigger, response_url=fake.response_url(trigger)),
@@ -151,7 +151,7 @@ def test_help_answers_privately_without_opening_a_form(bot, fake):
 
 
 def test_expired_trigger_tells_the_rep_to_try_again(bot, fake):
-    trigger = unique("trigger.")
+    trigger = new_trigger_id()
     fake.fail(
         "views.open", Fault(error="expired_trigger_id"), where=lambda args: args.get("trigger_id") == trigger
     )
@@ -170,7 +170,7 @@ def test_expired_trigger_tells_the_rep_to_try_again(bot, fake):
 def test_the_word_payload_anywhere_in_a_command_still_opens_the_form(bot, fake, text, where):
     """Bolt takes any form containing "payload" for an interactivity payload; a command from
     #payload-team, or a workspace called payloadco, or about a deal named so, is still a command."""
-    trigger = unique("trigger.")
+    trigger = new_trigger_id()
     body = slash_command(text, user=unique("U"), trigger_id=trigger, response_url=fake.response_url(trigger))
     if where:
         field = where.split(b"=")[0] + b"="
@@ -186,7 +186,7 @@ def test_the_word_payload_anywhere_in_a_command_still_opens_the_form(bot, fake, 
 
 @pytest.mark.parametrize("fault", [Fault(status=500), Fault(status=429, retry_after=1), Fault(drop=True)])
 def test_a_form_slack_failed_to_open_is_not_retried_on_a_spent_trigger(bot, fake, fault):
-    trigger = unique("trigger.")
+    trigger = new_trigger_id()
     fake.fail("views.open", fault, where=lambda args: args.get("trigger_id") == trigger)
     body = slash_command(
         "Flaky Co", user=unique("U"), trigger_id=trigger, response_url=fake.response_url(trigger)
@@ -201,7 +201,7 @@ def test_a_form_slack_failed_to_open_is_not_retried_on_a_spent_trigger(bot, fake
 
 def test_a_slow_slack_gets_the_trigger_life_and_the_rep_hears_at_once(bot, fake):
     with fake.slow("views.open", 4):
-        trigger = unique("trigger.")
+        trigger = new_trigger_id()
         body = slash_command(
             "Slow Co", user=unique("U"), trigger_id=trigger, response_url=fake.response_url(trigger)
         )
@@ -308,7 +308,7 @@ def test_a_failed_thank_you_does_not_lose_the_autopsy(bot, fake):
 
 @pytest.mark.parametrize("forgery", ["unsigned", "wrong secret", "six minutes old"])
 def test_requests_that_slack_did_not_sign_are_refused(bot, fake, forgery):
-    user, team, trigger = unique("U"), unique("T"), unique("trigger.")
+    user, team, trigger = unique("U"), unique("T"), new_trigger_id()
     command = slash_command(
         "Mallory", user=user, trigger_id=trigger, response_url=fake.response_url("m"), team=team
     )
@@ -334,7 +334,7 @@ def test_requests_that_slack_did_not_sign_are_refused(bot, fake, forgery):
 def test_a_forged_request_cannot_write_lines_into_the_log(bot, fake):
     team = unique("T")
     body = slash_command(
-        "x", user="U0MALLORY", trigger_id=unique("trigger."), response_url=fake.response_url("m"),
+        "x", user="U0MALLORY", trigger_id=new_trigger_id(), response_url=fake.response_url("m"),
         team=f"{team}\nERROR db wiped",
     )  # fmt: skip
     assert post(bot.events_url, body, FORM).status == 401
@@ -370,7 +370,7 @@ def test_app_home_and_its_button_open_the_same_form(bot, fake):
     View(**home_view).validate_json()
     assert "Log a lost deal" in json.dumps(home_view)
 
-    trigger = unique("trigger.")
+    trigger = new_trigger_id()
     assert (
         send(bot.events_url, block_action(ids.LOG_LOST_DEAL, user=user, trigger_id=trigger), FORM).status
         == 200

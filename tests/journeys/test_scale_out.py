@@ -13,9 +13,9 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot import ids
+from playground.emulator import TEAM_ID, SlackEmulator
 from storage import upgrade
 from tests.conftest import bot_env, free_port, start_bot
-from tests.fake_slack import TEAM_ID, FakeSlack
 from tests.journeys.test_journey import ANSWERS, open_form
 from tests.slack_requests import FORM, fill_form, send, unique, view_submission
 
@@ -33,7 +33,7 @@ def working_zone(now: datetime) -> str | None:
 
 
 def test_two_web_processes_and_two_workers_lose_nothing_and_repeat_nothing(
-    fake: FakeSlack, postgres_url, tmp_path
+    fake: SlackEmulator, postgres_url, tmp_path
 ):
     upgrade(postgres_url)
     channel, helper = unique("C"), unique("U")

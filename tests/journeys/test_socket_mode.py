@@ -15,8 +15,8 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.server import Server, ServerConnection, serve
 
+from playground.emulator import TEAM_ID, SlackEmulator, new_trigger_id
 from tests.conftest import Bot, bot_env, start_bot
-from tests.fake_slack import TEAM_ID, FakeSlack
 from tests.slack_requests import APP_ID, unique
 
 APP_TOKEN = "xapp-1-test"
@@ -82,7 +82,7 @@ class SlackLink:
 
 
 @pytest.fixture
-def link(fake: FakeSlack) -> Iterator[SlackLink]:
+def link(fake: SlackEmulator) -> Iterator[SlackLink]:
     server = SlackLink()
     fake.socket_mode_url = server.url
     yield server
@@ -100,7 +100,7 @@ def hello() -> dict[str, Any]:
 
 
 def slash_command_envelope(
-    text: str, *, envelope_id: str, trigger_id: str, fake: FakeSlack
+    text: str, *, envelope_id: str, trigger_id: str, fake: SlackEmulator
 ) -> dict[str, Any]:
     """A slash command as Slack delivers it over Socket Mode."""
     return {
@@ -126,7 +126,7 @@ def slash_command_envelope(
 
 
 def test_socket_mode_connects_and_answers_slash_commands(
-    fake: FakeSlack, link: SlackLink, tmp_path: Path
+    fake: SlackEmulator, link: SlackLink, tmp_path: Path
 ) -> None:
     env = bot_env(fake, f"sqlite:///{tmp_path / 'rebound.db'}", SLACK_APP_TOKEN=APP_TOKEN)
     bot = start_bot(env, tmp_path, wait_healthy=False)
@@ -141,7 +141,7 @@ def test_socket_mode_connects_and_answers_slash_commands(
         connection.send(json.dumps(hello()))
 
         # `/lost-deal Acme Corp`: acked over the WebSocket, then the autopsy form opens.
-        trigger = unique("13345224609.")
+        trigger = new_trigger_id()
         envelope = unique("env-")
         connection.send(
             json.dumps(
@@ -159,7 +159,7 @@ def test_socket_mode_connects_and_answers_slash_commands(
         assert deal["element"]["initial_value"] == "Acme Corp"
 
         # `/lost-deal help`: the help text rides in the ack itself; no form.
-        help_trigger = unique("13345224609.")
+        help_trigger = new_trigger_id()
         help_envelope = unique("env-")
         connection.send(
             json.dumps(
@@ -179,9 +179,9 @@ def test_socket_mode_connects_and_answers_slash_commands(
     assert "Traceback" not in log, log
 
 
-def test_an_app_token_slack_refuses_stops_serve_with_one_line(fake: FakeSlack, tmp_path: Path) -> None:
+def test_an_app_token_slack_refuses_stops_serve_with_one_line(fake: SlackEmulator, tmp_path: Path) -> None:
+    from playground.emulator import Fault
     from tests.conftest import rebound
-    from tests.fake_slack import Fault
 
     fake.fail("apps.connections.open", Fault(error="invalid_auth"))
     env = bot_env(fake, f"sqlite:///{tmp_path / 'rebound.db'}", SLACK_APP_TOKEN=APP_TOKEN)

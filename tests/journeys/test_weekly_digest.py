@@ -17,10 +17,10 @@ from sqlalchemy import update
 from bot.config import load_settings
 from bot.digest.posting import LEASE, DigestSweep
 from bot.runtime.installs import installs_for
+from playground.emulator import TEAM_ID, Call, Fault, SlackEmulator
 from storage import FollowUp, Plan, Store, upgrade
 from storage.digests import Digests
 from tests.examples import ANSWERS
-from tests.fake_slack import TEAM_ID, Call, FakeSlack, Fault
 
 TEAM = TEAM_ID  # the workspace the fake says the bot token belongs to
 CHANNEL = "C0LESSONS"
@@ -30,13 +30,13 @@ IN_WEEK = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def own_fake() -> Iterator[FakeSlack]:
-    server = FakeSlack().start()
+def own_fake() -> Iterator[SlackEmulator]:
+    server = SlackEmulator().start()
     yield server
     server.stop()
 
 
-def make_sweep(store: Store, fake: FakeSlack, tmp_path: Path, **env: str) -> DigestSweep:
+def make_sweep(store: Store, fake: SlackEmulator, tmp_path: Path, **env: str) -> DigestSweep:
     settings = load_settings(
         {
             "SLACK_API_URL": fake.api_url,
@@ -58,7 +58,7 @@ def store(database_url: str) -> Iterator[Store]:
 
 
 @pytest.fixture
-def sweep(store: Store, own_fake: FakeSlack, tmp_path: Path) -> DigestSweep:
+def sweep(store: Store, own_fake: SlackEmulator, tmp_path: Path) -> DigestSweep:
     return make_sweep(store, own_fake, tmp_path)
 
 
@@ -85,7 +85,7 @@ def answer(store: Store, autopsy_id: int, state: str, at: datetime) -> None:
         )
 
 
-def posts(fake: FakeSlack, channel: str = CHANNEL) -> list[Call]:
+def posts(fake: SlackEmulator, channel: str = CHANNEL) -> list[Call]:
     return fake.delivered("chat.postMessage", lambda call: call.args.get("channel") == channel)
 
 

@@ -16,9 +16,9 @@ import pytest
 from sqlalchemy import text
 
 from bot import ids
+from playground.emulator import Fault, SlackEmulator, new_trigger_id
 from storage import Store
 from tests.conftest import Bot, bot_env, rebound, start_bot
-from tests.fake_slack import FakeSlack, Fault
 from tests.journeys.test_app_home import home_click, menu, modal_for
 from tests.journeys.test_journey import ANSWERS, open_form, submit
 from tests.slack_requests import (
@@ -36,7 +36,7 @@ CLIENT_ID, CLIENT_SECRET = "111.222", "client-secret-for-tests"
 
 
 @pytest.fixture
-def oauth_bot(fake: FakeSlack, tmp_path: Path) -> Iterator[Bot]:
+def oauth_bot(fake: SlackEmulator, tmp_path: Path) -> Iterator[Bot]:
     env = bot_env(
         fake,
         f"sqlite:///{tmp_path / 'rebound.db'}",
@@ -193,7 +193,7 @@ def test_a_slack_hiccup_on_auth_test_neither_loses_nor_fakes_an_answer(oauth_bot
     before = len(fake.find("auth.test"))
     # The first request of this workspace: auth.test dropped three times (slack_sdk retries twice).
     fake.fail("auth.test", Fault(drop=True), Fault(drop=True), Fault(drop=True))
-    trigger = unique("trigger.")
+    trigger = new_trigger_id()
     command = slash_command(
         "Acme", user=user, team=team, trigger_id=trigger, response_url=fake.response_url(trigger)
     )

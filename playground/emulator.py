@@ -1,13 +1,18 @@
-"""A fake Slack Web API on a free loopback port: records every call, answers like Slack.
+"""Slack's Web API, emulated on a free loopback port: it answers as Slack does and records every call.
 
-The bot's WebClient points here through SLACK_API_URL. Tests read `calls`, wait for the
-ones they expect, and script faults (`fail`) or slowness (`delay`) per method.
+The bot's WebClient points here through SLACK_API_URL. Slack's semantics are kept where the bot
+depends on them: a trigger_id lives 3 seconds and opens one view (`new_trigger_id`), views get
+ids and hashes, a DM to a user lands in their D… conversation whose history can be read back, and
+files go up in Slack's three steps. Tests and benchmarks read `calls`, wait for the ones they
+expect, and script faults (`fail`, `chaos`) or slowness (`slow`) per method.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
+import secrets
 import sys
 import threading
 import time
@@ -21,6 +26,27 @@ from urllib.parse import parse_qsl, urlsplit
 
 TEAM_ID = "T0REBOUND"
 BOT_USER_ID = "U0REBOUNDBOT"
+TRIGGER_LIFE = 3.0  # seconds a trigger_id may open a view, once
+_triggers = itertools.count(1)
+
+
+def new_trigger_id() -> str:
+    """A trigger_id as Slack hands one out with a command or a click. Ours begin with the moment
+    (ms) they were made, so whoever made one, the emulator knows when it expires."""
+    return f"{time.time_ns() // 1_000_000}.{next(_triggers)}.{secrets.token_hex(10)}"
+
+
+def trigger_problem(trigger_id: object, now: float, spent: set[str]) -> str | None:
+    """Slack's error for opening a view on this trigger at `now` (time.time()), or None (and it is spent)."""
+    made, _, rest = str(trigger_id or "").partition(".")
+    if not made.isdigit() or not rest:
+        return "invalid_trigger_id"
+    if now - int(made) / 1000 > TRIGGER_LIFE:
+        return "expired_trigger_id"
+    if trigger_id in spent:
+        return "exchanged_trigger_id"
+    spent.add(str(trigger_id))
+    return None
 
 
 @dataclass
@@ -87,7 +113,7 @@ def encode(answer: dict[str, Any]) -> bytes:
 CHAOS = (Fault(status=500), Fault(status=503), Fault(status=429, retry_after=1), Fault(drop=True))
 
 
-class FakeSlack:
+class SlackEmulator:
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self.socket_mode_url: str | None = None
@@ -96,6 +122,8 @@ class FakeSlack:
         self.private: set[str] = set()  # private channels nobody invited the bot to
         self.uploads: dict[str, bytes] = {}  # file ID -> bytes sent to its upload URL
         self.admins: set[str] = set()  # user IDs users.info reports as workspace admins
+        self.names: dict[str, str] = {}  # user ID -> the real name users.info reports
+        self.file_types: dict[str, str] = {}  # file ID -> its type, from the name it was uploaded under
         self._faults: dict[str, deque[tuple[Callable[[dict[str, Any]], bool], Fault]]] = defaultdict(deque)
         self._delays: dict[str, float] = {}
         self._chaos: tuple[float, random.Random] | None = None
@@ -103,12 +131,14 @@ class FakeSlack:
         self._changed = threading.Condition(self._lock)
         self._counter = 0
         self._last_ts = 0.0
+        self._spent_triggers: set[str] = set()
+        self.observers: list[Callable[[Call], None]] = []  # told of every call, once it is answered
         self._server = _Server(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     # Lifecycle
-    def start(self) -> FakeSlack:
+    def start(self) -> SlackEmulator:
         self._thread.start()
         return self
 
@@ -203,7 +233,15 @@ class FakeSlack:
                 self._changed.wait(left)
 
     # Answers
-    def _answer(self, method: str, args: dict[str, Any], token: str | None = None) -> dict[str, Any]:
+    def _answer(
+        self, method: str, args: dict[str, Any], token: str | None = None, at: float | None = None
+    ) -> dict[str, Any]:
+        """Slack's answer to a call that arrived at `at` (time.time())."""
+        if method in ("views.open", "views.push"):
+            with self._lock:
+                problem = trigger_problem(args.get("trigger_id"), at or time.time(), self._spent_triggers)
+            if problem:
+                return {"ok": False, "error": problem}
         with self._lock:
             self._counter += 1
             serial = self._counter
@@ -223,7 +261,8 @@ class FakeSlack:
         if method in ("views.open", "views.publish", "views.update", "views.push"):
             view = args.get("view")
             added = {
-                "id": f"V{serial:08d}",
+                # views.update keeps the view's id; the hash changes with every version.
+                "id": str(args.get("view_id") or "") if method == "views.update" else f"V{serial:08d}",
                 "team_id": TEAM_ID,
                 "hash": f"{serial}.hash",
                 "state": {"values": {}},
@@ -262,9 +301,17 @@ class FakeSlack:
                 "is_enterprise_install": False,
             }
         if method == "conversations.open":
-            return {"ok": True, "channel": {"id": _conversation(str(args.get("users", "")))}}
+            return {"ok": True, "channel": {"id": conversation_of(str(args.get("users", "")))}}
         if method == "files.getUploadURLExternal":
             file_id = f"F{serial:08d}"
+            name = str(args.get("filename") or "")
+            self.file_types[file_id] = (
+                "image/png"
+                if name.endswith(".png")
+                else "text/csv"
+                if name.endswith(".csv")
+                else "application/octet-stream"
+            )
             return {
                 "ok": True,
                 "file_id": file_id,
@@ -288,6 +335,7 @@ class FakeSlack:
                     "id": user,
                     "team_id": TEAM_ID,
                     "name": user.lower(),
+                    "real_name": self.names.get(user, user),
                     "tz": self.zones.get(user, "UTC"),
                     "is_admin": user in self.admins,
                     "is_owner": False,
@@ -306,13 +354,13 @@ class FakeSlack:
     def _history(self, args: dict[str, Any], token: str | None) -> dict[str, Any]:
         """The bot's messages delivered in a conversation of this token's workspace after
         `oldest`, newest first, a page of `limit` at a time (the cursor is an offset here)."""
-        wanted = _conversation(str(args.get("channel", "")))
+        wanted = conversation_of(str(args.get("channel", "")))
         oldest = float(args.get("oldest") or 0)
         with_metadata = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
         messages = []
         for call in reversed(self.delivered("chat.postMessage", lambda c: c.token == token)):
             ts = str(call.answer.get("ts", "0"))
-            if _conversation(str(call.args.get("channel", ""))) == wanted and float(ts) > oldest:
+            if conversation_of(str(call.args.get("channel", ""))) == wanted and float(ts) > oldest:
                 message = {"type": "message", "user": BOT_USER_ID, "text": call.args.get("text"), "ts": ts}
                 if with_metadata and call.args.get("metadata"):
                     message["metadata"] = call.args["metadata"]
@@ -369,6 +417,7 @@ class FakeSlack:
                 self._api(method, args, arrived)
 
             def _api(self, method: str, args: dict[str, Any], arrived: float) -> None:
+                arrived_at = time.time()  # a trigger's life is counted to its call's arrival
                 auth = self.headers.get("Authorization", "")
                 token = auth.removeprefix("Bearer ") if auth else args.get("token")
                 fault = fake._next_fault(method, args)
@@ -392,7 +441,7 @@ class FakeSlack:
                     answer = (
                         {"ok": False, "error": fault.error}
                         if fault and fault.error
-                        else fake._answer(method, args, token)
+                        else fake._answer(method, args, token, arrived_at)
                     )
                     outcome = "ok" if answer.get("ok") else f"error:{answer.get('error')}"
                     body = encode(answer)
@@ -408,10 +457,12 @@ class FakeSlack:
                 with fake._changed:
                     fake.calls.append(call)
                     fake._changed.notify_all()
+                for observer in fake.observers:
+                    observer(call)
 
         return Handler
 
 
-def _conversation(channel: str) -> str:
+def conversation_of(channel: str) -> str:
     """Posting to a user ID lands in the DM with them, which conversations.open names D…."""
     return "D" + channel.lstrip("UW") if channel[:1] in ("U", "W") else channel

@@ -1,0 +1,258 @@
+"""`rebound playground`: the Slack emulator, the real `rebound serve` pointed at it, and the page.
+
+The bot runs as it would against Slack, unchanged, in a process of its own with the playground's
+own tokens, signing secret, Slack URL and SQLite file, whatever `.env` says. The playground runs
+the minute's sweeps itself, as of its own clock, so jumping ahead delivers what falls due.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+import webbrowser
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+
+from bot.config import Settings, load_settings
+from bot.digest.posting import DigestSweep
+from bot.digest.week import schedule_for, week_due
+from bot.followups.delivery import FollowUpSweep
+from bot.runtime.installs import installs_for
+from playground.client import Person, SlackClient
+from playground.demo import seed
+from playground.emulator import SlackEmulator
+from playground.server import PageServer
+from storage import Autopsy, FollowUp, Store, upgrade
+
+DATABASE = "rebound-playground.db"
+LESSONS = "C0LESSONS"
+TEAM_ZONE = "America/New_York"
+PEOPLE = [
+    Person("U0RILEY", "Riley Chen", "Account executive", "America/New_York"),
+    Person("U0SAM", "Sam Okafor", "Solutions engineer", "Europe/London"),
+    Person("U0DANA", "Dana Ruiz", "Head of sales (admin)", "America/Los_Angeles", is_admin=True),
+]
+SWEEP_EVERY = 20.0  # seconds between sweeps while nobody jumps the clock
+
+
+class Stop(Exception):
+    """A clear reason the playground cannot start, printed as one line."""
+
+
+def run(*, port: int, demo: bool, fresh: bool, browser: bool) -> int:
+    database = Path.cwd() / DATABASE
+    if fresh:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{database}{suffix}").unlink(missing_ok=True)
+    workdir = Path(tempfile.mkdtemp(prefix="rebound-playground-"))
+    emulator = SlackEmulator().start()
+    env = bot_environment(emulator, database, workdir)
+    client = SlackClient(
+        emulator,
+        events_url=f"http://127.0.0.1:{env['PORT']}/slack/events",
+        signing_secret=env["SLACK_SIGNING_SECRET"],
+        people=PEOPLE,
+        channels={LESSONS: "lessons"},
+    )
+    try:
+        page = PageServer(port, client)
+    except OSError:
+        emulator.stop()
+        print(f"rebound: port {port} is taken (another playground?); try --port {port + 1}", file=sys.stderr)
+        return 2
+    settings = load_settings(env, dotenv_dir=workdir)
+    upgrade(settings.database_url)
+    store = settings.connect()
+    if demo and not has_autopsies(store):
+        seed(store, PEOPLE, now=client.now())
+    bot = _start_bot(env, workdir)
+    stopping = threading.Event()
+    try:
+        _wait_healthy(bot, env, workdir)
+        sweeps = Sweeps(settings, store, client)
+        page.clock = sweeps.jump
+        threading.Thread(target=page.serve_forever, daemon=True).start()
+        threading.Thread(target=sweeps.every, args=(stopping,), daemon=True).start()
+        url = f"http://127.0.0.1:{port}/"
+        print(f"Rebound playground: {url} (Ctrl-C to stop)", flush=True)
+        if browser:
+            webbrowser.open(url)
+        _until_stopped()
+    except Stop as stop:
+        print(f"rebound: {stop}", file=sys.stderr)
+        return 1
+    finally:
+        stopping.set()
+        page.stop()
+        _stop(bot)
+        emulator.stop()
+        store.close()
+    return 0
+
+
+def bot_environment(emulator: SlackEmulator, database: Path, workdir: Path) -> dict[str, str]:
+    """The bot's settings: the playground's own, and no other Slack, Rebound or database setting
+    (the bot runs in `workdir`, so no `.env` of the operator's is read either)."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("SLACK_", "REBOUND_", "DATABASE_"))
+    }
+    env.update(
+        SLACK_BOT_TOKEN="xoxb-playground",
+        SLACK_SIGNING_SECRET=secrets.token_hex(16),
+        SLACK_API_URL=emulator.api_url,
+        DATABASE_URL=f"sqlite:///{database}",
+        HOST="127.0.0.1",
+        PORT=str(_free_port()),
+        REBOUND_DIGEST_CHANNEL=LESSONS,
+        REBOUND_DIGEST_DAY="fri",
+        REBOUND_DIGEST_TIME="16:00",
+        REBOUND_TIMEZONE=TEAM_ZONE,
+        LOG_LEVEL="WARNING",
+        PYTHONUNBUFFERED="1",
+    )  # fmt: skip
+    return env
+
+
+class Sweeps:
+    """The follow-up and digest sweeps, as of the playground's clock (the bot's own code)."""
+
+    def __init__(self, settings: Settings, store: Store, client: SlackClient) -> None:
+        speakers = installs_for(settings, store)
+        self.settings, self.store, self.client = settings, store, client
+        self.follow_ups = FollowUpSweep(store, speakers, settings.timezone)
+        self.digests = DigestSweep(store, speakers, settings)
+        self._lock = threading.Lock()
+
+    def run(self) -> None:
+        with self._lock:
+            now = self.client.now()
+            self.follow_ups.run(now)
+            self.digests.run(now)
+
+    def every(self, stopping: threading.Event) -> None:
+        while not stopping.wait(SWEEP_EVERY):
+            self.run()
+
+    def jump(self, asked: dict[str, Any]) -> dict[str, Any]:
+        """Move the clock to a moment, a week on, the next touch-base day or Friday's digest; sweep."""
+        moment = self._moment(asked)
+        if moment is None:
+            return {"ok": False, "error": "not_a_moment"}
+        if moment <= self.client.now():
+            return {"ok": False, "error": "the playground's clock only goes forward"}
+        self.client.set_clock(moment)
+        self.run()
+        return {"ok": True, "now": self.client.now().isoformat()}
+
+    def _moment(self, asked: dict[str, Any]) -> datetime | None:
+        now, jump = self.client.now(), asked.get("jump")
+        if jump == "week":  # a week on, at 10:00 on a weekday where the team works
+            return _working_morning(now + timedelta(days=7))
+        if jump == "digest":
+            return week_due(now + timedelta(days=7), schedule_for(None, self.settings)).ends_at + timedelta(
+                minutes=1
+            )
+        if jump == "touch_base":
+            return self._next_touch_base(now)
+        try:
+            moment = datetime.fromisoformat(str(asked.get("to")))
+        except ValueError:
+            return None
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+    def _next_touch_base(self, now: datetime) -> datetime | None:
+        """10:00 on the next touch-base day, in its rep's zone."""
+        with self.store.read() as work:
+            row = work.session.execute(
+                select(FollowUp.due_on, FollowUp.recipient_id)
+                .where(
+                    FollowUp.kind == "touch_base", FollowUp.state == "pending", FollowUp.due_on.is_not(None)
+                )
+                .order_by(FollowUp.due_on)
+                .limit(1)
+            ).first()
+        if row is None:
+            return now + timedelta(days=1)
+        zone = ZoneInfo(next((p.tz for p in PEOPLE if p.id == row.recipient_id), TEAM_ZONE))
+        moment = datetime.combine(row.due_on, datetime.min.time().replace(hour=10), zone).astimezone(UTC)
+        return max(moment, now + timedelta(minutes=1))
+
+
+def _working_morning(moment: datetime) -> datetime:
+    """`moment` if the team is at work then (weekdays 9:00-17:00 in its zone), else the next 10:00."""
+    local = moment.astimezone(ZoneInfo(TEAM_ZONE))
+    if local.weekday() < 5 and 9 <= local.hour < 17:
+        return moment
+    day = local.date() + timedelta(days=0 if local.hour < 9 else 1)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return datetime.combine(day, datetime.min.time().replace(hour=10), ZoneInfo(TEAM_ZONE)).astimezone(UTC)
+
+
+def has_autopsies(store: Store) -> bool:
+    with store.read() as work:
+        return bool(work.session.scalar(select(func.count()).select_from(Autopsy)))
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _start_bot(env: dict[str, str], workdir: Path) -> subprocess.Popen[bytes]:
+    log = (workdir / "rebound.log").open("wb")
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot", "serve", "--no-scheduler"],
+        env=env,
+        cwd=workdir,  # no `.env` of the operator's is read
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def _wait_healthy(bot: subprocess.Popen[bytes], env: dict[str, str], workdir: Path) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if bot.poll() is not None:
+            tail = (workdir / "rebound.log").read_text(errors="replace").strip().splitlines()[-1:]
+            raise Stop(f"the bot stopped at start ({bot.returncode}): {' '.join(tail)}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{env['PORT']}/healthz", timeout=1) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.05)
+    raise Stop("the bot did not answer within 30 seconds")
+
+
+def _until_stopped() -> None:
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    stop.wait()
+
+
+def _stop(bot: subprocess.Popen[bytes]) -> None:
+    if bot.poll() is None:
+        os.killpg(bot.pid, signal.SIGTERM)
+        try:
+            bot.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(bot.pid, signal.SIGKILL)
+            bot.wait()

@@ -132,6 +132,8 @@ class SlackEmulator:
         self._counter = 0
         self._last_ts = 0.0
         self._spent_triggers: set[str] = set()
+        self._view_hashes: dict[str, str] = {}  # each view's id -> its current hash
+        self._posted: set[tuple[str, str]] = set()  # (conversation, ts) of each message posted
         self.observers: list[Callable[[Call], None]] = []  # told of every call, once it is answered
         self._server = _Server(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
@@ -232,6 +234,16 @@ class SlackEmulator:
                     )
                 self._changed.wait(left)
 
+    def _view_problem(self, args: dict[str, Any]) -> str | None:
+        """views.update as Slack checks it: a view it made, and (when given) the hash it last had."""
+        with self._lock:
+            current = self._view_hashes.get(str(args.get("view_id") or ""))
+        if current is None:
+            return "not_found"
+        if args.get("hash") and args["hash"] != current:
+            return "hash_conflict"
+        return None
+
     # Answers
     def _answer(
         self, method: str, args: dict[str, Any], token: str | None = None, at: float | None = None
@@ -258,6 +270,10 @@ class SlackEmulator:
                 "user_id": BOT_USER_ID,
                 "bot_id": "B0REBOUND",
             }
+        if method == "views.update":
+            problem = self._view_problem(args)
+            if problem:
+                return {"ok": False, "error": problem}
         if method in ("views.open", "views.publish", "views.update", "views.push"):
             view = args.get("view")
             added = {
@@ -267,6 +283,8 @@ class SlackEmulator:
                 "hash": f"{serial}.hash",
                 "state": {"values": {}},
             }
+            with self._lock:
+                self._view_hashes[added["id"]] = added["hash"]
             if not isinstance(view, str):
                 return {"ok": True, "view": {**(view or {}), **added}}
             text = view.strip()
@@ -325,8 +343,18 @@ class SlackEmulator:
                 "ok": True,
                 "files": [{"id": entry["id"], "title": entry.get("title")} for entry in files],
             }
-        if method in ("chat.postMessage", "chat.update", "chat.postEphemeral"):
-            return {"ok": True, "channel": args.get("channel"), "ts": ts}
+        if method == "chat.update":
+            posted = conversation_of(str(channel or "")), str(args.get("ts") or "")
+            with self._lock:
+                if posted not in self._posted:
+                    return {"ok": False, "error": "message_not_found"}
+            return {"ok": True, "channel": posted[0], "ts": posted[1]}
+        if method == "chat.postMessage":
+            with self._lock:
+                self._posted.add((conversation_of(str(channel or "")), ts))
+            return {"ok": True, "channel": conversation_of(str(channel or "")), "ts": ts}
+        if method == "chat.postEphemeral":
+            return {"ok": True, "message_ts": ts}
         if method == "users.info":
             user = args.get("user", "")
             return {

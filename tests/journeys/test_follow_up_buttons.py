@@ -11,7 +11,7 @@ import pytest
 from slack_sdk.models.blocks import Block
 
 from bot import ids
-from playground.emulator import Call, SlackEmulator, new_trigger_id
+from playground.emulator import Call, SlackEmulator, conversation_of, new_trigger_id
 from storage import Store
 from tests.conftest import Bot, rebound
 from tests.journeys.test_journey import ANSWERS, as_dict, open_form, submit
@@ -71,7 +71,8 @@ def click(bot: Bot, message: Call, action_id: str, *, user: str, team: str, valu
 
 
 def updates(fake: SlackEmulator, channel: str, count: int = 1) -> list[Call]:
-    return fake.wait_for("chat.update", lambda c: c.args["channel"] == channel, count=count)
+    """The redraws of messages in `channel` (a person's ID means the DM with them, as in Slack)."""
+    return fake.wait_for("chat.update", lambda c: c.args["channel"] == conversation_of(channel), count=count)
 
 
 def store_of(bot: Bot) -> Store:
@@ -122,7 +123,7 @@ def test_nobody_else_can_answer_your_reminder(bot, fake):
     click(bot, reminder, ids.WON_BACK, user=user, team="T0OTHERTEAM")
     click(bot, reminder, ids.LET_GO, user=user, team=team, value="99999999")
     time.sleep(0.5)
-    assert fake.find("chat.update", lambda c: c.args["channel"] == user) == []
+    assert fake.find("chat.update", lambda c: c.args["channel"] == conversation_of(user)) == []
     assert "Refused" in bot.log_text()
     click(bot, reminder, ids.REACHED_OUT, user=user, team=team)  # the rep still can
     assert "You reached out" in json.dumps(updates(fake, user)[0].args["blocks"])

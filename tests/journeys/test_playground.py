@@ -100,6 +100,14 @@ def playground(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Playground]
     assert stop(running) == 0
 
 
+def test_the_page_is_served_with_a_policy_that_runs_only_its_own_scripts(playground):
+    status, headers, body = playground.get("/")
+    assert status == 200 and b"<html" in body.lower()
+    assert "script-src 'self'" in headers["Content-Security-Policy"]
+    assert "default-src 'none'" in headers["Content-Security-Policy"]
+    assert playground.get("/static/../runner.py")[0] == 404
+
+
 def top_modal(state: dict[str, Any], person: str = RILEY) -> dict[str, Any] | None:
     stack = state["modals"].get(person) or []
     return stack[-1] if stack else None

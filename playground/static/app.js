@@ -1,0 +1,304 @@
+// The playground's Slack client: draws /play/state (see playground/CONTRACT.md), redraws on each
+// server-sent event, and turns what a person does into /play/* calls the server hands to the bot.
+
+import { applyInitials, drawBlocks, h, readState, showErrors, text } from "./blocks.js";
+
+const $ = (selector) => document.querySelector(selector);
+const ui = { person: null, place: "dm", seen: {}, drawn: "", modal: "", errors: "" };
+let state = null;
+
+async function call(path, body) {
+  try {
+    const answer = await fetch(path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+    const said = await answer.json();
+    if (!said.ok) notice(said.error || "Something went wrong.");
+    return said;
+  } catch {
+    notice("The playground is not answering. Is `rebound playground` still running?");
+    return { ok: false };
+  }
+}
+
+function notice(message) {
+  $("#notice").textContent = message;
+}
+
+const me = () => state.people.find((p) => p.id === ui.person);
+const names = () => ({
+  users: new Map([[state.bot.id, state.bot.name], ...state.people.map((p) => [p.id, p.name])]),
+  channels: new Map(state.channels.map((c) => [c.id, c.name])),
+});
+const conversationId = () => (ui.place === "dm" ? state.dms[ui.person] : ui.place);
+
+// Times as the person sees them: in their own zone, with the date, since the clock can jump.
+function when(iso, options = {}) {
+  return new Intl.DateTimeFormat("en-GB", {
+    timeZone: me().tz,
+    weekday: "short",
+    day: "numeric",
+    month: "short",
+    hour: "2-digit",
+    minute: "2-digit",
+    ...options,
+  }).format(new Date(iso));
+}
+
+// The wall-clock fields of an instant in a zone, for <input type="datetime-local">, and back.
+function localFields(iso, tz) {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat("en-CA", { timeZone: tz, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" })
+      .formatToParts(new Date(iso))
+      .map((part) => [part.type, part.value]),
+  );
+  return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}`;
+}
+
+function instantOf(fields, tz) {
+  const asUtc = Date.parse(`${fields}:00Z`);
+  const offset = Date.parse(`${localFields(new Date(asUtc).toISOString(), tz)}:00Z`) - asUtc;
+  return new Date(asUtc - offset).toISOString();
+}
+
+async function load() {
+  const answer = await fetch("/play/state");
+  const now = await answer.json();
+  if (state && now.version < state.version) return; // an older answer overtaken by a newer one
+  state = now;
+  if (!ui.person || !state.people.some((p) => p.id === ui.person)) ui.person = state.people[0].id;
+  draw();
+}
+
+function draw() {
+  drawPeople();
+  drawClock();
+  drawSidebar();
+  drawPlace();
+  drawModal();
+}
+
+function drawPeople() {
+  const select = $("#person");
+  if (select.options.length !== state.people.length) {
+    select.replaceChildren(...state.people.map((p) => h("option", { value: p.id }, p.name)));
+  }
+  select.value = ui.person;
+  const person = me();
+  $("#person-about").textContent = `${person.title} · ${person.tz.split("/").pop().replace("_", " ")}`;
+  $("#team-name").textContent = state.team.name;
+}
+
+function drawClock() {
+  const field = $("#clock-at");
+  if (document.activeElement !== field) field.value = localFields(state.now, me().tz);
+  $("#clock-zone").textContent = `${me().tz} · ${when(state.now, { year: "numeric" })}`;
+}
+
+// Unread dots: what arrived in a conversation since this person last looked at it.
+function drawSidebar() {
+  const counts = { dm: (state.conversations[state.dms[ui.person]] || []).length };
+  for (const channel of state.channels) counts[channel.id] = (state.conversations[channel.id] || []).length;
+  const seen = (ui.seen[ui.person] ||= {});
+  seen[ui.place] = counts[ui.place] ?? 0;
+  for (const button of document.querySelectorAll("[data-place]")) {
+    const place = button.dataset.place;
+    button.setAttribute("aria-current", place === ui.place ? "page" : "false");
+    const unread = place in counts ? counts[place] - (seen[place] ?? 0) : 0;
+    const badge = button.querySelector(".badge");
+    badge.textContent = unread > 0 ? String(unread) : "";
+    badge.hidden = unread <= 0;
+  }
+  const lessons = $("#channels");
+  if (lessons.childElementCount === 0) {
+    for (const channel of state.channels) lessons.append(placeButton(channel.id, `#${channel.name}`));
+    drawSidebar();
+  }
+}
+
+function placeButton(place, label) {
+  return h("li", {}, h("button", { type: "button", "data-place": place, onclick: () => go(place) }, label, h("span", { className: "badge", "aria-hidden": "true", hidden: true })));
+}
+
+function go(place) {
+  ui.place = place;
+  ui.drawn = "";
+  notice("");
+  if (place === "home") call("/play/home", { user: ui.person });
+  draw();
+}
+
+function drawPlace() {
+  const home = ui.place === "home";
+  const channel = state.channels.find((c) => c.id === ui.place);
+  const title = home ? "Rebound · Home" : channel ? `#${channel.name}` : "Rebound";
+  const messages = home ? null : state.conversations[conversationId()] || [];
+  const mine = home ? null : (state.ephemeral[ui.person] || []).filter((m) => m.channel === conversationId());
+  const view = home ? state.homes[ui.person] : null;
+  // Redraw only what changed, so a click's focus and the scroll position survive other updates.
+  const key = JSON.stringify([ui.person, ui.place, messages, mine, view?.hash, view?.blocks]);
+  if (key === ui.drawn) return;
+  ui.drawn = key;
+  $("#place-title").textContent = title;
+  $("#composer").hidden = home;
+  $("#message").placeholder = channel ? `Message #${channel.name}` : "Message Rebound: /lost-deal Acme Corp";
+  const surface = { names: names(), people: state.people, channels: state.channels };
+  const body = $("#place");
+  if (home) {
+    body.replaceChildren(
+      view
+        ? h("div", { className: "home" }, drawBlocks(view.blocks, { ...surface, act: (action) => call("/play/action", { user: ui.person, where: { kind: "home" }, action }) }))
+        : h("p", { className: "empty" }, "Opening Rebound's Home tab…"),
+    );
+    return;
+  }
+  const all = [...messages.map((m) => ({ m, only: false })), ...mine.map((m) => ({ m, only: true }))].sort((a, b) => (a.m.at < b.m.at ? -1 : a.m.at > b.m.at ? 1 : 0));
+  const list = h("ol", { className: "messages", "aria-label": `Messages in ${title}` });
+  for (const { m, only } of all) list.append(drawMessage(m, only, surface));
+  if (all.length === 0) {
+    list.append(h("li", { className: "empty" }, channel ? `Nothing in #${channel.name} yet. Rebound posts the weekly digest here.` : "Type /lost-deal Acme Corp below to write your first autopsy."));
+  }
+  body.replaceChildren(list);
+  body.scrollTop = body.scrollHeight;
+}
+
+function drawMessage(message, only, surface) {
+  const author = surface.names.users.get(message.user) || message.user;
+  const act = (action) =>
+    call("/play/action", { user: ui.person, where: { kind: "message", channel: message.channel, ts: message.ts }, action });
+  const blocks = message.blocks?.length ? drawBlocks(message.blocks, { ...surface, act }) : message.text ? [text({ type: "mrkdwn", text: message.text }, surface.names)] : [];
+  const files = (message.files || []).map((file) =>
+    h("figure", { className: "file" }, h("img", { src: file.url, alt: file.title }), h("figcaption", {}, file.title)),
+  );
+  return h(
+    "li",
+    { className: `message${only ? " ephemeral" : ""}` },
+    h("span", { className: "avatar", "aria-hidden": "true" }, author.slice(0, 1)),
+    h(
+      "div",
+      { className: "message-body" },
+      h(
+        "p",
+        { className: "message-meta" },
+        h("b", {}, author),
+        message.user === state.bot.id ? h("span", { className: "app-tag" }, "APP") : null,
+        h("time", { datetime: message.at }, when(message.at)),
+        message.edited ? h("span", { className: "edited" }, "(edited)") : null,
+      ),
+      only ? h("p", { className: "only-you" }, "Only visible to you") : null,
+      ...blocks,
+      ...files,
+    ),
+  );
+}
+
+// The person's modal stack: the top view is the one shown, as in Slack.
+function drawModal() {
+  const stack = state.modals[ui.person] || [];
+  const view = stack[stack.length - 1];
+  const layer = $("#modal-layer");
+  const key = view ? `${ui.person}:${view.id}:${view.hash}` : "";
+  if (key !== ui.modal) {
+    ui.modal = key;
+    layer.replaceChildren();
+    layer.hidden = !view;
+    if (!view) return;
+    layer.append(drawDialog(view));
+    applyInitials(layer);
+    layer.querySelector("input, select, textarea")?.focus();
+    ui.errors = "";
+  }
+  // The bot's errors, shown when they arrive; Slack's own checks stay until the field changes.
+  const errors = JSON.stringify(view?.errors || {});
+  if (view && errors !== ui.errors) showErrors(layer, view.errors || {});
+  ui.errors = errors;
+}
+
+function drawDialog(view) {
+  const titleId = `title-${view.id}`;
+  const close = () => call("/play/close", { user: ui.person, view_id: view.id });
+  const surface = {
+    names: names(),
+    people: state.people,
+    channels: state.channels,
+    act: (action) => call("/play/action", { user: ui.person, where: { kind: "modal", view_id: view.id }, action }),
+  };
+  const form = h(
+    "form",
+    { className: "modal", role: "dialog", "aria-modal": "true", "aria-labelledby": titleId, novalidate: true },
+    h(
+      "header",
+      {},
+      h("h2", { id: titleId }, text(view.title)),
+      h("button", { type: "button", className: "close-x", "aria-label": "Close", onclick: close }, "×"),
+    ),
+    h("div", { className: "modal-body" }, drawBlocks(view.blocks, surface), h("p", { className: "modal-problem", role: "alert" })),
+    h(
+      "footer",
+      {},
+      h("button", { type: "button", className: "bk-button", onclick: close }, text(view.close) || "Cancel"),
+      view.submit ? h("button", { type: "submit", className: "bk-button primary" }, text(view.submit)) : null,
+    ),
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const { values, problems } = readState(form, view);
+    showErrors(form, problems);
+    if (Object.keys(problems).length) return;
+    ui.errors = null; // the bot's answer is shown even when it repeats the last errors
+    const said = await call("/play/submit", { user: ui.person, view_id: view.id, values });
+    if (!said.ok) form.querySelector(".modal-problem").textContent = said.error || "We had some trouble connecting. Try again?";
+  });
+  form.addEventListener("keydown", (event) => event.key === "Escape" && close());
+  // As in Slack, a field's error goes once the person changes that field.
+  form.addEventListener("input", (event) => {
+    const wrap = event.target.closest(".bk-input");
+    if (!wrap) return;
+    wrap.classList.remove("invalid");
+    wrap.querySelector(".bk-error").textContent = "";
+  });
+  return form;
+}
+
+function wire() {
+  $("#person").addEventListener("change", (event) => {
+    ui.person = event.target.value;
+    ui.drawn = "";
+    notice("");
+    if (ui.place === "home") call("/play/home", { user: ui.person });
+    draw();
+  });
+  for (const [place, label] of [["dm", "Rebound"], ["home", "Home"]]) $("#apps").append(placeButton(place, label));
+  const box = $("#message");
+  $("#composer").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const typed = box.value.trim();
+    if (!typed) return;
+    if (!typed.startsWith("/")) {
+      notice("Rebound listens for its command: try /lost-deal Acme Corp, or /lost-deal help.");
+      return;
+    }
+    notice("");
+    const said = await call("/play/command", { user: ui.person, channel: conversationId(), text: typed });
+    if (said.ok) box.value = "";
+  });
+  box.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey) {
+      event.preventDefault();
+      $("#composer").requestSubmit();
+    }
+  });
+  $("#clock").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const fields = $("#clock-at").value;
+    if (fields) call("/play/clock", { to: instantOf(fields, me().tz) });
+  });
+  for (const button of document.querySelectorAll("[data-jump]")) {
+    button.addEventListener("click", () => call("/play/clock", { jump: button.dataset.jump }));
+  }
+  const events = new EventSource("/play/events");
+  events.addEventListener("state", load);
+  events.addEventListener("error", () => notice("Lost the playground; trying again…"));
+  events.addEventListener("open", () => notice(""));
+}
+
+wire();
+load();

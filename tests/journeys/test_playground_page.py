@@ -1,0 +1,181 @@
+"""The playground's page in a real browser (Debian's headless Chromium, driven by Playwright),
+found by accessible names as a screen reader would: the whole journey a newcomer takes, and a
+hostile autopsy that must show as text and run nothing. Screenshots go to docs/ for the README.
+
+Required when CI=true; elsewhere skipped, with the reason, when no browser is installed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+from tests.journeys.test_playground import Playground, start, stop
+
+BROWSERS = (
+    "/usr/lib/chromium/chromium-headless-shell",
+    "/usr/bin/chromium-headless-shell",
+    "/usr/bin/chromium",
+)
+DOCS = ROOT / "docs"
+
+
+def browser_or_skip() -> str:
+    found = next((path for path in BROWSERS if Path(path).exists()), None) or shutil.which("chromium")
+    missing = None
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        missing = "Playwright for Python is not installed (pip install -c constraints.txt -e '.[dev]')"
+    if found is None:
+        missing = "no headless Chromium (apt-get install chromium-headless-shell)"
+    if missing:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true needs the browser tests: {missing}")
+        pytest.skip(missing)
+    return str(found)
+
+
+@pytest.fixture(scope="module")
+def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Playground]:
+    browser_or_skip()
+    playground = start(tmp_path_factory.mktemp("page"))
+    yield playground
+    assert stop(playground) == 0
+
+
+@pytest.fixture
+def page(running: Playground):
+    with browsing(running) as opened:
+        yield opened
+
+
+@contextmanager
+def browsing(playground: Playground):
+    """The page open in headless Chromium, collecting console errors and uncaught exceptions."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=browser_or_skip(), args=["--no-sandbox"])
+        context = browser.new_context(viewport={"width": 1280, "height": 800})
+        opened = context.new_page()
+        problems: list[str] = []
+        opened.on("console", lambda message: message.type == "error" and problems.append(message.text))
+        opened.on("pageerror", lambda error: problems.append(str(error)))
+        opened.goto(playground.url + "/")
+        opened.problems = problems  # type: ignore[attr-defined]
+        yield opened
+        browser.close()
+
+
+def type_command(page, text: str) -> None:
+    box = page.get_by_role("textbox", name="Message")
+    box.fill(text)
+    box.press("Enter")
+
+
+def test_a_newcomer_loses_a_deal_and_sees_everything_rebound_does(page):
+    from playwright.sync_api import expect
+
+    page.get_by_role("button", name="Rebound").click()
+    type_command(page, "/lost-deal Acme")
+    form = page.get_by_role("dialog", name="Lost deal autopsy")
+    expect(form).to_be_visible()
+    expect(form.get_by_label("Deal or prospect")).to_have_value("Acme")
+    form.get_by_label("What happened?").select_option(label="Lost a new deal")
+    form.get_by_label("Who got the sale?").select_option(label="A competitor")
+    form.get_by_label("If it was a competitor, which one?").fill("Globex")
+    for question in (
+        "Did I really listen to the prospect's needs?",
+        "Did I miss the timing because I didn't follow up well?",
+        "Was I unaware of events in the market or among competitors?",
+        "Was I too aggressive?",
+    ):
+        form.get_by_role("radiogroup", name=question).get_by_label("Partly").check()
+    form.get_by_label("Write it down: what happened, and how do you feel right now?").fill("Gutted.")
+    form.get_by_label("Touch base again on").fill((date.today() + timedelta(days=9)).isoformat())
+    form.get_by_label("Want a teammate to think it through with you?").select_option(label="Sam Okafor")
+    # The lesson left empty: the error shows under it, and the form stays open.
+    form.get_by_role("button", name="Save").click()
+    expect(form.get_by_text(re.compile("Please write|required", re.I)).first).to_be_visible()
+    form.get_by_label("The lesson, in one sentence, for the team").fill("Send the proposal within 48 hours.")
+    expect(form.get_by_text(re.compile("Please write|required", re.I))).to_have_count(0)
+    form.get_by_label("Deal or prospect").scroll_into_view_if_needed()
+    page.screenshot(path=str(DOCS / "playground-autopsy-form.png"))
+    form.get_by_role("button", name="Save").click()
+    expect(form).to_be_hidden()
+    expect(page.get_by_text("Thank you for writing this down while it's fresh.")).to_be_visible()
+    page.get_by_role("button", name="Home").click()
+    expect(page.get_by_text("Your autopsies (1)")).to_be_visible()
+    # A week on: the revisit; the touch-base day: its DM, and "Snooze a week" redraws it.
+    page.get_by_role("button", name="Rebound").click()
+    page.get_by_role("button", name="+1 week").click()
+    expect(page.get_by_text("A week ago you wrote about Acme.", exact=False)).to_be_visible()
+    page.get_by_role("button", name="Touch-base day").click()
+    expect(page.get_by_text("Time to touch base with Acme.", exact=False)).to_be_visible()
+    page.get_by_role("button", name="Snooze a week").click()
+    expect(page.get_by_text("Snoozed: I'll remind you again on", exact=False)).to_be_visible()
+    # The teammate asked for help sees their DM.
+    page.get_by_label("You are").select_option(label="Sam Okafor")
+    page.get_by_role("button", name="Rebound").click()
+    expect(page.get_by_text("would value your help thinking it through", exact=False)).to_be_visible()
+    # Friday: #lessons shows the digest and its chart.
+    page.get_by_role("button", name="Friday's digest").click()
+    page.get_by_role("button", name="#lessons").click()
+    expect(page.get_by_text("Lessons learned", exact=False).first).to_be_visible()
+    expect(page.get_by_role("img", name=re.compile("Lost deals and deals won back"))).to_be_visible()
+    assert page.problems == []  # type: ignore[attr-defined]
+
+
+def test_the_demo_team_s_digest_shows_its_patterns_and_chart(tmp_path):
+    from playwright.sync_api import expect
+
+    browser_or_skip()
+    demo = start(tmp_path, "--demo")
+    try:
+        with browsing(demo) as page:
+            page.get_by_role("button", name="Friday's digest").click()
+            page.get_by_role("button", name="#lessons").click()
+            expect(page.get_by_text("This week's lessons")).to_be_visible()
+            expect(page.get_by_role("img", name=re.compile("Lost deals and deals won back"))).to_be_visible()
+            page.set_viewport_size({"width": 1280, "height": 1060})  # the whole digest and its chart
+            page.get_by_role("img").last.scroll_into_view_if_needed()
+            page.screenshot(path=str(DOCS / "playground-digest.png"))
+            assert page.problems == []  # type: ignore[attr-defined]
+    finally:
+        assert stop(demo) == 0
+
+
+def test_a_hostile_autopsy_shows_as_text_and_runs_nothing(page):
+    from playwright.sync_api import expect
+
+    page.evaluate("window.fired = false")
+    page.get_by_role("button", name="Rebound").click()
+    hostile = "<script>window.fired=true</script><img src=x onerror=window.fired=true> <!channel> שלום 🎉"
+    type_command(page, f"/lost-deal {hostile}")
+    form = page.get_by_role("dialog", name="Lost deal autopsy")
+    expect(form.get_by_label("Deal or prospect")).to_have_value(hostile[:150])
+    form.get_by_label("What happened?").select_option(label="Lost a new deal")
+    form.get_by_label("Who got the sale?").select_option(label="No decision")
+    for group in form.get_by_role("radiogroup", name=re.compile(r"\?$")).all():  # the self-check
+        group.get_by_label("No").check()
+    form.get_by_label("Write it down: what happened, and how do you feel right now?").fill(hostile)
+    form.get_by_label("The lesson, in one sentence, for the team").fill(hostile)
+    form.get_by_role("button", name="Save").click()
+    expect(form).to_be_hidden()
+    # Home lists it as the characters typed: no element made of them, nothing run.
+    page.get_by_role("button", name="Home").click()
+    expect(page.get_by_text("<script>window.fired=true</script>", exact=False).first).to_be_visible()
+    expect(page.get_by_text("<!channel> שלום 🎉", exact=False).first).to_be_visible()
+    assert page.locator("img[src='x'], main script, [onerror]").count() == 0
+    assert page.evaluate("window.fired") is False
+    assert page.locator("script:not([src])").count() == 0
+    assert page.problems == []  # type: ignore[attr-defined]

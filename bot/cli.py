@@ -12,13 +12,15 @@ from datetime import UTC, datetime
 from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.config import ConfigError, Settings, configure_logging, load_settings
+from bot.config import ConfigError, Settings, configure_logging, load_settings, parse_database_url
 from bot.digest.posting import DigestSweep, Outcome
 from bot.export import write_csv
 from bot.followups.delivery import FollowUpSweep
+from bot.progress import CopyProgress, summary_lines
 from bot.runtime.installs import installs_for
 from bot.runtime.slack import web_client
 from storage import upgrade
+from storage.copy import CopyMismatch, CopyStopped, copy_database, where
 
 logger = logging.getLogger("rebound")
 
@@ -89,6 +91,19 @@ def parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_commands.add_parser("upgrade", help="apply database migrations")
+    db_copy = db_commands.add_parser(
+        "copy",
+        help="copy everything Rebound holds from DATABASE_URL into an empty database at --to",
+        description="Copy every row Rebound holds (autopsies, follow-ups, revisits, pauses, zones, "
+        "settings, digest weeks, OAuth installs) from DATABASE_URL into the database at --to, "
+        "SQLite or PostgreSQL either way. The target is migrated first and must hold no Rebound "
+        "rows; the source is only read and must be up to date (`rebound db upgrade`). Stop "
+        "Rebound first. On a terminal it asks before copying; elsewhere (a script) it copies "
+        "without asking, since it never overwrites anything. Exit status: 0 when every table's "
+        "count and checksum agree, 1 when not (the target is emptied again), 2 when refused.",
+    )
+    db_copy.add_argument("--to", metavar="URL", required=True, help="the target database's SQLAlchemy URL")
+    db_copy.add_argument("--yes", action="store_true", help="do not ask for confirmation on a terminal")
     return root
 
 
@@ -113,6 +128,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             export(settings, team=args.team, output_format=args.format)
         elif args.command == "purge":
             purge_workspace(settings, team=args.team, confirmed=args.yes)
+        elif args.command == "db" and args.db_command == "copy":
+            copy_everything(settings, to=args.to, confirmed=args.yes)
         elif args.command == "db":
             migrate(settings)
     except ConfigError as error:
@@ -138,6 +155,31 @@ def migrate(settings: Settings) -> None:
         reason = str(getattr(error, "orig", None) or error).splitlines()[0]
         raise Stop(f"cannot migrate the database at {where} (DATABASE_URL): {reason}") from None
     logger.info("Database is up to date")
+
+
+def copy_everything(settings: Settings, *, to: str, confirmed: bool) -> None:
+    """`rebound db copy`: every row from DATABASE_URL into the empty database at `to`, checked."""
+    target = parse_database_url(to, "--to")
+    source = settings.database_url
+    if not confirmed and sys.stdin.isatty():
+        answer = input(f"Copy everything Rebound holds from {where(source)} into {where(target)}? [y/N] ")
+        if answer.strip().lower() not in ("y", "yes"):
+            raise Stop("nothing copied (--yes skips this question)")
+    progress = CopyProgress(sys.stderr, terminal=sys.stderr.isatty())
+    try:
+        report = copy_database(source, target, progress=progress)
+    except CopyMismatch as mismatch:
+        progress.close()
+        print("\n".join(summary_lines(mismatch.report)))
+        raise Stop(str(mismatch), mismatch.status) from None
+    except CopyStopped as stopped:
+        progress.close()
+        raise Stop(str(stopped), stopped.status) from None
+    print("\n".join(summary_lines(report)))
+    print(
+        f"Copied {report.rows:,} rows in {len(report.tables)} tables in {report.seconds:.1f} s: "
+        "every count and checksum agrees. Point DATABASE_URL at the target and start Rebound."
+    )
 
 
 def check_token(settings: Settings) -> None:

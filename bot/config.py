@@ -141,7 +141,7 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv_dir: Path | N
         slack_api_url=_api_url(get("SLACK_API_URL", "https://slack.com/api/")),
         slack_client_id=client_id,
         slack_client_secret=client_secret,
-        database_url=_database_url(get("DATABASE_URL", "sqlite:///rebound.db")),
+        database_url=parse_database_url(get("DATABASE_URL", "sqlite:///rebound.db")),
         host=get("HOST", "0.0.0.0"),
         port=_port(get("PORT", "3000")),
         digest_channel=_channel(get("REBOUND_DIGEST_CHANNEL")),
@@ -165,18 +165,17 @@ def _api_url(value: str) -> str:
     return value if value.endswith("/") else value + "/"
 
 
-def _database_url(value: str) -> URL:
+def parse_database_url(value: str, setting: str = "DATABASE_URL") -> URL:
+    """A database URL Rebound can use, or a ConfigError naming `setting` (a variable or an option)."""
     try:
         url = make_url(value)
     except ArgumentError:
-        raise ConfigError("DATABASE_URL", "is not a database URL (e.g. sqlite:///rebound.db)") from None
+        raise ConfigError(setting, "is not a database URL (e.g. sqlite:///rebound.db)") from None
     # Plain postgres URLs would pick psycopg2; Rebound ships psycopg 3.
     if url.drivername in ("postgresql", "postgres"):
         url = url.set(drivername="postgresql+psycopg")
     if url.get_backend_name() not in ("sqlite", "postgresql"):
-        raise ConfigError(
-            "DATABASE_URL", f"uses {url.get_backend_name()!r}; Rebound supports sqlite and postgresql"
-        )
+        raise ConfigError(setting, f"uses {url.get_backend_name()!r}; Rebound supports sqlite and postgresql")
     return url
 
 

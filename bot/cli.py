@@ -165,6 +165,8 @@ def copy_everything(settings: Settings, *, to: str, confirmed: bool) -> None:
         answer = input(f"Copy everything Rebound holds from {where(source)} into {where(target)}? [y/N] ")
         if answer.strip().lower() not in ("y", "yes"):
             raise Stop("nothing copied (--yes skips this question)")
+    # The copy says itself what it does; Alembic's step-by-step lines would bury a refusal.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     progress = CopyProgress(sys.stderr, terminal=sys.stderr.isatty())
     try:
         report = copy_database(source, target, progress=progress)

@@ -286,6 +286,28 @@ def test_a_copy_that_fails_midway_leaves_the_target_empty_and_can_run_again(
     assert everything(database_url) == everything(source)
 
 
+def test_a_table_that_reads_back_differently_fails_the_copy_and_names_the_table(
+    tmp_path, database_url, monkeypatch, capsys
+):
+    source = f"sqlite:///{tmp_path / 'source.db'}"
+    a_team_with_everything(source, unique("T"), unique("U"))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", source)
+    checksum = storage.copy.table_checksum
+
+    def revisits_read_back_changed(engine, table, batch_rows):
+        rows, digest = checksum(engine, table, batch_rows)
+        return (rows, "0" * 64) if table.name == "revisits" else (rows, digest)
+
+    monkeypatch.setattr(storage.copy, "table_checksum", revisits_read_back_changed)
+    assert main(["db", "copy", "--to", database_url, "--yes"]) == 1
+    said = capsys.readouterr()
+    stopped = [line for line in said.err.splitlines() if line.startswith("rebound: ")]
+    assert len(stopped) == 1 and "revisits" in stopped[0], said.err
+    assert "autopsies" not in stopped[0]
+    assert set(rows_in(database_url).values()) == {0}
+
+
 def test_a_source_older_than_the_code_is_refused_before_anything_is_written(fake, tmp_path):
     source, target = tmp_path / "old.db", tmp_path / "target.db"
     upgrade(f"sqlite:///{source}", "0004")

@@ -95,6 +95,10 @@ function drawClock() {
 
 // Unread dots: what arrived in a conversation since this person last looked at it.
 function drawSidebar() {
+  const lessons = $("#channels");
+  if (lessons.childElementCount === 0) {
+    for (const channel of state.channels) lessons.append(placeButton(channel.id, `#${channel.name}`));
+  }
   const counts = { dm: (state.conversations[state.dms[ui.person]] || []).length };
   for (const channel of state.channels) counts[channel.id] = (state.conversations[channel.id] || []).length;
   const seen = (ui.seen[ui.person] ||= {});
@@ -106,11 +110,6 @@ function drawSidebar() {
     const badge = button.querySelector(".badge");
     badge.textContent = unread > 0 ? String(unread) : "";
     badge.hidden = unread <= 0;
-  }
-  const lessons = $("#channels");
-  if (lessons.childElementCount === 0) {
-    for (const channel of state.channels) lessons.append(placeButton(channel.id, `#${channel.name}`));
-    drawSidebar();
   }
 }
 

@@ -30,8 +30,7 @@ const plain = (object) => (object ? (object.emoji === false ? object.text : emoj
 
 // `act(action)` sends a block_actions for an interactive element outside an input (buttons,
 // overflow menus, selects in sections and actions blocks), as Slack does on each click.
-export function drawBlocks(blocks, { names, people, channels, act }) {
-  const surface = { names, people, channels, act };
+export function drawBlocks(blocks, surface) {
   return (blocks || []).map((block) => drawBlock(block, surface)).filter(Boolean);
 }
 
@@ -138,11 +137,15 @@ function drawInput(block, surface) {
   const described = [block.hint ? hintId : null, errorId].filter(Boolean).join(" ");
   const label = plain(block.label);
   const grouped = element.type === "radio_buttons" || element.type === "checkboxes";
-  const heading = grouped
-    ? h("div", { className: "bk-label", id: labelId }, label, block.optional ? h("span", { className: "optional" }, " (optional)") : null)
-    : h("label", { className: "bk-label", id: labelId, for: id }, label, block.optional ? h("span", { className: "optional" }, " (optional)") : null);
+  // A group of choices is named by aria-labelledby; a single control by its <label for>.
+  const heading = h(
+    grouped ? "div" : "label",
+    { className: "bk-label", id: labelId, for: grouped ? null : id },
+    label,
+    block.optional ? h("span", { className: "optional" }, " (optional)") : null,
+  );
   const control = drawControl(element, { id, labelId, described, surface, name: fresh("choice") });
-  const wrap = h(
+  return h(
     "div",
     { className: "bk-input", "data-block-id": block.block_id, "data-action-id": element.action_id, "data-type": element.type, "data-optional": String(!!block.optional) },
     heading,
@@ -150,7 +153,6 @@ function drawInput(block, surface) {
     block.hint ? h("p", { className: "bk-hint", id: hintId }, plain(block.hint)) : null,
     h("p", { className: "bk-error", id: errorId, role: "alert" }),
   );
-  return wrap;
 }
 
 function drawControl(element, { id, labelId, described, surface, name }) {

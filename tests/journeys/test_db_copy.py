@@ -5,6 +5,7 @@ and the refusals and failures that leave the target as it was."""
 from __future__ import annotations
 
 import hashlib
+from contextlib import closing
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -36,8 +37,7 @@ SHARING = ("named", "anonymous", "private")
 def a_team_with_everything(url: str, team: str, rep: str) -> None:
     """A workspace that has used every part of Rebound, written through its own stores."""
     upgrade(url)
-    store = Store.connect(url)
-    try:
+    with closing(Store.connect(url)) as store:
         people = [rep, unique("U"), unique("U")]
         helper = unique("U")
         autopsies = []
@@ -113,8 +113,6 @@ def a_team_with_everything(url: str, team: str, rep: str) -> None:
             )  # fmt: skip
             installs.save(installation)
         SQLAlchemyOAuthStateStore(expiration_seconds=600, engine=store.engine).issue()
-    finally:
-        store.close()
 
 
 def tables_as_read(engine: Any) -> list[Table]:
@@ -132,37 +130,26 @@ def tables_as_read(engine: Any) -> list[Table]:
 
 def everything(url: str) -> dict[str, list[tuple]]:
     """Every row of every table, field by field, in id order."""
-    store = Store.connect(url)
-    try:
-        with store.engine.connect() as connection:
-            return {
-                table.name: sorted(tuple(row) for row in connection.execute(select(table)))
-                for table in tables_as_read(store.engine)
-            }
-    finally:
-        store.close()
+    with closing(Store.connect(url)) as store, store.engine.connect() as connection:
+        return {
+            table.name: sorted(tuple(row) for row in connection.execute(select(table)))
+            for table in tables_as_read(store.engine)
+        }
 
 
 def highest_autopsy_id(url: str) -> int:
-    store = Store.connect(url)
-    try:
-        with store.read() as work:
-            return work.session.scalar(select(func.max(Base.metadata.tables["autopsies"].c.id)))
-    finally:
-        store.close()
+    with closing(Store.connect(url)) as store, store.read() as work:
+        return work.session.scalar(select(func.max(Base.metadata.tables["autopsies"].c.id)))
 
 
 def a_new_autopsy(url: str) -> int:
-    store = Store.connect(url)
-    try:
+    with closing(Store.connect(url)) as store:
         with store.write() as work:
             entry, _ = work.autopsies.save(
                 team_id=unique("T"), user_id=unique("U"), view_id=unique("V"), answers=ANSWERS,
                 created_at=NOW, follow_ups=(Plan(kind="revisit", recipient_id="U", due_at=NOW),),
             )  # fmt: skip
         return entry.id
-    finally:
-        store.close()
 
 
 def file_digest(path: Path) -> str:
@@ -228,15 +215,11 @@ def test_sqlite_to_postgresql_and_back_keeps_every_row_and_the_bot_serves_the_sa
 
 
 def rows_in(url: str) -> dict[str, int]:
-    store = Store.connect(url)
-    try:
-        with store.engine.connect() as connection:
-            return {
-                table.name: connection.scalar(select(func.count()).select_from(table))
-                for table in copied_tables(store.engine)
-            }
-    finally:
-        store.close()
+    with closing(Store.connect(url)) as store, store.engine.connect() as connection:
+        return {
+            table.name: connection.scalar(select(func.count()).select_from(table))
+            for table in copied_tables(store.engine)
+        }
 
 
 def test_a_target_that_holds_rows_is_refused_and_left_as_it_was(fake, tmp_path, database_url):

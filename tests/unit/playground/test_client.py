@@ -25,7 +25,7 @@ FORM = {"type": "modal", "callback_id": "autopsy", "title": {"type": "plain_text
         "submit": {"type": "plain_text", "text": "Save"}, "blocks": []}  # fmt: skip
 
 
-class Bot(ThreadingHTTPServer):
+class AnsweringBot(ThreadingHTTPServer):
     """A bot that answers every request with `answer` after `delay` seconds, keeping what it got."""
 
     daemon_threads = True
@@ -34,11 +34,11 @@ class Bot(ThreadingHTTPServer):
         self.answer: dict[str, Any] | None = None
         self.delay = 0.0
         self.received: list[tuple[dict[str, str], bytes]] = []
-        super().__init__(("127.0.0.1", 0), _BotHandler)
+        super().__init__(("127.0.0.1", 0), _AnsweringHandler)
 
 
-class _BotHandler(BaseHTTPRequestHandler):
-    server: Bot
+class _AnsweringHandler(BaseHTTPRequestHandler):
+    server: AnsweringBot
 
     def log_message(self, *args: Any) -> None:
         pass
@@ -56,9 +56,9 @@ class _BotHandler(BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def setup() -> Iterator[tuple[SlackClient, Bot, WebClient]]:
+def setup() -> Iterator[tuple[SlackClient, AnsweringBot, WebClient]]:
     emulator = SlackEmulator().start()
-    bot = Bot()
+    bot = AnsweringBot()
     threading.Thread(target=bot.serve_forever, daemon=True).start()
     client = SlackClient(
         emulator,
@@ -72,7 +72,7 @@ def setup() -> Iterator[tuple[SlackClient, Bot, WebClient]]:
     emulator.stop()
 
 
-def open_form(client: SlackClient, bot: Bot, web: WebClient) -> str:
+def open_form(client: SlackClient, bot: AnsweringBot, web: WebClient) -> str:
     """A slash command whose trigger the bot (here, the test) uses to open the form; its view id."""
     client.command(RILEY, "D0RILEY", "/lost-deal Acme")
     trigger = dict(parse_qsl(bot.received[-1][1].decode()))["trigger_id"]
@@ -88,7 +88,7 @@ def stack(client: SlackClient) -> list[dict[str, Any]]:
 
 
 @pytest.fixture
-def opened(setup) -> tuple[SlackClient, Bot, WebClient, str]:
+def opened(setup) -> tuple[SlackClient, AnsweringBot, WebClient, str]:
     client, bot, web = setup
     return client, bot, web, open_form(client, bot, web)
 

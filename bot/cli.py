@@ -13,6 +13,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import ConfigError, Settings, configure_logging, load_settings, parse_database_url
+from bot.crm.prompts import CrmPrompts
 from bot.digest.posting import DigestSweep, Outcome
 from bot.export import write_csv
 from bot.followups.delivery import FollowUpSweep
@@ -239,7 +240,9 @@ def deliver_reminders(settings: Settings, *, as_of: datetime) -> None:
     migrate(settings)
     store = settings.connect()
     try:
-        report = FollowUpSweep(store, installs_for(settings, store), settings.timezone).run(as_of)
+        report = FollowUpSweep(
+            store, installs_for(settings, store), settings.timezone, CrmPrompts(store, settings.crm)
+        ).run(as_of)
     except SQLAlchemyError as error:
         raise Stop(
             f"cannot read follow-ups: {str(getattr(error, 'orig', None) or error).splitlines()[0]}"

@@ -10,9 +10,10 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import time
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -34,6 +35,33 @@ class ConfigError(Exception):
         super().__init__(f"{variable} {problem}")
         self.variable = variable
         self.problem = problem
+
+
+HUBSPOT_API = "https://api.hubapi.com"
+
+
+@dataclass(frozen=True, kw_only=True)
+class CrmSettings:
+    """Where lost deals come from and which of them deserve a prompt. None: that CRM is not set up."""
+
+    public_url: str | None = None  # what HubSpot calls, and signs: REBOUND_PUBLIC_URL
+    hubspot_access_token: str | None = None
+    hubspot_client_secret: str | None = None
+    hubspot_api_url: str = HUBSPOT_API
+    salesforce_outbound_secret: str | None = None
+    salesforce_org_id: str | None = None
+    team_id: str | None = None  # the workspace the CRM account belongs to (required with OAuth)
+    min_amount: Decimal = Decimal(0)
+    pipelines: frozenset[str] = frozenset()  # empty: every pipeline
+    daily_prompts: int = 3  # per rep and day; the rest wait for the next day
+
+    @property
+    def hubspot(self) -> bool:
+        return self.hubspot_client_secret is not None
+
+    @property
+    def salesforce(self) -> bool:
+        return self.salesforce_outbound_secret is not None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -62,6 +90,8 @@ class Settings:
     # Database connections per process, and how long a request waits for one
     db_pool_size: int = 5
     db_pool_timeout: float = 30
+    # Lost deals from the CRM (one CRM account per deployment)
+    crm: CrmSettings = field(default_factory=lambda: CrmSettings())
 
     def secrets(self) -> list[str | None]:
         """What must never reach a log line, an error message or /healthz."""
@@ -70,6 +100,9 @@ class Settings:
             self.slack_app_token,
             self.slack_signing_secret,
             self.slack_client_secret,
+            self.crm.hubspot_access_token,
+            self.crm.hubspot_client_secret,
+            self.crm.salesforce_outbound_secret,
             self.database_url.password if isinstance(self.database_url.password, str) else None,
         ]
 
@@ -99,6 +132,11 @@ class Settings:
     def require_slack(self) -> None:
         """Check what `rebound serve` needs before it talks to Slack."""
         self.require_bot_token()
+        if (self.crm.hubspot or self.crm.salesforce) and self.socket_mode:
+            raise ConfigError(
+                "SLACK_APP_TOKEN",
+                "is set, but CRM webhooks (HUBSPOT_CLIENT_SECRET, SALESFORCE_OUTBOUND_SECRET) need HTTP mode",
+            )
         if self.oauth and self.socket_mode:
             raise ConfigError(
                 "SLACK_APP_TOKEN",
@@ -152,15 +190,81 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv_dir: Path | N
         admins=_admins(get("REBOUND_ADMINS", "")),
         db_pool_size=_count("DATABASE_POOL_SIZE", get("DATABASE_POOL_SIZE", "5"), 1, 100),
         db_pool_timeout=_count("DATABASE_POOL_TIMEOUT", get("DATABASE_POOL_TIMEOUT", "30"), 1, 600),
+        crm=_crm(get, oauth=bool(client_id)),
     )
 
 
-def _api_url(value: str) -> str:
+def _crm(get: Callable[..., str | None], *, oauth: bool) -> CrmSettings:
+    """The CRM settings, each checked; those of one CRM go together."""
+    public_url = get("REBOUND_PUBLIC_URL")
+    if public_url is not None:
+        parsed = urlparse(public_url)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc or parsed.query or parsed.fragment:
+            raise ConfigError(
+                "REBOUND_PUBLIC_URL",
+                f"must be the URL Slack and CRMs call (https://rebound.example.com), not {public_url!r}",
+            )
+        public_url = public_url.rstrip("/")
+    token, secret = get("HUBSPOT_ACCESS_TOKEN"), get("HUBSPOT_CLIENT_SECRET")
+    if bool(token) != bool(secret):
+        missing = "HUBSPOT_CLIENT_SECRET" if token else "HUBSPOT_ACCESS_TOKEN"
+        raise ConfigError(missing, "is not set; HUBSPOT_ACCESS_TOKEN and HUBSPOT_CLIENT_SECRET go together")
+    if secret and public_url is None:
+        raise ConfigError(
+            "REBOUND_PUBLIC_URL", "is not set; HubSpot signs the URL it calls, so Rebound must know it"
+        )
+    outbound, org = get("SALESFORCE_OUTBOUND_SECRET"), get("SALESFORCE_ORG_ID")
+    if bool(outbound) != bool(org):
+        missing = "SALESFORCE_ORG_ID" if outbound else "SALESFORCE_OUTBOUND_SECRET"
+        raise ConfigError(missing, "is not set; SALESFORCE_OUTBOUND_SECRET and SALESFORCE_ORG_ID go together")
+    if outbound is not None and not re.fullmatch(r"[A-Za-z0-9_-]{20,200}", outbound):
+        raise ConfigError(
+            "SALESFORCE_OUTBOUND_SECRET",
+            "must be at least 20 letters, digits, - or _ (it is part of a URL); "
+            "python -c 'import secrets; print(secrets.token_urlsafe(32))' makes one",
+        )
+    if org is not None and not re.fullmatch(r"00D[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?", org):
+        raise ConfigError(
+            "SALESFORCE_ORG_ID",
+            f"must be a Salesforce organization ID such as 00D5g000004Ab1CEAS, not {org!r}",
+        )
+    team = get("REBOUND_CRM_TEAM")
+    if team is not None and not re.fullmatch(r"[TE][A-Z0-9]{2,}", team):
+        raise ConfigError("REBOUND_CRM_TEAM", f"must be a workspace ID such as T0123ABC, not {team!r}")
+    if oauth and (secret or outbound) and team is None:
+        raise ConfigError(
+            "REBOUND_CRM_TEAM",
+            "is not set; with installs in several workspaces, name the one the CRM belongs to",
+        )
+    return CrmSettings(
+        public_url=public_url,
+        hubspot_access_token=token,
+        hubspot_client_secret=secret,
+        hubspot_api_url=_api_url(get("HUBSPOT_API_URL", HUBSPOT_API), "HUBSPOT_API_URL").rstrip("/"),
+        salesforce_outbound_secret=outbound,
+        salesforce_org_id=org,
+        team_id=team,
+        min_amount=_amount(get("REBOUND_CRM_MIN_AMOUNT", "0")),
+        pipelines=frozenset(p.strip() for p in (get("REBOUND_CRM_PIPELINES") or "").split(",") if p.strip()),
+        daily_prompts=_count("REBOUND_CRM_DAILY_PROMPTS", get("REBOUND_CRM_DAILY_PROMPTS", "3"), 1, 50),
+    )
+
+
+def _amount(value: str) -> Decimal:
+    try:
+        amount = Decimal(value.replace(",", "").replace("_", ""))
+    except InvalidOperation:
+        amount = Decimal(-1)
+    if not amount.is_finite() or amount < 0:
+        raise ConfigError("REBOUND_CRM_MIN_AMOUNT", f"must be an amount such as 5000, not {value!r}")
+    return amount
+
+
+def _api_url(value: str, setting: str = "SLACK_API_URL") -> str:
     parsed = urlparse(value)
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
-        raise ConfigError(
-            "SLACK_API_URL", f"must be an http(s) URL such as https://slack.com/api/, not {value!r}"
-        )
+        example = "https://slack.com/api/" if setting == "SLACK_API_URL" else HUBSPOT_API
+        raise ConfigError(setting, f"must be an http(s) URL such as {example}, not {value!r}")
     # WebClient joins method names onto the base URL, so it must end with a slash.
     return value if value.endswith("/") else value + "/"
 

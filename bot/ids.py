@@ -66,3 +66,12 @@ RESUME = "reminders_resume"
 # The revisit modal
 REVISIT_VIEW = "revisit"
 REVISIT_TEXT = "revisit_text"
+
+# The CRM's prompt to write a lost deal's autopsy, and its reminder (value: the follow-up's id)
+CRM_PROMPT_ANSWERS = "crm_prompt_answers"
+CRM_DO_AUTOPSY = "crm_do_autopsy"
+CRM_NOT_THIS_ONE = "crm_not_this_one"
+CRM_OPEN_DEAL = "crm_open_deal"  # a link button: Slack opens the URL and still tells the app
+
+# Workflow Builder: the custom step "Ask for a lost-deal autopsy" (manifest.yml's functions)
+ASK_FOR_AUTOPSY_FUNCTION = "ask_for_autopsy"

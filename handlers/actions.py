@@ -15,17 +15,20 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot import export, ids
 from bot.blocks import autopsy_form, follow_up_dms, settings_form
+from bot.crm.reasons import form_answers
 from bot.digest.week import schedule_for
 from bot.runtime.slack import SLACK_FAILURES, describe
 from bot.workspace import follow_up_defaults
 from handlers.helpers import (
     admins_of,
+    defaults_for,
     number,
     open_autopsy_form,
     open_modal,
     own_autopsy,
     own_follow_up,
     publish_home,
+    redraw_crm_prompts,
     redraw_follow_up,
     store_of,
     who,
@@ -82,6 +85,59 @@ def tell_the_rep(client: WebClient, due: Due, logger: Logger) -> None:
         client.chat_postMessage(channel=due.autopsy.user_id, **answer.as_kwargs())
     except SLACK_FAILURES as error:
         logger.warning("Could not tell %s about the help answer: %s", due.autopsy.user_id, describe(error))
+
+
+def do_crm_autopsy(
+    ack: Ack, body: dict, action: dict, context: BoltContext, client: WebClient, logger: Logger
+) -> None:
+    """ "Do the autopsy" on a CRM prompt: the form, filled in with what the CRM knows of the deal."""
+    ack()
+    team_id, user_id = who(context, body)
+    due = own_follow_up(context, team_id, user_id, action.get("value"))
+    if due is None or due.lost_deal is None:
+        logger.warning(
+            "Refused a CRM prompt's form to %s: follow-up %r is not theirs", user_id, action.get("value")
+        )
+        return
+    deal = due.lost_deal
+    if deal.state == "done":
+        view = autopsy_form.notice(
+            "Already written", "You wrote this deal's autopsy already: it's in App Home."
+        )
+    else:
+        prefill = {"deal_name": deal.deal_name or "", "deal_value_cents": deal.amount_cents}
+        view = autopsy_form.autopsy_modal(
+            deal.deal_name or "",
+            datetime.now(UTC).date(),
+            touch_base_days=defaults_for(context, team_id).touch_base_days,
+            prefill={**prefill, **form_answers(deal.reason)},
+            lost_deal_id=deal.id,
+        )
+    open_modal(client, body["trigger_id"], view, logger=logger, what="the autopsy form of a CRM deal")
+
+
+def decline_crm_prompt(
+    ack: Ack, body: dict, action: dict, context: BoltContext, client: WebClient, logger: Logger
+) -> None:
+    """ "Not this one": no autopsy, no reminder, the DM says so."""
+    ack()
+    team_id, user_id = who(context, body)
+    due = own_follow_up(context, team_id, user_id, action.get("value"))
+    if due is None or due.lost_deal is None:
+        logger.warning(
+            "Refused 'Not this one' from %s: follow-up %r is not theirs", user_id, action.get("value")
+        )
+        return
+    with store_of(context).write() as work:
+        work.lost_deals.close(due.lost_deal.id, state="declined", now=datetime.now(UTC))
+    redraw_crm_prompts(
+        client, store_of(context), team_id=team_id, lost_deal_id=due.lost_deal.id, logger=logger
+    )
+
+
+def link_opened(ack: Ack) -> None:
+    """A link button (the deal in the CRM): Slack opened it; the click only needs its ack."""
+    ack()
 
 
 def pause_or_resume(

@@ -16,11 +16,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.admins import Admins
 from bot.app_home import home_page
 from bot.autopsy import Answers
-from bot.blocks import autopsy_form, follow_up_dms, home
+from bot.blocks import autopsy_form, crm_prompts, follow_up_dms, home
 from bot.followups.planning import plan
 from bot.runtime.slack import SLACK_FAILURES, describe, for_trigger
 from bot.workspace import FollowUpDefaults, FollowUpDefaultsCache
-from storage import Autopsy, Due, Plan, Store
+from storage import Autopsy, Due, LostDeal, Plan, Store
 
 NOT_SAVED = "Sorry, I couldn't save this just now. Please try again."
 
@@ -158,3 +158,37 @@ def redraw_follow_up(client: WebClient, store: Store, due: Due, *, logger: Logge
         client.chat_update(channel=follow_up.channel_id, ts=follow_up.message_ts, **message.as_kwargs())
     except SLACK_FAILURES as error:
         logger.warning("Could not update follow-up %s's message: %s", follow_up.id, describe(error))
+
+
+def own_lost_deal(context: BoltContext, team_id: str, user_id: str, metadata: object) -> LostDeal | None:
+    """The lost deal a form the CRM's prompt opened is about, if this person owns it in Slack."""
+    raw = str(metadata or "")
+    if not raw.startswith(autopsy_form.LOST_DEAL_METADATA):
+        return None
+    lost_deal_id = number(raw.removeprefix(autopsy_form.LOST_DEAL_METADATA))
+    if lost_deal_id is None:
+        return None
+    with store_of(context).read() as work:
+        deal = work.lost_deals.get(team_id=team_id, lost_deal_id=lost_deal_id)
+    return deal if deal is not None and deal.owner_id == user_id else None
+
+
+def crm_origin(deal: LostDeal | None) -> dict[str, str | None] | None:
+    """What an autopsy remembers of the CRM deal it came from."""
+    if deal is None:
+        return None
+    return {"crm": deal.crm, "crm_deal_id": deal.deal_id, "crm_deal_url": deal.deal_url}
+
+
+def redraw_crm_prompts(
+    client: WebClient, store: Store, *, team_id: str, lost_deal_id: int, logger: Logger
+) -> None:
+    """Draw a lost deal's prompt and reminder DMs as they stand now: answered, their buttons gone."""
+    with store.read() as work:
+        sent = work.lost_deals.messages(team_id=team_id, lost_deal_id=lost_deal_id)
+    for follow_up, deal in sent:
+        message = crm_prompts.build(follow_up, deal)
+        try:
+            client.chat_update(channel=follow_up.channel_id, ts=follow_up.message_ts, **message.as_kwargs())
+        except SLACK_FAILURES as error:
+            logger.warning("Could not update CRM prompt %s's message: %s", follow_up.id, describe(error))

@@ -19,14 +19,17 @@ from bot.blocks import autopsy_form, replies
 from bot.runtime.slack import SLACK_FAILURES, describe
 from handlers.helpers import (
     admins_of,
+    crm_origin,
     form_values,
     keep_open,
     not_saved,
     number,
     own_autopsy,
     own_follow_up,
+    own_lost_deal,
     plans_for,
     publish_home,
+    redraw_crm_prompts,
     redraw_follow_up,
     store_of,
     who,
@@ -42,18 +45,25 @@ def save_autopsy(
         return keep_open(ack, errors)
     team_id, user_id = who(context, body)
     plans = plans_for(context, answers, team_id=team_id, user_id=user_id, now=now)
+    lost_deal = own_lost_deal(context, team_id, user_id, view.get("private_metadata"))
     try:
         with store_of(context).write() as work:
-            _, is_new = work.autopsies.save(
+            entry, is_new = work.autopsies.save(
                 team_id=team_id, user_id=user_id, view_id=view["id"], answers=answers, created_at=now,
-                follow_ups=plans,
+                follow_ups=plans, origin=crm_origin(lost_deal),
             )  # fmt: skip
+            if is_new and lost_deal is not None:  # its prompt and reminder are answered with it
+                work.lost_deals.link_autopsy(lost_deal.id, autopsy_id=entry.id, now=now)
     except SQLAlchemyError:
         return not_saved(ack, logger, ids.DEAL, f"an autopsy for {user_id}")
     ack()  # only now, with the autopsy committed, does Slack hear that it was received
     if not is_new:
         logger.info("Autopsy for view %s arrived again; already stored", view["id"])
         return
+    if lost_deal is not None:
+        redraw_crm_prompts(
+            client, store_of(context), team_id=team_id, lost_deal_id=lost_deal.id, logger=logger
+        )
     try:
         client.chat_postMessage(channel=user_id, **replies.thank_you(answers).as_kwargs())
     except SLACK_FAILURES as error:

@@ -123,6 +123,9 @@ class SlackEmulator:
         self.uploads: dict[str, bytes] = {}  # file ID -> bytes sent to its upload URL
         self.admins: set[str] = set()  # user IDs users.info reports as workspace admins
         self.names: dict[str, str] = {}  # user ID -> the real name users.info reports
+        self.emails: dict[str, str] = {}  # email -> user ID, for users.lookupByEmail
+        self.deleted: set[str] = set()  # user IDs of deactivated accounts
+        self.bots: set[str] = set()  # user IDs that are bots
         self.file_types: dict[str, str] = {}  # file ID -> its type, from the name it was uploaded under
         self._faults: dict[str, deque[tuple[Callable[[dict[str, Any]], bool], Fault]]] = defaultdict(deque)
         self._delays: dict[str, float] = {}
@@ -369,6 +372,20 @@ class SlackEmulator:
                     "is_owner": False,
                 },
             }
+        if method == "users.lookupByEmail":
+            found = self.emails.get(str(args.get("email", "")).lower())
+            if found is None:
+                return {"ok": False, "error": "users_not_found"}
+            return {
+                "ok": True,
+                "user": {
+                    "id": found, "team_id": TEAM_ID, "name": found.lower(), "deleted": found in self.deleted,
+                    "is_bot": found in self.bots, "tz": self.zones.get(found, "UTC"),
+                    "real_name": self.names.get(found, found),
+                },
+            }  # fmt: skip
+        if method in ("functions.completeSuccess", "functions.completeError"):
+            return {"ok": True}
         if method == "apps.connections.open":
             if self.socket_mode_url is None:
                 return {"ok": False, "error": "socket_mode_not_enabled"}

@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from bot.config import Settings, load_settings
+from bot.crm.prompts import CrmPrompts
 from bot.digest.posting import DigestSweep
 from bot.digest.week import schedule_for, week_due
 from bot.followups.delivery import FollowUpSweep
@@ -133,7 +134,7 @@ class Sweeps:
     def __init__(self, settings: Settings, store: Store, client: SlackClient) -> None:
         speakers = installs_for(settings, store)
         self.settings, self.store, self.client = settings, store, client
-        self.follow_ups = FollowUpSweep(store, speakers, settings.timezone)
+        self.follow_ups = FollowUpSweep(store, speakers, settings.timezone, CrmPrompts(store, settings.crm))
         self.digests = DigestSweep(store, speakers, settings)
         self._lock = threading.Lock()
 

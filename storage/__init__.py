@@ -1,12 +1,12 @@
 """Rebound's storage: the models, a Store handing out units of work, one module per aggregate
-(autopsies, follow-ups, digests, workspaces), and the Alembic migrations."""
+(autopsies, follow-ups, digests, workspaces, lost deals), and the Alembic migrations."""
 
 from storage.autopsies import EXPORT_FIELDS, AuthorStats, JournalEntry, Lesson
 from storage.digests import WeekCount, WeekFacts
 from storage.engine import make_engine
 from storage.follow_ups import Due, Plan
 from storage.migrate import upgrade
-from storage.models import Autopsy, Base, Digest, FollowUp, Revisit, WorkspaceSettings
+from storage.models import Autopsy, Base, Digest, FollowUp, LostDeal, Revisit, WorkspaceSettings
 from storage.store import Store, Work
 
 __all__ = [
@@ -19,6 +19,7 @@ __all__ = [
     "FollowUp",
     "JournalEntry",
     "Lesson",
+    "LostDeal",
     "Plan",
     "Revisit",
     "Store",

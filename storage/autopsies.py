@@ -83,12 +83,15 @@ class Autopsies:
         answers: Any,
         created_at: datetime,
         follow_ups: Iterable[Plan] = (),
+        origin: Mapping[str, Any] | None = None,
     ) -> tuple[Autopsy, bool]:
         """Store an autopsy and its follow-ups once per (workspace, view); return it and whether it is new.
 
         Slack may deliver the same submission twice, or at once: the second finds the first.
+        `origin` is the CRM deal it came from (crm, crm_deal_id, crm_deal_url), if any.
         """
         values = {"team_id": team_id, "user_id": user_id, "view_id": view_id, "created_at": created_at}
+        values.update(origin or {})
         new_id = upsert(
             self.session,
             Autopsy,
@@ -103,6 +106,14 @@ class Autopsies:
             return existing, False
         self.session.add_all(new_follow_up(team_id, new_id, plan) for plan in follow_ups)
         return self.session.get_one(Autopsy, new_id), True
+
+    def for_crm_deal(self, *, team_id: str, crm: str, deal_id: str) -> Autopsy | None:
+        """The autopsy someone already wrote of this CRM deal, if any."""
+        return self.session.scalars(
+            select(Autopsy)
+            .where(Autopsy.team_id == team_id, Autopsy.crm == crm, Autopsy.crm_deal_id == deal_id)
+            .limit(1)
+        ).first()
 
     def own(self, *, team_id: str, user_id: str, autopsy_id: int) -> Autopsy | None:
         """The autopsy, if this person wrote it; None for anyone else's (or none at all)."""

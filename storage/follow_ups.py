@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from storage.claims import interrupted
 from storage.engine import upsert
-from storage.models import Autopsy, FollowUp, PersonZone, ReminderPause
+from storage.models import Autopsy, FollowUp, LostDeal, PersonZone, ReminderPause
 
 OPEN = ("pending", "snoozed", "sent")  # a follow-up still waiting for its answer
 
@@ -34,10 +34,18 @@ class Plan:
 
 @dataclass(frozen=True)
 class Due:
-    """A follow-up and the autopsy it is about."""
+    """A follow-up and the autopsy it is about; or, for a CRM prompt, the lost deal (no autopsy yet)."""
 
     follow_up: FollowUp
     autopsy: Autopsy
+    lost_deal: LostDeal | None = None
+
+
+def _with_subject(query: Any) -> Any:
+    """A follow-up's autopsy, or its lost deal: CRM prompts come before any autopsy."""
+    return query.outerjoin(Autopsy, Autopsy.id == FollowUp.autopsy_id).outerjoin(
+        LostDeal, LostDeal.id == FollowUp.lost_deal_id
+    )
 
 
 def new_follow_up(team_id: str, autopsy_id: int, plan: Plan) -> FollowUp:
@@ -84,12 +92,11 @@ class FollowUps:
         if not ids:
             return []
         rows = self.session.execute(
-            select(FollowUp, Autopsy)
-            .join(Autopsy, Autopsy.id == FollowUp.autopsy_id)
+            _with_subject(select(FollowUp, Autopsy, LostDeal))
             .where(FollowUp.id.in_(ids))
             .order_by(FollowUp.due_at, FollowUp.id)
         )
-        return [Due(follow_up, autopsy) for follow_up, autopsy in rows]
+        return [Due(*row) for row in rows]
 
     def _settle(self, follow_up_id: int, **values: Any) -> None:
         self.session.execute(
@@ -117,6 +124,16 @@ class FollowUps:
             values.update(attempts=FollowUp.attempts + 1, last_error=error)
         self._settle(follow_up_id, **values)
 
+    def address(self, follow_up_id: int, *, recipient_id: str) -> None:
+        """Name a claimed CRM prompt's recipient, once the sweep found the deal's owner in Slack."""
+        self.session.execute(
+            update(FollowUp).where(FollowUp.id == follow_up_id).values(recipient_id=recipient_id)
+        )
+
+    def cancel(self, follow_up_id: int, *, now: datetime) -> None:
+        """Close a claimed follow-up that has nothing to say any more (its deal was settled)."""
+        self._settle(follow_up_id, state="cancelled", closed_at=now)
+
     def mark_failed(self, follow_up_id: int, *, error: str, now: datetime) -> None:
         self._settle(
             follow_up_id, state="failed", attempts=FollowUp.attempts + 1, last_error=error, closed_at=now
@@ -125,8 +142,7 @@ class FollowUps:
     # The recipient's side
     def get(self, *, team_id: str, follow_up_id: int) -> Due | None:
         row = self.session.execute(
-            select(FollowUp, Autopsy)
-            .join(Autopsy, Autopsy.id == FollowUp.autopsy_id)
+            _with_subject(select(FollowUp, Autopsy, LostDeal))
             .where(FollowUp.team_id == team_id, FollowUp.id == follow_up_id)
             .execution_options(populate_existing=True)  # as it is now, also after this unit's writes
         ).one_or_none()

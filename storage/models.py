@@ -82,10 +82,15 @@ class Autopsy(Base):
     touch_base_on: Mapped[date | None] = mapped_column(Date)
     help_from: Mapped[str | None] = mapped_column(SLACK_ID)
     sharing: Mapped[str] = mapped_column(String(16))
+    # Where it came from, when the CRM's Closed Lost prompted it: which CRM, its deal, a link.
+    crm: Mapped[str | None] = mapped_column(String(16))
+    crm_deal_id: Mapped[str | None] = mapped_column(String(64))
+    crm_deal_url: Mapped[str | None] = mapped_column(String(500))
 
 
 class FollowUp(Base):
-    """A gentle DM Rebound owes someone: touch base, revisit your notes, or a teammate's help request.
+    """A gentle DM Rebound owes someone: touch base, revisit your notes, a teammate's help request,
+    or, for a deal the CRM marked lost, the prompt to write its autopsy and one reminder of it.
 
     The database is the source of truth: a sweep claims due rows (state `sending` with a lease),
     sends, and marks them `sent` only after Slack says ok. A lease that runs out (a process
@@ -98,13 +103,17 @@ class FollowUp(Base):
         Index("ix_follow_ups_team_recipient", "team_id", "recipient_id", "state"),
         Index("ix_follow_ups_autopsy", "autopsy_id"),
         Index("ix_follow_ups_team_closed", "team_id", "closed_at"),
+        Index("ix_follow_ups_lost_deal", "lost_deal_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[str] = mapped_column(SLACK_ID)
-    autopsy_id: Mapped[int] = mapped_column(ForeignKey("autopsies.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(16))  # touch_base | revisit | help_request
-    recipient_id: Mapped[str] = mapped_column(SLACK_ID)
+    # About an autopsy, or (crm_prompt, crm_reminder) about a lost deal with none yet.
+    autopsy_id: Mapped[int | None] = mapped_column(ForeignKey("autopsies.id", ondelete="CASCADE"))
+    lost_deal_id: Mapped[int | None] = mapped_column(ForeignKey("lost_deals.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))  # touch_base | revisit | help_request | crm_*
+    # None until the sweep finds the CRM owner in Slack.
+    recipient_id: Mapped[str | None] = mapped_column(SLACK_ID)
     # The earliest moment it may go out; the sweep moves it to the recipient's working hours.
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # For a reminder chosen as a calendar day: not before 9:00 on that day, the recipient's time.
@@ -202,3 +211,50 @@ class Digest(Base):
     message_ts: Mapped[str | None] = mapped_column(String(32))
     posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LostDeal(Base):
+    """A deal a CRM marked lost (or said changed stage), as the latest notification says, and
+    what became of its prompt: one row per deal, so however often the CRM tells, one prompt."""
+
+    __tablename__ = "lost_deals"
+    __table_args__ = (
+        UniqueConstraint("team_id", "crm", "deal_id", name="uq_lost_deals_team_crm_deal"),
+        Index("ix_lost_deals_team_changed", "team_id", "changed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(SLACK_ID)
+    crm: Mapped[str] = mapped_column(String(16))  # hubspot | salesforce | workflow
+    deal_id: Mapped[str] = mapped_column(String(64))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)  # of the latest notification applied
+    stage: Mapped[str | None] = mapped_column(String(100))
+    lost: Mapped[bool | None] = mapped_column(Boolean)  # None: ask the CRM (HubSpot sends a stage id)
+    from_import: Mapped[bool] = mapped_column(Boolean, default=False)
+    deal_name: Mapped[str | None] = mapped_column(String(150))
+    amount_cents: Mapped[int | None] = mapped_column(BigInteger)
+    currency: Mapped[str | None] = mapped_column(String(8))
+    reason: Mapped[str | None] = mapped_column(String(500))
+    pipeline: Mapped[str | None] = mapped_column(String(100))
+    owner_email: Mapped[str | None] = mapped_column(String(254))
+    owner_id: Mapped[str | None] = mapped_column(SLACK_ID)  # the owner in Slack, once found
+    deal_url: Mapped[str | None] = mapped_column(String(500))
+    # waiting (its prompt not sent yet) | prompted | done (an autopsy) | declined ("Not this one")
+    # | skipped (reopened, excluded, gone from the CRM) | unmatched (no one in Slack)
+    state: Mapped[str] = mapped_column(String(16), default="waiting")
+    note: Mapped[str | None] = mapped_column(String(200))  # why skipped or unmatched
+    autopsy_id: Mapped[int | None] = mapped_column(ForeignKey("autopsies.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class DealNewsSeen(Base):
+    """Each CRM notification stored once: CRMs send the same one again (HubSpot's eventId is not
+    unique, so its key is portal, deal, value and time; Salesforce's is the notification Id)."""
+
+    __tablename__ = "deal_news_seen"
+
+    team_id: Mapped[str] = mapped_column(SLACK_ID, primary_key=True)
+    crm: Mapped[str] = mapped_column(String(16), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    lost_deal_id: Mapped[int] = mapped_column(ForeignKey("lost_deals.id", ondelete="CASCADE"))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -19,6 +19,7 @@ from storage.autopsies import Autopsies
 from storage.digests import Digests
 from storage.engine import make_engine
 from storage.follow_ups import FollowUps
+from storage.lost_deals import LostDeals
 from storage.workspaces import Workspaces
 
 
@@ -31,6 +32,7 @@ class Work:
         self.follow_ups = FollowUps(session)
         self.digests = Digests(session)
         self.workspaces = Workspaces(session)
+        self.lost_deals = LostDeals(session)
 
 
 class Store:

@@ -7,8 +7,10 @@ Pure functions returning slack_sdk models, so Slack's limits are checked before 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import date
 from functools import lru_cache
+from typing import Any
 
 from slack_sdk.models.blocks import (
     Block,
@@ -28,6 +30,8 @@ from bot import autopsy, ids
 from bot.blocks.elements import options, pick, section, select, text_input
 from bot.blocks.mrkdwn import escape
 from storage import Autopsy
+
+LOST_DEAL_METADATA = "lost_deal:"  # a form the CRM's prompt opened: which lost deal it is about
 
 
 def _self_check(block_id: str, question: str, initial: str | None) -> InputBlock:
@@ -51,11 +55,15 @@ def autopsy_modal(
     *,
     entry: Autopsy | None = None,
     touch_base_days: int = autopsy.TOUCH_BASE_DEFAULT_DAYS,
+    prefill: Mapping[str, Any] | None = None,
+    lost_deal_id: int | None = None,
 ) -> View:
-    """The one-screen autopsy form, with the deal pre-filled from `/lost-deal <deal>`;
+    """The one-screen autopsy form, with the deal pre-filled from `/lost-deal <deal>` (or, for a
+    deal the CRM marked lost, the answers it already knows: `prefill`, and its `lost_deal_id`);
     or, given the rep's `entry`, that autopsy to edit, every answer filled in."""
     sharing = options(autopsy.SHARING)
-    was = (lambda name: getattr(entry, name)) if entry is not None else (lambda name: None)
+    known = prefill or {}
+    was = (lambda name: getattr(entry, name)) if entry is not None else known.get
     skip = options({"skip": "Don't remind me to touch base"})
     touch_base_on = was("touch_base_on") or autopsy.touch_base_default(today, touch_base_days)
     blocks: list[Block] = [
@@ -196,6 +204,7 @@ def autopsy_modal(
     return View(
         type="modal",
         callback_id=ids.AUTOPSY_VIEW,
+        private_metadata=None if lost_deal_id is None else f"{LOST_DEAL_METADATA}{lost_deal_id}",
         title="Lost deal autopsy",
         submit="Save",
         close="Not now",

@@ -205,6 +205,7 @@ def read_webhook(body: bytes) -> list[DealNews]:
                 stage=stage or None,
                 lost=None,  # only the pipeline's stage metadata says; the sweep asks
                 from_import=source == IMPORT,
+                deal_url=deal_url(portal, deal),
             )
         )
     return news

@@ -16,7 +16,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError, SlackObjectFormationError
 
-from bot.blocks import follow_up_dms
+from bot.blocks import crm_prompts, follow_up_dms
+from bot.config import CrmSettings
+from bot.crm.hubspot import HubSpotRefused, HubSpotUnavailable
+from bot.crm.prompts import CrmPrompts
 from bot.followups import receipts
 from bot.followups.planning import backoff, delivery_time
 from bot.runtime.installs import Installs
@@ -50,10 +53,13 @@ class SweepReport:
 class FollowUpSweep:
     """One pass over what is due. `now` is injectable so operators (and tests) can say `--as-of`."""
 
-    def __init__(self, store: Store, installs: Installs, default_zone: ZoneInfo) -> None:
+    def __init__(
+        self, store: Store, installs: Installs, default_zone: ZoneInfo, crm: CrmPrompts | None = None
+    ) -> None:
         self.store = store
         self.installs = installs
         self.default_zone = default_zone
+        self.crm = crm
         self._uninstalled: set[str] = set()  # workspaces already logged as gone
 
     def run(self, now: datetime) -> SweepReport:
@@ -83,9 +89,19 @@ class FollowUpSweep:
                 work.follow_ups.mark_failed(follow_up.id, error="workspace uninstalled", now=now)
             report.failed += 1
             return
+        about_a_lost_deal = due.lost_deal is not None
         try:
+            if about_a_lost_deal:
+                ready = self._crm_prompts().prepare(client, due, now)
+                if ready is None:
+                    report.by_kind[f"{follow_up.kind} settled"] += 1
+                    return
+                due, follow_up = ready, ready.follow_up
+            assert follow_up.recipient_id is not None
             zone = self._zone(client, follow_up.team_id, follow_up.recipient_id, now)
             when = delivery_time(now, zone, follow_up.due_on)
+            if when <= now and about_a_lost_deal:
+                when = self._crm_prompts().wait_for_allowance(due, zone, now) or when
             if when > now:
                 with self.store.write() as work:
                     work.follow_ups.postpone(follow_up.id, until=when, attempted=False)
@@ -93,7 +109,10 @@ class FollowUpSweep:
                 return
             sent = self._earlier_delivery(client, follow_up) if follow_up.attempts else None
             if sent is None:
-                message = follow_up_dms.build(due)
+                if due.lost_deal is not None:
+                    message = crm_prompts.build(follow_up, due.lost_deal)
+                else:
+                    message = follow_up_dms.build(due)
                 answer = client.chat_postMessage(
                     channel=follow_up.recipient_id,
                     metadata=receipts.receipt(receipts.FOLLOW_UP, str(follow_up.id)),
@@ -112,10 +131,24 @@ class FollowUpSweep:
         except (SlackClientError, OSError) as error:
             self._retry(due, f"{type(error).__name__}: {error}"[:200], now, report)
             return
+        except HubSpotUnavailable as error:
+            self._retry(due, str(error)[:200], now, report, at_least=timedelta(seconds=error.retry_after))
+            return
+        except HubSpotRefused as error:  # the token or its scopes: the operator's to mend, then it goes
+            logger.error("HubSpot refused to say more of a lost deal (%s); check HUBSPOT_ACCESS_TOKEN", error)
+            self._retry(due, f"HubSpot refused: {error}"[:200], now, report)
+            return
         with self.store.write() as work:
             work.follow_ups.mark_sent(follow_up.id, channel_id=sent.channel, message_ts=sent.ts, now=now)
+        if about_a_lost_deal:
+            self._crm_prompts().delivered(due, zone, now)
         report.sent += 1
         report.by_kind[follow_up.kind] += 1
+
+    def _crm_prompts(self) -> CrmPrompts:
+        if self.crm is None:  # rows from a deployment that had a CRM, served by one that has none now
+            self.crm = CrmPrompts(self.store, CrmSettings())
+        return self.crm
 
     def _earlier_delivery(self, client: WebClient, follow_up: FollowUp) -> receipts.Posted | None:
         """After an interrupted or failed try: the DM Slack may have delivered all the same."""

@@ -55,3 +55,20 @@ def delivery_time(now: datetime, zone: ZoneInfo, due_on: date | None = None) -> 
 def backoff(attempts: int) -> timedelta:
     """1, 2, 4 … minutes between tries, at most an hour."""
     return timedelta(minutes=min(2 ** max(attempts - 1, 0), 60))
+
+
+def working_days_later(now: datetime, zone: ZoneInfo, days: int) -> datetime:
+    """The same local time `days` weekdays after `now` in `zone` (a Friday's two days are Tuesday)."""
+    local = now.astimezone(zone)
+    day = local.date()
+    while days > 0:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            days -= 1
+    return datetime.combine(day, local.time(), zone).astimezone(UTC)
+
+
+def next_day_start(now: datetime, zone: ZoneInfo) -> datetime:
+    """Midnight starting the day after `now`, in `zone`: where a rep's daily allowance renews."""
+    tomorrow = now.astimezone(zone).date() + timedelta(days=1)
+    return datetime.combine(tomorrow, time(0, 0), zone).astimezone(UTC)

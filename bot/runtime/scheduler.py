@@ -10,6 +10,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import Settings
+from bot.crm.prompts import CrmPrompts
 from bot.digest.posting import DigestSweep
 from bot.followups.delivery import FollowUpSweep
 from bot.runtime.installs import installs_for
@@ -35,7 +36,7 @@ def start_scheduler(settings: Settings, store: Store) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(timezone=UTC)
     speakers = installs_for(settings, store)
     for job_id, sweep in (
-        (FOLLOW_UP_SWEEP, FollowUpSweep(store, speakers, settings.timezone)),
+        (FOLLOW_UP_SWEEP, FollowUpSweep(store, speakers, settings.timezone, CrmPrompts(store, settings.crm))),
         (DIGEST_SWEEP, DigestSweep(store, speakers, settings)),
     ):
         scheduler.add_job(

@@ -26,7 +26,9 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
 
 from bot.config import ConfigError, Settings
+from bot.crm.inbox import CrmInbox
 from bot.runtime.app import create_app
+from bot.runtime.installs import installs_for
 from bot.runtime.request_log import team_and_user, what_was_asked
 from bot.runtime.scheduler import start_scheduler
 from storage import Store
@@ -140,8 +142,9 @@ class SlackEvents(SlackRequestHandler):
         return BoltResponse(status=401, body="", headers={"content-type": "text/plain"})
 
 
-def wsgi_app(app: App, store: Store, signing_secret: str) -> WSGIApp:
-    """Slack's Request URL (`SlackEvents`), plus a health check for load balancers.
+def wsgi_app(app: App, store: Store, signing_secret: str, crm: CrmInbox | None = None) -> WSGIApp:
+    """Slack's Request URL (`SlackEvents`), a health check for load balancers, and the CRMs'
+    webhooks (`CrmInbox`; 404 for a CRM that is not set up).
 
     Before Bolt sees a request, one without a Content-Length (411) or an oversized one (413) is
     refused from its headers alone, nothing read.
@@ -149,6 +152,13 @@ def wsgi_app(app: App, store: Store, signing_secret: str) -> WSGIApp:
     slack = SlackEvents(app, signing_secret)
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if crm is not None and crm.handles(str(environ.get("PATH_INFO") or "")):
+            answer = crm.answer(environ)
+            start_response(
+                answer.status,
+                [("Content-Type", answer.content_type), ("Content-Length", str(len(answer.body)))],
+            )
+            return [answer.body]
         if environ.get("PATH_INFO") == EVENTS_PATH and environ.get("REQUEST_METHOD") == "POST":
             length = str(environ.get("CONTENT_LENGTH") or "")
             if not length.isdigit():
@@ -172,6 +182,16 @@ def wsgi_app(app: App, store: Store, signing_secret: str) -> WSGIApp:
         return slack(environ, start_response)
 
     return application
+
+
+def crm_inbox(settings: Settings, store: Store) -> CrmInbox:
+    """The CRMs' webhooks, for the workspace REBOUND_CRM_TEAM names or the bot token's own
+    (asked of Slack once, here at start, so never while a CRM waits)."""
+    if settings.crm.team_id is not None or not (settings.crm.hubspot or settings.crm.salesforce):
+        return CrmInbox(store, settings.crm, lambda: settings.crm.team_id)
+    speakers = installs_for(settings, store)
+    speakers.teams()
+    return CrmInbox(store, settings.crm, lambda: next(iter(speakers.teams()), None))
 
 
 class _Arbiter(Arbiter):
@@ -230,7 +250,7 @@ class HttpServer(BaseApplication):
         app = create_app(self.settings, store)
         if self.run_scheduler:
             self.scheduler = start_scheduler(self.settings, store)
-        return wsgi_app(app, store, self.settings.slack_signing_secret or "")
+        return wsgi_app(app, store, self.settings.slack_signing_secret or "", crm_inbox(self.settings, store))
 
     def run(self) -> None:
         try:

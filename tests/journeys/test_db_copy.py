@@ -8,6 +8,7 @@ import hashlib
 from contextlib import closing
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from sqlalchemy.exc import OperationalError
 
 import storage.copy
 from bot.cli import main
+from bot.crm.news import HUBSPOT, SALESFORCE, DealNews
 from storage import Base, Plan, Store, upgrade
 from storage.copy import copied_tables
 from tests.conftest import bot_env, rebound, start_bot
@@ -58,8 +60,20 @@ def a_team_with_everything(url: str, team: str, rep: str) -> None:
                     created_at=NOW - timedelta(hours=n), follow_ups=plans,
                 )  # fmt: skip
                 autopsies.append(entry)
+            # A deal lost in HubSpot (its prompt a follow-up with no autopsy yet) and one in Salesforce.
+            work.lost_deals.receive(
+                team_id=team,
+                news=[
+                    DealNews(crm=HUBSPOT, deal_id="901", key="62515:901:closedlost:1", changed_at=NOW),
+                    DealNews(
+                        crm=SALESFORCE, deal_id="006A", key="04lA", changed_at=NOW, lost=True,
+                        deal_name="Wayne", amount=Decimal("900.50"), owner_email="rep@example.com",
+                    ),
+                ],
+                now=NOW,
+            )  # fmt: skip
         with store.write() as work:
-            claimed = work.follow_ups.claim_due(now=NOW, limit=100, lease=LEASE)
+            claimed = work.follow_ups.claim_due(now=NOW - timedelta(seconds=1), limit=100, lease=LEASE)
         touch_bases = [due for due in claimed if due.follow_up.kind == "touch_base"]
         helps = [due for due in claimed if due.follow_up.kind == "help_request"]
         with store.write() as work:
@@ -299,7 +313,7 @@ def test_a_source_older_than_the_code_is_refused_before_anything_is_written(fake
     )
     assert done.returncode == 2
     [line] = done.stderr.splitlines()
-    assert "is at migration 0004, not this Rebound's 0005: run `rebound db upgrade` first" in line
+    assert "is at migration 0004, not this Rebound's 0006: run `rebound db upgrade` first" in line
     assert not target.exists()
     missing = rebound(
         "db",

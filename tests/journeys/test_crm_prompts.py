@@ -1,0 +1,389 @@
+"""A deal marked lost in the CRM becomes one kind DM to its owner, in working hours, whose button
+opens the form filled in from the CRM; the autopsy remembers the deal. The real bot over HTTP,
+a fake HubSpot on loopback, Salesforce's SOAP as its WSDL sends it, and the fake Slack."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import time
+import urllib.request
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from bot import ids
+from bot.crm.hubspot import signature_v3
+from playground.emulator import SlackEmulator
+from playground.hubspot import PORTAL_ID, TOKEN, FakeHubSpot, signed_webhook, stage_change_event
+from storage import Autopsy, LostDeal, Store
+from tests.conftest import Bot, bot_env, rebound, start_bot
+from tests.journeys.test_follow_up_buttons import click
+from tests.journeys.test_journey import ANSWERS, as_dict
+from tests.salesforce_messages import ORG_ID, Opportunity, outbound_message
+from tests.slack_requests import FORM, fill_form, post, send, unique, view_submission
+
+PUBLIC_URL = "https://rebound.example.com"
+HUBSPOT_SECRET = "hubspot-client-secret-for-tests"
+SALESFORCE_SECRET = "salesforce-path-secret-0123456789"
+TEAM = "T0REBOUND"
+
+
+@pytest.fixture(scope="module")
+def hubspot() -> Iterator[FakeHubSpot]:
+    with FakeHubSpot() as fake_hubspot:
+        yield fake_hubspot
+
+
+@pytest.fixture(scope="module")
+def crm_bot(
+    fake: SlackEmulator, hubspot: FakeHubSpot, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Bot]:
+    home = tmp_path_factory.mktemp("crm")
+    env = bot_env(
+        fake, f"sqlite:///{home / 'rebound.db'}",
+        REBOUND_PUBLIC_URL=PUBLIC_URL, HUBSPOT_ACCESS_TOKEN=TOKEN, HUBSPOT_CLIENT_SECRET=HUBSPOT_SECRET,
+        HUBSPOT_API_URL=hubspot.url, SALESFORCE_OUTBOUND_SECRET=SALESFORCE_SECRET, SALESFORCE_ORG_ID=ORG_ID,
+        REBOUND_CRM_MIN_AMOUNT="1000",
+    )  # fmt: skip
+    running = start_bot(env, home, "--no-scheduler")
+    yield running
+    assert running.stop() == 0, running.log_text()
+
+
+def store_of(bot: Bot) -> Store:
+    return Store.connect(bot.env["DATABASE_URL"])
+
+
+def hubspot_webhook(bot: Bot, events: list[dict[str, Any]], *, at_ms: int | None = None, **headers: str):
+    stamp = at_ms if at_ms is not None else int(time.time() * 1000)
+    body, signed = signed_webhook(HUBSPOT_SECRET, PUBLIC_URL + "/crm/hubspot", events, stamp)
+    return post(f"{bot.url}/crm/hubspot", body, "application/json", {**signed, **headers})
+
+
+def salesforce_message(bot: Bot, body: bytes, secret: str = SALESFORCE_SECRET):
+    return post(f"{bot.url}/crm/salesforce/{secret}", body, "text/xml; charset=utf-8", {"SOAPAction": '""'})
+
+
+def next_weekday_at(hour: int) -> datetime:
+    """A weekday moment after now, `hour`:00 UTC (the reps here are in UTC unless said)."""
+    day = datetime.now(UTC).date() + timedelta(days=1)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return datetime(day.year, day.month, day.day, hour, 0, tzinfo=UTC)
+
+
+def sweep_at(bot: Bot, moment: datetime) -> str:
+    done = rebound("reminders", "--as-of", moment.isoformat(), env=bot.env, cwd=bot.cwd)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def dms_to(fake: SlackEmulator, user: str) -> list[Any]:
+    return fake.delivered("chat.postMessage", lambda c: c.args["channel"] == user)
+
+
+def deal_row(bot: Bot, crm: str, deal_id: str) -> LostDeal:
+    store = store_of(bot)
+    try:
+        with store.read() as work:
+            return work.session.scalars(
+                select(LostDeal).where(LostDeal.crm == crm, LostDeal.deal_id == deal_id)
+            ).one()
+    finally:
+        store.close()
+
+
+def stored(bot: Bot, deal_id: str) -> bool:
+    store = store_of(bot)
+    try:
+        with store.read() as work:
+            return (
+                work.session.scalars(select(LostDeal).where(LostDeal.deal_id == deal_id)).first() is not None
+            )
+    finally:
+        store.close()
+
+
+def too_large(bot: Bot, path: str) -> int:
+    """Megabytes announced: refused from the Content-Length alone; the body is never sent."""
+    connection = http.client.HTTPConnection("127.0.0.1", int(bot.env["PORT"]), timeout=10)
+    try:
+        connection.putrequest("POST", path)
+        connection.putheader("Content-Type", "application/json")
+        connection.putheader("Content-Length", str(3 * 1024 * 1024))
+        connection.endheaders()
+        return connection.getresponse().status
+    finally:
+        connection.close()
+
+
+def submit_prompted_form(bot: Bot, fake: SlackEmulator, trigger: str, user: str) -> dict[str, Any]:
+    [opened] = fake.wait_for("views.open", lambda c: c.args.get("trigger_id") == trigger)
+    view = {**as_dict(opened.args["view"]), "id": unique("V")}
+    answers = {**ANSWERS}
+    for kept in ("deal", "deal_value", "main_reason", "winner_reason"):
+        answers.pop(kept, None)
+    body = view_submission(view, fill_form(view, answers), user=user, team=TEAM)
+    assert send(bot.events_url, body, FORM).status == 200
+    return view
+
+
+def test_a_hubspot_closed_lost_deal_becomes_one_prompt_and_a_linked_autopsy(crm_bot, fake, hubspot):
+    user, deal = unique("U"), 7_000_001
+    fake.emails[f"{user.lower()}@example.com"] = user
+    hubspot.add_owner("510001", f"{user.lower()}@example.com")
+    hubspot.add_deal(
+        deal, name="Acme <renewal>", amount="48000", owner_id="510001", reason="Price was too high"
+    )
+    event = stage_change_event(PORTAL_ID, deal, "closedlost", int(time.time() * 1000) - 5000)
+
+    started = time.perf_counter()
+    answer = hubspot_webhook(crm_bot, [event])
+    assert answer.status == 204 and time.perf_counter() - started < 1
+    assert hubspot_webhook(crm_bot, [event, {**event, "eventId": 99}]).status == 204  # sent again
+    assert not [r for r in hubspot.requests if f"/{deal}" in r.path]  # no API call while HubSpot waits
+
+    saturday = next_weekday_at(10)
+    while saturday.weekday() != 5:
+        saturday += timedelta(days=1)
+    assert "1 waiting for working hours" in sweep_at(crm_bot, saturday)
+    assert dms_to(fake, user) == []
+    monday = saturday + timedelta(days=2)
+    sweep_at(crm_bot, monday)
+    sweep_at(crm_bot, monday + timedelta(minutes=5))
+    [prompt] = dms_to(fake, user)
+    text = json.dumps(prompt.args["blocks"])
+    assert (
+        "Sorry about Acme &lt;renewal&gt;" in text and "48,000 USD" in text and "Price was too high" in text
+    )
+    assert f"https://app.hubspot.com/contacts/{PORTAL_ID}/record/0-3/{deal}" in text
+
+    trigger = click(crm_bot, prompt, ids.CRM_DO_AUTOPSY, user=user, team=TEAM)
+    [opened] = fake.wait_for("views.open", lambda c: c.args.get("trigger_id") == trigger)
+    form = as_dict(opened.args["view"])
+    inputs = {block["block_id"]: block["element"] for block in form["blocks"] if block["type"] == "input"}
+    assert inputs[ids.DEAL]["initial_value"] == "Acme <renewal>"
+    assert inputs[ids.DEAL_VALUE]["initial_value"] == "48000"
+    assert inputs[ids.MAIN_REASON]["initial_option"]["value"] == "price"
+
+    submit_prompted_form(crm_bot, fake, trigger, user)
+    fake.wait_for("chat.update", lambda c: "your autopsy is saved" in json.dumps(c.args.get("blocks")))
+    [entry] = [row for row in crm_bot.export(TEAM) if row["deal_name"] == "Acme <renewal>"]
+    assert entry["main_reason"] == "price"
+    row = deal_row(crm_bot, "hubspot", str(deal))
+    assert row.state == "done" and row.autopsy_id is not None
+    store = store_of(crm_bot)
+    with store.read() as work:
+        autopsy = work.session.get_one(Autopsy, row.autopsy_id)
+        assert (autopsy.crm, autopsy.crm_deal_id) == ("hubspot", str(deal))
+        assert autopsy.crm_deal_url and autopsy.crm_deal_url.endswith(f"/{deal}")
+    store.close()
+
+    # Two working days later: no reminder, the autopsy is written; and the deal is not prompted again.
+    assert (
+        hubspot_webhook(
+            crm_bot, [stage_change_event(PORTAL_ID, deal, "closedlost", int(time.time() * 1000))]
+        ).status
+        == 204
+    )
+    sweep_at(crm_bot, monday + timedelta(days=3))
+    texts = [call.args["text"] for call in dms_to(fake, user)]
+    assert [text for text in texts if "Acme" in text and ("Sorry" in text or "nudge" in text)] == [
+        prompt.args["text"]
+    ]
+
+
+def test_no_answer_brings_one_gentle_reminder_two_working_days_later_then_nothing(crm_bot, fake, hubspot):
+    user, deal = unique("U"), 7_000_002
+    fake.emails[f"{user.lower()}@example.com"] = user
+    hubspot.add_owner("510002", f"{user.lower()}@example.com")
+    hubspot.add_deal(deal, name="Globex", owner_id="510002")
+    assert (
+        hubspot_webhook(
+            crm_bot, [stage_change_event(PORTAL_ID, deal, "closedlost", int(time.time() * 1000))]
+        ).status
+        == 204
+    )
+    friday = next_weekday_at(10)
+    while friday.weekday() != 4:
+        friday += timedelta(days=1)
+    sweep_at(crm_bot, friday)
+    assert len(dms_to(fake, user)) == 1
+    sweep_at(crm_bot, friday + timedelta(days=3, hours=23))  # Monday: one working day
+    assert len(dms_to(fake, user)) == 1
+    sweep_at(crm_bot, friday + timedelta(days=4))  # Tuesday 10:00, two working days
+    reminders = dms_to(fake, user)
+    assert len(reminders) == 2 and "gentle nudge about Globex" in reminders[1].args["text"]
+    sweep_at(crm_bot, friday + timedelta(days=14))
+    assert len(dms_to(fake, user)) == 2
+
+    click(crm_bot, reminders[1], ids.CRM_NOT_THIS_ONE, user=user, team=TEAM)
+    fake.wait_for("chat.update", lambda c: "I won't ask about it again" in json.dumps(c.args.get("blocks")))
+    assert deal_row(crm_bot, "hubspot", str(deal)).state == "declined"
+
+
+def test_a_deal_reopened_before_its_prompt_goes_out_gets_none(crm_bot, fake, hubspot):
+    user, deal = unique("U"), 7_000_003
+    fake.emails[f"{user.lower()}@example.com"] = user
+    hubspot.add_owner("510003", f"{user.lower()}@example.com")
+    hubspot.add_deal(deal, name="Initech", owner_id="510003")
+    now_ms = int(time.time() * 1000)
+    lost = stage_change_event(PORTAL_ID, deal, "closedlost", now_ms - 60_000)
+    reopened = stage_change_event(PORTAL_ID, deal, "qualifiedtobuy", now_ms - 30_000)
+    assert hubspot_webhook(crm_bot, [reopened]).status == 204  # out of order: the later change first
+    assert hubspot_webhook(crm_bot, [lost]).status == 204
+    assert deal_row(crm_bot, "hubspot", str(deal)).stage == "qualifiedtobuy"  # the latest state won
+    hubspot.add_deal(deal, name="Initech", owner_id="510003", stage="qualifiedtobuy")
+    sweep_at(crm_bot, next_weekday_at(10))
+    assert dms_to(fake, user) == []
+    assert deal_row(crm_bot, "hubspot", str(deal)).state == "skipped"
+
+
+def test_hubspot_down_is_retried_and_the_prompt_delivered_once(crm_bot, fake, hubspot):
+    user, deal = unique("U"), 7_000_004
+    fake.emails[f"{user.lower()}@example.com"] = user
+    hubspot.add_owner("510004", f"{user.lower()}@example.com")
+    hubspot.add_deal(deal, name="Umbrella", owner_id="510004")
+    assert (
+        hubspot_webhook(
+            crm_bot, [stage_change_event(PORTAL_ID, deal, "closedlost", int(time.time() * 1000))]
+        ).status
+        == 204
+    )
+    moment = next_weekday_at(10)
+    hubspot.fail_next(503, count=3)
+    assert "1 to retry" in sweep_at(crm_bot, moment)
+    assert dms_to(fake, user) == []
+    sweep_at(crm_bot, moment + timedelta(minutes=2))
+    sweep_at(crm_bot, moment + timedelta(minutes=10))
+    assert len(dms_to(fake, user)) == 1
+
+
+def test_owners_no_one_in_slack_are_listed_once_not_retried(crm_bot, fake, hubspot):
+    deal = 7_000_005
+    hubspot.add_owner("510005", "left-the-company@example.com")
+    hubspot.add_deal(deal, name="Hooli", owner_id="510005")
+    assert (
+        hubspot_webhook(
+            crm_bot, [stage_change_event(PORTAL_ID, deal, "closedlost", int(time.time() * 1000))]
+        ).status
+        == 204
+    )
+    moment = next_weekday_at(11)
+    sweep_at(crm_bot, moment)
+    row = deal_row(crm_bot, "hubspot", str(deal))
+    assert (row.state, row.note) == ("unmatched", "left-the-company@example.com")
+    lookups = len(
+        fake.find("users.lookupByEmail", lambda c: c.args.get("email") == "left-the-company@example.com")
+    )
+    sweep_at(crm_bot, moment + timedelta(hours=1))
+    assert (
+        len(fake.find("users.lookupByEmail", lambda c: c.args.get("email") == "left-the-company@example.com"))
+        == lookups
+    )
+
+
+def test_small_deals_and_imports_get_no_prompt(crm_bot, fake, hubspot):
+    user = unique("U")
+    fake.emails[f"{user.lower()}@example.com"] = user
+    hubspot.add_owner("510006", f"{user.lower()}@example.com")
+    hubspot.add_deal(7_000_006, name="Tiny", amount="500", owner_id="510006")
+    hubspot.add_deal(7_000_007, name="Imported", owner_id="510006")
+    now_ms = int(time.time() * 1000)
+    events = [
+        stage_change_event(PORTAL_ID, 7_000_006, "closedlost", now_ms),
+        stage_change_event(PORTAL_ID, 7_000_007, "closedlost", now_ms, change_source="IMPORT"),
+    ]
+    assert hubspot_webhook(crm_bot, events).status == 204
+    sweep_at(crm_bot, next_weekday_at(12))
+    assert dms_to(fake, user) == []
+    assert deal_row(crm_bot, "hubspot", "7000006").note.startswith("below REBOUND_CRM_MIN_AMOUNT")
+
+
+def test_a_salesforce_closed_lost_opportunity_prompts_its_owner(crm_bot, fake):
+    user = unique("U")
+    fake.emails[f"{user.lower()}@example.com"] = user
+    opportunity = Opportunity(
+        name="Wayne Enterprises", amount="90000.0", loss_reason="Went with a competitor",
+        owner_email=f"{user.lower()}@example.com",
+    )  # fmt: skip
+    body = outbound_message(opportunity)
+    answer = salesforce_message(crm_bot, body)
+    assert answer.status == 200 and b"<Ack>true</Ack>" in answer.body
+    assert salesforce_message(crm_bot, body).status == 200  # Salesforce retries: stored once
+    sweep_at(crm_bot, next_weekday_at(13))
+    [prompt] = dms_to(fake, user)
+    assert "Sorry about Wayne Enterprises" in prompt.args["text"]
+    trigger = click(crm_bot, prompt, ids.CRM_DO_AUTOPSY, user=user, team=TEAM)
+    view = submit_prompted_form(crm_bot, fake, trigger, user)
+    inputs = {block["block_id"]: block["element"] for block in view["blocks"] if block["type"] == "input"}
+    assert inputs[ids.WINNER]["initial_option"]["value"] == "competitor"
+    row = deal_row(crm_bot, "salesforce", opportunity.id or "")
+    assert row.state == "done"
+
+
+@pytest.mark.parametrize(
+    ("case", "status"),
+    [("unsigned", 401), ("wrong signature", 401), ("stale", 401), ("future", 401), ("not JSON", 400),
+     ("too large", 413)],
+)  # fmt: skip
+def test_refused_hubspot_webhooks_store_nothing(crm_bot, hubspot, case, status):
+    deal = 7_100_000 + len(case)
+    event = stage_change_event(PORTAL_ID, deal, "closedlost", int(time.time() * 1000))
+    now_ms = int(time.time() * 1000)
+    url = f"{crm_bot.url}/crm/hubspot"
+    body, headers = signed_webhook(HUBSPOT_SECRET, PUBLIC_URL + "/crm/hubspot", [event], now_ms)
+    if case == "unsigned":
+        headers = {"Content-Type": "application/json"}
+    elif case == "wrong signature":
+        headers = signed_webhook("another-secret", PUBLIC_URL + "/crm/hubspot", [event], now_ms)[1]
+    elif case in ("stale", "future"):
+        shift = -6 * 60_000 if case == "stale" else 6 * 60_000
+        body, headers = signed_webhook(HUBSPOT_SECRET, PUBLIC_URL + "/crm/hubspot", [event], now_ms + shift)
+    elif case == "not JSON":
+        body = b"[{not json"
+        headers = signed_webhook(HUBSPOT_SECRET, PUBLIC_URL + "/crm/hubspot", [], now_ms)[1]
+        headers["X-HubSpot-Signature-v3"] = signature_v3(
+            HUBSPOT_SECRET, "POST", PUBLIC_URL + "/crm/hubspot", body, str(now_ms)
+        )
+    if case == "too large":
+        assert too_large(crm_bot, "/crm/hubspot") == status
+    else:
+        assert post(url, body, "application/json", headers).status == status
+    assert not stored(crm_bot, str(deal))
+    assert "Traceback" not in crm_bot.log_text()
+
+
+@pytest.mark.parametrize(
+    ("case", "status"),
+    [("wrong secret", 401), ("wrong org", 403), ("not XML", 400), ("bomb", 400)],
+)
+def test_refused_salesforce_messages_store_nothing(crm_bot, case, status):
+    opportunity = Opportunity(name=f"Refused {case}")
+    body = outbound_message(opportunity, org_id="00D000000000001AAA" if case == "wrong org" else ORG_ID)
+    if case == "not XML":
+        body = b"<soapenv:Envelope"
+    elif case == "bomb":
+        body = (
+            b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'
+            b"<lolz>&lol2;</lolz>"
+        )
+    answer = salesforce_message(crm_bot, body, "x" * 33 if case == "wrong secret" else SALESFORCE_SECRET)
+    assert answer.status == status
+    assert not stored(crm_bot, opportunity.id or "")
+    assert "Traceback" not in crm_bot.log_text()
+
+
+def test_without_a_crm_the_endpoints_are_not_there(bot):
+    for path in ("/crm/hubspot", "/crm/salesforce/anything-at-all-here-12345"):
+        request = urllib.request.Request(f"{bot.url}{path}", data=b"[]", method="POST")
+        try:
+            urllib.request.urlopen(request, timeout=5)
+        except urllib.error.HTTPError as error:
+            assert error.code == 404
+        else:
+            raise AssertionError(f"{path} answered without a CRM configured")

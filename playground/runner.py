@@ -161,7 +161,7 @@ class Sweeps:
 
     def _moment(self, asked: dict[str, Any]) -> datetime | None:
         now, jump = self.client.now(), asked.get("jump")
-        if jump == "week":  # a week on, at 10:00 on a weekday where the team works
+        if jump == "week":  # a week on, when the team is at work
             return _working_morning(now + timedelta(days=7))
         if jump == "digest":
             return week_due(now + timedelta(days=7), schedule_for(None, self.settings)).ends_at + timedelta(
@@ -194,9 +194,11 @@ class Sweeps:
 
 
 def _working_morning(moment: datetime) -> datetime:
-    """`moment` if the team is at work then (weekdays 9:00-17:00 in its zone), else the next 10:00."""
+    """`moment` if New York and London are both at work then (9:00-12:00 in the team's zone on a
+    weekday), else the next 10:00 there: whatever the hour the jump is asked at, Riley's reminders
+    and Sam's help request (London) are due and deliverable."""
     local = moment.astimezone(ZoneInfo(TEAM_ZONE))
-    if local.weekday() < 5 and 9 <= local.hour < 17:
+    if local.weekday() < 5 and 9 <= local.hour < 12:
         return moment
     day = local.date() + timedelta(days=0 if local.hour < 9 else 1)
     while day.weekday() >= 5:

@@ -1,10 +1,10 @@
-"""Rebound's listeners, one module per kind (commands, clicks, form submissions, events), wired
-to the app here: this map is the index of everything Slack can ask of Rebound."""
+"""Rebound's listeners, one module per kind (commands, clicks, form submissions, events,
+workflow steps), wired to the app here: this map is the index of everything Slack can ask of Rebound."""
 
 from slack_bolt import App
 
 from bot import ids
-from handlers import actions, commands, events, submissions
+from handlers import actions, commands, events, functions, submissions
 
 
 def register(app: App) -> None:
@@ -20,6 +20,7 @@ def register(app: App) -> None:
     app.action(ids.CRM_DO_AUTOPSY)(actions.do_crm_autopsy)
     app.action(ids.CRM_NOT_THIS_ONE)(actions.decline_crm_prompt)
     app.action(ids.CRM_OPEN_DEAL)(actions.link_opened)
+    app.function(ids.ASK_FOR_AUTOPSY_FUNCTION)(functions.ask_for_autopsy)
     app.event("app_home_opened")(events.home_opened)
     app.action(ids.HOME_PAGE)(actions.show_page)
     app.action(ids.HOME_NEWER)(actions.show_page)

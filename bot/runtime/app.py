@@ -31,6 +31,7 @@ BOT_SCOPES = (
     "commands",
     "chat:write",
     "users:read",
+    "users:read.email",
     "channels:join",
     "files:write",
     "im:write",

@@ -24,7 +24,7 @@ from tests.conftest import Bot, bot_env, rebound, start_bot
 from tests.journeys.test_follow_up_buttons import click
 from tests.journeys.test_journey import ANSWERS, as_dict
 from tests.salesforce_messages import ORG_ID, Opportunity, outbound_message
-from tests.slack_requests import FORM, fill_form, post, send, unique, view_submission
+from tests.slack_requests import FORM, fill_form, function_executed, post, send, unique, view_submission
 
 PUBLIC_URL = "https://rebound.example.com"
 HUBSPOT_SECRET = "hubspot-client-secret-for-tests"
@@ -387,3 +387,68 @@ def test_without_a_crm_the_endpoints_are_not_there(bot):
             assert error.code == 404
         else:
             raise AssertionError(f"{path} answered without a CRM configured")
+
+
+def run_step(bot: Bot, fake: SlackEmulator, inputs: dict[str, Any], execution_id: str, times: int = 1) -> Any:
+    """A workflow runs "Ask for a lost-deal autopsy": the step's answer to Slack, with its own token."""
+
+    def ran(call: Any) -> bool:
+        return call.args.get("function_execution_id") == execution_id
+
+    body = function_executed(ids.ASK_FOR_AUTOPSY_FUNCTION, inputs, execution_id=execution_id, team=TEAM)
+    assert send(bot.events_url, body, "application/json").status == 200
+    deadline = time.monotonic() + 10
+    while not (
+        answers := fake.find("functions.completeSuccess", ran) + fake.find("functions.completeError", ran)
+    ):
+        assert time.monotonic() < deadline, "the step never completed"
+        time.sleep(0.02)
+    answer = answers[-1]
+    assert answer.token == f"xwfp-{execution_id}"
+    return answer
+
+
+def test_a_workflow_step_schedules_the_same_prompt_and_completes(crm_bot, fake):
+    user, execution = unique("U"), unique("Fx")
+    inputs = {"person": user, "deal_name": "Stark <Industries>", "amount": 12500, "reason": "Pricing"}
+    answer = run_step(crm_bot, fake, inputs, execution)
+    assert answer.method == "functions.completeSuccess"
+    run_step(crm_bot, fake, inputs, execution, times=2)  # Slack sent the event again
+    run_step(crm_bot, fake, inputs, unique("Fx"))  # the workflow ran twice for the same deal
+
+    sweep_at(crm_bot, next_weekday_at(11))
+    [prompt] = dms_to(fake, user)
+    text = json.dumps(prompt.args["blocks"])
+    assert "Sorry about Stark &lt;Industries&gt;" in text and "12,500" in text and "Pricing" in text
+    assert fake.find("users.lookupByEmail", lambda c: user.lower() in str(c.args)) == []
+
+    trigger = click(crm_bot, prompt, ids.CRM_DO_AUTOPSY, user=user, team=TEAM)
+    [opened] = fake.wait_for("views.open", lambda c: c.args.get("trigger_id") == trigger)
+    inputs_shown = {
+        block["block_id"]: block["element"]
+        for block in as_dict(opened.args["view"])["blocks"]
+        if block["type"] == "input"
+    }
+    assert inputs_shown[ids.DEAL]["initial_value"] == "Stark <Industries>"
+    assert inputs_shown[ids.MAIN_REASON]["initial_option"]["value"] == "price"
+    submit_prompted_form(crm_bot, fake, trigger, user)
+    fake.wait_for("chat.update", lambda c: "your autopsy is saved" in json.dumps(c.args.get("blocks")))
+    row = deal_row(crm_bot, "workflow", f"{user}:stark <industries>")
+    assert row.state == "done" and row.autopsy_id is not None
+    store = store_of(crm_bot)
+    with store.read() as work:
+        assert work.session.get_one(Autopsy, row.autopsy_id).crm == "workflow"
+    store.close()
+
+
+@pytest.mark.parametrize(
+    ("inputs", "says"),
+    [({"deal_name": "Hooli"}, "person"), ({"person": "U0SOMEONE"}, "deal_name"),
+     ({"person": "U0SOMEONE", "deal_name": "Hooli", "amount": "lots"}, "amount")],
+)  # fmt: skip
+def test_a_workflow_step_that_cannot_be_scheduled_fails_saying_why(crm_bot, fake, inputs, says):
+    execution = unique("Fx")
+    answer = run_step(crm_bot, fake, inputs, execution)
+    assert answer.method == "functions.completeError"
+    assert says in answer.args["error"] and "Traceback" not in crm_bot.log_text()
+    assert not stored(crm_bot, "U0SOMEONE:hooli")

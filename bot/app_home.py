@@ -1,5 +1,6 @@
 """What a rep's App Home shows, read in one unit of work: their open follow-ups, a page of their
-journal, and the lessons the team shared in the last 30 days. `bot.blocks.home` draws it."""
+journal, the lessons the team shared in the last 30 days, and for admins the week's CRM-lost
+deals whose owner is no one in Slack. `bot.blocks.home` draws it."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from bot.blocks.home import PAGE, TEAM_LESSONS, UPCOMING, HomePage
 from storage import Work
 
 TEAM_LESSONS_DAYS = 30
+UNMATCHED_DAYS = 7  # admins see the week's lost deals whose owner is no one in Slack
 
 
 def home_page(
@@ -29,5 +31,10 @@ def home_page(
             team_id=team_id, since=now - timedelta(days=TEAM_LESSONS_DAYS), limit=TEAM_LESSONS
         ),
         is_admin=is_admin,
+        unmatched=(
+            work.lost_deals.unmatched(team_id=team_id, since=now - timedelta(days=UNMATCHED_DAYS))
+            if is_admin
+            else ()
+        ),
         hide_anonymous_deal_names=bool(settings and settings.hide_anonymous_deal_names),
     )

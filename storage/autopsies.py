@@ -33,6 +33,8 @@ class Lesson:
     lesson: str
     user_id: str | None
     deal_value_cents: int | None
+    crm: str | None = None
+    crm_deal_url: str | None = None  # named lessons only: the deal in the CRM names its owner
 
     @classmethod
     def shared_by(cls, row: Any) -> Lesson:
@@ -47,6 +49,8 @@ class Lesson:
             lesson=row.lesson,
             user_id=row.user_id if named else None,
             deal_value_cents=row.deal_value_cents if named else None,
+            crm=row.crm if named else None,
+            crm_deal_url=row.crm_deal_url if named else None,
         )
 
 

@@ -37,10 +37,12 @@ class WeekFacts:
     self_checks: dict[str, Counter[str]] = field(default_factory=dict)  # question -> yes/partly/no
     winners: list[tuple[str, str | None, int]] = field(default_factory=list)  # winner, competitor, n
     reasons: Counter[str] = field(default_factory=Counter)
+    crm_lost: int = 0  # deals the CRM marked lost whose owner was asked for an autopsy
+    crm_autopsies: int = 0  # how many of them got one
 
     @property
     def empty(self) -> bool:
-        return not (self.lost or self.follow_ups_done or self.won_back)
+        return not (self.lost or self.follow_ups_done or self.won_back or self.crm_lost)
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,8 @@ class Digests:
                     Autopsy.user_id,
                     Autopsy.sharing,
                     Autopsy.deal_value_cents,
+                    Autopsy.crm,
+                    Autopsy.crm_deal_url,
                 )
                 .where(*in_week)
                 .order_by(Autopsy.created_at, Autopsy.id)

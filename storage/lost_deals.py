@@ -200,5 +200,5 @@ class LostDeals:
             )
             .group_by(LostDeal.state)
         )
-        counts = dict(rows.tuples().all())
+        counts = {state: count for state, count in rows}
         return sum(counts.values()), counts.get("done", 0)

@@ -19,7 +19,8 @@ from slack_sdk.models.blocks import (
 
 from bot import autopsy
 from bot.blocks.message import Message
-from bot.blocks.mrkdwn import escape, quote
+from bot.blocks.mrkdwn import escape, link, quote
+from bot.crm.news import CRMS
 from bot.digest.week import SMALL, Schedule, Week
 from storage import Lesson, WeekFacts
 
@@ -102,12 +103,25 @@ def _summary(facts: WeekFacts) -> str:
             f":tada: *{facts.won_back} {_plural(facts.won_back, 'deal')} won back this week!* "
             "A no is where selling starts."
         )
-    lost = f"*{facts.lost} {_plural(facts.lost, 'deal')} lost*" if facts.lost else "*No deals lost*"
+    nothing = "*No lost deals shared*" if facts.crm_lost else "*No deals lost*"
+    lost = f"*{facts.lost} {_plural(facts.lost, 'deal')} lost*" if facts.lost else nothing
     if facts.named_value_cents:
         lost += f" (named deals worth {_money(facts.named_value_cents)} in all)"
     done = facts.follow_ups_done
     lines.append(f"{lost} · {done} {_plural(done, 'follow-up')} done")
+    if facts.crm_lost:
+        lines.append(crm_share(facts.crm_lost, facts.crm_autopsies))
     return "\n".join(lines)
+
+
+def crm_share(lost: int, autopsies: int) -> str:
+    """How many of the deals the CRM marked lost got an autopsy: a share only with 3 or more behind it."""
+    if lost < SMALL:
+        return "*From the CRM:* too few deals marked lost this week to show how many got an autopsy."
+    return (
+        f"*From the CRM:* {autopsies} of {lost} deals marked lost got an autopsy "
+        f"({_share(autopsies, lost)}%)."
+    )
 
 
 def lesson_text(lesson: Lesson, *, hide_anonymous_deal_names: bool) -> str:
@@ -119,7 +133,10 @@ def lesson_text(lesson: Lesson, *, hide_anonymous_deal_names: bool) -> str:
     what = autopsy.OUTCOMES.get(lesson.outcome, lesson.outcome)
     won_by = escape(autopsy.who_won(lesson.winner, lesson.competitor))
     by = f"<@{lesson.user_id}>" if lesson.user_id else "shared anonymously"
-    return f"*{deal}* · {what} · who won: {won_by}\n{quote(lesson.lesson, 1000)}\n— {by}"
+    in_crm = link(lesson.crm_deal_url, f"the deal in {CRMS.get(lesson.crm or '', 'the CRM')}")
+    return f"*{deal}* · {what} · who won: {won_by}\n{quote(lesson.lesson, 1000)}\n— {by}" + (
+        f" · {in_crm}" if in_crm else ""
+    )
 
 
 def _share(part: int, whole: int) -> int:

@@ -22,11 +22,13 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot import autopsy, ids
+from bot.blocks import crm_prompts
 from bot.blocks.digest_post import lesson_text
 from bot.blocks.elements import note, section
 from bot.blocks.follow_up_dms import touch_base_buttons
-from bot.blocks.mrkdwn import escape, quote
-from storage import Autopsy, FollowUp, JournalEntry, Lesson
+from bot.blocks.mrkdwn import escape, link, quote
+from bot.crm.news import CRMS
+from storage import Autopsy, FollowUp, JournalEntry, Lesson, LostDeal
 
 PAGE = 10  # autopsies per page of App Home
 UPCOMING = 5  # follow-ups shown in App Home
@@ -55,6 +57,7 @@ class HomePage:
     team_lessons: Sequence[Lesson]
     is_admin: bool = False
     hide_anonymous_deal_names: bool = False
+    unmatched: Sequence[LostDeal] = ()  # admins only: CRM-lost deals whose owner is no one in Slack
 
 
 def home(page: HomePage) -> View:
@@ -72,9 +75,10 @@ def home(page: HomePage) -> View:
             "I'll remind you to touch base later, and your lesson can help the whole team."
         ),
         ActionsBlock(block_id=ids.HOME_ACTIONS, elements=actions),
-        DividerBlock(),
-        HeaderBlock(text="Coming up"),
     ]
+    if page.is_admin and page.unmatched:
+        blocks.append(section(crm_prompts.unmatched_line(list(page.unmatched))))
+    blocks += [DividerBlock(), HeaderBlock(text="Coming up")]
     if not page.upcoming:
         blocks.append(section("No touch-base reminders waiting. Each autopsy can set one."))
     for follow_up, entry in page.upcoming[:UPCOMING]:
@@ -124,6 +128,10 @@ def _journal_entry(item: JournalEntry) -> list[Block]:
         when = item.touch_base.due_on or item.touch_base.due_at.date()
         state = FOLLOW_UP_STATES.get(item.touch_base.state, item.touch_base.state)
         facts.append(f"touch base {when:%-d %b %Y}: {state}")
+    if (
+        in_crm := link(entry.crm_deal_url, f"the deal in {CRMS.get(entry.crm or '', 'the CRM')}")
+    ) is not None:
+        facts.append(in_crm)
     if item.revisits:
         latest = escape(item.latest_revisit or "", 150)
         facts.append(f"{item.revisits} {'revisit' if item.revisits == 1 else 'revisits'}, latest: _{latest}_")

@@ -9,7 +9,7 @@ that runs out, and Slack's failures are retried with the follow-ups' backoff.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from slack_sdk import WebClient
@@ -163,6 +163,10 @@ class DigestSweep:
                 ends_at=week.ends_at,
                 lesson_limit=digest_post.LESSONS_SHOWN,
             )
+            crm_lost, crm_autopsies = work.lost_deals.share(
+                team_id=team_id, starts_at=week.starts_at, ends_at=week.ends_at
+            )
+            facts = replace(facts, crm_lost=crm_lost, crm_autopsies=crm_autopsies)
             earlier = {}
             if facts.lost >= SMALL:
                 bounds = week.weeks_before(TREND_WEEKS)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import re
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ from playground.emulator import SlackEmulator
 from playground.hubspot import PORTAL_ID, TOKEN, FakeHubSpot, signed_webhook, stage_change_event
 from storage import Autopsy, LostDeal, Store
 from tests.conftest import Bot, bot_env, rebound, start_bot
+from tests.journeys.test_app_home import open_home
 from tests.journeys.test_follow_up_buttons import click
 from tests.journeys.test_journey import ANSWERS, as_dict
 from tests.salesforce_messages import ORG_ID, Opportunity, outbound_message
@@ -286,6 +288,11 @@ def test_owners_no_one_in_slack_are_listed_once_not_retried(crm_bot, fake, hubsp
         == lookups
     )
 
+    admin, rep = unique("U"), unique("U")
+    fake.admins.add(admin)
+    assert "left-the-company@example.com" in json.dumps(open_home(crm_bot, fake, admin, TEAM))
+    assert "no one in Slack" not in json.dumps(open_home(crm_bot, fake, rep, TEAM))
+
 
 def test_small_deals_and_imports_get_no_prompt(crm_bot, fake, hubspot):
     user = unique("U")
@@ -452,3 +459,36 @@ def test_a_workflow_step_that_cannot_be_scheduled_fails_saying_why(crm_bot, fake
     assert answer.method == "functions.completeError"
     assert says in answer.args["error"] and "Traceback" not in crm_bot.log_text()
     assert not stored(crm_bot, "U0SOMEONE:hooli")
+
+
+def test_the_digest_counts_crm_lost_deals_with_an_autopsy_and_links_the_shared_one(crm_bot, fake):
+    user = unique("U")
+    email = f"{user.lower()}@example.com"
+    fake.emails[email] = user
+    changed = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    lost = [
+        Opportunity(name=f"Tyrell {n}", amount="5000", owner_email=email, last_modified=changed)
+        for n in range(3)
+    ]
+    assert salesforce_message(crm_bot, outbound_message(*lost)).status == 200
+    sweep_at(crm_bot, next_weekday_at(14))
+    prompts = dms_to(fake, user)
+    assert len(prompts) == 3
+    trigger = click(crm_bot, prompts[0], ids.CRM_DO_AUTOPSY, user=user, team=TEAM)
+    submit_prompted_form(crm_bot, fake, trigger, user)
+    fake.wait_for("chat.update", lambda c: "your autopsy is saved" in json.dumps(c.args.get("blocks")))
+
+    friday = datetime.now(UTC).replace(hour=16, minute=0, second=0, microsecond=0)
+    while friday.weekday() != 4 or friday <= datetime.now(UTC):
+        friday += timedelta(days=1)
+    env = {**crm_bot.env, "REBOUND_DIGEST_CHANNEL": unique("C")}
+    done = rebound(
+        "digest", "--team", TEAM, "--as-of", friday.isoformat(), "--dry-run", env=env, cwd=crm_bot.cwd
+    )
+    assert done.returncode == 0, done.stderr
+    text = json.dumps(json.loads(done.stdout)[0]["blocks"])
+    share = re.search(r"From the CRM:\* (\d+) of (\d+) deals marked lost got an autopsy", text)
+    assert share is not None, text
+    assert int(share[1]) >= 1 and int(share[2]) >= 3
+    opened = f"/lightning/r/Opportunity/{lost[0].id}/view|the deal in Salesforce>"
+    assert opened in text

@@ -150,3 +150,29 @@ def test_a_competitor_named_in_markup_is_text_in_who_won_too():
     facts = week_of(lessons, winners=[("competitor", hostile, 3)])
     text = shown(digest_post.build(WEEK, facts, {}, SCHEDULE))
     assert "1. &lt;!channel&gt; &lt;@U0EVIL&gt; &lt;https://evil|Acme&gt; &amp; more: 3" in text
+
+
+def test_a_named_lesson_links_to_its_deal_in_the_crm_an_anonymous_one_does_not():
+    url = "https://app.hubspot.com/contacts/62515/record/0-3/7001"
+    named = lesson("Acme", crm="hubspot", crm_deal_url=url)
+    anonymous = lesson("Globex", user_id=None, crm=None, crm_deal_url=None)  # as Lesson.shared_by gives it
+    text = shown(digest_post.build(WEEK, week_of([named, anonymous]), {}, SCHEDULE))
+    assert f"<{url}|the deal in HubSpot>" in text
+    assert text.count("the deal in") == 1
+
+
+def test_the_crm_line_shows_the_share_of_lost_deals_with_an_autopsy_only_with_three_or_more():
+    facts = week_of([lesson("Acme")], crm_lost=4, crm_autopsies=3)
+    assert "*From the CRM:* 3 of 4 deals marked lost got an autopsy (75%)." in shown(
+        digest_post.build(WEEK, facts, {}, SCHEDULE)
+    )
+    few = shown(digest_post.build(WEEK, replace(facts, crm_lost=2, crm_autopsies=1), {}, SCHEDULE))
+    assert "too few deals marked lost this week" in few and "1 of 2" not in few
+    assert "From the CRM" not in shown(digest_post.build(WEEK, week_of([lesson("Acme")]), {}, SCHEDULE))
+
+
+def test_a_week_the_crm_lost_deals_but_none_were_shared_is_not_called_quiet():
+    facts = WeekFacts(crm_lost=3, crm_autopsies=0)
+    text = shown(digest_post.build(WEEK, facts, {}, SCHEDULE))
+    assert "No lost deals shared" in text and "0 of 3 deals marked lost got an autopsy (0%)" in text
+    assert "A quiet week" not in text

@@ -10,7 +10,7 @@ from slack_sdk.models.views import View
 
 from bot import ids
 from bot.blocks import home
-from storage import FollowUp, JournalEntry, Lesson
+from storage import FollowUp, JournalEntry, Lesson, LostDeal
 from tests.examples import NOW, worst_autopsy
 
 
@@ -88,3 +88,37 @@ def test_paging_offers_newer_and_show_more_only_where_there_is_more(offset, tota
     assert buttons_in(body, ids.HOME_PAGING) == paging
     notes = [block["elements"][0]["text"] for block in body["blocks"] if block["type"] == "context"]
     assert [note for note in notes if re.fullmatch(r"\d+ to \d+ of \d+", note)] == ([where] if where else [])
+
+
+def lost_deal(number: int, email: str | None, crm: str = "hubspot") -> LostDeal:
+    return LostDeal(id=number, team_id="T1", crm=crm, deal_id=str(number), changed_at=NOW,
+                    owner_email=email, state="unmatched")  # fmt: skip
+
+
+def test_admins_see_the_weeks_lost_deals_whose_owner_is_no_one_in_slack():
+    unmatched = [lost_deal(1, "gone@example.com"), lost_deal(2, "<!channel>@example.com", "salesforce")]
+    page = home.HomePage(upcoming=[], journal=[], total=0, offset=0, team_lessons=[], is_admin=True,
+                         unmatched=unmatched)  # fmt: skip
+    text = str(drawn(page))
+    assert "2 deals lost in HubSpot and Salesforce this week have no one in Slack" in text
+    assert "gone@example.com" in text and "&lt;!channel&gt;@example.com" in text
+    assert "<!channel>" not in text
+    rep = drawn(
+        home.HomePage(upcoming=[], journal=[], total=0, offset=0, team_lessons=[], unmatched=unmatched)
+    )
+    assert "no one in Slack" not in str(rep)
+
+
+@pytest.mark.parametrize(
+    ("url", "linked"),
+    [("https://acme.my.salesforce.com/lightning/r/Opportunity/006A/view", True),
+     ("https://evil.example|Your bank", False), ("javascript:alert(1)", False), (None, False)],
+)  # fmt: skip
+def test_an_autopsy_from_the_crm_links_to_its_deal_when_the_link_is_safe(url, linked):
+    entry = worst_autopsy(1)
+    entry.deal_name, entry.crm, entry.crm_deal_url = "Acme", "salesforce", url
+    page = home.HomePage(upcoming=[], journal=[JournalEntry(entry, None, 0, None)], total=1, offset=0,
+                         team_lessons=[])  # fmt: skip
+    text = str(drawn(page))
+    assert (f"<{url}|the deal in Salesforce>" in text) is linked
+    assert "Your bank" not in text

@@ -32,8 +32,10 @@ from bot.digest.week import schedule_for, week_due
 from bot.followups.delivery import FollowUpSweep
 from bot.runtime.installs import installs_for
 from playground.client import Person, SlackClient
+from playground.crm import LostInHubSpot
 from playground.demo import seed
 from playground.emulator import SlackEmulator
+from playground.hubspot import TOKEN, FakeHubSpot
 from playground.server import PageServer
 from storage import Autopsy, FollowUp, Store, upgrade
 
@@ -59,7 +61,8 @@ def run(*, port: int, demo: bool, fresh: bool, browser: bool) -> int:
             Path(f"{database}{suffix}").unlink(missing_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix="rebound-playground-"))
     emulator = SlackEmulator().start()
-    env = bot_environment(emulator, database, workdir)
+    hubspot = FakeHubSpot().start()
+    env = bot_environment(emulator, database, workdir, hubspot)
     client = SlackClient(
         emulator,
         events_url=f"http://127.0.0.1:{env['PORT']}/slack/events",
@@ -71,6 +74,7 @@ def run(*, port: int, demo: bool, fresh: bool, browser: bool) -> int:
         page = PageServer(port, client)
     except OSError:
         emulator.stop()
+        hubspot.stop()
         print(f"rebound: port {port} is taken (another playground?); try --port {port + 1}", file=sys.stderr)
         return 2
     settings = load_settings(env, dotenv_dir=workdir)
@@ -84,6 +88,11 @@ def run(*, port: int, demo: bool, fresh: bool, browser: bool) -> int:
         _wait_healthy(bot, env, workdir)
         sweeps = Sweeps(settings, store, client)
         page.clock = sweeps.jump
+        page.crm = LostInHubSpot(
+            hubspot, emulator, store, PEOPLE, secret=env["HUBSPOT_CLIENT_SECRET"],
+            public_url=env["REBOUND_PUBLIC_URL"], bot_url=f"http://127.0.0.1:{env['PORT']}",
+            sweep=sweeps.run, now=client.now,
+        ).lose  # fmt: skip
         threading.Thread(target=page.serve_forever, daemon=True).start()
         threading.Thread(target=sweeps.every, args=(stopping,), daemon=True).start()
         url = f"http://127.0.0.1:{port}/"
@@ -99,25 +108,34 @@ def run(*, port: int, demo: bool, fresh: bool, browser: bool) -> int:
         page.stop()
         _stop(bot)
         emulator.stop()
+        hubspot.stop()
         store.close()
     return 0
 
 
-def bot_environment(emulator: SlackEmulator, database: Path, workdir: Path) -> dict[str, str]:
-    """The bot's settings: the playground's own, and no other Slack, Rebound or database setting
-    (the bot runs in `workdir`, so no `.env` of the operator's is read either)."""
+def bot_environment(
+    emulator: SlackEmulator, database: Path, workdir: Path, hubspot: FakeHubSpot
+) -> dict[str, str]:
+    """The bot's settings: the playground's own (its HubSpot the fake one), and no other Slack,
+    Rebound, CRM or database setting (the bot runs in `workdir`, so no `.env` of the operator's
+    is read either)."""
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("SLACK_", "REBOUND_", "DATABASE_"))
+        if not key.startswith(("SLACK_", "REBOUND_", "DATABASE_", "HUBSPOT_", "SALESFORCE_"))
     }
+    port = str(_free_port())
     env.update(
         SLACK_BOT_TOKEN="xoxb-playground",
         SLACK_SIGNING_SECRET=secrets.token_hex(16),
         SLACK_API_URL=emulator.api_url,
         DATABASE_URL=f"sqlite:///{database}",
         HOST="127.0.0.1",
-        PORT=str(_free_port()),
+        PORT=port,
+        REBOUND_PUBLIC_URL=f"http://127.0.0.1:{port}",
+        HUBSPOT_ACCESS_TOKEN=TOKEN,
+        HUBSPOT_CLIENT_SECRET=secrets.token_hex(16),
+        HUBSPOT_API_URL=hubspot.url,
         REBOUND_DIGEST_CHANNEL=LESSONS,
         REBOUND_DIGEST_DAY="fri",
         REBOUND_DIGEST_TIME="16:00",
@@ -176,7 +194,8 @@ class Sweeps:
         return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
     def _next_touch_base(self, now: datetime) -> datetime | None:
-        """10:00 on the next touch-base day, in its rep's zone."""
+        """10:00 on the next touch-base day in its rep's zone; a weekend's, the Monday's 10:00,
+        when it is delivered (so the button always shows the DM)."""
         with self.store.read() as work:
             row = work.session.execute(
                 select(FollowUp.due_on, FollowUp.recipient_id)
@@ -189,7 +208,10 @@ class Sweeps:
         if row is None:
             return now + timedelta(days=1)
         zone = ZoneInfo(next((p.tz for p in PEOPLE if p.id == row.recipient_id), TEAM_ZONE))
-        moment = datetime.combine(row.due_on, datetime.min.time().replace(hour=10), zone).astimezone(UTC)
+        day = row.due_on
+        while day.weekday() >= 5:
+            day += timedelta(days=1)
+        moment = datetime.combine(day, datetime.min.time().replace(hour=10), zone).astimezone(UTC)
         return max(moment, now + timedelta(minutes=1))
 
 

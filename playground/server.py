@@ -38,6 +38,11 @@ class PageServer(ThreadingHTTPServer):
             "ok": False,
             "error": "starting",
         }
+        # Marks one of the person's deals Closed Lost in the fake HubSpot (set once the bot is up).
+        self.crm: Callable[[dict[str, Any]], dict[str, Any]] = lambda _asked: {
+            "ok": False,
+            "error": "starting",
+        }
         self.stopping = threading.Event()
         self._serving = False
         super().__init__(("127.0.0.1", port), _Handler)
@@ -111,6 +116,7 @@ class _Handler(BaseHTTPRequestHandler):
             "/play/close": lambda: client.close(person, view_id),
             "/play/home": lambda: client.open_home(person),
             "/play/clock": lambda: self.server.clock(asked),
+            "/play/hubspot": lambda: self.server.crm(asked),
         }  # fmt: skip
         route = routes.get(path)
         if route is None:

@@ -19,8 +19,10 @@ async function call(path, body) {
   }
 }
 
-function notice(message) {
+// A problem in red; `done` says what a control did, in the ordinary ink.
+function notice(message, { done = false } = {}) {
   $("#notice").textContent = message;
+  $("#notice").classList.toggle("done", done);
 }
 
 const me = () => state.people.find((p) => p.id === ui.person);
@@ -289,6 +291,10 @@ function wire() {
     event.preventDefault();
     const fields = $("#clock-at").value;
     if (fields) call("/play/clock", { to: instantOf(fields, me().tz) });
+  });
+  $("#lose-in-hubspot").addEventListener("click", async () => {
+    const said = await call("/play/hubspot", { user: ui.person });
+    if (said.ok) notice(said.note, { done: true });
   });
   for (const button of document.querySelectorAll("[data-jump]")) {
     button.addEventListener("click", () => call("/play/clock", { jump: button.dataset.jump }));

@@ -173,6 +173,26 @@ def test_the_whole_journey_as_the_page_drives_it(playground):
     assert status == 200 and headers["Content-Type"] == "image/png" and picture.startswith(b"\x89PNG")
 
 
+def test_a_deal_lost_in_hubspot_brings_its_owner_the_prompt_and_the_form_filled_in(playground):
+    assert playground.post("/play/clock", jump="week")["ok"]  # a working morning in New York
+    lost = playground.post("/play/hubspot", user=RILEY)
+    assert lost["ok"] and lost["note"].endswith("Riley Chen has a DM from Rebound."), lost
+    deal = lost["note"].removeprefix("HubSpot marked ").split(" Closed Lost.")[0]
+    prompt = playground.until(lambda s: dm(s, f"Sorry about {deal}"))
+    button = next(
+        e for b in prompt["blocks"] for e in b.get("elements", []) if e.get("action_id") == ids.CRM_DO_AUTOPSY
+    )
+    where = {"kind": "message", "channel": RILEY_DM, "ts": prompt["ts"]}
+    action = {"type": "button", "action_id": ids.CRM_DO_AUTOPSY, "block_id": ids.CRM_PROMPT_ANSWERS,
+              "value": button["value"]}  # fmt: skip
+    assert playground.post("/play/action", user=RILEY, where=where, action=action)["ok"]
+    form = playground.until(top_modal)
+    filled = {b["block_id"]: b["element"] for b in form["blocks"] if b["type"] == "input"}
+    assert filled[ids.DEAL]["initial_value"] == deal and filled[ids.DEAL_VALUE]["initial_value"]
+    assert playground.post("/play/close", user=RILEY, view_id=form["id"])["ok"]
+    assert playground.post("/play/hubspot", user="U0NOBODY") == {"ok": False, "error": "unknown_person"}
+
+
 def test_a_second_playground_on_a_taken_port_says_so_in_one_line(playground, tmp_path):
     port = int(playground.url.rsplit(":", 1)[1])
     done = subprocess.run(

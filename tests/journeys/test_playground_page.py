@@ -135,6 +135,28 @@ def test_a_newcomer_loses_a_deal_and_sees_everything_rebound_does(page):
     assert page.problems == []  # type: ignore[attr-defined]
 
 
+def test_a_deal_lost_in_hubspot_arrives_as_a_kind_dm_whose_button_opens_the_form_filled_in(page):
+    from playwright.sync_api import expect
+
+    page.get_by_role("button", name="Rebound").click()
+    page.get_by_role("button", name="+1 week").click()  # a working morning in New York
+    page.get_by_role("button", name="A deal was lost in HubSpot").click()
+    said = page.get_by_role("status")
+    expect(said).to_contain_text("Riley Chen has a DM from Rebound.")
+    deal = re.search(r"HubSpot marked (.+) Closed Lost", said.inner_text())[1]
+    prompt = page.get_by_text(f"Sorry about {deal}.", exact=False)
+    expect(prompt).to_be_visible()
+    expect(page.get_by_role("link", name="Open in HubSpot").last).to_be_visible()
+    page.get_by_role("button", name="Do the autopsy").last.scroll_into_view_if_needed()
+    page.screenshot(path=str(DOCS / "playground-crm-prompt.png"))
+    page.get_by_role("button", name="Do the autopsy").last.click()
+    form = page.get_by_role("dialog", name="Lost deal autopsy")
+    expect(form.get_by_label("Deal or prospect")).to_have_value(deal)
+    form.get_by_role("button", name="Close").click()
+    expect(form).to_be_hidden()
+    assert page.problems == []  # type: ignore[attr-defined]
+
+
 def test_the_demo_team_s_digest_shows_its_patterns_and_chart(tmp_path):
     from playwright.sync_api import expect
 

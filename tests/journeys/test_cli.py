@@ -41,8 +41,20 @@ OAUTH_IN_SOCKET_MODE = {"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "s", "S
         ({"REBOUND_DIGEST_TIME": "25:00"}, "REBOUND_DIGEST_TIME"),
         ({"REBOUND_TIMEZONE": "Mars/Olympus"}, "REBOUND_TIMEZONE"),
         ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),
+        ({"HUBSPOT_ACCESS_TOKEN": "pat-na1-x"}, "HUBSPOT_CLIENT_SECRET"),
+        ({"HUBSPOT_ACCESS_TOKEN": "pat-na1-x", "HUBSPOT_CLIENT_SECRET": "s"}, "REBOUND_PUBLIC_URL"),
+        ({"REBOUND_PUBLIC_URL": "rebound.example.com"}, "REBOUND_PUBLIC_URL"),
+        ({"SALESFORCE_OUTBOUND_SECRET": "a" * 32}, "SALESFORCE_ORG_ID"),
+        ({"SALESFORCE_OUTBOUND_SECRET": "short", "SALESFORCE_ORG_ID": "00D5g000004Ab1CEAS"},
+         "SALESFORCE_OUTBOUND_SECRET"),
+        ({"SALESFORCE_OUTBOUND_SECRET": "a" * 32, "SALESFORCE_ORG_ID": "my-org"}, "SALESFORCE_ORG_ID"),
+        ({"REBOUND_CRM_MIN_AMOUNT": "a lot"}, "REBOUND_CRM_MIN_AMOUNT"),
+        ({"REBOUND_CRM_DAILY_PROMPTS": "0"}, "REBOUND_CRM_DAILY_PROMPTS"),
+        ({"REBOUND_CRM_TEAM": "acme"}, "REBOUND_CRM_TEAM"),
+        ({"SLACK_APP_TOKEN": "xapp-1-A1-1-x", "SALESFORCE_OUTBOUND_SECRET": "a" * 32,
+          "SALESFORCE_ORG_ID": "00D5g000004Ab1CEAS"}, "SLACK_APP_TOKEN"),
     ],
-)
+)  # fmt: skip
 def test_a_bad_setting_stops_serve_with_one_line_naming_it(fake, tmp_path, setting, names):
     env = bot_env(fake, f"sqlite:///{tmp_path / 'r.db'}", **setting)
     done = rebound("serve", env=env, cwd=tmp_path)

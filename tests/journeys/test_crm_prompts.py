@@ -25,6 +25,7 @@ from tests.conftest import Bot, bot_env, rebound, start_bot
 from tests.journeys.test_app_home import open_home
 from tests.journeys.test_follow_up_buttons import click
 from tests.journeys.test_journey import ANSWERS, as_dict
+from tests.journeys.test_workspaces import CLIENT_ID, CLIENT_SECRET, install
 from tests.salesforce_messages import ORG_ID, Opportunity, outbound_message
 from tests.slack_requests import FORM, fill_form, function_executed, post, send, unique, view_submission
 
@@ -492,3 +493,26 @@ def test_the_digest_counts_crm_lost_deals_with_an_autopsy_and_links_the_shared_o
     assert int(share[1]) >= 1 and int(share[2]) >= 3
     opened = f"/lightning/r/Opportunity/{lost[0].id}/view|the deal in Salesforce>"
     assert opened in text
+
+
+def test_with_many_workspaces_the_crm_s_deals_go_to_the_workspace_it_names(fake, tmp_path):
+    env = bot_env(
+        fake, f"sqlite:///{tmp_path / 'rebound.db'}",
+        SLACK_CLIENT_ID=CLIENT_ID, SLACK_CLIENT_SECRET=CLIENT_SECRET,
+        SALESFORCE_OUTBOUND_SECRET=SALESFORCE_SECRET, SALESFORCE_ORG_ID=ORG_ID, REBOUND_CRM_TEAM="T0CRMTEAM",
+    )  # fmt: skip
+    del env["SLACK_BOT_TOKEN"]
+    bot = start_bot(env, tmp_path, "--no-scheduler")
+    try:
+        install(bot, "T0OTHER")
+        install(bot, "T0CRMTEAM")
+        user = unique("U")
+        fake.emails[f"{user.lower()}@example.com"] = user
+        opportunity = Opportunity(name="Cyberdyne", owner_email=f"{user.lower()}@example.com")
+        assert salesforce_message(bot, outbound_message(opportunity)).status == 200
+        assert deal_row(bot, "salesforce", opportunity.id or "").team_id == "T0CRMTEAM"
+        sweep_at(bot, next_weekday_at(12))
+        [prompt] = dms_to(fake, user)
+        assert prompt.token == "xoxb-T0CRMTEAM" and "Cyberdyne" in prompt.args["text"]
+    finally:
+        assert bot.stop() == 0, bot.log_text()

@@ -114,7 +114,8 @@ def test_a_burst_of_commands_while_slack_is_slow_is_acknowledged_at_once(bot, fa
         assert [reply.status for reply in replies] == [200] * len(bodies)
         assert max(reply.elapsed for reply in replies) < 0.8
         opened = fake.wait_for("views.open", lambda c: c.args.get("trigger_id") in triggers, count=12)
-        assert max(call.at for call in opened) - started < 0.8  # long before a trigger's 3 s run out
+        # Within the trigger's 3 s, with room for a busy CI machine (it took 1.07 s once under load).
+        assert max(call.at for call in opened) - started < 2.0
 
 
 def test_a_burst_of_submissions_while_slack_is_slow_is_acknowledged_at_once(bot, fake):

@@ -27,7 +27,7 @@ def quote(text: str, limit: int | None = None) -> str:
     return ">" + _shown(lines, _QUOTED, None if limit is None else limit - 1)
 
 
-def link(url: str | None, text: str) -> str | None:
+def safe_link(url: str | None, text: str) -> str | None:
     """A mrkdwn link to an https URL Rebound stored (a CRM's deal); None for anything else, so a
     URL carrying `|`, `>` or spaces can never rewrite the link's text or break out of it."""
     if not url or not url.startswith("https://") or len(url) > 500 or any(c in url for c in "<>| \n\t"):

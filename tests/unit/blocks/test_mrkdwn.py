@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.blocks.mrkdwn import clip, escape, quote
+from bot.blocks.mrkdwn import clip, escape, quote, safe_link
 
 
 def test_escape_neutralises_pings_and_links():
@@ -26,3 +26,15 @@ def test_a_quote_keeps_line_breaks_and_stays_within_its_limit():
 
 def test_clip_shortens_plain_previews():
     assert clip("short", 10) == "short" and clip("a long preview", 7) == "a long…"
+
+
+def test_a_stored_link_is_an_https_link_whose_text_is_escaped_or_nothing():
+    assert safe_link("https://crm.example/deal?a=1&b=2", "Acme <x>") == (
+        "<https://crm.example/deal?a=1&amp;b=2|Acme &lt;x&gt;>"
+    )
+    unsafe_urls = [
+        "http://crm.example/deal", "javascript:alert(1)", "https://a.example|Your bank", "https://a.example/>x",
+        "https://a.example/ x", "", None, "https://a.example/" + "x" * 500,
+    ]  # fmt: skip
+    for unsafe in unsafe_urls:
+        assert safe_link(unsafe, "the deal") is None

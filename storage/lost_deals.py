@@ -44,7 +44,8 @@ class LostDeals:
     def receive(self, *, team_id: str, news: Iterable[Any], now: datetime) -> Received:
         """Store each notification once; apply it to its deal only if it is newer than what the
         deal says (duplicates and out-of-order deliveries change nothing); and write the deal's
-        prompt, due now, the first time a notification may mean a loss that no import made."""
+        prompt, due now, when the newest notification may mean a loss no import made: once, or
+        again if the deal was skipped before (reopened) and is lost again."""
         stored = ignored = prompts = 0
         for item in news:
             deal_id = upsert(
@@ -83,18 +84,29 @@ class LostDeals:
             ):  # fmt: skip
                 if value is not None:
                     values[name] = value
-            self.session.execute(
+            applied = self.session.execute(
                 update(LostDeal)
                 .where(LostDeal.id == deal_id, LostDeal.changed_at <= item.changed_at)
                 .values(**values)
                 .execution_options(synchronize_session=False)
-            )
-            if item.lost is False or item.from_import:
-                continue
+            ).rowcount
+            if not applied or item.lost is False or item.from_import:
+                continue  # older than what the deal says, reopened, or no person's loss
+            state = self.session.scalar(select(LostDeal.state).where(LostDeal.id == deal_id))
+            if state == "skipped":  # reopened (or excluded) before, and now lost again: ask this time
+                self.session.execute(
+                    update(LostDeal).where(LostDeal.id == deal_id).values(state="waiting", note=None)
+                )
+            elif state != "waiting":
+                continue  # asked already, answered, or its owner is no one in Slack
             has_prompt = self.session.scalar(
                 select(func.count())
                 .select_from(FollowUp)
-                .where(FollowUp.lost_deal_id == deal_id, FollowUp.kind == PROMPT)
+                .where(
+                    FollowUp.lost_deal_id == deal_id,
+                    FollowUp.kind == PROMPT,
+                    FollowUp.state.in_(("pending", "sending", "snoozed")),
+                )
             )
             if not has_prompt:
                 self.session.add(

@@ -37,8 +37,8 @@ def deal_title(deal: LostDeal) -> str:
 def money(cents: int | None, currency: str | None) -> str | None:
     if cents is None:
         return None
-    whole, part = divmod(cents, 100)
-    amount = f"{whole:,}" + (f".{part:02d}" if part else "")
+    whole, part = divmod(abs(cents), 100)  # divmod(-150, 100) is (-2, 50): the sign goes back after
+    amount = ("-" if cents < 0 else "") + f"{whole:,}" + (f".{part:02d}" if part else "")
     return f"{amount} {currency}" if currency else amount
 
 

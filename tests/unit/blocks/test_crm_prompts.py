@@ -172,6 +172,8 @@ def test_once_answered_the_dm_is_drawn_again_with_no_buttons(kind, deal_state, f
         (5, "USD", "0.05 USD"),
         (0, "USD", "0 USD"),
         (99_900, None, "999"),
+        (-150, "USD", "-1.50 USD"),  # a credit note: divmod alone would say -2.50
+        (-4_800_000, "USD", "-48,000 USD"),
         (None, "USD", None),
     ],
 )

@@ -292,3 +292,31 @@ def test_share_counts_the_weeks_prompted_deals_and_how_many_got_an_autopsy(store
         assert work.lost_deals.share(team_id=TEAM, starts_at=week, ends_at=NOW) == (4, 2)
         assert work.lost_deals.share(team_id=TEAM, starts_at=NOW - timedelta(days=2), ends_at=NOW) == (2, 1)
         assert work.lost_deals.share(team_id="T3", starts_at=week, ends_at=NOW) == (0, 0)
+
+
+def test_a_stale_loss_arriving_after_a_reopening_writes_no_prompt(store):
+    """Out of order, the older "lost" is not the deal's state: nothing is owed to its owner."""
+    receive(store, news(key="reopened", changed_at=NOW, stage="Negotiation", lost=False))
+    received = receive(store, news(key="lost", changed_at=NOW - timedelta(minutes=30)))
+    assert (received.stored, received.prompts) == (1, 0)
+    assert follow_ups(store, deal(store).id) == []
+
+
+def test_a_deal_skipped_as_reopened_and_lost_again_is_asked_about_this_time(store):
+    receive(store, news(key="lost-1", changed_at=NOW))
+    first = deal(store)
+    with store.write() as work:  # the sweep found it reopened before its prompt went out
+        work.lost_deals.close(first.id, state="skipped", note="reopened before its prompt went out", now=NOW)
+    assert receive(store, news(key="lost-2", changed_at=NOW + timedelta(days=3))).prompts == 1
+    again = deal(store)
+    assert (again.state, again.note) == ("waiting", None)
+    assert [f.state for f in follow_ups(store, again.id)] == ["cancelled", "pending"]
+
+
+@pytest.mark.parametrize("answered", ["declined", "unmatched", "done"])
+def test_a_deal_answered_or_with_no_one_in_slack_is_not_asked_about_again(store, answered):
+    receive(store, news(key="lost-1", changed_at=NOW))
+    with store.write() as work:
+        work.lost_deals.close(deal(store).id, state=answered, now=NOW)
+    assert receive(store, news(key="lost-2", changed_at=NOW + timedelta(days=3))).prompts == 0
+    assert deal(store).state == answered

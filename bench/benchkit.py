@@ -3,11 +3,17 @@ its own, and Markdown tables."""
 
 from __future__ import annotations
 
+import argparse
 import gc
+import json
 import multiprocessing
+import subprocess
 import tempfile
+import threading
+import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -28,6 +34,27 @@ def postgres_database(server: str) -> AbstractContextManager[str]:
     return private_schema(server, "rebound_bench")
 
 
+def database(server: str | None) -> AbstractContextManager[str]:
+    """A throw-away database: SQLite in a temp dir (None), or a private schema on `server`."""
+    return sqlite_database() if server is None else postgres_database(server)
+
+
+def backend_options(parser: argparse.ArgumentParser) -> None:
+    """--postgres URL and --no-sqlite, read back by `backends`."""
+    parser.add_argument(
+        "--postgres", metavar="URL", help="also run on this PostgreSQL server (a private schema)"
+    )
+    parser.add_argument("--no-sqlite", action="store_true", help="skip SQLite (with --postgres)")
+
+
+def backends(args: argparse.Namespace) -> list[tuple[str, str | None]]:
+    """(name, server) for each backend asked for; server None is SQLite."""
+    chosen: list[tuple[str, str | None]] = [] if args.no_sqlite else [("sqlite", None)]
+    if args.postgres:
+        chosen.append(("postgresql", args.postgres))
+    return chosen
+
+
 def table(header: list[str], rows: list[list[str]]) -> None:
     """A Markdown table; the first column left-aligned, the rest right-aligned."""
     widths = [max(len(cell) for cell in column) for column in zip(header, *rows, strict=True)]
@@ -43,6 +70,70 @@ def table(header: list[str], rows: list[list[str]]) -> None:
     print("|" + "|".join("-" * (w + 1) + (":" if i else "-") for i, w in enumerate(widths)) + "|")
     for row in rows:
         print(line(row))
+
+
+def run_child(command: list[str], cwd: Path, timeout: float = 900) -> dict[str, Any]:
+    """Run a benchmark's child process and read the JSON object its last line prints (SystemExit
+    with its stderr if it fails). This process's collector is paused meanwhile: the fakes it
+    serves keep every call, and a collector pause would slow them down for the child."""
+    gc.collect()
+    gc.disable()
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=cwd)
+    finally:
+        gc.enable()
+    if done.returncode != 0:
+        raise SystemExit(f"child process failed ({done.returncode}):\n{done.stderr[-4000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def time_calls(owner: Any, name: str, record: Callable[[float], None]) -> None:
+    """Wrap `owner.name` (an instance's method, or a class's) so that each call's wall time in
+    seconds goes to `record`, whether the call returns or raises."""
+    original = getattr(owner, name)
+
+    def wrapper(*a: Any, **kw: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return original(*a, **kw)
+        finally:
+            record(time.perf_counter() - started)
+
+    setattr(owner, name, wrapper)
+
+
+def open_loop(
+    jobs: list[Callable[[], Any]], rate: float, *, workers: int = 64, late_after: float = 0.01
+) -> tuple[list[float], list[Any], int]:
+    """Start job i at i / rate seconds on a pool, whatever became of the earlier ones (open loop).
+
+    Returns each job's latency in ms, from its scheduled start to its return (so time spent
+    waiting behind slow earlier jobs counts), its results in order, and how many jobs started
+    more than `late_after` seconds after their time (the load generator falling behind).
+    """
+    latencies = [0.0] * len(jobs)
+    results: list[Any] = [None] * len(jobs)
+    late = 0
+    lock = threading.Lock()
+
+    def run(index: int, due: float) -> None:
+        nonlocal late
+        if time.monotonic() - due > late_after:
+            with lock:
+                late += 1
+        try:
+            results[index] = jobs[index]()
+        except Exception as error:  # the caller's checks see it; the pool would only swallow it
+            results[index] = error
+        latencies[index] = (time.monotonic() - due) * 1000
+
+    with ThreadPoolExecutor(workers) as pool:
+        start = time.monotonic() + 0.1
+        for index in range(len(jobs)):
+            due = start + index / rate
+            time.sleep(max(0.0, due - time.monotonic()))
+            pool.submit(run, index, due)
+    return latencies, results, late
 
 
 class FakeSlackProcess:

@@ -35,7 +35,6 @@ import gc
 import json
 import os
 import random
-import subprocess
 import sys
 import tempfile
 import time
@@ -48,7 +47,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchkit import postgres_database, sqlite_database, table  # noqa: E402
+from benchkit import backend_options, backends, database, run_child, table, time_calls  # noqa: E402
 from sqlalchemy import func, insert, select, text  # noqa: E402
 
 NOW = datetime(2027, 1, 13, 12, 0, tzinfo=UTC)  # a Wednesday, 12:00 UTC
@@ -96,20 +95,13 @@ def child(args: argparse.Namespace) -> None:
     claims: list[float] = []  # each claim's time: does it grow with what is left to claim?
 
     def timed(owner: Any, name: str, label: str) -> None:
-        original = getattr(owner, name)
+        def record(took: float) -> None:
+            spent[label] += took
+            calls[label] += 1
+            if name == "claim_due_follow_ups":
+                claims.append(took)
 
-        def wrapper(*a: Any, **kw: Any) -> Any:
-            started = time.perf_counter()
-            try:
-                return original(*a, **kw)
-            finally:
-                took = time.perf_counter() - started
-                spent[label] += took
-                calls[label] += 1
-                if name == "claim_due_follow_ups":
-                    claims.append(took)
-
-        setattr(owner, name, wrapper)
+        time_calls(owner, name, record)
 
     timed(store, "claim_due_follow_ups", "claim (DB)")
     timed(store, "zones", "zone lookup (DB)")
@@ -259,6 +251,15 @@ def seed(url: str, *, due: int, stored: int, rng: random.Random) -> Seeded:
             # Autovacuum would analyze a table this size within a minute of the inserts.
             with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
                 connection.execute(text("ANALYZE"))
+                # The rows above carry their own ids: move the sequences past them, so that
+                # whatever the app writes next gets a free id.
+                for table_name in ("autopsies", "follow_ups"):
+                    connection.execute(
+                        text(
+                            f"SELECT setval(pg_get_serial_sequence('{table_name}', 'id'), "
+                            f"coalesce(max(id), 0) + 1, false) FROM {table_name}"
+                        )
+                    )
     finally:
         store.close()
     return Seeded(due_ids, future=kinds.count("future"), already_sent=kinds.count("sent"))
@@ -329,8 +330,7 @@ def run_one(
     backend: str, server: str | None, fake: Any, *, due: int, stored: int, mode: str, profile_path: str = ""
 ) -> Run:
     run = Run(backend, due, stored, mode)
-    database = sqlite_database() if server is None else postgres_database(server)
-    with database as url:
+    with database(server) as url:
         started = time.perf_counter()
         seeded = seed(url, due=due, stored=stored, rng=random.Random(f"{due}/{stored}"))
         run.seed_seconds = time.perf_counter() - started
@@ -340,16 +340,7 @@ def run_one(
             command.append("--tracemalloc")
         if mode == "profile":
             command += ["--profile-out", profile_path]
-        # The fake keeps every call: pause this process's collector so its pauses don't slow Slack.
-        gc.collect()
-        gc.disable()
-        try:
-            done = subprocess.run(command, capture_output=True, text=True, timeout=900, cwd=ROOT)
-        finally:
-            gc.enable()
-        if done.returncode != 0:
-            raise SystemExit(f"sweep child failed ({done.returncode}):\n{done.stderr[-4000:]}")
-        run.result = json.loads(done.stdout.strip().splitlines()[-1])
+        run.result = run_child(command, ROOT)
         run.problems = verify(url, seeded, fake, run.result)
     gc.collect()
     label = f"{backend:10} {due:>6,} due / {stored:>7,} stored ({mode})"
@@ -458,10 +449,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument(
-        "--postgres", metavar="URL", help="also run on this PostgreSQL server (a private schema)"
-    )
-    parser.add_argument("--no-sqlite", action="store_true", help="skip SQLite (with --postgres)")
+    backend_options(parser)
     parser.add_argument("--due", type=int, nargs=2, default=(1000, 10000), metavar=("SMALL", "LARGE"))
     parser.add_argument("--stored", type=int, nargs=2, default=(10000, 100000), metavar=("SMALL", "LARGE"))
     parser.add_argument(
@@ -484,9 +472,6 @@ def main() -> int:
     from playground.emulator import SlackEmulator
 
     (small_due, large_due), (small_stored, large_stored) = args.due, args.stored
-    backends: list[tuple[str, str | None]] = [] if args.no_sqlite else [("sqlite", None)]
-    if args.postgres:
-        backends.append(("postgresql", args.postgres))
     plan = [
         (small_due, small_stored, "timed"),
         (small_due, large_stored, "timed"),
@@ -499,7 +484,7 @@ def main() -> int:
     runs: list[Run] = []
     profile_path = ""
     try:
-        for backend, server in backends:
+        for backend, server in backends(args):
             # Not reported: the first sweep after start-up ran up to 2x slower in trials.
             runs.append(run_one(backend, server, fake, due=200, stored=1000, mode="warmup"))
             for due, stored, mode in plan:

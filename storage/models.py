@@ -57,6 +57,8 @@ class Autopsy(Base):
         UniqueConstraint("team_id", "view_id", name="uq_autopsies_team_view"),
         Index("ix_autopsies_team_created", "team_id", "created_at"),
         Index("ix_autopsies_team_user_created", "team_id", "user_id", "created_at"),
+        # Before each CRM prompt, "has this deal an autopsy already?": without it, a scan.
+        Index("ix_autopsies_team_crm_deal", "team_id", "crm", "crm_deal_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

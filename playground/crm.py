@@ -98,4 +98,7 @@ class LostInHubSpot:
         if due_at is None:
             return f"{said} {person.name} has a DM from Rebound."
         local = due_at.astimezone(ZoneInfo(person.tz))
-        return f"{said} {person.name}'s DM waits for working hours: {local:%a %-d %b, %H:%M} their time."
+        return (
+            f"{said} {person.name}'s DM waits for working hours: {local:%a %-d %b, %H:%M} their time "
+            "(move the playground's clock there to see it)."
+        )

@@ -14,7 +14,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -191,6 +191,13 @@ def test_a_deal_lost_in_hubspot_brings_its_owner_the_prompt_and_the_form_filled_
     assert filled[ids.DEAL]["initial_value"] == deal and filled[ids.DEAL_VALUE]["initial_value"]
     assert playground.post("/play/close", user=RILEY, view_id=form["id"])["ok"]
     assert playground.post("/play/hubspot", user="U0NOBODY") == {"ok": False, "error": "unknown_person"}
+    # On a Saturday the DM waits for Monday morning, and the page says so.
+    saturday = datetime.fromisoformat(playground.state()["now"]) + timedelta(days=1)
+    while saturday.weekday() != 5:
+        saturday += timedelta(days=1)
+    assert playground.post("/play/clock", to=saturday.replace(hour=15).isoformat())["ok"]
+    waiting = playground.post("/play/hubspot", user=RILEY)
+    assert "'s DM waits for working hours: Mon" in waiting["note"] and "09:00 their time" in waiting["note"]
 
 
 def test_a_second_playground_on_a_taken_port_says_so_in_one_line(playground, tmp_path):

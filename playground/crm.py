@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from bot.crm.news import HUBSPOT
 from playground.client import Person
 from playground.emulator import SlackEmulator
 from playground.hubspot import PORTAL_ID, FakeHubSpot, signed_webhook, stage_change_event
@@ -54,11 +55,12 @@ class LostInHubSpot:
         self.hubspot, self.store, self.sweep, self.now = hubspot, store, sweep, now
         self.secret, self.public_url, self.bot_url = secret, public_url, bot_url
         self.people = {person.id: person for person in people}
+        self.owners = {person.id: str(910_001 + number) for number, person in enumerate(people)}
         self._deals = itertools.count()
-        for number, person in enumerate(people, start=1):  # each person owns deals in HubSpot
+        for person in people:  # each person owns deals in HubSpot, and is found in Slack by email
             emulator.emails[email_of(person)] = person.id
             first, _, last = person.name.partition(" ")
-            hubspot.add_owner(str(910_000 + number), email_of(person), first=first, last=last)
+            hubspot.add_owner(self.owners[person.id], email_of(person), first=first, last=last)
 
     def lose(self, asked: dict[str, object]) -> dict[str, object]:
         person = self.people.get(str(asked.get("user") or ""))
@@ -66,14 +68,13 @@ class LostInHubSpot:
             return {"ok": False, "error": "unknown_person"}
         turn = next(self._deals)
         name, amount, reason = DEALS[turn % len(DEALS)]
-        deal_id, owner = FIRST_DEAL + turn, str(910_000 + list(self.people).index(person.id) + 1)
-        self.hubspot.add_deal(deal_id, name=name, amount=amount, owner_id=owner, reason=reason)
+        deal_id = FIRST_DEAL + turn
+        self.hubspot.add_deal(
+            deal_id, name=name, amount=amount, owner_id=self.owners[person.id], reason=reason
+        )
         event = stage_change_event(PORTAL_ID, deal_id, "closedlost", int(self.now().timestamp() * 1000))
-        url, signed_at = (
-            self.public_url + "/crm/hubspot",
-            int(time.time() * 1000),
-        )  # HubSpot signs in real time
-        body, headers = signed_webhook(self.secret, url, [event], signed_at)
+        signed_at = int(time.time() * 1000)  # HubSpot signs in real time; the bot checks it against its clock
+        body, headers = signed_webhook(self.secret, self.public_url + "/crm/hubspot", [event], signed_at)
         request = urllib.request.Request(self.bot_url + "/crm/hubspot", data=body, headers=headers)
         try:
             with urllib.request.urlopen(request, timeout=5) as answer:
@@ -92,7 +93,12 @@ class LostInHubSpot:
             due_at = work.session.scalar(
                 select(FollowUp.due_at)
                 .join(LostDeal, LostDeal.id == FollowUp.lost_deal_id)
-                .where(LostDeal.deal_id == deal_id, FollowUp.kind == PROMPT, FollowUp.state == "pending")
+                .where(
+                    LostDeal.crm == HUBSPOT,
+                    LostDeal.deal_id == deal_id,
+                    FollowUp.kind == PROMPT,
+                    FollowUp.state == "pending",
+                )
             )
         said = f"HubSpot marked {name} Closed Lost."
         if due_at is None:

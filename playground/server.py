@@ -34,15 +34,9 @@ class PageServer(ThreadingHTTPServer):
     def __init__(self, port: int, client: SlackClient) -> None:
         self.client = client
         # Moves the playground's clock and runs the sweeps as of then (set once the bot is up).
-        self.clock: Callable[[dict[str, Any]], dict[str, Any]] = lambda _asked: {
-            "ok": False,
-            "error": "starting",
-        }
+        self.clock: Callable[[dict[str, Any]], dict[str, Any]] = _starting
         # Marks one of the person's deals Closed Lost in the fake HubSpot (set once the bot is up).
-        self.crm: Callable[[dict[str, Any]], dict[str, Any]] = lambda _asked: {
-            "ok": False,
-            "error": "starting",
-        }
+        self.crm: Callable[[dict[str, Any]], dict[str, Any]] = _starting
         self.stopping = threading.Event()
         self._serving = False
         super().__init__(("127.0.0.1", port), _Handler)
@@ -161,6 +155,10 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
         self.wfile.write(body)
+
+
+def _starting(_asked: dict[str, Any]) -> dict[str, Any]:
+    return {"ok": False, "error": "starting"}
 
 
 def _object(value: object) -> dict[str, Any]:

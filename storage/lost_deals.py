@@ -84,15 +84,15 @@ class LostDeals:
             ):  # fmt: skip
                 if value is not None:
                     values[name] = value
-            applied = self.session.execute(
+            state = self.session.execute(  # the deal's state if this news is its newest, else None
                 update(LostDeal)
                 .where(LostDeal.id == deal_id, LostDeal.changed_at <= item.changed_at)
                 .values(**values)
+                .returning(LostDeal.state)
                 .execution_options(synchronize_session=False)
-            ).rowcount
-            if not applied or item.lost is False or item.from_import:
+            ).scalar()
+            if state is None or item.lost is False or item.from_import:
                 continue  # older than what the deal says, reopened, or no person's loss
-            state = self.session.scalar(select(LostDeal.state).where(LostDeal.id == deal_id))
             if state == "skipped":  # reopened (or excluded) before, and now lost again: ask this time
                 self.session.execute(
                     update(LostDeal).where(LostDeal.id == deal_id).values(state="waiting", note=None)

@@ -18,7 +18,7 @@ from slack_sdk.models.blocks import (
 
 from bot import ids
 from bot.blocks.message import Message
-from bot.blocks.mrkdwn import escape
+from bot.blocks.mrkdwn import escape, safe_link
 from bot.crm.news import CRMS
 from storage import FollowUp, LostDeal
 
@@ -40,6 +40,11 @@ def money(cents: int | None, currency: str | None) -> str | None:
     whole, part = divmod(abs(cents), 100)  # divmod(-150, 100) is (-2, 50): the sign goes back after
     amount = ("-" if cents < 0 else "") + f"{whole:,}" + (f".{part:02d}" if part else "")
     return f"{amount} {currency}" if currency else amount
+
+
+def deal_link(crm: str | None, url: str | None) -> str | None:
+    """A mrkdwn link to an autopsy's deal in its CRM (App Home, the digest); None without a safe URL."""
+    return safe_link(url, f"the deal in {CRMS.get(crm or '', 'the CRM')}")
 
 
 def _facts(deal: LostDeal) -> str | None:

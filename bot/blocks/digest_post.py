@@ -18,9 +18,9 @@ from slack_sdk.models.blocks import (
 )
 
 from bot import autopsy
+from bot.blocks.crm_prompts import deal_link
 from bot.blocks.message import Message
-from bot.blocks.mrkdwn import escape, quote, safe_link
-from bot.crm.news import CRMS
+from bot.blocks.mrkdwn import escape, quote
 from bot.digest.week import SMALL, Schedule, Week
 from storage import Lesson, WeekFacts
 
@@ -133,10 +133,9 @@ def lesson_text(lesson: Lesson, *, hide_anonymous_deal_names: bool) -> str:
     what = autopsy.OUTCOMES.get(lesson.outcome, lesson.outcome)
     won_by = escape(autopsy.who_won(lesson.winner, lesson.competitor))
     by = f"<@{lesson.user_id}>" if lesson.user_id else "shared anonymously"
-    in_crm = safe_link(lesson.crm_deal_url, f"the deal in {CRMS.get(lesson.crm or '', 'the CRM')}")
-    return f"*{deal}* · {what} · who won: {won_by}\n{quote(lesson.lesson, 1000)}\n— {by}" + (
-        f" · {in_crm}" if in_crm else ""
-    )
+    if (in_crm := deal_link(lesson.crm, lesson.crm_deal_url)) is not None:
+        by += f" · {in_crm}"
+    return f"*{deal}* · {what} · who won: {won_by}\n{quote(lesson.lesson, 1000)}\n— {by}"
 
 
 def _share(part: int, whole: int) -> int:

@@ -26,8 +26,7 @@ from bot.blocks import crm_prompts
 from bot.blocks.digest_post import lesson_text
 from bot.blocks.elements import note, section
 from bot.blocks.follow_up_dms import touch_base_buttons
-from bot.blocks.mrkdwn import escape, quote, safe_link
-from bot.crm.news import CRMS
+from bot.blocks.mrkdwn import escape, quote
 from storage import Autopsy, FollowUp, JournalEntry, Lesson, LostDeal
 
 PAGE = 10  # autopsies per page of App Home
@@ -128,9 +127,7 @@ def _journal_entry(item: JournalEntry) -> list[Block]:
         when = item.touch_base.due_on or item.touch_base.due_at.date()
         state = FOLLOW_UP_STATES.get(item.touch_base.state, item.touch_base.state)
         facts.append(f"touch base {when:%-d %b %Y}: {state}")
-    if (
-        in_crm := safe_link(entry.crm_deal_url, f"the deal in {CRMS.get(entry.crm or '', 'the CRM')}")
-    ) is not None:
+    if (in_crm := crm_prompts.deal_link(entry.crm, entry.crm_deal_url)) is not None:
         facts.append(in_crm)
     if item.revisits:
         latest = escape(item.latest_revisit or "", 150)

@@ -84,6 +84,7 @@ def run(*, port: int, demo: bool, fresh: bool, browser: bool) -> int:
         seed(store, PEOPLE, now=client.now())
     bot = _start_bot(env, workdir)
     stopping = threading.Event()
+    _stop_on_signals(stopping)  # before the address is printed: a SIGTERM right after it is Ctrl-C
     try:
         _wait_healthy(bot, env, workdir)
         sweeps = Sweeps(settings, store, client)
@@ -99,7 +100,7 @@ def run(*, port: int, demo: bool, fresh: bool, browser: bool) -> int:
         print(f"Rebound playground: {url} (Ctrl-C to stop)", flush=True)
         if browser:
             webbrowser.open(url)
-        _until_stopped()
+        stopping.wait()
     except Stop as stop:
         print(f"rebound: {stop}", file=sys.stderr)
         return 1
@@ -266,11 +267,9 @@ def _wait_healthy(bot: subprocess.Popen[bytes], env: dict[str, str], workdir: Pa
     raise Stop("the bot did not answer within 30 seconds")
 
 
-def _until_stopped() -> None:
-    stop = threading.Event()
+def _stop_on_signals(stopping: threading.Event) -> None:
     for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
-    stop.wait()
+        signal.signal(signum, lambda *_: stopping.set())
 
 
 def _stop(bot: subprocess.Popen[bytes]) -> None:

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot import clock
 from bot.config import ConfigError, Settings, configure_logging, load_settings, parse_database_url
 from bot.crm.prompts import CrmPrompts
 from bot.digest.posting import DigestSweep, Outcome
@@ -81,12 +82,14 @@ def parser() -> argparse.ArgumentParser:
         "playground",
         help="a local Slack in the browser (127.0.0.1) driving the real bot; no Slack app, not your database",
     )
-    playground.add_argument("--port", type=int, default=3000, help="the page's port (default: 3000)")
+    playground.add_argument(
+        "--port", type=int, help="the page's port (default: 3000, or the next free one after it)"
+    )
     playground.add_argument(
         "--demo", action="store_true", help="start with a few weeks of a team's autopsies"
     )
     playground.add_argument(
-        "--fresh", action="store_true", help="start over: delete rebound-playground.db first"
+        "--fresh", action="store_true", help="start over: delete the ./rebound-playground folder first"
     )
     playground.add_argument("--no-browser", action="store_true", help="print the address, open no browser")
     db = commands.add_parser("db", help="database maintenance")
@@ -122,9 +125,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "worker":
             worker(settings)
         elif args.command == "digest":
-            post_digest(settings, team=args.team, as_of=args.as_of or datetime.now(UTC), dry_run=args.dry_run)
+            post_digest(settings, team=args.team, as_of=args.as_of or clock.now(), dry_run=args.dry_run)
         elif args.command == "reminders":
-            deliver_reminders(settings, as_of=args.as_of or datetime.now(UTC))
+            deliver_reminders(settings, as_of=args.as_of or clock.now())
         elif args.command == "export":
             export(settings, team=args.team, output_format=args.format)
         elif args.command == "purge":

@@ -6,14 +6,14 @@ and logged.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from logging import Logger
 
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import export, ids
+from bot import clock, export, ids
 from bot.blocks import autopsy_form, follow_up_dms, settings_form
 from bot.crm.reasons import form_answers
 from bot.digest.week import schedule_for
@@ -59,7 +59,7 @@ def answer_follow_up(
     ack()
     team_id, user_id = who(context, body)
     kind, state, snooze = FOLLOW_UP_ANSWERS[action["action_id"]]
-    follow_up_id, now = number(action.get("value")), datetime.now(UTC)
+    follow_up_id, now = number(action.get("value")), clock.now()
     due, changed = None, False
     if follow_up_id is not None:
         with store_of(context).write() as work:
@@ -108,7 +108,7 @@ def do_crm_autopsy(
         prefill = {"deal_name": deal.deal_name or "", "deal_value_cents": deal.amount_cents}
         view = autopsy_form.autopsy_modal(
             deal.deal_name or "",
-            datetime.now(UTC).date(),
+            clock.now().date(),
             touch_base_days=defaults_for(context, team_id).touch_base_days,
             prefill={**prefill, **form_answers(deal.reason)},
             lost_deal_id=deal.id,
@@ -129,7 +129,7 @@ def decline_crm_prompt(
         )
         return
     with store_of(context).write() as work:
-        work.lost_deals.close(due.lost_deal.id, state="declined", now=datetime.now(UTC))
+        work.lost_deals.close(due.lost_deal.id, state="declined", now=clock.now())
     redraw_crm_prompts(
         client, store_of(context), team_id=team_id, lost_deal_id=due.lost_deal.id, logger=logger
     )
@@ -147,7 +147,7 @@ def pause_or_resume(
     team_id, user_id = who(context, body)
     with store_of(context).write() as work:
         if action["action_id"] == ids.PAUSE:
-            work.follow_ups.pause(team_id=team_id, user_id=user_id, now=datetime.now(UTC))
+            work.follow_ups.pause(team_id=team_id, user_id=user_id, now=clock.now())
         else:
             work.follow_ups.resume(team_id=team_id, user_id=user_id)
     due = own_follow_up(context, team_id, user_id, action.get("value"))
@@ -193,7 +193,7 @@ def autopsy_menu(
     if entry is None:
         return
     if choice == "edit":
-        view = autopsy_form.autopsy_modal("", datetime.now(UTC).date(), entry=entry)
+        view = autopsy_form.autopsy_modal("", clock.now().date(), entry=entry)
     else:
         view = autopsy_form.delete_modal(entry)
     open_modal(client, body["trigger_id"], view, logger=logger, what=f"the {choice} form")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from logging import Logger
 
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
+from bot import clock
 from bot.blocks import follow_up_dms, replies
 from bot.blocks.message import Message
 from handlers.helpers import open_autopsy_form, store_of, who
@@ -45,7 +46,7 @@ def _list(context: BoltContext, team_id: str, user_id: str) -> Message:
 
 
 def _stats(context: BoltContext, team_id: str, user_id: str) -> Message:
-    now = datetime.now(UTC)
+    now = clock.now()
     since = now - timedelta(days=replies.STATS_DAYS)
     with store_of(context).read() as work:
         mine = work.autopsies.author_stats(team_id=team_id, user_id=user_id)
@@ -55,7 +56,7 @@ def _stats(context: BoltContext, team_id: str, user_id: str) -> Message:
 
 def _pause(context: BoltContext, team_id: str, user_id: str) -> Message:
     with store_of(context).write() as work:
-        work.follow_ups.pause(team_id=team_id, user_id=user_id, now=datetime.now(UTC))
+        work.follow_ups.pause(team_id=team_id, user_id=user_id, now=clock.now())
     return follow_up_dms.pause_notice(True)
 
 

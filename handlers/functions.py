@@ -3,12 +3,12 @@ prompt a CRM's Closed Lost does, and completes as soon as it is scheduled."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from logging import Logger
 
 from slack_bolt import BoltContext, Complete, Fail
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot import clock
 from bot.crm.news import UnreadableNews
 from bot.crm.workflow import read_step
 from handlers.helpers import store_of, workspace_of
@@ -17,7 +17,7 @@ from handlers.helpers import store_of, workspace_of
 def ask_for_autopsy(
     event: dict, inputs: dict, context: BoltContext, complete: Complete, fail: Fail, logger: Logger
 ) -> None:
-    team_id, now = workspace_of(context), datetime.now(UTC)
+    team_id, now = workspace_of(context), clock.now()
     try:
         news = read_step(inputs, execution_id=str(event.get("function_execution_id") or ""), now=now)
     except UnreadableNews as error:

@@ -4,7 +4,7 @@ several listeners make (open a form, draw App Home, redraw a follow-up DM)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from logging import Logger
 from typing import Any
 
@@ -13,6 +13,7 @@ from slack_sdk import WebClient
 from slack_sdk.models.views import View
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot import clock
 from bot.admins import Admins
 from bot.app_home import home_page
 from bot.autopsy import Answers
@@ -119,7 +120,7 @@ def open_autopsy_form(
 ) -> bool:
     """Open the autopsy form, the deal filled in and the workspace's touch-base default chosen."""
     touch_base_days = defaults_for(context, team_id).touch_base_days
-    form = autopsy_form.autopsy_modal_json(deal_name, datetime.now(UTC).date(), touch_base_days)
+    form = autopsy_form.autopsy_modal_json(deal_name, clock.now().date(), touch_base_days)
     return open_modal(client, trigger_id, form, logger=logger, what="the autopsy form")
 
 
@@ -136,7 +137,7 @@ def publish_home(
                 user_id=user_id,
                 offset=offset,
                 is_admin=is_admin,
-                now=datetime.now(UTC),
+                now=clock.now(),
             )
         client.views_publish(user_id=user_id, view=home.home(page))
     except SQLAlchemyError:

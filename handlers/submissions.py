@@ -6,14 +6,13 @@ under its field, and nothing the rep typed is lost.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from logging import Logger
 
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import ids, workspace
+from bot import clock, ids, workspace
 from bot.autopsy import read_revisit, read_submission
 from bot.blocks import autopsy_form, replies
 from bot.runtime.slack import SLACK_FAILURES, describe
@@ -39,7 +38,7 @@ from handlers.helpers import (
 def save_autopsy(
     ack: Ack, body: dict, view: dict, context: BoltContext, client: WebClient, logger: Logger
 ) -> None:
-    now = datetime.now(UTC)
+    now = clock.now()
     answers, errors = read_submission(form_values(view), now)
     if answers is None:
         return keep_open(ack, errors)
@@ -82,7 +81,7 @@ def save_revisit(
     if due is None:
         logger.warning("Refused a revisit from %s for follow-up %r", user_id, view.get("private_metadata"))
         return ack()
-    now = datetime.now(UTC)
+    now = clock.now()
     mine = {"team_id": team_id, "user_id": user_id}
     try:
         with store_of(context).write() as work:  # the revisit and the answer to its DM, together
@@ -105,7 +104,7 @@ def save_edit(
     entry = own_autopsy(context, team_id, user_id, view.get("private_metadata"), logger, "edit")
     if entry is None:
         return keep_open(ack, {ids.DEAL: "This autopsy isn't yours to change."})
-    now = datetime.now(UTC)
+    now = clock.now()
     answers, errors = read_submission(form_values(view), now, kept_date=entry.touch_base_on)
     if answers is None:
         return keep_open(ack, errors)
@@ -157,7 +156,7 @@ def save_settings(
         return keep_open(ack, errors)
     try:
         with store_of(context).write() as work:
-            work.workspaces.save_settings(team_id, now=datetime.now(UTC), **chosen)
+            work.workspaces.save_settings(team_id, now=clock.now(), **chosen)
     except SQLAlchemyError:
         return not_saved(ack, logger, ids.SET_CHANNEL, f"the workspace settings of {team_id}")
     ack()

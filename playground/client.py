@@ -16,14 +16,15 @@ import hmac
 import itertools
 import json
 import threading
-import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
+from bot.clock import system_now
+from playground.clock import PlaygroundClock
 from playground.emulator import BOT_USER_ID, TEAM_ID, Call, SlackEmulator, conversation_of, new_trigger_id
 
 APP_ID = "A0REBOUND"
@@ -52,7 +53,7 @@ class Seen:
 
 def sign(secret: str, body: bytes, timestamp: int | None = None) -> dict[str, str]:
     """The headers Slack signs a request with: v0=HMAC-SHA256(secret, "v0:" + ts + ":" + body)."""
-    ts = str(int(time.time()) if timestamp is None else timestamp)
+    ts = str(int(system_now().timestamp()) if timestamp is None else timestamp)
     digest = hmac.new(secret.encode(), f"v0:{ts}:".encode() + body, hashlib.sha256).hexdigest()
     return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={digest}"}
 
@@ -69,6 +70,7 @@ class SlackClient:
         people: list[Person],
         channels: dict[str, str],
         team_name: str = "Acme Sales",
+        clock: PlaygroundClock | None = None,
     ) -> None:
         self.emulator = emulator
         self.events_url = events_url
@@ -77,7 +79,7 @@ class SlackClient:
         self.channels = channels  # id -> name
         self.team_name = team_name
         self.seen = Seen()
-        self.offset = timedelta(0)  # the playground's clock, ahead of the real one
+        self.clock = clock or PlaygroundClock()
         self.version = 0
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
@@ -90,11 +92,20 @@ class SlackClient:
 
     # The clock
     def now(self) -> datetime:
-        return datetime.now(UTC) + self.offset
+        return self.clock.now()
 
     def set_clock(self, moment: datetime) -> None:
+        self.clock.move_to(moment)
+        self._bump()
+
+    def restore_seen(self, conversations: dict[str, list[dict[str, Any]]], homes: dict[str, Any]) -> None:
+        """What people saw in an earlier run of the playground (playground/keeping.py)."""
         with self._changed:
-            self.offset = max(moment - datetime.now(UTC), timedelta(0))
+            self.seen.conversations = conversations
+            self.seen.homes = homes
+        for channel, messages in conversations.items():
+            for message in messages:
+                self.emulator.keep_message(channel, str(message["ts"]))
         self._bump()
 
     # What the bot's Web API calls show people
@@ -147,7 +158,7 @@ class SlackClient:
     def _ephemeral(self, person: str, args: dict[str, Any]) -> None:
         self.seen.ephemeral.setdefault(person, []).append(
             {
-                "ts": f"{time.time():.6f}",
+                "ts": f"{system_now().timestamp():.6f}",
                 "channel": conversation_of(str(args.get("channel") or "")),
                 "user": BOT_USER_ID,
                 "text": args.get("text") or "",
@@ -179,7 +190,7 @@ class SlackClient:
         ]
         self.seen.conversations.setdefault(channel, []).append(
             {
-                "ts": f"{time.time():.6f}",
+                "ts": f"{system_now().timestamp():.6f}",
                 "channel": channel,
                 "user": BOT_USER_ID,
                 "text": args.get("initial_comment") or "",
@@ -195,7 +206,9 @@ class SlackClient:
         if not person:
             return
         if args.get("response_type") == "in_channel":
-            self._message("chat.postMessage", {**args, "channel": channel}, {"ts": f"{time.time():.6f}"})
+            self._message(
+                "chat.postMessage", {**args, "channel": channel}, {"ts": f"{system_now().timestamp():.6f}"}
+            )
         else:
             self._ephemeral(person, {**args, "channel": channel})
 
@@ -244,7 +257,7 @@ class SlackClient:
 
     def act(self, person: str, where: dict[str, Any], action: dict[str, Any]) -> dict[str, Any]:
         """A click (a button, an overflow or select choice) in a message, the Home tab or a modal."""
-        action = {**action, "action_ts": f"{time.time():.6f}"}
+        action = {**action, "action_ts": f"{system_now().timestamp():.6f}"}
         payload: dict[str, Any] = {
             "type": "block_actions",
             "user": self._user(person),
@@ -332,7 +345,7 @@ class SlackClient:
             "user": person,
             "channel": conversation_of(person),
             "tab": "home",
-            "event_ts": f"{time.time():.6f}",
+            "event_ts": f"{system_now().timestamp():.6f}",
         }
         if self.seen.homes.get(person):
             event["view"] = self.seen.homes[person]
@@ -344,7 +357,7 @@ class SlackClient:
                 "event": event,
                 "type": "event_callback",
                 "event_id": f"Ev{next(_events):08d}",
-                "event_time": int(time.time()),
+                "event_time": int(system_now().timestamp()),
                 "authorizations": [
                     {"enterprise_id": None, "team_id": TEAM_ID, "user_id": BOT_USER_ID, "is_bot": True}
                 ],
@@ -369,7 +382,7 @@ class SlackClient:
                         stack[index] = {
                             **_decoded(answer.get("view")),
                             "id": view_id,
-                            "hash": f"{time.time():.6f}",
+                            "hash": f"{system_now().timestamp():.6f}",
                         }
             elif action == "push":
                 stack.append({**_decoded(answer.get("view")), "id": f"V{next(_events):08d}", "hash": "1"})

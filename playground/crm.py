@@ -6,7 +6,6 @@ app's secret; the sweep then reads the deal back from the fake, as it reads HubS
 from __future__ import annotations
 
 import itertools
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
@@ -72,8 +71,9 @@ class LostInHubSpot:
         self.hubspot.add_deal(
             deal_id, name=name, amount=amount, owner_id=self.owners[person.id], reason=reason
         )
-        event = stage_change_event(PORTAL_ID, deal_id, "closedlost", int(self.now().timestamp() * 1000))
-        signed_at = int(time.time() * 1000)  # HubSpot signs in real time; the bot checks it against its clock
+        # HubSpot's moments, on the playground's clock, which the bot checks the signature's against
+        signed_at = int(self.now().timestamp() * 1000)
+        event = stage_change_event(PORTAL_ID, deal_id, "closedlost", signed_at)
         body, headers = signed_webhook(self.secret, self.public_url + "/crm/hubspot", [event], signed_at)
         request = urllib.request.Request(self.bot_url + "/crm/hubspot", data=body, headers=headers)
         try:

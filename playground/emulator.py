@@ -24,6 +24,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from bot.clock import system_now
+
 TEAM_ID = "T0REBOUND"
 BOT_USER_ID = "U0REBOUNDBOT"
 TRIGGER_LIFE = 3.0  # seconds a trigger_id may open a view, once
@@ -33,11 +35,12 @@ _triggers = itertools.count(1)
 def new_trigger_id() -> str:
     """A trigger_id as Slack hands one out with a command or a click. Ours begin with the moment
     (ms) they were made, so whoever made one, the emulator knows when it expires."""
-    return f"{time.time_ns() // 1_000_000}.{next(_triggers)}.{secrets.token_hex(10)}"
+    return f"{int(system_now().timestamp() * 1000)}.{next(_triggers)}.{secrets.token_hex(10)}"
 
 
 def trigger_problem(trigger_id: object, now: float, spent: set[str]) -> str | None:
-    """Slack's error for opening a view on this trigger at `now` (time.time()), or None (and it is spent)."""
+    """Slack's error for opening a view on this trigger at `now` (seconds since the epoch), or None
+    (and it is spent)."""
     made, _, rest = str(trigger_id or "").partition(".")
     if not made.isdigit() or not rest:
         return "invalid_trigger_id"
@@ -247,21 +250,36 @@ class SlackEmulator:
             return "hash_conflict"
         return None
 
+    # What an earlier run of the playground left (playground/keeping.py)
+    def keep_message(self, conversation: str, ts: str) -> None:
+        """A message posted in an earlier run: the bot may still update it."""
+        with self._lock:
+            self._posted.add((conversation, ts))
+
+    def keep_file(self, file_id: str, content: bytes, file_type: str) -> None:
+        """A file uploaded in an earlier run; new files are numbered after it."""
+        with self._lock:
+            self.uploads[file_id], self.file_types[file_id] = content, file_type
+            if file_id[1:].isdigit():
+                self._counter = max(self._counter, int(file_id[1:]))
+
     # Answers
     def _answer(
         self, method: str, args: dict[str, Any], token: str | None = None, at: float | None = None
     ) -> dict[str, Any]:
-        """Slack's answer to a call that arrived at `at` (time.time())."""
+        """Slack's answer to a call that arrived at `at` (seconds since the epoch)."""
         if method in ("views.open", "views.push"):
             with self._lock:
-                problem = trigger_problem(args.get("trigger_id"), at or time.time(), self._spent_triggers)
+                problem = trigger_problem(
+                    args.get("trigger_id"), at or system_now().timestamp(), self._spent_triggers
+                )
             if problem:
                 return {"ok": False, "error": problem}
         with self._lock:
             self._counter += 1
             serial = self._counter
             # Message timestamps as Slack writes them: seconds.microseconds, unique, increasing.
-            self._last_ts = max(time.time(), self._last_ts + 0.000001)
+            self._last_ts = max(system_now().timestamp(), self._last_ts + 0.000001)
             ts = f"{self._last_ts:.6f}"
         if method == "auth.test":
             return {
@@ -462,7 +480,7 @@ class SlackEmulator:
                 self._api(method, args, arrived)
 
             def _api(self, method: str, args: dict[str, Any], arrived: float) -> None:
-                arrived_at = time.time()  # a trigger's life is counted to its call's arrival
+                arrived_at = system_now().timestamp()  # a trigger's life is counted to its call's arrival
                 auth = self.headers.get("Authorization", "")
                 token = auth.removeprefix("Bearer ") if auth else args.get("token")
                 fault = fake._next_fault(method, args)

@@ -1,19 +1,20 @@
 """`rebound playground`: the Slack emulator, the real `rebound serve` pointed at it, and the page.
 
 The bot runs as it would against Slack, unchanged, in a process of its own with the playground's
-own tokens, signing secret, Slack URL and SQLite file, whatever `.env` says. The playground runs
-the minute's sweeps itself, as of its own clock, so jumping ahead delivers what falls due.
+own tokens, signing secret, Slack URL and SQLite file, whatever `.env` says, and its one clock
+following the playground's (playground/bot_process.py). The playground runs the minute's sweeps
+itself, as of that clock, so jumping ahead delivers what falls due.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.request
@@ -25,21 +26,25 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
+from bot import clock
 from bot.config import Settings, load_settings
 from bot.crm.prompts import CrmPrompts
 from bot.digest.posting import DigestSweep
-from bot.digest.week import schedule_for, week_due
+from bot.digest.week import week_due
 from bot.followups.delivery import FollowUpSweep
 from bot.runtime.installs import installs_for
 from playground.client import Person, SlackClient
+from playground.clock import PlaygroundClock
 from playground.crm import LostInHubSpot
 from playground.demo import seed
-from playground.emulator import SlackEmulator
+from playground.emulator import TEAM_ID, SlackEmulator
 from playground.hubspot import TOKEN, FakeHubSpot
+from playground.keeping import SlackKeeper
 from playground.server import PageServer
 from storage import Autopsy, FollowUp, Store, upgrade
 
-DATABASE = "rebound-playground.db"
+FOLDER = "rebound-playground"  # in the working directory: the database, Slack's side, the clock, the log
+FIRST_PORT, PORTS_TRIED = 3000, 20
 LESSONS = "C0LESSONS"
 TEAM_ZONE = "America/New_York"
 PEOPLE = [
@@ -54,39 +59,52 @@ class Stop(Exception):
     """A clear reason the playground cannot start, printed as one line."""
 
 
-def run(*, port: int, demo: bool, fresh: bool, browser: bool) -> int:
-    database = Path.cwd() / DATABASE
+def run(*, port: int | None, demo: bool, fresh: bool, browser: bool) -> int:
+    folder = Path.cwd() / FOLDER
     if fresh:
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(f"{database}{suffix}").unlink(missing_ok=True)
-    workdir = Path(tempfile.mkdtemp(prefix="rebound-playground-"))
+        shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(exist_ok=True)
+    playground_clock = PlaygroundClock(folder / "clock")
+    clock.follow(playground_clock.now)  # this process's own uses of the bot's code, too
     emulator = SlackEmulator().start()
     hubspot = FakeHubSpot().start()
-    env = bot_environment(emulator, database, workdir, hubspot)
+    env = bot_environment(emulator, folder / "rebound.db", hubspot)
     client = SlackClient(
         emulator,
         events_url=f"http://127.0.0.1:{env['PORT']}/slack/events",
         signing_secret=env["SLACK_SIGNING_SECRET"],
         people=PEOPLE,
         channels={LESSONS: "lessons"},
+        clock=playground_clock,
     )
     try:
-        page = PageServer(port, client)
+        page = _page_server(port, client)
     except OSError:
         emulator.stop()
         hubspot.stop()
-        print(f"rebound: port {port} is taken (another playground?); try --port {port + 1}", file=sys.stderr)
+        taken = (
+            f"port {port} is taken (another playground?); try --port {port + 1}"
+            if port
+            else (
+                f"ports {FIRST_PORT} to {FIRST_PORT + PORTS_TRIED - 1} are all taken; choose one with --port"
+            )
+        )
+        print(f"rebound: {taken}", file=sys.stderr)
         return 2
-    settings = load_settings(env, dotenv_dir=workdir)
+    keeper = SlackKeeper(folder / "slack.json", client, emulator)
+    keeper.restore()
+    settings = load_settings(env, dotenv_dir=folder)
     upgrade(settings.database_url)
     store = settings.connect()
     if demo and not has_autopsies(store):
         seed(store, PEOPLE, now=client.now())
-    bot = _start_bot(env, workdir)
+    bot = _start_bot(env, folder, playground_clock)
     stopping = threading.Event()
     _stop_on_signals(stopping)  # before the address is printed: a SIGTERM right after it is Ctrl-C
+    keeping = threading.Thread(target=keeper.keep, args=(stopping,))
+    keeping.start()
     try:
-        _wait_healthy(bot, env, workdir)
+        _wait_healthy(bot, env, folder)
         sweeps = Sweeps(settings, store, client)
         page.clock = sweeps.jump
         page.crm = LostInHubSpot(
@@ -96,8 +114,9 @@ def run(*, port: int, demo: bool, fresh: bool, browser: bool) -> int:
         ).lose  # fmt: skip
         threading.Thread(target=page.serve_forever, daemon=True).start()
         threading.Thread(target=sweeps.every, args=(stopping,), daemon=True).start()
-        url = f"http://127.0.0.1:{port}/"
+        url = f"http://127.0.0.1:{page.server_port}/"
         print(f"Rebound playground: {url} (Ctrl-C to stop)", flush=True)
+        print(f"It keeps its database, its Slack and the bot's log (rebound.log) in {folder}", flush=True)
         if browser:
             webbrowser.open(url)
         stopping.wait()
@@ -108,18 +127,30 @@ def run(*, port: int, demo: bool, fresh: bool, browser: bool) -> int:
         stopping.set()
         page.stop()
         _stop(bot)
+        keeping.join()
         emulator.stop()
         hubspot.stop()
         store.close()
     return 0
 
 
-def bot_environment(
-    emulator: SlackEmulator, database: Path, workdir: Path, hubspot: FakeHubSpot
-) -> dict[str, str]:
+def _page_server(port: int | None, client: SlackClient) -> PageServer:
+    """The page on `port`; without one, on 3000 or the next free port after it, as Vite and
+    Jupyter do (other dev servers often hold 3000). OSError when none is free."""
+    if port is not None:
+        return PageServer(port, client)
+    for candidate in range(FIRST_PORT, FIRST_PORT + PORTS_TRIED - 1):
+        try:
+            return PageServer(candidate, client)
+        except OSError:
+            continue
+    return PageServer(FIRST_PORT + PORTS_TRIED - 1, client)
+
+
+def bot_environment(emulator: SlackEmulator, database: Path, hubspot: FakeHubSpot) -> dict[str, str]:
     """The bot's settings: the playground's own (its HubSpot the fake one), and no other Slack,
-    Rebound, CRM or database setting (the bot runs in `workdir`, so no `.env` of the operator's
-    is read either)."""
+    Rebound, CRM or database setting (the bot runs in the playground's folder, so no `.env` of
+    the operator's is read either)."""
     env = {
         key: value
         for key, value in os.environ.items()
@@ -183,7 +214,8 @@ class Sweeps:
         if jump == "week":  # a week on, when the team is at work
             return _working_morning(now + timedelta(days=7))
         if jump == "digest":
-            return week_due(now + timedelta(days=7), schedule_for(None, self.settings)).ends_at + timedelta(
+            # The workspace's own day, time and zone (App Home's settings), a minute past the moment
+            return week_due(now + timedelta(days=7), self.digests.schedule(TEAM_ID)).ends_at + timedelta(
                 minutes=1
             )
         if jump == "touch_base":
@@ -240,10 +272,10 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _start_bot(env: dict[str, str], workdir: Path) -> subprocess.Popen[bytes]:
-    log = (workdir / "rebound.log").open("wb")
+def _start_bot(env: dict[str, str], workdir: Path, on: PlaygroundClock) -> subprocess.Popen[bytes]:
+    log = (workdir / "rebound.log").open("ab")  # each run adds to the log
     return subprocess.Popen(
-        [sys.executable, "-m", "bot", "serve", "--no-scheduler"],
+        [sys.executable, "-m", "playground.bot_process", str(on.path)],
         env=env,
         cwd=workdir,  # no `.env` of the operator's is read
         stdout=log,

@@ -134,9 +134,9 @@ def verify_v3(
 ) -> bool:
     """Whether a request is HubSpot's, from its X-HubSpot-Signature-v3 and X-HubSpot-Request-Timestamp.
 
-    `now` is time.time(). A timestamp more than 5 minutes off either way is refused: an old one
-    may be a replay, and one from the future is no more HubSpot's. Never raises: whatever a
-    stranger sends is simply not HubSpot's.
+    `now` is Rebound's clock, in seconds since the epoch. A timestamp more than 5 minutes off
+    either way is refused: an old one may be a replay, and one from the future is no more
+    HubSpot's. Never raises: whatever a stranger sends is simply not HubSpot's.
     """
     if not signature or not timestamp or not (timestamp.isascii() and timestamp.isdigit()):
         return False

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import hmac
 import logging
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot import clock
 from bot.config import CrmSettings
 from bot.crm import hubspot, salesforce
 from bot.crm.news import DealNews, UnreadableNews
@@ -83,7 +82,7 @@ class CrmInbox:
             body=body,
             signature=environ.get("HTTP_X_HUBSPOT_SIGNATURE_V3"),
             timestamp=environ.get("HTTP_X_HUBSPOT_REQUEST_TIMESTAMP"),
-            now=time.time(),
+            now=clock.now().timestamp(),
         )
         if not signed:
             logger.warning("Refused a HubSpot webhook: missing, stale or wrong signature (for %s)", uri)
@@ -118,7 +117,7 @@ class CrmInbox:
             return Answer("503 Service Unavailable", b"Try again later")
         try:
             with self.store.write() as work:
-                received = work.lost_deals.receive(team_id=team, news=news, now=datetime.now(UTC))
+                received = work.lost_deals.receive(team_id=team, news=news, now=clock.now())
         except SQLAlchemyError:
             logger.exception("Could not store a %s webhook; it will send it again", crm)
             return Answer("503 Service Unavailable", b"Try again later")

@@ -25,6 +25,7 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 
+from bot import clock
 from bot.crm.news import SALESFORCE, DealNews, UnreadableNews
 
 SOAP_ENVELOPE_NS = "http://schemas.xmlsoap.org/soap/envelope/"
@@ -175,7 +176,7 @@ def _news(entry: Element, instance: str | None) -> DealNews:
         crm=SALESFORCE,
         deal_id=deal_id,
         key=key,
-        changed_at=changed_at or datetime.now(UTC),
+        changed_at=changed_at or clock.now(),
         stage=_capped(field("StageName"), STAGE_MAX),
         # The Flow's entry conditions already chose closed, not won; the flags, when the operator
         # sends them, can only overrule that (a Flow set up on the wrong condition).

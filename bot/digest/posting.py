@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.models.metadata import Metadata
 
+from bot import clock
 from bot.blocks import digest_post
 from bot.blocks.message import Message
 from bot.config import Settings
@@ -127,7 +128,7 @@ class DigestSweep:
             return Outcome(
                 team_id, week.key, "no channel", "set REBOUND_DIGEST_CHANNEL or choose one in App Home"
             )
-        now = max(as_of, datetime.now(UTC))
+        now = max(as_of, clock.now())
         self._open(team_id, week, schedule.channel, now)
         with self.store.write() as work:
             work.digests.reopen(team_id=team_id, week=week.key, channel_id=schedule.channel, now=now)

@@ -4,11 +4,12 @@ decides what is due."""
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot import clock
 from bot.config import Settings
 from bot.crm.prompts import CrmPrompts
 from bot.digest.posting import DigestSweep
@@ -24,7 +25,7 @@ DIGEST_SWEEP = "digest_sweep"
 
 def sweep_now(sweep: FollowUpSweep | DigestSweep) -> None:
     try:
-        sweep.run(datetime.now(UTC))
+        sweep.run(clock.now())
     except SQLAlchemyError as error:
         # The next minute tries again; nothing claimed is lost (its lease runs out).
         what = "Digest" if isinstance(sweep, DigestSweep) else "Follow-up"
@@ -46,7 +47,7 @@ def start_scheduler(settings: Settings, store: Store) -> BackgroundScheduler:
             args=[sweep],
             id=job_id,
             replace_existing=True,
-            next_run_time=datetime.now(UTC),
+            next_run_time=clock.system_now(),  # APScheduler keeps the system's time: the first sweep at once
             max_instances=1,  # a slow sweep is not joined by a second one in the same process
             coalesce=True,
             misfire_grace_time=None,  # late is better than never: the database knows what is owed

@@ -1,0 +1,124 @@
+"""One clock: in the playground, every date the bot writes (DMs, Home, the replies only the rep
+sees) and every moment it stores is the playground's, not the machine's, however far the clock
+has jumped; and it is still the playground's after a restart."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from bot import ids
+from tests.journeys.test_journey import ANSWERS
+from tests.journeys.test_playground import RILEY, RILEY_DM, Playground, dm, start, stop, top_modal
+from tests.slack_requests import fill_form
+
+DAY = re.compile(r"(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday) (\d{1,2}) ([A-Z][a-z]+)")
+
+
+def named_days(text: str, year: int) -> list[date]:
+    """Every "Thursday 10 December" in `text`, as dates (in `year`, or the next one for January)."""
+    found = []
+    for weekday, day, month in DAY.findall(text):
+        moment = datetime.strptime(f"{day} {month} {year}", "%d %B %Y").date()
+        if moment.strftime("%A") != weekday:
+            moment = moment.replace(year=year + 1)
+        assert moment.strftime("%A") == weekday, f"{weekday} {day} {month} is no real day"
+        found.append(moment)
+    return found
+
+
+def wednesday_ahead(days: int) -> datetime:
+    """15:00 UTC (10:00 in New York, 15:00 in London) on a Wednesday at least `days` ahead."""
+    moment = datetime.now(UTC).replace(hour=15, minute=0, second=0, microsecond=0) + timedelta(days=days)
+    while moment.weekday() != 2:
+        moment += timedelta(days=1)
+    return moment
+
+
+def playground_now(playground: Playground) -> datetime:
+    return datetime.fromisoformat(playground.state()["now"])
+
+
+def write_autopsy(playground: Playground, deal: str, touch_base_on: date) -> dict[str, Any]:
+    assert playground.post("/play/command", user=RILEY, channel=RILEY_DM, text=f"/lost-deal {deal}")["ok"]
+    form = playground.until(top_modal)
+    values = fill_form(form, {**ANSWERS, ids.TOUCH_BASE_ON: touch_base_on.isoformat()})
+    assert playground.post("/play/submit", user=RILEY, view_id=form["id"], values=values)["ok"]
+    return form
+
+
+def written_on(cwd: Path, deal: str) -> datetime:
+    with sqlite3.connect(cwd / "rebound-playground" / "rebound.db") as database:
+        [(created,)] = database.execute("SELECT created_at FROM autopsies WHERE deal_name = ?", (deal,))
+    return datetime.fromisoformat(created)
+
+
+def test_the_bot_follows_the_playgrounds_clock_and_so_does_the_next_run(tmp_path):
+    playground = start(tmp_path)
+    try:
+        jumped = wednesday_ahead(60)
+        assert playground.post("/play/clock", to=jumped.isoformat())["ok"]
+        today = playground_now(playground).date()
+        assert today == jumped.date()
+
+        # The form's default touch-base day counts from the playground's today.
+        form = write_autopsy(playground, "Clockwork", today + timedelta(days=14))
+        default = next(b for b in form["blocks"] if b.get("block_id") == ids.TOUCH_BASE_ON)
+        assert date.fromisoformat(default["element"]["initial_date"]) > today
+        assert written_on(tmp_path, "Clockwork").date() == today
+        home = playground.until(lambda s: s["homes"].get(RILEY))
+        assert f"written {today:%-d %b %Y}".lower() in json.dumps(home["blocks"]).lower()
+
+        # An hour on, nothing says "a week ago" yet: the revisit is due a week after the writing.
+        assert playground.post("/play/clock", to=(jumped + timedelta(hours=1)).isoformat())["ok"]
+        assert dm(playground.state(), "Revisit your notes on Clockwork") is None
+        assert playground.post("/play/clock", jump="week")["ok"]
+        revisit = playground.until(lambda s: dm(s, "Revisit your notes on Clockwork"))
+        assert datetime.fromisoformat(revisit["at"]).date() >= today + timedelta(days=7)
+
+        # The touch-base DM, snoozed a week: the day it names is a week on from the playground's day.
+        assert playground.post("/play/clock", jump="touch_base")["ok"]
+        touch = playground.until(lambda s: dm(s, "Time to touch base with Clockwork"))
+        touched_on = datetime.fromisoformat(touch["at"]).date()
+        assert touched_on >= today + timedelta(days=14)
+        snooze(playground, touch)
+        redrawn = playground.until(
+            lambda s: (m := dm(s, "Time to touch base with Clockwork")) and m["edited"] and m
+        )
+        snoozed = json.dumps(redrawn["blocks"])
+        [again] = named_days(snoozed[snoozed.index("remind you again") :], touched_on.year)
+        assert touched_on + timedelta(days=7) <= again <= touched_on + timedelta(days=9), snoozed
+        before = playground_now(playground)
+    finally:
+        assert stop(playground) == 0
+
+    # Started again: the clock, the DMs and Home are where they were, and old buttons still work.
+    playground = start(tmp_path)
+    try:
+        assert playground_now(playground) >= before
+        state = playground.state()
+        assert dm(state, "Revisit your notes on Clockwork") and state["homes"].get(RILEY)
+        # The snoozed day comes: the reminder arrives again, on the day the snooze named.
+        assert playground.post("/play/clock", to=f"{again.isoformat()}T16:00:00+00:00")["ok"]
+
+        def touches(state: dict[str, Any]) -> list[dict[str, Any]]:
+            return [m for m in state["conversations"][RILEY_DM] if "touch base with Clockwork" in m["text"]]
+
+        arrived = playground.until(lambda s: len(touches(s)) > 1 and touches(s))
+        assert datetime.fromisoformat(arrived[-1]["at"]).date() == again
+    finally:
+        assert stop(playground) == 0
+
+
+def snooze(playground: Playground, touch: dict[str, Any]) -> None:
+    button = next(
+        e for b in touch["blocks"] for e in b.get("elements", []) if e.get("action_id") == ids.SNOOZE_WEEK
+    )
+    where = {"kind": "message", "channel": RILEY_DM, "ts": touch["ts"]}
+    action = {"type": "button", "action_id": ids.SNOOZE_WEEK, "block_id": ids.TOUCH_BASE_ANSWERS,
+              "value": button["value"]}  # fmt: skip
+    assert playground.post("/play/action", user=RILEY, where=where, action=action)["ok"]

@@ -227,15 +227,17 @@ class Digests:
         ends_at: datetime,
         channel_id: str,
         now: datetime,
+        missed: bool = False,
     ) -> bool:
-        """Create the week's digest row unless it exists; True if this call created it."""
+        """Create the week's digest row unless it exists; True if this call created it. A `missed`
+        week's digest is never posted: the next week's carries its lessons."""
         values = {
             "team_id": team_id,
             "week": week,
             "starts_at": starts_at,
             "ends_at": ends_at,
             "channel_id": channel_id,
-            "state": "pending",
+            "state": "missed" if missed else "pending",
             "attempt_at": ends_at,
             "attempts": 0,
             "created_at": now,
@@ -249,7 +251,11 @@ class Digests:
         """Make a failed or waiting digest claimable now, in the channel now chosen (an operator's retry)."""
         self.session.execute(
             update(Digest)
-            .where(Digest.team_id == team_id, Digest.week == week, Digest.state.in_(("pending", "failed")))
+            .where(
+                Digest.team_id == team_id,
+                Digest.week == week,
+                Digest.state.in_(("pending", "failed", "missed")),
+            )
             .values(state="pending", attempt_at=now, channel_id=channel_id)
         )
 

@@ -207,6 +207,7 @@ class Digest(Base):
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)  # the due moment
     channel_id: Mapped[str] = mapped_column(SLACK_ID)
     # pending | sending | posted | skipped (an empty week, notes off) | failed
+    # | missed (found more than 3 days late: the next week's digest carries its lessons)
     state: Mapped[str] = mapped_column(String(16), default="pending")
     attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -36,7 +36,7 @@ def build(
     week: Week, facts: WeekFacts, earlier_checks: dict[str, Counter[str]], schedule: Schedule
 ) -> Message | None:
     """The digest for one week, or None for an empty week when the workspace wants no note."""
-    title = f"Lessons learned · week to {week.last_day:%a %-d %b %Y}"
+    title = f"Lessons learned · {week.span} to {week.last_day:%a %-d %b %Y}"
     if facts.empty:
         if not schedule.empty_week_note:
             return None
@@ -51,9 +51,11 @@ def build(
                 ContextBlock(elements=[MarkdownTextObject(text=CLOSING)]),
             ],
         )
-    blocks: list[Block] = [HeaderBlock(text=title), _section(_summary(facts)), DividerBlock()]
+    blocks: list[Block] = [HeaderBlock(text=title), _section(_summary(facts, week.this)), DividerBlock()]
+    if week.weeks > 1:  # weeks whose own digest never went out: say why this one reaches back
+        blocks.insert(1, ContextBlock(elements=[MarkdownTextObject(text=_carried_note(week))]))
     if facts.lessons:
-        blocks.append(_section("*This week's lessons*"))
+        blocks.append(_section("*This week's lessons*" if week.weeks == 1 else f"*Lessons of {week.this}*"))
         hide = schedule.hide_anonymous_deal_names
         blocks.extend(
             _section(lesson_text(lesson, hide_anonymous_deal_names=hide))
@@ -74,7 +76,7 @@ def build(
         blocks.append(DividerBlock())
     blocks.extend(
         [
-            *(_section(text) for text in patterns(facts, earlier_checks, period="this week")),
+            *(_section(text) for text in patterns(facts, earlier_checks, period=week.this)),
             DividerBlock(),
             ContextBlock(elements=[MarkdownTextObject(text=CLOSING)]),
         ]
@@ -96,11 +98,19 @@ def _money(cents: int) -> str:
     return f"{whole:,}" if not part else f"{whole:,}.{part:02d}"
 
 
-def _summary(facts: WeekFacts) -> str:
+def _carried_note(week: Week) -> str:
+    since = week.starts_at.astimezone(week.zone)
+    return (
+        f"This digest reaches back to {since:%a %-d %b}: no digest went out for those weeks, "
+        "and every lesson shared is read once."
+    )
+
+
+def _summary(facts: WeekFacts, period: str = "this week") -> str:
     lines = []
     if facts.won_back:
         lines.append(
-            f":tada: *{facts.won_back} {_plural(facts.won_back, 'deal')} won back this week!* "
+            f":tada: *{facts.won_back} {_plural(facts.won_back, 'deal')} won back {period}!* "
             "A no is where selling starts."
         )
     nothing = "*No lost deals shared*" if facts.crm_lost else "*No deals lost*"
@@ -110,14 +120,14 @@ def _summary(facts: WeekFacts) -> str:
     done = facts.follow_ups_done
     lines.append(f"{lost} · {done} {_plural(done, 'follow-up')} done")
     if facts.crm_lost:
-        lines.append(crm_share(facts.crm_lost, facts.crm_autopsies))
+        lines.append(crm_share(facts.crm_lost, facts.crm_autopsies, period))
     return "\n".join(lines)
 
 
-def crm_share(lost: int, autopsies: int) -> str:
+def crm_share(lost: int, autopsies: int, period: str = "this week") -> str:
     """How many of the deals the CRM marked lost got an autopsy: a share only with 3 or more behind it."""
     if lost < SMALL:
-        return "*From the CRM:* too few deals marked lost this week to show how many got an autopsy."
+        return f"*From the CRM:* too few deals marked lost {period} to show how many got an autopsy."
     return (
         f"*From the CRM:* {autopsies} of {lost} deals marked lost got an autopsy "
         f"({_share(autopsies, lost)}%)."

@@ -2,8 +2,9 @@
 
 Each sweep opens the row of every workspace's due week (a unique (team, week) key), claims
 what is claimable, composes, posts, and marks it posted with the message's ts. A restart
-within three days of the due moment posts the missed digest; a crash mid-post leaves a lease
-that runs out, and Slack's failures are retried with the follow-ups' backoff.
+within three days of the due moment posts the missed digest; after that it stays missed and the
+next week's digest carries its lessons. A crash mid-post leaves a lease that runs out, and Slack's
+failures are retried with the follow-ups' backoff.
 """
 
 from __future__ import annotations
@@ -104,12 +105,14 @@ class DigestSweep:
             with self.store.read() as work:
                 if work.digests.get(team_id=team_id, week=week.key) is not None:
                     continue
+            week = self._carrying(team_id, week, schedule)
             if now - week.ends_at > CATCH_UP:
                 self._once(
                     team_id, week.key,
-                    "The digest of %s for %s was due at %s, more than 3 days ago; next week's comes instead",
+                    "The digest of %s for %s was due at %s, over 3 days ago; the next one brings its lessons",
                     week.key, team_id, week.ends_at.isoformat(),
                 )  # fmt: skip
+                self._open(team_id, week, schedule.channel, now, missed=True)
                 continue
             self._open(team_id, week, schedule.channel, now)
         with self.store.write() as work:
@@ -144,7 +147,7 @@ class DigestSweep:
             return Outcome(team_id, week.key, "skipped", "an empty week, and empty-week notes are off")
         return Outcome(team_id, week.key, "busy", "another process is posting it right now")
 
-    def _open(self, team_id: str, week: Week, channel: str, now: datetime) -> None:
+    def _open(self, team_id: str, week: Week, channel: str, now: datetime, *, missed: bool = False) -> None:
         with self.store.write() as work:
             work.digests.open(
                 team_id=team_id,
@@ -153,7 +156,16 @@ class DigestSweep:
                 ends_at=week.ends_at,
                 channel_id=channel,
                 now=now,
+                missed=missed,
             )
+
+    def _carrying(self, team_id: str, week: Week, schedule: Schedule) -> Week:
+        """The week, reaching back over the week before it if that one's digest was missed (Rebound
+        was down, or the playground's clock jumped past it): no shared lesson goes unread."""
+        before = week_due(week.starts_at, schedule)
+        with self.store.read() as work:
+            row = work.digests.get(team_id=team_id, week=before.key)
+        return week.reaching_back_to(row.starts_at) if row is not None and row.state == "missed" else week
 
     # Composing and posting
     def compose(self, team_id: str, week: Week, schedule: Schedule) -> Message | None:

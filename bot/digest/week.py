@@ -8,7 +8,7 @@ an hour shorter or longer, never moves the moment.
 from __future__ import annotations
 
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -18,6 +18,7 @@ from storage import WorkspaceSettings
 SMALL = 3  # a breakdown needs at least this many autopsies behind it: small numbers name people
 TREND_WEEKS = 4  # the self-check's share of Yes is compared with this many weeks before
 CHART_WEEKS = 12
+CARRIED_WEEKS = 4  # a digest after missed ones carries their lessons, this many weeks in all
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,27 @@ class Week:
     @property
     def last_day(self) -> date:
         return self.ends_at.astimezone(self.zone).date()
+
+    @property
+    def weeks(self) -> int:
+        """How many weeks it spans: more than one when it carries weeks whose digest never went out."""
+        return max(1, round((self.ends_at - self.starts_at) / timedelta(days=7)))
+
+    @property
+    def span(self) -> str:
+        """ "week", or "3 weeks"."""
+        return "week" if self.weeks == 1 else f"{self.weeks} weeks"
+
+    @property
+    def this(self) -> str:
+        """ "this week", or "these 3 weeks"."""
+        return f"this {self.span}" if self.weeks == 1 else f"these {self.span}"
+
+    def reaching_back_to(self, start: datetime) -> Week:
+        """This week, started back at `start`, where a missed week began: the lessons of weeks
+        whose own digest never went out come in this one; `CARRIED_WEEKS` in all at most."""
+        earliest = self.weeks_before(CARRIED_WEEKS - 1)[0]
+        return replace(self, starts_at=min(max(start, earliest), self.starts_at))
 
     def weeks_before(self, count: int) -> list[datetime]:
         """Boundaries of the `count` weeks before this one, then this week's start (count + 1)."""

@@ -10,6 +10,7 @@ import sqlite3
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot import ids
 from tests.journeys.test_journey import ANSWERS
@@ -122,3 +123,43 @@ def snooze(playground: Playground, touch: dict[str, Any]) -> None:
     action = {"type": "button", "action_id": ids.SNOOZE_WEEK, "block_id": ids.TOUCH_BASE_ANSWERS,
               "value": button["value"]}  # fmt: skip
     assert playground.post("/play/action", user=RILEY, where=where, action=action)["ok"]
+
+
+def test_the_tour_a_newcomer_takes_brings_the_lesson_to_lessons_in_the_digests_own_zone(tmp_path):
+    dana = "U0DANA"
+    playground = start(tmp_path)
+    try:
+        # The admin moves the digest to Los Angeles time (Friday 16:00 there).
+        assert playground.post("/play/home", user=dana)["ok"]
+        home = playground.until(lambda s: s["homes"].get(dana))
+        [(block_id, button)] = [
+            (b.get("block_id"), e) for b in home["blocks"] for e in b.get("elements", [])
+            if e.get("action_id") == ids.OPEN_SETTINGS
+        ]  # fmt: skip
+        action = {
+            "type": "button",
+            "action_id": ids.OPEN_SETTINGS,
+            "block_id": block_id,
+            "value": button.get("value"),
+        }
+        assert playground.post("/play/action", user=dana, where={"kind": "home"}, action=action)["ok"]
+        settings = playground.until(lambda s: top_modal(s, dana))
+        values = fill_form(settings, {ids.SET_ZONE: "America/Los_Angeles"})
+        assert playground.post("/play/submit", user=dana, view_id=settings["id"], values=values)["ok"]
+        assert playground.until(lambda s: top_modal(s, dana) is None)
+
+        # Riley writes a lesson shared with their name; a week on; then Friday's digest.
+        today = playground_now(playground).date()
+        write_autopsy(playground, "Tourist Co", today + timedelta(days=30))
+        assert playground.post("/play/clock", jump="week")["ok"]
+        assert playground.post("/play/clock", jump="digest")["ok"]
+        digests = playground.until(
+            lambda s: [
+                m for m in s["conversations"].get("C0LESSONS", []) if "Tourist Co" in json.dumps(m["blocks"])
+            ]
+        )
+        posted = datetime.fromisoformat(digests[0]["at"]).astimezone(ZoneInfo("America/Los_Angeles"))
+        assert posted.strftime("%A") == "Friday" and posted.hour >= 16, posted
+        assert ANSWERS[ids.LESSON] in json.dumps(digests[0]["blocks"])
+    finally:
+        assert stop(playground) == 0

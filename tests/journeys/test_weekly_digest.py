@@ -244,11 +244,32 @@ def test_a_restart_after_the_due_time_catches_up_within_three_days(store, own_fa
     # Down all weekend: back on Monday morning, the Friday digest goes out then, once.
     back = make_sweep(store, own_fake, tmp_path)
     assert [o.result for o in back.run(DUE + timedelta(days=2, hours=17))] == ["posted"]
-    # Down for four days the next week: that digest is stale; the following one comes instead.
+    # Down for four days the next week: that digest is stale, and marked missed; none is posted.
     assert back.run(DUE + timedelta(days=11)) == []
     with store.read() as work:
-        assert work.digests.get(team_id=TEAM, week="2026-W49") is None
+        assert work.digests.get(team_id=TEAM, week="2026-W49").state == "missed"
     assert len(posts(own_fake)) == 1
+
+
+def test_a_missed_weeks_lessons_come_in_the_next_digest(store, own_fake, tmp_path):
+    # Shared in the week to Friday 27 Nov; nothing sweeps until Thursday 3 Dec (Rebound was down,
+    # or the playground's clock jumped a week): too late for that Friday's digest.
+    write(store, "U1", deal_name="Carried Co", lesson="Ask about the budget cycle early.")
+    sweep = make_sweep(store, own_fake, tmp_path)
+    assert sweep.run(DUE + timedelta(days=6)) == []
+    [outcome] = sweep.run(DUE + timedelta(days=7))  # Friday 4 Dec: it carries the week before
+    assert outcome.result == "posted"
+    [carried] = posts(own_fake)
+    assert "Ask about the budget cycle early." in shown(carried)
+    assert "Lessons learned · 2 weeks to Fri 4 Dec 2026" in shown(carried)
+    assert "reaches back to Fri 20 Nov" in shown(carried) and "Lessons of these 2 weeks" in shown(carried)
+    valid(carried)
+    # The week after is one week again, and does not repeat the lesson.
+    write(store, "U2", at=DUE + timedelta(days=9), lesson="One week only.")
+    sweep.run(DUE + timedelta(days=14))
+    after = posts(own_fake)[-1]
+    assert "Lessons learned · week to Fri 11 Dec 2026" in shown(after)
+    assert "One week only." in shown(after) and "budget cycle" not in shown(after)
 
 
 def test_slack_failures_are_retried_like_follow_ups(store, sweep, own_fake):

@@ -176,3 +176,15 @@ def test_a_week_the_crm_lost_deals_but_none_were_shared_is_not_called_quiet():
     text = shown(digest_post.build(WEEK, facts, {}, SCHEDULE))
     assert "No lost deals shared" in text and "0 of 3 deals marked lost got an autopsy (0%)" in text
     assert "A quiet week" not in text
+
+
+def test_a_digest_that_carries_a_missed_week_says_how_far_back_and_why():
+    carried = replace(WEEK, starts_at=datetime(2026, 11, 6, 15, 0, tzinfo=UTC))
+    message = digest_post.build(carried, week_of([lesson("Acme")], won_back=1), {}, SCHEDULE)
+    text = shown(message)
+    assert message is not None and message.blocks[0].to_dict()["text"]["text"] == (
+        "Lessons learned · 2 weeks to Fri 20 Nov 2026"
+    )
+    assert "This digest reaches back to Fri 6 Nov: no digest went out for those weeks" in text
+    assert "*Lessons of these 2 weeks*" in text and "This week's lessons" not in text
+    assert "won back these 2 weeks!" in text and "too few these 2 weeks to show a pattern." in text

@@ -62,3 +62,14 @@ def test_workspace_settings_override_the_operators_defaults():
         time(9, 30),
         "Asia/Tokyo",
     )
+
+
+def test_a_week_reaches_back_over_missed_weeks_four_weeks_at_most():
+    new_york = schedule("America/New_York")
+    week = week_due(datetime(2026, 12, 11, 22, 0, tzinfo=UTC), new_york)
+    assert (week.weeks, week.span, week.this) == (1, "week", "this week")
+    two = week.reaching_back_to(week.starts_at - timedelta(days=7))
+    assert (two.weeks, two.span, two.this, two.ends_at) == (2, "2 weeks", "these 2 weeks", week.ends_at)
+    ever = week.reaching_back_to(week.starts_at - timedelta(days=70))
+    assert ever.weeks == 4 and ever.starts_at.astimezone(new_york.zone).hour == 16
+    assert week.reaching_back_to(week.ends_at) == week  # never shorter than its own week

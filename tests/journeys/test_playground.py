@@ -3,6 +3,7 @@ of it: the real bot behind a local Slack, as a person would use it, without a br
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -223,3 +224,32 @@ def test_stopping_leaves_nothing_running(tmp_path):
         os.kill(bot, 0)
     with socket.socket() as probe:  # and the port is free again
         probe.bind(("127.0.0.1", int(running.url.rsplit(":", 1)[1])))
+
+
+def test_without_a_port_a_taken_3000_means_the_next_free_one_and_fresh_starts_over(tmp_path):
+    holder = socket.socket()
+    with contextlib.suppress(OSError):  # taken already is what this test needs too
+        holder.bind(("127.0.0.1", 3000))  # another dev server holds 3000
+        holder.listen()
+    try:
+        env = {key: value for key, value in os.environ.items() if not key.startswith(("SLACK_", "REBOUND_"))}
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "playground", "--no-browser"], cwd=tmp_path, env=env,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+        )  # fmt: skip
+        assert process.stdout is not None
+        first = process.stdout.readline().strip()
+        running = Playground(process, first.split(" ")[2].rstrip("/"), first)
+        assert first.startswith("Rebound playground: http://127.0.0.1:") and ":3000/" not in first, first
+        assert f"rebound.log) in {tmp_path / 'rebound-playground'}" in process.stdout.readline()
+        assert running.post("/play/clock", jump="week")["ok"]
+        assert stop(running) == 0
+    finally:
+        holder.close()
+    assert (tmp_path / "rebound-playground" / "clock").exists()
+    fresh = start(tmp_path, "--fresh")
+    try:
+        moved = datetime.fromisoformat(fresh.state()["now"]) - datetime.now().astimezone()
+        assert abs(moved) < timedelta(minutes=1), "--fresh puts the clock back to now"
+    finally:
+        assert stop(fresh) == 0

@@ -45,7 +45,13 @@ class PlaygroundClock:
 
     def move_to(self, moment: datetime) -> None:
         """Jump to `moment` (never back: what was sent stays sent)."""
-        ahead = max(moment - system_now(), self.ahead(), timedelta(0))
+        self._write(max(moment - system_now(), self.ahead()))
+
+    def start_at(self, moment: datetime) -> None:
+        """Start the story at `moment`, in the past: the demo's first day, lived up to today."""
+        self._write(moment - system_now())
+
+    def _write(self, ahead: timedelta) -> None:
         with self._lock:
             self._ahead = ahead
             if self.path is not None:

@@ -96,8 +96,9 @@ def run(*, port: int | None, demo: bool, fresh: bool, browser: bool) -> int:
     settings = load_settings(env, dotenv_dir=folder)
     upgrade(settings.database_url)
     store = settings.connect()
+    sweeps = Sweeps(settings, store, client)
     if demo and not has_autopsies(store):
-        seed(store, PEOPLE, now=client.now())
+        _live_the_demo(store, sweeps, playground_clock)
     bot = _start_bot(env, folder, playground_clock)
     stopping = threading.Event()
     _stop_on_signals(stopping)  # before the address is printed: a SIGTERM right after it is Ctrl-C
@@ -105,7 +106,6 @@ def run(*, port: int | None, demo: bool, fresh: bool, browser: bool) -> int:
     keeping.start()
     try:
         _wait_healthy(bot, env, folder)
-        sweeps = Sweeps(settings, store, client)
         page.clock = sweeps.jump
         page.crm = LostInHubSpot(
             hubspot, emulator, store, PEOPLE, secret=env["HUBSPOT_CLIENT_SECRET"],
@@ -132,6 +132,20 @@ def run(*, port: int | None, demo: bool, fresh: bool, browser: bool) -> int:
         hubspot.stop()
         store.close()
     return 0
+
+
+def _live_the_demo(store: Store, sweeps: Sweeps, playground_clock: PlaygroundClock) -> None:
+    """The demo's three weeks, lived on the playground's clock from their first day, so the DMs and
+    the digests arrive when they would have; then the clock is back at the real time."""
+    now = playground_clock.now()
+    playground_clock.start_at(now - timedelta(days=30))
+
+    def live(moment: datetime) -> None:
+        playground_clock.move_to(moment)
+        sweeps.run()
+
+    seed(store, PEOPLE, now=now, zone=ZoneInfo(TEAM_ZONE), live=live)
+    playground_clock.move_to(now)
 
 
 def _page_server(port: int | None, client: SlackClient) -> PageServer:

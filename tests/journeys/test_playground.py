@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -253,3 +254,23 @@ def test_without_a_port_a_taken_3000_means_the_next_free_one_and_fresh_starts_ov
         assert abs(moved) < timedelta(minutes=1), "--fresh puts the clock back to now"
     finally:
         assert stop(fresh) == 0
+
+
+def test_the_demo_lives_its_weeks_so_dms_and_past_digests_arrive_on_their_days(tmp_path):
+    demo = start(tmp_path, "--demo")
+    try:
+        state = demo.state()
+        now = datetime.fromisoformat(state["now"])
+        assert abs(now - datetime.now().astimezone()) < timedelta(minutes=1)  # lived up to today
+        digests = [m for m in state["conversations"]["C0LESSONS"] if m["text"].startswith("Lessons learned")]
+        assert len(digests) >= 2
+        for digest in digests:  # each posted on its Friday, just after 16:00 in the team's zone
+            posted = datetime.fromisoformat(digest["at"]).astimezone(ZoneInfo("America/New_York"))
+            assert (posted.strftime("%A"), posted.hour) == ("Friday", 16) and posted < now
+        charts = [f for m in state["conversations"]["C0LESSONS"] for f in m["files"]]
+        assert len(charts) == len(digests)
+        revisits = [m for m in state["conversations"][RILEY_DM] if m["text"].startswith("Revisit your notes")]
+        assert revisits and all(datetime.fromisoformat(m["at"]) < now for m in revisits)
+        assert dm(state, "A teammate asks for your help", "D0SAM")
+    finally:
+        assert stop(demo) == 0

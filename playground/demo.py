@@ -1,106 +1,193 @@
-"""`rebound playground --demo`: a few weeks of a sales team's autopsies, so App Home, `/lost-deal
-stats` and the digest's patterns and chart have something to show from the first minute.
+"""`rebound playground --demo`: three weeks of a sales team's lost deals, so the DMs, App Home,
+`/lost-deal stats` and #lessons (digests, patterns, charts) have something to show at once.
 
-The weeks are lived, not pasted: the playground's clock starts three weeks back and the story
-calls `live` at each morning, each afternoon, each Friday evening and each autopsy's writing, where
-the playground moves its clock and runs the bot's sweeps. So the revisits, the help requests and
-the Friday digests arrive in DMs and #lessons on the days they would have. Autopsies are written
-through the store as the bot writes them, with the follow-ups each asks for; some touch-bases
-already answered (reached out, won back, let go), some snoozed, some waiting.
+The weeks are lived, not pasted. The playground's clock starts three weeks back. Each loss is
+written on its day through the real form (`/lost-deal`, then Save), so its thank-you DM arrives;
+each morning, afternoon and Friday evening the bot's sweeps run, so the revisits, the help
+requests, the touch-base reminders and the Friday digests arrive on their days; and each rep answers
+their touch-base reminder as the story says (reached out, won them back, let it go, snoozed) with its
+buttons. Then the clock is back at today.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from time import monotonic
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from bot import ids
+from playground.client import Person, SlackClient
+from playground.emulator import conversation_of
+from playground.forms import fill_form
 
-from bot.autopsy import Answers
-from bot.followups.planning import plan
-from playground.client import Person
-from playground.emulator import TEAM_ID
-from storage import FollowUp, Store, Work
 
-# days ago, author, deal, outcome, winner, competitor, reason, sharing, lesson, what became of the touch-base
+@dataclass(frozen=True)
+class Loss:
+    days_ago: int
+    author: int  # index into the playground's people
+    deal: str
+    outcome: str
+    winner: str
+    competitor: str | None
+    reason: str | None
+    customer_said: str
+    sharing: str
+    lesson: str
+    then: str  # what the rep answers the touch-base reminder: a button's action_id, or "" (still to come)
+
+
 LOSSES = [
-    (20, 0, "Globex renewal", "renewal_lost", "competitor", "Initech", "price", "named",
-     "Show the ROI numbers before the renewal call, not after.", "won_back"),
-    (18, 1, "Hooli pilot", "new_deal_lost", "in_house", None, "product_fit", "anonymous",
-     "Ask who else is evaluating in the first call.", "done"),
-    (16, 2, "Vandelay Industries", "proposal_declined", "competitor", "Initech", "price", "named",
-     "Price is rarely the real reason: ask what would make it worth it.", "let_go"),
-    (13, 0, "Stark Logistics", "new_deal_lost", "no_decision", None, "timing", "private",
-     "I waited too long to follow up after the demo.", "waiting"),
-    (11, 1, "Wayne Media", "customer_cancelled", "competitor", "Umbrella Soft", "service", "named",
-     "Escalate support tickets that are older than a week.", "snoozed"),
-    (9, 2, "Cyberdyne", "new_deal_lost", "competitor", "Initech", "relationship", "anonymous",
-     "Meet the economic buyer, not only the champion.", "done"),
-    (6, 0, "Soylent Foods", "renewal_lost", "competitor", "Umbrella Soft", "price", "named",
-     "Bring the renewal forward when usage is high.", "waiting"),
-    (4, 1, "Massive Dynamic", "proposal_declined", "unknown", None, None, "anonymous",
-     "Send the proposal within 48 hours of the demo.", "waiting"),
-    (2, 2, "Oscorp", "new_deal_lost", "competitor", "Initech", "product_fit", "named",
-     "Don't demo features they did not ask for.", "waiting"),
+    Loss(20, 0, "Globex renewal", "renewal_lost", "competitor", "Initech", "price",
+         "Initech came in 20% cheaper and the CFO wanted the saving this year.", "named",
+         "Show the ROI numbers before the renewal call, not after.", ids.WON_BACK),
+    Loss(18, 1, "Hooli pilot", "new_deal_lost", "in_house", None, "product_fit",
+         "Our engineers think they can build the part we need themselves.", "anonymous",
+         "Ask who else is evaluating in the first call.", ids.REACHED_OUT),
+    Loss(16, 2, "Vandelay Industries", "proposal_declined", "competitor", "Initech", "price",
+         "You were a close second; Initech's price won the committee over.", "named",
+         "Price is rarely the real reason: ask what would make it worth it.", ids.LET_GO),
+    Loss(13, 0, "Stark Logistics", "new_deal_lost", "no_decision", None, "timing",
+         "We are holding every new project until next year's budget.", "private",
+         "I waited too long to follow up after the demo.", ""),
+    Loss(11, 1, "Wayne Media", "customer_cancelled", "competitor", "Umbrella Soft", "service",
+         "Support took a week to answer our tickets; Umbrella answers in a day.", "named",
+         "Escalate support tickets that are older than a week.", ids.SNOOZE_WEEK),
+    Loss(9, 2, "Cyberdyne", "new_deal_lost", "competitor", "Initech", "relationship",
+         "Initech's team had known our VP for years.", "anonymous",
+         "Meet the economic buyer, not only the champion.", ids.REACHED_OUT),
+    Loss(6, 0, "Soylent Foods", "renewal_lost", "competitor", "Umbrella Soft", "price",
+         "Umbrella bundled it with what we already buy from them.", "named",
+         "Bring the renewal forward when usage is high.", ""),
+    Loss(4, 1, "Massive Dynamic", "proposal_declined", "unknown", None, None,
+         "They did not say; the reply was one line.", "anonymous",
+         "Send the proposal within 48 hours of the demo.", ""),
+    Loss(2, 2, "Oscorp", "new_deal_lost", "competitor", "Initech", "product_fit",
+         "Initech's demo showed exactly the three reports we asked about.", "named",
+         "Don't demo features they did not ask for.", ""),
 ]  # fmt: skip
-ANSWERED = {"won_back": "won_back", "done": "done", "let_go": "let_go"}
+WAIT = 5.0  # seconds for the bot to answer a step of the story
+CHECKS = (ids.CHECK_LISTENED, ids.CHECK_TIMING, ids.CHECK_MARKET, ids.CHECK_AGGRESSIVE)
 
 
-def seed(
-    store: Store, people: list[Person], *, now: datetime, zone: ZoneInfo, live: Callable[[datetime], None]
-) -> int:
-    """Live the demo's weeks up to `now` (the team's days in `zone`); how many autopsies were written."""
-    written_on = {(now - timedelta(days=loss[0])).astimezone(zone).date(): loss for loss in LOSSES}
-    day = (now - timedelta(days=LOSSES[0][0] + 1)).astimezone(zone).date()
-    while day < now.astimezone(zone).date():
-        live(_at(day, 10, zone))
-        if day in written_on:
-            moment = _at(day, 11, zone)
-            live(moment)
-            _write(store, people, written_on[day], moment, now)
-        live(_at(day, 13, zone))  # Los Angeles' morning
-        if day.weekday() == 4:
-            live(_at(day, 16, zone) + timedelta(minutes=5))  # just after the digest is due
+class DemoFailed(Exception):
+    """The bot did not answer the story as it should (a bug: the demo uses only what people can do)."""
+
+
+class DemoStory:
+    def __init__(
+        self, client: SlackClient, people: list[Person], *, zone: ZoneInfo, live: Callable[[datetime], None]
+    ) -> None:
+        self.client, self.people, self.zone = client, people, zone
+        self.live = live  # moves the playground's clock to a moment and runs the sweeps there
+        self._answers: dict[str, str] = {}  # deal -> the touch-base button its rep will click
+
+    def live_up_to(self, now: datetime) -> int:
+        """Live the story's days up to `now`; how many autopsies were written."""
+        written_on = {
+            (now - timedelta(days=loss.days_ago)).astimezone(self.zone).date(): loss for loss in LOSSES
+        }
+        day = min(written_on) - timedelta(days=1)
+        while day < self._day(now):
+            self._at(day, time(10))
+            if day in written_on:
+                self._write(written_on[day], self._moment(day, time(11)), now)
+            self._at(day, time(13))  # Los Angeles' morning
+            if day.weekday() == 4:
+                self._at(day, time(16, 5))  # just after the digest is due
+            day += timedelta(days=1)
+        return len(written_on)
+
+    def _day(self, moment: datetime) -> date:
+        return moment.astimezone(self.zone).date()
+
+    def _moment(self, day: date, at: time) -> datetime:
+        return datetime.combine(day, at, self.zone).astimezone(UTC)
+
+    def _at(self, day: date, at: time) -> None:
+        self.live(self._moment(day, at))
+        self._answer_reminders()
+
+    def _write(self, loss: Loss, written: datetime, now: datetime) -> None:
+        self.live(written)
+        number = LOSSES.index(loss) + 1
+        person = self.people[loss.author % len(self.people)]
+        dm = conversation_of(person.id)
+        self._ask(self.client.command(person.id, dm, f"/lost-deal {loss.deal}"), loss, "/lost-deal")
+        stack = self._until(
+            lambda state: state["modals"].get(person.id), f"/lost-deal {loss.deal} opened no form"
+        )
+        # A reminder the story answers comes a week on; the others are still to come after today.
+        touch_base = written + timedelta(days=7) if loss.then else now + timedelta(days=3 + number)
+        answers = {
+            ids.OUTCOME: loss.outcome,
+            ids.DEAL_VALUE: str((12 + 7 * number) * 1000),
+            ids.WINNER: loss.winner,
+            ids.COMPETITOR: loss.competitor or "",
+            ids.WINNER_REASON: f"{loss.competitor or 'They'} fit what they asked for better.",
+            ids.MAIN_REASON: loss.reason,
+            ids.CUSTOMER_SAID: loss.customer_said,
+            **{check: ("yes", "partly", "no")[(number + n) % 3] for n, check in enumerate(CHECKS)},
+            ids.FEELINGS: "Disappointed, but I learned something.",
+            ids.LESSON: loss.lesson,
+            ids.TOUCH_BASE_ON: _weekday(self._day(touch_base)).isoformat(),
+            ids.SHARING: loss.sharing,
+        }
+        if number % 4 == 0:
+            answers[ids.HELP_FROM] = self.people[(loss.author + 1) % len(self.people)].id
+        form = stack[-1]
+        self._ask(self.client.submit(person.id, form["id"], fill_form(form, answers)), loss, "Save")
+        if still := self.client.state()["modals"].get(person.id):
+            raise DemoFailed(f"the form for {loss.deal} stayed open: {still[-1].get('errors')}")
+        self._until(
+            lambda state: any(loss.deal in m["text"] for m in state["conversations"].get(dm, [])),
+            f"no thank-you DM for {loss.deal}",
+        )
+        if loss.then:
+            self._answers[loss.deal] = loss.then
+
+    def _answer_reminders(self) -> None:
+        """Each rep clicks the answer the story gives a touch-base reminder that has arrived."""
+        for person in self.people:
+            dm = conversation_of(person.id)
+            for message in self.client.state()["conversations"].get(dm, []):
+                deal = next(
+                    (d for d in self._answers if message["text"].startswith(f"Time to touch base with {d}")),
+                    None,
+                )
+                if deal is None:
+                    continue
+                clicked = {"type": "button", "block_id": ids.TOUCH_BASE_ANSWERS}
+                for block in message["blocks"]:
+                    for element in block.get("elements", []):
+                        if element.get("action_id") == self._answers[deal]:
+                            clicked.update(action_id=element["action_id"], value=element.get("value"))
+                if "action_id" not in clicked:
+                    continue
+                del self._answers[deal]
+                where = {"kind": "message", "channel": dm, "ts": message["ts"]}
+                self._ask(self.client.act(person.id, where, clicked), None, str(clicked["action_id"]))
+
+    def _until(self, found: Callable[[dict], object], otherwise: str) -> Any:
+        """What `found` finds in what people see, once the bot's answer has arrived (5 s at most)."""
+        deadline = monotonic() + WAIT
+        while True:
+            state = self.client.state()
+            if seen := found(state):
+                return seen
+            if monotonic() > deadline:
+                raise DemoFailed(otherwise)
+            self.client.wait_for_change(state["version"], timeout=0.2)
+
+    @staticmethod
+    def _ask(answer: dict[str, object], loss: Loss | None, what: str) -> None:
+        if not answer.get("ok"):
+            raise DemoFailed(f"{what}{f' for {loss.deal}' if loss else ''} failed: {answer.get('error')}")
+
+
+def _weekday(day: date) -> date:
+    while day.weekday() >= 5:
         day += timedelta(days=1)
-    return len(written_on)
-
-
-def _at(day: date, hour: int, zone: ZoneInfo) -> datetime:
-    return datetime.combine(day, time(hour), zone).astimezone(UTC)
-
-
-def _write(store: Store, people: list[Person], loss: tuple, written: datetime, now: datetime) -> None:
-    number = LOSSES.index(loss) + 1
-    days_ago, author, deal, outcome, winner, competitor, reason, sharing, lesson, then = loss
-    person = people[author % len(people)]
-    answers = Answers(
-        deal_name=deal, outcome=outcome, deal_value_cents=(12 + 7 * number) * 1000_00, winner=winner,
-        competitor=competitor, winner_reason=f"{competitor or 'They'} fit what they asked for better.",
-        main_reason=reason, customer_said="You were a close second; the timing was not on your side.",
-        check_listened=("yes", "partly", "no")[number % 3],
-        check_timing=("partly", "no", "yes")[number % 3],
-        check_market=("no", "yes", "partly")[number % 3],
-        check_aggressive=("no", "no", "partly")[number % 3],
-        feelings="Disappointed, but I learned something.", lesson=lesson,
-        touch_base_on=(now + timedelta(days=3 + number)).date(), sharing=sharing,
-        help_from=people[(author + 1) % len(people)].id if number % 4 == 0 else None,
-    )  # fmt: skip
-    plans = plan(answers, author_id=person.id, now=written)
-    with store.write() as work:
-        entry, _ = work.autopsies.save(
-            team_id=TEAM_ID, user_id=person.id, view_id=f"VDEMO{number:03d}", answers=answers,
-            created_at=written, follow_ups=plans,
-        )  # fmt: skip
-        _settle(work, entry.id, then, answered_at=written + timedelta(days=days_ago // 2 or 1))
-
-
-def _settle(work: Work, autopsy_id: int, then: str, *, answered_at: datetime) -> None:
-    """What became of an autopsy's touch-base by now. Its revisit and help request are left to the
-    sweeps, which deliver them on their days as the story is lived."""
-    rows = list(work.session.scalars(select(FollowUp).where(FollowUp.autopsy_id == autopsy_id)))
-    for row in rows:
-        if row.kind == "touch_base" and then in ANSWERED:
-            row.state, row.closed_at = ANSWERED[then], answered_at
-        elif row.kind == "touch_base" and then == "snoozed":
-            row.state, row.due_at, row.due_on = "snoozed", answered_at + timedelta(days=14), None
+    return day

@@ -36,7 +36,7 @@ from bot.runtime.installs import installs_for
 from playground.client import Person, SlackClient
 from playground.clock import PlaygroundClock
 from playground.crm import LostInHubSpot
-from playground.demo import seed
+from playground.demo import DemoFailed, DemoStory
 from playground.emulator import TEAM_ID, SlackEmulator
 from playground.hubspot import TOKEN, FakeHubSpot
 from playground.keeping import SlackKeeper
@@ -97,8 +97,6 @@ def run(*, port: int | None, demo: bool, fresh: bool, browser: bool) -> int:
     upgrade(settings.database_url)
     store = settings.connect()
     sweeps = Sweeps(settings, store, client)
-    if demo and not has_autopsies(store):
-        _live_the_demo(store, sweeps, playground_clock)
     bot = _start_bot(env, folder, playground_clock)
     stopping = threading.Event()
     _stop_on_signals(stopping)  # before the address is printed: a SIGTERM right after it is Ctrl-C
@@ -106,6 +104,8 @@ def run(*, port: int | None, demo: bool, fresh: bool, browser: bool) -> int:
     keeping.start()
     try:
         _wait_healthy(bot, env, folder)
+        if demo and not has_autopsies(store):
+            _live_the_demo(client, sweeps, playground_clock)
         page.clock = sweeps.jump
         page.crm = LostInHubSpot(
             hubspot, emulator, store, PEOPLE, secret=env["HUBSPOT_CLIENT_SECRET"],
@@ -134,9 +134,9 @@ def run(*, port: int | None, demo: bool, fresh: bool, browser: bool) -> int:
     return 0
 
 
-def _live_the_demo(store: Store, sweeps: Sweeps, playground_clock: PlaygroundClock) -> None:
-    """The demo's three weeks, lived on the playground's clock from their first day, so the DMs and
-    the digests arrive when they would have; then the clock is back at the real time."""
+def _live_the_demo(client: SlackClient, sweeps: Sweeps, playground_clock: PlaygroundClock) -> None:
+    """The demo's three weeks, lived through the real bot on the playground's clock from their first
+    day, so every DM and digest arrives when it would have; then the clock is back at today."""
     now = playground_clock.now()
     playground_clock.start_at(now - timedelta(days=30))
 
@@ -144,8 +144,13 @@ def _live_the_demo(store: Store, sweeps: Sweeps, playground_clock: PlaygroundClo
         playground_clock.move_to(moment)
         sweeps.run()
 
-    seed(store, PEOPLE, now=now, zone=ZoneInfo(TEAM_ZONE), live=live)
-    playground_clock.move_to(now)
+    print("Rebound playground: living three weeks of a team's lost deals for the demo (once)…", flush=True)
+    try:
+        DemoStory(client, PEOPLE, zone=ZoneInfo(TEAM_ZONE), live=live).live_up_to(now)
+    except DemoFailed as failed:
+        raise Stop(f"the demo could not be written: {failed}") from None
+    finally:
+        playground_clock.move_to(now)
 
 
 def _page_server(port: int | None, client: SlackClient) -> PageServer:

@@ -55,7 +55,7 @@ class LostInHubSpot:
         self.secret, self.public_url, self.bot_url = secret, public_url, bot_url
         self.people = {person.id: person for person in people}
         self.owners = {person.id: str(910_001 + number) for number, person in enumerate(people)}
-        self._deals = itertools.count()
+        self._deals = itertools.count(len(hubspot.deals))  # after those an earlier run lost
         for person in people:  # each person owns deals in HubSpot, and is found in Slack by email
             emulator.emails[email_of(person)] = person.id
             first, _, last = person.name.partition(" ")

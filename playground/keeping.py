@@ -1,5 +1,6 @@
-"""The playground's Slack side, kept beside its database so a restart tells the same story: every
-conversation (DMs, #lessons), each person's Home tab and the files Rebound uploaded.
+"""The playground's Slack and HubSpot, kept beside its database so a restart tells the same story:
+every conversation (DMs, #lessons), each person's Home tab, the files Rebound uploaded, and the
+deals lost in the fake HubSpot (the bot reads a deal back before it sends its prompt).
 
 Modals and only-visible-to-you answers are not kept: Slack drops them when its window reloads too.
 Written whole and renamed, a moment after each change and at the stop.
@@ -15,13 +16,16 @@ from pathlib import Path
 
 from playground.client import SlackClient
 from playground.emulator import SlackEmulator
+from playground.hubspot import FakeHubSpot
 
 SETTLE = 0.3  # seconds: a burst of changes (a sweep's DMs) is written once
 
 
-class SlackKeeper:
-    def __init__(self, path: Path, client: SlackClient, emulator: SlackEmulator) -> None:
-        self.path, self.client, self.emulator = path, client, emulator
+class PlaygroundKeeper:
+    def __init__(
+        self, path: Path, client: SlackClient, emulator: SlackEmulator, hubspot: FakeHubSpot | None = None
+    ) -> None:
+        self.path, self.client, self.emulator, self.hubspot = path, client, emulator, hubspot
         self._written = -1
 
     def restore(self) -> bool:
@@ -33,6 +37,8 @@ class SlackKeeper:
         self.client.restore_seen(kept.get("conversations") or {}, kept.get("homes") or {})
         for file_id, file in (kept.get("files") or {}).items():
             self.emulator.keep_file(file_id, base64.b64decode(file["content"]), file["type"])
+        if self.hubspot is not None:
+            self.hubspot.deals.update(kept.get("hubspot_deals") or {})
         self._written = self.client.version
         return True
 
@@ -46,6 +52,8 @@ class SlackKeeper:
             for file_id, raw in list(self.emulator.uploads.items())
         }
         kept = {"conversations": state["conversations"], "homes": state["homes"], "files": files}
+        if self.hubspot is not None:
+            kept["hubspot_deals"] = dict(self.hubspot.deals)
         partial = self.path.with_suffix(".partial")
         partial.write_text(json.dumps(kept))
         os.replace(partial, self.path)

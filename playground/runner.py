@@ -39,7 +39,7 @@ from playground.crm import LostInHubSpot
 from playground.demo import DemoFailed, DemoStory
 from playground.emulator import TEAM_ID, SlackEmulator
 from playground.hubspot import TOKEN, FakeHubSpot
-from playground.keeping import SlackKeeper
+from playground.keeping import PlaygroundKeeper
 from playground.server import PageServer
 from storage import Autopsy, FollowUp, Store, upgrade
 
@@ -91,7 +91,7 @@ def run(*, port: int | None, demo: bool, fresh: bool, browser: bool) -> int:
         )
         print(f"rebound: {taken}", file=sys.stderr)
         return 2
-    keeper = SlackKeeper(folder / "slack.json", client, emulator)
+    keeper = PlaygroundKeeper(folder / "slack.json", client, emulator, hubspot)
     keeper.restore()
     settings = load_settings(env, dotenv_dir=folder)
     upgrade(settings.database_url)

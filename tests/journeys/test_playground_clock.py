@@ -163,3 +163,26 @@ def test_the_tour_a_newcomer_takes_brings_the_lesson_to_lessons_in_the_digests_o
         assert ANSWERS[ids.LESSON] in json.dumps(digests[0]["blocks"])
     finally:
         assert stop(playground) == 0
+
+
+def test_a_hubspot_prompt_waiting_for_monday_arrives_after_a_restart(tmp_path):
+    playground = start(tmp_path)
+    try:
+        saturday = wednesday_ahead(3) + timedelta(days=3)
+        assert playground.post("/play/clock", to=saturday.isoformat())["ok"]
+        waiting = playground.post("/play/hubspot", user=RILEY)
+        assert "DM waits for working hours: Mon" in waiting["note"], waiting
+        deal = waiting["note"].removeprefix("HubSpot marked ").split(" Closed Lost.")[0]
+    finally:
+        assert stop(playground) == 0
+
+    playground = start(tmp_path)
+    try:
+        monday = saturday + timedelta(days=2)  # 15:00 UTC: 10:00 in New York
+        assert playground.post("/play/clock", to=monday.isoformat())["ok"]
+        prompt = playground.until(lambda s: dm(s, f"Sorry about {deal}"))
+        assert datetime.fromisoformat(prompt["at"]).date() == monday.date()
+        again = playground.post("/play/hubspot", user=RILEY)  # the next lost deal is another deal
+        assert again["ok"] and deal not in again["note"], again
+    finally:
+        assert stop(playground) == 0

@@ -7,7 +7,7 @@ from slack_sdk import WebClient
 
 from playground.client import Person, SlackClient
 from playground.emulator import SlackEmulator
-from playground.keeping import SlackKeeper
+from playground.keeping import PlaygroundKeeper
 
 RILEY = Person("U0RILEY", "Riley Chen", "Account executive", "America/New_York")
 
@@ -16,7 +16,7 @@ def running(tmp_path):
     emulator = SlackEmulator().start()
     client = SlackClient(emulator, events_url="http://127.0.0.1:9/", signing_secret="s", people=[RILEY],
                          channels={"C0LESSONS": "lessons"})  # fmt: skip
-    return emulator, client, SlackKeeper(tmp_path / "slack.json", client, emulator)
+    return emulator, client, PlaygroundKeeper(tmp_path / "slack.json", client, emulator)
 
 
 def test_a_restart_brings_back_the_dm_its_file_and_a_message_the_bot_can_update(tmp_path):

@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -230,6 +231,7 @@ def test_stopping_leaves_nothing_running(tmp_path):
 
 
 def test_without_a_port_a_taken_3000_means_the_next_free_one_and_fresh_starts_over(tmp_path):
+    temporary = set(Path(tempfile.gettempdir()).glob("rebound-playground-*"))
     holder = socket.socket()
     with contextlib.suppress(OSError):  # taken already is what this test needs too
         holder.bind(("127.0.0.1", 3000))  # another dev server holds 3000
@@ -250,6 +252,7 @@ def test_without_a_port_a_taken_3000_means_the_next_free_one_and_fresh_starts_ov
     finally:
         holder.close()
     assert (tmp_path / "rebound-playground" / "clock").exists()
+    assert set(Path(tempfile.gettempdir()).glob("rebound-playground-*")) <= temporary  # nothing left behind
     fresh = start(tmp_path, "--fresh")
     try:
         moved = datetime.fromisoformat(fresh.state()["now"]) - datetime.now().astimezone()

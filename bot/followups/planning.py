@@ -1,19 +1,38 @@
-"""Follow-ups planned: what an autopsy asks for, and when a follow-up may arrive.
+"""Follow-ups planned: what an autopsy asks for, when a snoozed reminder comes back, and how
+long a failed try waits.
 
 Pure: dates and zones in, moments out. A reminder arrives in the recipient's working hours
-(weekdays 9:00-17:00 in their own zone); a failed try waits 1, 2, 4 ... minutes.
+(weekdays 9:00-17:00 in their own zone: `bot.working_hours`); a failed try waits 1, 2, 4 ... minutes.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+import calendar
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.autopsy import Answers
+from bot.working_hours import WORK_ENDS, WORK_STARTS, delivery_time, next_day_start, working_days_later
 from storage import Plan
 
+# Working hours were planned here first: their names stay importable from here.
+__all__ = [
+    "A_MONTH",
+    "A_WEEK",
+    "REVISIT_AFTER",
+    "WORK_ENDS",
+    "WORK_STARTS",
+    "Snooze",
+    "backoff",
+    "delivery_time",
+    "next_day_start",
+    "plan",
+    "snoozed_until",
+    "working_days_later",
+]
+
 REVISIT_AFTER = timedelta(days=7)
-WORK_STARTS, WORK_ENDS = time(9, 0), time(17, 0)
 LATEST_ZONE = timedelta(hours=14)  # UTC+14: where a calendar day starts first
 
 
@@ -33,42 +52,32 @@ def plan(
     return plans
 
 
-def delivery_time(now: datetime, zone: ZoneInfo, due_on: date | None = None) -> datetime:
-    """The first moment, from `now`, that is working hours (weekdays 9:00-17:00) in `zone`.
-
-    A reminder for a calendar day waits for 9:00 on that day. Wall-clock times are built per
-    day, so a daylight-saving change moves the UTC instant, never the local 9:00.
-    """
-    local = now.astimezone(zone)
-    if due_on is not None and local.date() < due_on:
-        local = datetime.combine(due_on, WORK_STARTS, zone)
-    if local.weekday() < 5 and WORK_STARTS <= local.time() < WORK_ENDS:
-        return local.astimezone(UTC)
-    day = local.date()
-    if local.weekday() >= 5 or local.time() >= WORK_ENDS:
-        day += timedelta(days=1)
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
-    return datetime.combine(day, WORK_STARTS, zone).astimezone(UTC)
-
-
 def backoff(attempts: int) -> timedelta:
     """1, 2, 4 … minutes between tries, at most an hour."""
     return timedelta(minutes=min(2 ** max(attempts - 1, 0), 60))
 
 
-def working_days_later(now: datetime, zone: ZoneInfo, days: int) -> datetime:
-    """The same local time `days` weekdays after `now` in `zone` (a Friday's two days are Tuesday)."""
-    local = now.astimezone(zone)
-    day = local.date()
-    while days > 0:
-        day += timedelta(days=1)
-        if day.weekday() < 5:
-            days -= 1
-    return datetime.combine(day, local.time(), zone).astimezone(UTC)
+@dataclass(frozen=True)
+class Snooze:
+    """How long a snoozed reminder waits, counted on the rep's own calendar: days, or months (a
+    month from 31 January is the last day of February)."""
+
+    days: int = 0
+    months: int = 0
 
 
-def next_day_start(now: datetime, zone: ZoneInfo) -> datetime:
-    """Midnight starting the day after `now`, in `zone`: where a rep's daily allowance renews."""
-    tomorrow = now.astimezone(zone).date() + timedelta(days=1)
-    return datetime.combine(tomorrow, time(0, 0), zone).astimezone(UTC)
+A_WEEK, A_MONTH = Snooze(days=7), Snooze(months=1)
+
+
+def snoozed_until(snooze: Snooze, *, now: datetime, zone: ZoneInfo) -> tuple[datetime, date]:
+    """When a reminder snoozed at `now` by a rep in `zone` comes back, and that day in their zone:
+    9:00 on the day `snooze` after their today, or on the Monday after when that is a weekend.
+
+    Their today, not UTC's: at 20:00 on a Thursday in Los Angeles, a week is next Thursday.
+    """
+    today = now.astimezone(zone).date()
+    month = today.month - 1 + snooze.months
+    year, month = today.year + month // 12, month % 12 + 1
+    day = date(year, month, min(today.day, calendar.monthrange(year, month)[1]))
+    comes_back = delivery_time(now, zone, day + timedelta(days=snooze.days))
+    return comes_back, comes_back.astimezone(zone).date()

@@ -1,4 +1,5 @@
-"""When follow-ups may arrive: weekdays 9:00-17:00 in the recipient's own zone, DST included."""
+"""When follow-ups may arrive: weekdays 9:00-17:00 in the recipient's own zone, DST included; and
+when a snoozed reminder comes back: on a weekday of the rep's own calendar, the day its DM names."""
 
 from __future__ import annotations
 
@@ -7,8 +8,11 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from bot.followups.planning import backoff, delivery_time, plan
+from bot.followups.planning import A_MONTH, A_WEEK, backoff, delivery_time, plan, snoozed_until
+from bot.working_hours import WORK_ENDS, WORK_STARTS, arrival_day, working_day
 from tests.examples import ANSWERS
 
 LA, BERLIN, KOLKATA, NEW_YORK = (ZoneInfo(z) for z in ("America/Los_Angeles", "Europe/Berlin", "Asia/Kolkata",
@@ -84,3 +88,82 @@ def test_follow_ups_planned_for_an_autopsy():
 
 def test_backoff_grows_and_stops_at_an_hour():
     assert [backoff(n).total_seconds() / 60 for n in (1, 2, 3, 4, 10, 50)] == [1, 2, 4, 8, 60, 60]
+
+
+def snoozed(snooze, zone: ZoneInfo, *clicked: int) -> tuple[datetime, date]:
+    return snoozed_until(snooze, now=local(zone, *clicked).astimezone(UTC), zone=zone)
+
+
+@pytest.mark.parametrize(
+    ("snooze", "zone", "clicked", "comes_back"),
+    [
+        # Thursday 10 December 20:00 in Los Angeles is Friday 04:00 UTC: a week is the rep's next Thursday.
+        (A_WEEK, LA, (2026, 12, 10, 20, 0), (2026, 12, 17)),
+        # Friday evening: next Friday, not the Monday after it
+        (A_WEEK, BERLIN, (2027, 1, 15, 18, 30), (2027, 1, 22)),
+        # Saturday and Sunday: a week on is a weekend again, so the Monday after
+        (A_WEEK, KOLKATA, (2027, 1, 16, 11, 0), (2027, 1, 25)),
+        (A_WEEK, LA, (2027, 1, 17, 23, 30), (2027, 1, 25)),
+        # Kiritimati (UTC+14) on Monday 01:00 is Sunday 11:00 in UTC: a week from the rep's Monday
+        (A_WEEK, ZoneInfo("Pacific/Kiritimati"), (2027, 1, 18, 1, 0), (2027, 1, 25)),
+        # A month: the same date next month (10 January 2027 is a Sunday: the Monday)
+        (A_MONTH, LA, (2026, 12, 10, 20, 0), (2027, 1, 11)),
+        (A_MONTH, LA, (2026, 12, 3, 10, 0), (2027, 1, 4)),  # 3 Jan, a Sunday: Monday 4 January
+        (A_MONTH, BERLIN, (2027, 1, 2, 9, 0), (2027, 2, 2)),  # from a Saturday, to a Tuesday
+        (A_MONTH, BERLIN, (2027, 1, 31, 12, 0), (2027, 3, 1)),  # 28 February, a Sunday: Monday 1 March
+        (A_MONTH, NEW_YORK, (2028, 1, 31, 12, 0), (2028, 2, 29)),  # a leap year's last day of February
+    ],
+)
+def test_a_snoozed_reminder_comes_back_at_nine_on_a_weekday_of_the_reps_own_calendar(
+    snooze, zone, clicked, comes_back
+):
+    due_at, due_on = snoozed(snooze, zone, *clicked)
+    assert due_on == date(*comes_back) and due_on.weekday() < 5
+    assert due_at == local(zone, *comes_back, 9, 0).astimezone(UTC)
+
+
+def test_a_snooze_across_a_daylight_saving_change_keeps_the_local_nine():
+    # New York springs forward on Sunday 14 March 2027: 9:00 is 14:00 UTC before it, 13:00 UTC after.
+    due_at, due_on = snoozed(A_WEEK, NEW_YORK, 2027, 3, 10, 15, 0)
+    assert (due_on, due_at) == (date(2027, 3, 17), datetime(2027, 3, 17, 13, 0, tzinfo=UTC))
+    # Berlin falls back on Sunday 31 October 2027: 9:00 is 07:00 UTC before it, 08:00 UTC after.
+    due_at, due_on = snoozed(A_WEEK, BERLIN, 2027, 10, 29, 16, 0)
+    assert (due_on, due_at) == (date(2027, 11, 5), datetime(2027, 11, 5, 8, 0, tzinfo=UTC))
+
+
+ZONES = [LA, BERLIN, KOLKATA, NEW_YORK, ZoneInfo("Pacific/Kiritimati"), ZoneInfo("Pacific/Pago_Pago"), UTC]
+
+
+@given(
+    moment=st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2030, 12, 31)),
+    zone=st.sampled_from(ZONES),
+    snooze=st.sampled_from([A_WEEK, A_MONTH]),
+)
+def test_the_day_a_snooze_names_is_the_day_the_sweep_sends_it(moment, zone, snooze):
+    now = moment.replace(tzinfo=UTC)
+    due_at, due_on = snoozed_until(snooze, now=now, zone=zone)
+    sent = delivery_time(due_at, zone, due_on)  # the sweep, once due_at comes, in the same zone
+    assert sent == due_at and sent.astimezone(zone).date() == due_on == arrival_day(now, zone, due_on)
+    arrives = sent.astimezone(zone)
+    assert arrives.weekday() < 5 and WORK_STARTS <= arrives.time() < WORK_ENDS
+    assert (due_on - now.astimezone(zone).date()).days >= 7
+
+
+@pytest.mark.parametrize(
+    ("day", "working"),
+    [
+        (date(2027, 1, 1), date(2027, 1, 1)),
+        (date(2027, 1, 2), date(2027, 1, 4)),
+        (date(2027, 1, 3), date(2027, 1, 4)),
+    ],
+)
+def test_a_weekend_day_becomes_the_monday_after(day, working):
+    assert working_day(day) == working
+
+
+def test_the_day_named_for_a_calendar_day_is_the_day_it_arrives_in_the_readers_zone():
+    friday_evening = local(LA, 2027, 1, 15, 18, 0).astimezone(UTC)  # already Saturday in UTC
+    assert arrival_day(friday_evening, LA, date(2027, 1, 15)) == date(2027, 1, 18)  # hours over: Monday
+    assert arrival_day(friday_evening, LA, date(2027, 1, 16)) == date(2027, 1, 18)  # a Saturday: Monday
+    assert arrival_day(friday_evening, LA, date(2027, 1, 19)) == date(2027, 1, 19)  # a Tuesday: that day
+    assert arrival_day(friday_evening, KOLKATA) == date(2027, 1, 18)  # Saturday 07:30 there: Monday

@@ -5,6 +5,7 @@ deals whose owner is no one in Slack. `bot.blocks.home` draws it."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.blocks.home import PAGE, TEAM_LESSONS, UPCOMING, HomePage
 from storage import Work
@@ -14,9 +15,10 @@ UNMATCHED_DAYS = 7  # admins see the week's lost deals whose owner is no one in 
 
 
 def home_page(
-    work: Work, *, team_id: str, user_id: str, offset: int, is_admin: bool, now: datetime
+    work: Work, *, team_id: str, user_id: str, offset: int, is_admin: bool, now: datetime, zone: ZoneInfo
 ) -> HomePage:
-    """The page of the rep's journal from `offset`; the newest page when that one emptied (deletions)."""
+    """The page of the rep's journal from `offset`; the newest page when that one emptied (deletions).
+    Its days are named in `zone`, the rep's."""
     journal, total = work.autopsies.journal(team_id=team_id, user_id=user_id, offset=offset, limit=PAGE)
     if offset and not journal:
         offset = 0
@@ -30,6 +32,8 @@ def home_page(
         team_lessons=work.autopsies.shared_lessons(
             team_id=team_id, since=now - timedelta(days=TEAM_LESSONS_DAYS), limit=TEAM_LESSONS
         ),
+        zone=zone,
+        now=now,
         is_admin=is_admin,
         unmatched=(
             work.lost_deals.unmatched(team_id=team_id, since=now - timedelta(days=UNMATCHED_DAYS))

@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from bot import ids
+from bot.working_hours import working_day
 
 # Field limits (characters). All within Slack's plain_text_input max_length of 3000.
 DEAL_MAX = 150  # also fits a header block (150)
@@ -90,7 +91,9 @@ def who_won(winner: str, competitor: str | None) -> str:
 
 
 def touch_base_default(today: date, days: int = TOUCH_BASE_DEFAULT_DAYS) -> date:
-    return today + timedelta(days=days)
+    """The form's touch-base date: `days` from today, or the Monday after when that is a weekend
+    (reminders come on weekdays, so the form suggests a day one can come)."""
+    return working_day(today + timedelta(days=days))
 
 
 def date_window(now: datetime) -> tuple[date, date]:

@@ -6,7 +6,6 @@ and logged.
 
 from __future__ import annotations
 
-from datetime import timedelta
 from logging import Logger
 
 from slack_bolt import Ack, BoltContext
@@ -17,6 +16,7 @@ from bot import clock, export, ids
 from bot.blocks import autopsy_form, follow_up_dms, settings_form
 from bot.crm.reasons import form_answers
 from bot.digest.week import schedule_for
+from bot.followups.planning import A_MONTH, A_WEEK, Snooze, snoozed_until
 from bot.runtime.slack import SLACK_FAILURES, describe
 from bot.workspace import follow_up_defaults
 from handlers.helpers import (
@@ -32,16 +32,17 @@ from handlers.helpers import (
     redraw_follow_up,
     store_of,
     who,
+    zone_of,
 )
 from storage import Due
 
 # action_id -> (the follow-up kind it answers, the state it leads to, how long a snooze lasts)
-FOLLOW_UP_ANSWERS: dict[str, tuple[str, str, timedelta | None]] = {
+FOLLOW_UP_ANSWERS: dict[str, tuple[str, str, Snooze | None]] = {
     ids.REACHED_OUT: ("touch_base", "done", None),
     ids.WON_BACK: ("touch_base", "won_back", None),
     ids.LET_GO: ("touch_base", "let_go", None),
-    ids.SNOOZE_WEEK: ("touch_base", "snoozed", timedelta(days=7)),
-    ids.SNOOZE_MONTH: ("touch_base", "snoozed", timedelta(days=30)),
+    ids.SNOOZE_WEEK: ("touch_base", "snoozed", A_WEEK),
+    ids.SNOOZE_MONTH: ("touch_base", "snoozed", A_MONTH),
     ids.HELP_YES: ("help_request", "done", None),
     ids.HELP_NO: ("help_request", "let_go", None),
 }
@@ -60,18 +61,20 @@ def answer_follow_up(
     team_id, user_id = who(context, body)
     kind, state, snooze = FOLLOW_UP_ANSWERS[action["action_id"]]
     follow_up_id, now = number(action.get("value")), clock.now()
+    zone = zone_of(context, client, team_id=team_id, user_id=user_id, now=now)
+    due_at, due_on = snoozed_until(snooze, now=now, zone=zone) if snooze else (None, None)
     due, changed = None, False
     if follow_up_id is not None:
         with store_of(context).write() as work:
             due, changed = work.follow_ups.answer(
                 team_id=team_id, user_id=user_id, follow_up_id=follow_up_id, kind=kind, state=state, now=now,
-                due_at=now + snooze if snooze else None,
+                due_at=due_at, due_on=due_on,
             )  # fmt: skip
     if due is None:
         refused = (action["action_id"], user_id, action.get("value"))
         logger.warning("Refused %s from %s: follow-up %r is not theirs to answer", *refused)
         return
-    redraw_follow_up(client, store_of(context), due, logger=logger)
+    redraw_follow_up(client, store_of(context), due, logger=logger, zone=zone)
     if changed:  # what is coming up has changed: App Home shows it
         publish_home(client, context, team_id=team_id, user_id=user_id, logger=logger)
     if changed and kind == "help_request":
@@ -152,7 +155,8 @@ def pause_or_resume(
             work.follow_ups.resume(team_id=team_id, user_id=user_id)
     due = own_follow_up(context, team_id, user_id, action.get("value"))
     if due is not None:
-        redraw_follow_up(client, store_of(context), due, logger=logger)
+        zone = zone_of(context, client, team_id=team_id, user_id=user_id, now=clock.now())
+        redraw_follow_up(client, store_of(context), due, logger=logger, zone=zone)
 
 
 def add_revisit(
@@ -195,7 +199,8 @@ def autopsy_menu(
     if choice == "edit":
         view = autopsy_form.autopsy_modal("", clock.now().date(), entry=entry)
     else:
-        view = autopsy_form.delete_modal(entry)
+        zone = zone_of(context, client, team_id=team_id, user_id=user_id, now=clock.now())
+        view = autopsy_form.delete_modal(entry, zone)
     open_modal(client, body["trigger_id"], view, logger=logger, what=f"the {choice} form")
 
 

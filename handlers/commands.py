@@ -12,7 +12,7 @@ from slack_sdk import WebClient
 from bot import clock
 from bot.blocks import follow_up_dms, replies
 from bot.blocks.message import Message
-from handlers.helpers import open_autopsy_form, store_of, who
+from handlers.helpers import open_autopsy_form, store_of, who, zone_of
 
 LIST_LENGTH = 10
 
@@ -42,7 +42,8 @@ def _help(context: BoltContext, team_id: str, user_id: str) -> Message:
 def _list(context: BoltContext, team_id: str, user_id: str) -> Message:
     with store_of(context).read() as work:
         entries, total = work.autopsies.journal(team_id=team_id, user_id=user_id, offset=0, limit=LIST_LENGTH)
-    return replies.journal_list(entries, total)
+    zone = zone_of(context, context.client, team_id=team_id, user_id=user_id, now=clock.now())
+    return replies.journal_list(entries, total, zone)
 
 
 def _stats(context: BoltContext, team_id: str, user_id: str) -> Message:

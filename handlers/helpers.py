@@ -1,12 +1,14 @@
 """What every listener needs: the store and the caches Rebound's middleware put in the context,
-who is asking and in which workspace, the follow-ups a new autopsy asks for, and the Slack calls
-several listeners make (open a form, draw App Home, redraw a follow-up DM)."""
+who is asking, in which workspace and time zone, the follow-ups a new autopsy asks for, and the
+Slack calls several listeners make (open a form, draw App Home, redraw a follow-up DM)."""
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 from logging import Logger
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
@@ -21,6 +23,7 @@ from bot.blocks import autopsy_form, crm_prompts, follow_up_dms, home
 from bot.followups.planning import plan
 from bot.runtime.slack import SLACK_FAILURES, describe, for_trigger
 from bot.workspace import FollowUpDefaults, FollowUpDefaultsCache
+from bot.zones import PersonZones
 from storage import Autopsy, Due, LostDeal, Plan, Store
 
 NOT_SAVED = "Sorry, I couldn't save this just now. Please try again."
@@ -48,6 +51,19 @@ def who(context: BoltContext, body: dict[str, Any]) -> tuple[str, str]:
     """The workspace and the person behind a command (`user_id`) or an interaction (`user.id`)."""
     user = body.get("user_id") or body["user"]["id"]
     return workspace_of(context), user
+
+
+def zone_of(
+    context: BoltContext, client: WebClient, *, team_id: str, user_id: str, now: datetime
+) -> ZoneInfo:
+    """The person's time zone, to name days in as the follow-up sweep will deliver them; the
+    operator's REBOUND_TIMEZONE, as the sweep would use, when Slack cannot say just now."""
+    zones: PersonZones = context["zones"]
+    try:
+        return zones.of(client, team_id=team_id, user_id=user_id, now=now)
+    except SLACK_FAILURES as error:
+        logging.getLogger("rebound").warning("Could not learn %s's time zone: %s", user_id, describe(error))
+        return zones.default
 
 
 def number(raw: object) -> int | None:
@@ -129,15 +145,12 @@ def publish_home(
 ) -> None:
     """Draw the rep's App Home (the page of their journal from `offset`); failures are logged."""
     is_admin = admins_of(context).is_admin(client, team_id=team_id, user_id=user_id)
+    now = clock.now()
     try:
+        zone = zone_of(context, client, team_id=team_id, user_id=user_id, now=now)
         with store_of(context).read() as work:
             page = home_page(
-                work,
-                team_id=team_id,
-                user_id=user_id,
-                offset=offset,
-                is_admin=is_admin,
-                now=clock.now(),
+                work, team_id=team_id, user_id=user_id, offset=offset, is_admin=is_admin, now=now, zone=zone
             )
         client.views_publish(user_id=user_id, view=home.home(page))
     except SQLAlchemyError:
@@ -146,15 +159,15 @@ def publish_home(
         logger.warning("Could not publish App Home for %s: %s", user_id, describe(error))
 
 
-def redraw_follow_up(client: WebClient, store: Store, due: Due, *, logger: Logger) -> None:
-    """Draw a follow-up DM as its state now says, in place (chat.update)."""
+def redraw_follow_up(client: WebClient, store: Store, due: Due, *, logger: Logger, zone: ZoneInfo) -> None:
+    """Draw a follow-up DM as its state now says, in place (chat.update), for its recipient in `zone`."""
     follow_up = due.follow_up
     if not (follow_up.channel_id and follow_up.message_ts):
         return
     with store.read() as work:
         revisits = work.autopsies.revisits(team_id=follow_up.team_id, autopsy_id=due.autopsy.id)
         paused = work.follow_ups.paused(team_id=follow_up.team_id, user_id=follow_up.recipient_id)
-    message = follow_up_dms.build(due, revisits, paused=paused)
+    message = follow_up_dms.build(due, revisits, paused=paused, zone=zone)
     try:
         client.chat_update(channel=follow_up.channel_id, ts=follow_up.message_ts, **message.as_kwargs())
     except SLACK_FAILURES as error:

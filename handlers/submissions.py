@@ -32,6 +32,7 @@ from handlers.helpers import (
     redraw_follow_up,
     store_of,
     who,
+    zone_of,
 )
 
 
@@ -64,7 +65,8 @@ def save_autopsy(
             client, store_of(context), team_id=team_id, lost_deal_id=lost_deal.id, logger=logger
         )
     try:
-        client.chat_postMessage(channel=user_id, **replies.thank_you(answers).as_kwargs())
+        zone = zone_of(context, client, team_id=team_id, user_id=user_id, now=now)
+        client.chat_postMessage(channel=user_id, **replies.thank_you(answers, zone=zone, now=now).as_kwargs())
     except SLACK_FAILURES as error:
         logger.warning("Autopsy stored, but the thank-you DM to %s failed: %s", user_id, describe(error))
     publish_home(client, context, team_id=team_id, user_id=user_id, logger=logger)
@@ -93,7 +95,8 @@ def save_revisit(
         return not_saved(ack, logger, ids.REVISIT_TEXT, f"a revisit for {user_id}")
     ack()
     if added and answered is not None:
-        redraw_follow_up(client, store_of(context), answered, logger=logger)
+        zone = zone_of(context, client, team_id=team_id, user_id=user_id, now=now)
+        redraw_follow_up(client, store_of(context), answered, logger=logger, zone=zone)
         publish_home(client, context, team_id=team_id, user_id=user_id, logger=logger)  # its revisits
 
 

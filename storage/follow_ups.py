@@ -164,20 +164,21 @@ class FollowUps:
         state: str,
         now: datetime,
         due_at: datetime | None = None,
+        due_on: date | None = None,
         kind: str | None = None,
     ) -> tuple[Due | None, bool]:
         """Record the recipient's answer to a follow-up (of `kind`); return it and whether this
         changed it; (None, False) when it is not theirs to answer.
 
         Only the recipient can answer, and only once: a second click finds it answered already.
-        `due_at` snoozes it until then.
+        `due_at` snoozes it until then (`due_on`: that moment's day, in the recipient's zone).
         """
         mine = self.own(team_id=team_id, user_id=user_id, follow_up_id=follow_up_id, kind=kind)
         if mine is None:
             return None, False
         values: dict[str, Any] = {"state": state}
         if due_at is not None:
-            values.update(due_at=due_at, due_on=None)
+            values.update(due_at=due_at, due_on=due_on)
         else:
             values.update(closed_at=now)
         changed = self.session.execute(

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from datetime import date
 from functools import lru_cache
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import (
     Block,
@@ -159,7 +160,8 @@ def autopsy_modal(
             block_id=ids.TOUCH_BASE_ON,
             label="Touch base again on",
             optional=True,
-            hint="A gracious check-in later can win them back. I'll remind you that day.",
+            hint="A gracious check-in later can win them back. I'll remind you that day at 9:00, "
+            "or on the Monday after if it's a weekend.",
             element=DatePickerElement(action_id=ids.TOUCH_BASE_ON, initial_date=touch_base_on.isoformat()),
         ),
         InputBlock(
@@ -241,8 +243,8 @@ def autopsy_modal_json(
     return template.replace(json.dumps(_DEAL), json.dumps(deal), 1)
 
 
-def delete_modal(entry: Autopsy) -> View:
-    """The confirmation step before an autopsy and its reminders are deleted."""
+def delete_modal(entry: Autopsy, zone: ZoneInfo) -> View:
+    """The confirmation step before an autopsy and its reminders are deleted (dated in `zone`, the rep's)."""
     return View(
         type="modal",
         callback_id=ids.AUTOPSY_DELETE_VIEW,
@@ -252,7 +254,7 @@ def delete_modal(entry: Autopsy) -> View:
         close="Keep it",
         blocks=[
             section(
-                f"*{escape(entry.deal_name)}*, written {entry.created_at:%-d %b %Y}.\n"
+                f"*{escape(entry.deal_name)}*, written {entry.created_at.astimezone(zone):%-d %b %Y}.\n"
                 "Deleting it removes your answers, your revisits and its reminders. It can't be undone."
             )
         ],

@@ -2,12 +2,14 @@
 
 Each message is drawn from the follow-up's state, so a click can redraw it with chat.update:
 the buttons go once answered, and a second click of the same button draws the same message.
+Days are named in the reader's zone (`zone`), a coming one as the day the DM will arrive.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -24,17 +26,18 @@ from slack_sdk.models.views import View
 from bot import autopsy, ids
 from bot.blocks.message import Message
 from bot.blocks.mrkdwn import escape, quote
+from bot.working_hours import delivery_time
 from storage import Autopsy, Due, FollowUp, Revisit
 
 
-def build(due: Due, revisits: Sequence[Revisit] = (), *, paused: bool = False) -> Message:
-    """The DM for a follow-up, as it should look now."""
+def build(due: Due, revisits: Sequence[Revisit] = (), *, paused: bool = False, zone: ZoneInfo) -> Message:
+    """The DM for a follow-up, as it should look now to its recipient, who is in `zone`."""
     builder = {"touch_base": touch_base, "revisit": revisit, "help_request": help_request}[due.follow_up.kind]
-    return builder(due.follow_up, due.autopsy, revisits, paused)
+    return builder(due.follow_up, due.autopsy, revisits, paused, zone)
 
 
-def _day(moment: datetime) -> str:
-    return f"{moment:%A %-d %B}"
+def _day(moment: datetime, zone: ZoneInfo) -> str:
+    return f"{moment.astimezone(zone):%A %-d %B}"
 
 
 def _pause_button(paused: bool, follow_up: FollowUp) -> ButtonElement:
@@ -83,12 +86,14 @@ def touch_base_buttons(follow_up: FollowUp) -> list[ButtonElement]:
     ]
 
 
-def touch_base(follow_up: FollowUp, entry: Autopsy, _revisits: Sequence[Revisit], paused: bool) -> Message:
-    deal = escape(entry.deal_name)
+def touch_base(
+    follow_up: FollowUp, entry: Autopsy, _revisits: Sequence[Revisit], paused: bool, zone: ZoneInfo
+) -> Message:
+    deal, lost_on = escape(entry.deal_name), _day(entry.created_at, zone)
     blocks: list[Block] = [
         SectionBlock(
             text=MarkdownTextObject(
-                text=f"*Time to touch base with {deal}.* You lost this one on {_day(entry.created_at)}. "
+                text=f"*Time to touch base with {deal}.* You lost this one on {lost_on}. "
                 "Here is what you wrote back then:"
             )
         ),
@@ -103,7 +108,8 @@ def touch_base(follow_up: FollowUp, entry: Autopsy, _revisits: Sequence[Revisit]
         ),
     ]
     if follow_up.state == "snoozed":
-        blocks.append(_closing(f"Snoozed: I'll remind you again on {_day(follow_up.due_at)}."))
+        comes_back = delivery_time(follow_up.due_at, zone, follow_up.due_on)  # as the sweep will send it
+        blocks.append(_closing(f"Snoozed: I'll remind you again on {_day(comes_back, zone)}."))
     elif _answered(follow_up):
         blocks.append(_closing(TOUCH_BASE_ANSWERS.get(follow_up.state, follow_up.state)))
     else:
@@ -116,7 +122,9 @@ def touch_base(follow_up: FollowUp, entry: Autopsy, _revisits: Sequence[Revisit]
     return Message(text=f"Time to touch base with {deal}", blocks=blocks)
 
 
-def revisit(follow_up: FollowUp, entry: Autopsy, revisits: Sequence[Revisit], paused: bool) -> Message:
+def revisit(
+    follow_up: FollowUp, entry: Autopsy, revisits: Sequence[Revisit], paused: bool, zone: ZoneInfo
+) -> Message:
     checks = "\n".join(
         f"• {question} *{autopsy.ANSWERS.get(getattr(entry, block_id), '?')}*"
         for block_id, question in autopsy.SELF_CHECKS.items()
@@ -124,8 +132,8 @@ def revisit(follow_up: FollowUp, entry: Autopsy, revisits: Sequence[Revisit], pa
     blocks: list[Block] = [
         SectionBlock(
             text=MarkdownTextObject(
-                text=f"*A week ago you wrote about {escape(entry.deal_name)}.* Reading it again now, "
-                "you may see an answer you couldn't see then."
+                text=f"*On {_day(entry.created_at, zone)} you wrote about {escape(entry.deal_name)}.* "
+                "Reading it again now, you may see an answer you couldn't see then."
             )
         ),
         SectionBlock(text=MarkdownTextObject(text=f"*How it felt:*\n{quote(entry.feelings, 2500)}")),
@@ -136,7 +144,7 @@ def revisit(follow_up: FollowUp, entry: Autopsy, revisits: Sequence[Revisit], pa
         blocks.append(
             SectionBlock(
                 text=MarkdownTextObject(
-                    text=f"*What you saw on {_day(seen.created_at)}:*\n{quote(seen.text, 2500)}"
+                    text=f"*What you saw on {_day(seen.created_at, zone)}:*\n{quote(seen.text, 2500)}"
                 )
             )
         )
@@ -160,7 +168,9 @@ def revisit(follow_up: FollowUp, entry: Autopsy, revisits: Sequence[Revisit], pa
     return Message(text=f"Revisit your notes on {escape(entry.deal_name)}", blocks=blocks)
 
 
-def help_request(follow_up: FollowUp, entry: Autopsy, _revisits: Sequence[Revisit], paused: bool) -> Message:
+def help_request(
+    follow_up: FollowUp, entry: Autopsy, _revisits: Sequence[Revisit], paused: bool, _zone: ZoneInfo
+) -> Message:
     deal = escape(entry.deal_name)
     blocks: list[Block] = [
         SectionBlock(

@@ -1,12 +1,15 @@
 """App Home as a person reads it: a way in, what is coming up, their journal, what the team learned.
 
-Pure: `home(HomePage)` draws what the handler read from the store.
+Pure: `home(HomePage)` draws what the handler read from the store. Days are the rep's: in their
+zone, a reminder's the day it reaches them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -27,6 +30,7 @@ from bot.blocks.digest_post import lesson_text
 from bot.blocks.elements import note, section
 from bot.blocks.follow_up_dms import touch_base_buttons
 from bot.blocks.mrkdwn import escape, quote
+from bot.working_hours import arrival_day
 from storage import Autopsy, FollowUp, JournalEntry, Lesson, LostDeal
 
 PAGE = 10  # autopsies per page of App Home
@@ -54,6 +58,8 @@ class HomePage:
     total: int
     offset: int
     team_lessons: Sequence[Lesson]
+    zone: ZoneInfo  # the rep's
+    now: datetime
     is_admin: bool = False
     hide_anonymous_deal_names: bool = False
     unmatched: Sequence[LostDeal] = ()  # admins only: CRM-lost deals whose owner is no one in Slack
@@ -81,7 +87,7 @@ def home(page: HomePage) -> View:
     if not page.upcoming:
         blocks.append(section("No touch-base reminders waiting. Each autopsy can set one."))
     for follow_up, entry in page.upcoming[:UPCOMING]:
-        when = follow_up.due_on or follow_up.due_at.date()
+        when = touch_base_day(follow_up, page.zone, page.now)
         state = " (snoozed)" if follow_up.state == "snoozed" else ""
         blocks.append(section(f"*Touch base with {escape(entry.deal_name)}* · {when:%a %-d %b %Y}{state}"))
         blocks.append(
@@ -93,7 +99,7 @@ def home(page: HomePage) -> View:
     if not page.journal:
         blocks.append(section("Nothing yet. When a deal slips away, `/lost-deal` is here."))
     for item in page.journal[:PAGE]:
-        blocks += _journal_entry(item)
+        blocks += _journal_entry(item, page.zone, page.now)
     paging = []
     if page.offset > 0:
         newer = str(max(page.offset - PAGE, 0))
@@ -111,7 +117,17 @@ def home(page: HomePage) -> View:
     return View(type="home", blocks=blocks)
 
 
-def _journal_entry(item: JournalEntry) -> list[Block]:
+def touch_base_day(follow_up: FollowUp, zone: ZoneInfo, now: datetime) -> date:
+    """The day a touch-base reminder reaches the rep in `zone`: the day it will, while it waits; the
+    day it did, once sent; the day it was to, when answered before it came."""
+    if follow_up.state in ("pending", "sending", "snoozed"):
+        return arrival_day(max(now, follow_up.due_at), zone, follow_up.due_on)
+    if follow_up.sent_at is not None:
+        return follow_up.sent_at.astimezone(zone).date()
+    return arrival_day(follow_up.due_at, zone, follow_up.due_on)
+
+
+def _journal_entry(item: JournalEntry, zone: ZoneInfo, now: datetime) -> list[Block]:
     entry = item.autopsy
     what = autopsy.OUTCOMES.get(entry.outcome, entry.outcome)
     won_by = escape(autopsy.who_won(entry.winner, entry.competitor))
@@ -122,9 +138,12 @@ def _journal_entry(item: JournalEntry) -> list[Block]:
             Option(value=f"delete:{entry.id}", text="Delete"),
         ],
     )
-    facts = [f"Written {entry.created_at:%-d %b %Y}", SHARED_AS.get(entry.sharing, entry.sharing)]
+    facts = [
+        f"Written {entry.created_at.astimezone(zone):%-d %b %Y}",
+        SHARED_AS.get(entry.sharing, entry.sharing),
+    ]
     if item.touch_base is not None:
-        when = item.touch_base.due_on or item.touch_base.due_at.date()
+        when = touch_base_day(item.touch_base, zone, now)
         state = FOLLOW_UP_STATES.get(item.touch_base.state, item.touch_base.state)
         facts.append(f"touch base {when:%-d %b %Y}: {state}")
     if (in_crm := crm_prompts.deal_link(entry.crm, entry.crm_deal_url)) is not None:

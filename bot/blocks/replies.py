@@ -7,7 +7,8 @@ command are ephemeral: only the rep sees them.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import Block, ContextBlock, HeaderBlock, MarkdownTextObject, SectionBlock
 
@@ -15,6 +16,7 @@ from bot import autopsy, ids
 from bot.blocks.digest_post import patterns
 from bot.blocks.message import Message
 from bot.blocks.mrkdwn import escape, quote
+from bot.working_hours import arrival_day
 from storage import AuthorStats, JournalEntry, WeekFacts
 
 STATS_DAYS = 90
@@ -24,8 +26,9 @@ def _day(day: date) -> str:
     return f"{day:%A %-d %B %Y}"
 
 
-def thank_you(answers: autopsy.Answers) -> Message:
-    """The DM after an autopsy: what they wrote, briefly, and a warm word with no judgment."""
+def thank_you(answers: autopsy.Answers, *, zone: ZoneInfo, now: datetime) -> Message:
+    """The DM after an autopsy: what they wrote, briefly, and a warm word with no judgment; the day
+    its touch-base reminder will arrive for the rep, who is in `zone`."""
     deal = escape(answers.deal_name)
     winner = escape(autopsy.who_won(answers.winner, answers.competitor))
     if answers.winner_reason:
@@ -36,7 +39,13 @@ def thank_you(answers: autopsy.Answers) -> Message:
         f"*Your lesson for the team:*\n{quote(answers.lesson, 800)}"
     )
     if answers.touch_base_on:
-        later = f"On {_day(answers.touch_base_on)} I'll remind you to touch base with {deal}, gently."
+        arrives = arrival_day(now, zone, answers.touch_base_on)
+        later = f"On {_day(arrives)} I'll remind you to touch base with {deal}, gently."
+        if arrives != answers.touch_base_on:  # a weekend, or a day whose working hours are over
+            later = (
+                f"Reminders come on weekdays, 9:00 to 17:00 your time: on {_day(arrives)} "
+                f"I'll remind you to touch base with {deal}, gently."
+            )
     else:
         later = "You chose not to schedule a touch-base; your notes are here whenever you want them."
     sharing = {
@@ -96,8 +105,8 @@ def _section(text: str) -> SectionBlock:
     return SectionBlock(text=MarkdownTextObject(text=text))
 
 
-def journal_list(entries: Sequence[JournalEntry], total: int) -> Message:
-    """The rep's latest autopsies, newest first (ephemeral)."""
+def journal_list(entries: Sequence[JournalEntry], total: int, zone: ZoneInfo) -> Message:
+    """The rep's latest autopsies, newest first, dated in their zone (ephemeral)."""
     if not entries:
         return Message(
             text="No autopsies yet",
@@ -110,7 +119,8 @@ def journal_list(entries: Sequence[JournalEntry], total: int) -> Message:
         entry = item.autopsy
         what = autopsy.OUTCOMES.get(entry.outcome, entry.outcome)
         lesson = escape(entry.lesson, 120)
-        lines.append(f"• *{escape(entry.deal_name)}* · {what} · {entry.created_at:%-d %b %Y}\n   _{lesson}_")
+        written = entry.created_at.astimezone(zone)
+        lines.append(f"• *{escape(entry.deal_name)}* · {what} · {written:%-d %b %Y}\n   _{lesson}_")
     blocks = [
         HeaderBlock(text=f"Your last {len(entries)} of {total} autopsies"),
         *(_section(line) for line in lines),

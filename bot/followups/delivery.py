@@ -11,7 +11,7 @@ import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError, SlackObjectFormationError
@@ -21,15 +21,16 @@ from bot.config import CrmSettings
 from bot.crm.hubspot import HubSpotRefused, HubSpotUnavailable
 from bot.crm.prompts import CrmPrompts
 from bot.followups import receipts
-from bot.followups.planning import backoff, delivery_time
+from bot.followups.planning import backoff
 from bot.runtime.installs import Installs
 from bot.runtime.slack import PERMANENT, error_code, retry_after
+from bot.working_hours import delivery_time
+from bot.zones import PersonZones
 from storage import Due, FollowUp, Store
 
 logger = logging.getLogger("rebound.followups")
 
 LEASE = timedelta(minutes=5)  # a claim older than this belongs to a sweep that died
-ZONE_FRESH_FOR = timedelta(days=1)
 BATCH = 200
 
 
@@ -58,7 +59,7 @@ class FollowUpSweep:
     ) -> None:
         self.store = store
         self.installs = installs
-        self.default_zone = default_zone
+        self.zones = PersonZones(store, default_zone)
         self.crm = crm
         self._uninstalled: set[str] = set()  # workspaces already logged as gone
 
@@ -98,7 +99,7 @@ class FollowUpSweep:
                     return
                 due, follow_up = ready, ready.follow_up
             assert follow_up.recipient_id is not None
-            zone = self._zone(client, follow_up.team_id, follow_up.recipient_id, now)
+            zone = self.zones.of(client, team_id=follow_up.team_id, user_id=follow_up.recipient_id, now=now)
             when = delivery_time(now, zone, follow_up.due_on)
             if when <= now and about_a_lost_deal:
                 when = self._crm_prompts().wait_for_allowance(due, zone, now) or when
@@ -112,7 +113,7 @@ class FollowUpSweep:
                 if due.lost_deal is not None:
                     message = crm_prompts.build(follow_up, due.lost_deal)
                 else:
-                    message = follow_up_dms.build(due)
+                    message = follow_up_dms.build(due, zone=zone)
                 answer = client.chat_postMessage(
                     channel=follow_up.recipient_id,
                     metadata=receipts.receipt(receipts.FOLLOW_UP, str(follow_up.id)),
@@ -189,20 +190,3 @@ class FollowUpSweep:
         with self.store.write() as work:
             work.follow_ups.postpone(due.follow_up.id, until=until, error=error, attempted=True)
         report.retrying += 1
-
-    def _zone(self, client: WebClient, team_id: str, user_id: str, now: datetime) -> ZoneInfo:
-        """The person's time zone: from the cache, else users.info (then cached), else the workspace's."""
-        with self.store.read() as work:
-            cached = work.follow_ups.zones(
-                team_id=team_id, user_ids=[user_id], fresh_since=now - ZONE_FRESH_FOR
-            )
-        name = cached.get(user_id)
-        if name is None:
-            profile = client.users_info(user=user_id)
-            name = str((profile.get("user") or {}).get("tz") or "")
-            with self.store.write() as work:
-                work.follow_ups.remember_zone(team_id=team_id, user_id=user_id, tz=name, now=now)
-        try:
-            return ZoneInfo(name) if name else self.default_zone
-        except (ZoneInfoNotFoundError, ValueError):
-            return self.default_zone

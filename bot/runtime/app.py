@@ -21,6 +21,7 @@ from bot.runtime.installs import installation_store
 from bot.runtime.request_log import team_and_user, what_was_asked
 from bot.runtime.slack import describe, slack_logger, use_slack_api
 from bot.workspace import FollowUpDefaultsCache
+from bot.zones import PersonZones
 from storage import Store
 
 logger = logging.getLogger("rebound")
@@ -102,7 +103,8 @@ def create_app(settings: Settings, store: Store) -> App:
 
 class ProvideServices(Middleware):
     """Puts what listeners share in every request's context: the store, the settings, who is an
-    admin, and each workspace's follow-up defaults (the last two cached for this process).
+    admin, each workspace's follow-up defaults (the last two cached for this process), and each
+    person's time zone.
 
     A `Middleware` rather than a function: Bolt calls it directly, without working out which
     arguments a function wants on every request."""
@@ -113,6 +115,7 @@ class ProvideServices(Middleware):
             "settings": settings,
             "admins": Admins(settings.admins),
             "follow_up_defaults": FollowUpDefaultsCache(store),
+            "zones": PersonZones(store, settings.timezone),
         }
 
     def process(

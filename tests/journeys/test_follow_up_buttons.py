@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import calendar
 import json
 import time
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from datetime import time as time_of_day
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from slack_sdk.models.blocks import Block
 
 from bot import ids
 from playground.emulator import Call, SlackEmulator, conversation_of, new_trigger_id
-from storage import Store
-from tests.conftest import Bot, rebound
+from storage import FollowUp, Store
+from tests.conftest import Bot, follow_ups_of, rebound
 from tests.journeys.test_journey import ANSWERS, as_dict, open_form, submit
 from tests.slack_requests import (
     FORM,
@@ -227,3 +231,86 @@ def test_on_an_org_wide_install_pausing_holds_the_reps_own_reminders(bot, fake):
     assert send(bot.events_url, submitted, FORM).status == 200
     dm(fake, user, "Your autopsy of Initech is saved")
     assert "Initech" in pause_holds_the_revisit(bot, fake, user, org=org).args["text"]
+
+
+def a_zone_a_day_off_utc(now: datetime) -> ZoneInfo:
+    """A zone where the rep's date is not UTC's at `now`: where a day worked out in UTC goes wrong."""
+    return ZoneInfo("Pacific/Kiritimati" if now.hour >= 10 else "Pacific/Pago_Pago")  # UTC+14, UTC-11
+
+
+def weekday_on_or_after(day: date) -> date:
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day
+
+
+def a_month_after(day: date) -> date:
+    year, month = day.year + day.month // 12, day.month % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def touch_base_of(bot: Bot, team: str, user: str) -> FollowUp:
+    store = store_of(bot)
+    try:
+        with store.read() as work:
+            [item], _ = work.autopsies.journal(team_id=team, user_id=user, offset=0, limit=5)
+        [touch] = [
+            f
+            for f in follow_ups_of(store, team_id=team, autopsy_id=item.autopsy.id)
+            if f.kind == "touch_base"
+        ]
+        return touch
+    finally:
+        store.close()
+
+
+def touch_base_dm(user: str) -> Callable[[Call], bool]:
+    return lambda call: call.args["channel"] == user and "touch base" in call.args["text"]
+
+
+@pytest.mark.parametrize(("action_id", "later"), [(ids.SNOOZE_WEEK, lambda d: d + timedelta(days=7)),
+                                                   (ids.SNOOZE_MONTH, a_month_after)])  # fmt: skip
+def test_every_day_a_rep_is_told_is_a_weekday_of_their_zone_and_the_day_the_dm_comes(
+    bot, fake, action_id, later
+):
+    user, team = unique("U"), unique("T")
+    zone = a_zone_a_day_off_utc(datetime.now(UTC))
+    fake.zones[user] = zone.key
+    # The form suggests a weekday.
+    view = open_form(bot, fake, "Globex", user=user, team=team)
+    [picker] = [b["element"] for b in view["blocks"] if b.get("block_id") == ids.TOUCH_BASE_ON]
+    assert date.fromisoformat(picker["initial_date"]).weekday() < 5
+    # The rep picks a Saturday instead: the thank-you names the Monday the reminder will come.
+    saturday = date.today() + timedelta(days=21 + (5 - date.today().weekday()) % 7)
+    monday = saturday + timedelta(days=2)
+    picked = {**ANSWERS, ids.TOUCH_BASE_ON: saturday.isoformat()}
+    assert submit(bot, view, picked, user=user, team=team).status == 200
+    thanks = json.dumps(dm(fake, user, "Your autopsy of Globex is saved").args["blocks"])
+    assert f"on {monday:%A %-d %B %Y} I'll remind you to touch base with Globex, gently." in thanks
+    # And it comes then: nothing on the Saturday; at 9:00 on the Monday, the rep's time.
+    sweep_at(bot, datetime.combine(saturday, time_of_day(12), zone).astimezone(UTC))
+    time.sleep(0.3)
+    assert fake.find("chat.postMessage", touch_base_dm(user)) == []
+    sweep_at(bot, datetime.combine(monday, time_of_day(9), zone).astimezone(UTC))
+    reminder = dm(fake, user, "Time to touch base with Globex")
+
+    # Snoozed now: from the rep's own today, not UTC's, to a weekday.
+    rep_today = datetime.now(UTC).astimezone(zone).date()
+    click(bot, reminder, action_id, user=user, team=team)
+    comes_back = weekday_on_or_after(later(rep_today))
+    [update] = updates(fake, user)
+    assert f"Snoozed: I'll remind you again on {comes_back:%A %-d %B}." in json.dumps(update.args["blocks"])
+    [home] = fake.wait_for(
+        "views.publish", lambda c: c.args["user_id"] == user and "(snoozed)" in str(c.args)
+    )
+    coming_up = str(as_dict(home.args["view"]))
+    assert f"*Touch base with Globex* · {comes_back:%a %-d %b %Y} (snoozed)" in coming_up
+    # The database holds that very day: 9:00 in the rep's zone; the sweep sends it then, not before.
+    due_at = touch_base_of(bot, team, user).due_at
+    local = due_at.astimezone(zone)
+    assert (local.date(), local.time()) == (comes_back, time_of_day(9, 0))
+    sweep_at(bot, due_at - timedelta(minutes=1))
+    time.sleep(0.3)
+    assert len(fake.find("chat.postMessage", touch_base_dm(user))) == 1
+    sweep_at(bot, due_at)
+    fake.wait_for("chat.postMessage", touch_base_dm(user), count=2)

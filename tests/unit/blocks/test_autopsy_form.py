@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -26,7 +28,9 @@ def test_modal_asks_every_question_within_slack_limits():
     assert inputs[ids.DEAL]["element"]["initial_value"] == "Acme Corp"
     for check in autopsy.SELF_CHECKS:
         assert [o["text"]["text"] for o in inputs[check]["element"]["options"]] == ["Yes", "Partly", "No"]
-    assert inputs[ids.TOUCH_BASE_ON]["element"]["initial_date"] == "2027-02-21"  # 90 days on
+    # 90 days on is Sunday 21 February; reminders come on weekdays, so the form suggests the Monday.
+    assert inputs[ids.TOUCH_BASE_ON]["element"]["initial_date"] == "2027-02-22"
+    assert "or on the Monday after if it's a weekend" in inputs[ids.TOUCH_BASE_ON]["hint"]["text"]
     assert inputs[ids.SHARING]["element"]["initial_option"]["value"] == "named"
     for block in inputs.values():
         if "max_length" in block["element"]:
@@ -81,3 +85,21 @@ def test_the_cached_form_is_the_built_form(deal):
         "initial_value"
         not in json.loads(autopsy_form.autopsy_modal_json("", NOW.date()))["blocks"][1]["element"]
     )
+
+
+@pytest.mark.parametrize("days", range(1, 15))
+def test_the_suggested_touch_base_day_is_a_weekday_whatever_the_workspace_chose(days):
+    for today in (NOW.date(), date(2026, 12, 10), date(2027, 1, 2)):  # a Monday, a Thursday, a Saturday
+        view = json.loads(autopsy_form.autopsy_modal_json("Acme", today, days))
+        [picker] = [b["element"] for b in view["blocks"] if b.get("block_id") == ids.TOUCH_BASE_ON]
+        suggested = date.fromisoformat(picker["initial_date"])
+        assert suggested.weekday() < 5 and 0 <= (suggested - today).days - days <= 2
+
+
+def test_the_delete_confirmation_dates_the_autopsy_in_the_reps_zone():
+    entry = worst_autopsy(1)
+    entry.deal_name, entry.created_at = "Acme", datetime(2026, 12, 11, 2, 0, tzinfo=UTC)
+    view = autopsy_form.delete_modal(entry, ZoneInfo("America/Los_Angeles"))
+    view.validate_json()
+    assert "*Acme*, written 10 Dec 2026." in json.dumps(view.to_dict())
+    assert "*Acme*, written 11 Dec 2026." in json.dumps(autopsy_form.delete_modal(entry, UTC).to_dict())

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot import autopsy, ids
 from bot.blocks import follow_up_dms
 from bot.blocks.message import Message
+from bot.followups.planning import A_MONTH, A_WEEK, snoozed_until
 from storage import Autopsy, Due, FollowUp, Revisit
 from tests.examples import NOW, worst_autopsy
 from tests.unit.blocks.reading import readable, shown
 
+LOS_ANGELES, KIRITIMATI = ZoneInfo("America/Los_Angeles"), ZoneInfo("Pacific/Kiritimati")  # UTC-8, UTC+14
 DEAL = "<!channel> Acme & <https://evil|bank>"
 SHOWN_DEAL = "&lt;!channel&gt; Acme &amp; &lt;https://evil|bank&gt;"
 
@@ -37,6 +41,13 @@ def follow_up(kind: str = "touch_base", state: str = "sent", **changes: Any) -> 
     return FollowUp(**{**fields, **changes})
 
 
+def build(
+    due: Due, revisits: Sequence[Revisit] = (), *, paused: bool = False, zone: ZoneInfo = UTC
+) -> Message:
+    """The DM, read by someone in UTC unless `zone` says otherwise."""
+    return follow_up_dms.build(due, revisits, paused=paused, zone=zone)
+
+
 def buttons(message: Message) -> list[tuple[str, str, str]]:
     """(label, action_id, value) of every button, in order."""
     return [
@@ -49,7 +60,7 @@ def buttons(message: Message) -> list[tuple[str, str, str]]:
 
 @pytest.mark.parametrize("state", ["pending", "sending", "sent"])
 def test_a_due_touch_base_recalls_what_was_written_and_offers_every_answer(state):
-    message = follow_up_dms.build(Due(follow_up(state=state), lost()))
+    message = build(Due(follow_up(state=state), lost()))
     text = shown(message)
     assert f"*Time to touch base with {SHOWN_DEAL}.* You lost this one on Monday 23 November." in text
     assert "*Who got the sale:* &lt;@U0EVIL&gt; &amp; Co (a competitor): &lt;!here&gt; was cheaper" in text
@@ -68,7 +79,7 @@ def test_a_due_touch_base_recalls_what_was_written_and_offers_every_answer(state
 
 def test_a_snoozed_touch_base_says_when_it_comes_back_and_offers_no_second_snooze():
     snoozed = follow_up(state="snoozed", due_at=NOW + timedelta(days=7))
-    message = follow_up_dms.touch_base(snoozed, lost(), [], False)
+    message = follow_up_dms.touch_base(snoozed, lost(), [], False, UTC)
     assert "Snoozed: I'll remind you again on Monday 30 November." in shown(message)
     assert not {ids.SNOOZE_WEEK, ids.SNOOZE_MONTH} & {action for _, action, _ in buttons(message)}
     # App Home still offers the other answers to a snoozed reminder.
@@ -76,9 +87,48 @@ def test_a_snoozed_touch_base_says_when_it_comes_back_and_offers_no_second_snooz
     assert offered == ["I reached out", "Won them back", "Let it go"]
 
 
+@pytest.mark.parametrize(
+    ("snooze", "clicked", "comes_back"),
+    [
+        # Thursday 10 December, 20:00 in Los Angeles: already Friday in UTC. A week is next Thursday.
+        (A_WEEK, datetime(2026, 12, 10, 20, 0, tzinfo=LOS_ANGELES), "Thursday 17 December"),
+        # A month from 10 December is Sunday 10 January: the reminder comes on the Monday.
+        (A_MONTH, datetime(2026, 12, 10, 20, 0, tzinfo=LOS_ANGELES), "Monday 11 January"),
+        # A month from Saturday 2 January is Tuesday 2 February: that day.
+        (A_MONTH, datetime(2027, 1, 2, 10, 0, tzinfo=LOS_ANGELES), "Tuesday 2 February"),
+    ],
+)
+def test_a_snoozed_touch_base_names_the_weekday_it_comes_back_in_the_reps_zone(snooze, clicked, comes_back):
+    due_at, due_on = snoozed_until(snooze, now=clicked.astimezone(UTC), zone=LOS_ANGELES)
+    snoozed = follow_up(state="snoozed", due_at=due_at, due_on=due_on)
+    text = shown(build(Due(snoozed, lost()), zone=LOS_ANGELES))
+    assert f"Snoozed: I'll remind you again on {comes_back}." in text
+
+
+def test_a_reminder_snoozed_to_a_weekend_before_snoozes_knew_weekends_names_the_monday():
+    saturday = datetime(2027, 1, 2, 15, 0, tzinfo=UTC)  # a row written as `now + 30 days`, no day
+    text = shown(build(Due(follow_up(state="snoozed", due_at=saturday), lost()), zone=LOS_ANGELES))
+    assert "Snoozed: I'll remind you again on Monday 4 January." in text
+
+
+def test_the_days_a_dm_recalls_are_the_readers_own():
+    # Written Monday 23 November at 12:00 UTC: already Tuesday on Kiritimati, still Monday in Los Angeles.
+    seen = [Revisit(id=1, team_id="T1", autopsy_id=3, user_id="U0REP", view_id="VR1", text="Seen",
+                    created_at=datetime(2026, 11, 27, 6, 0, tzinfo=UTC))]  # fmt: skip
+    assert "You lost this one on Tuesday 24 November." in shown(
+        build(Due(follow_up(), lost()), zone=KIRITIMATI)
+    )
+    assert "You lost this one on Monday 23 November." in shown(
+        build(Due(follow_up(), lost()), zone=LOS_ANGELES)
+    )
+    revisit = shown(build(Due(follow_up(kind="revisit"), lost()), seen, zone=LOS_ANGELES))
+    assert f"*On Monday 23 November you wrote about {SHOWN_DEAL}.*" in revisit
+    assert "*What you saw on Thursday 26 November:*" in revisit  # 06:00 UTC Friday is 22:00 Thursday there
+
+
 @pytest.mark.parametrize("state", sorted(follow_up_dms.TOUCH_BASE_ANSWERS))
 def test_an_answered_touch_base_closes_with_its_answer_and_asks_nothing_more(state):
-    message = follow_up_dms.build(Due(follow_up(state=state), lost()))
+    message = build(Due(follow_up(state=state), lost()))
     assert follow_up_dms.TOUCH_BASE_ANSWERS[state] in shown(message)
     assert buttons(message) == []
 
@@ -89,9 +139,9 @@ def test_a_revisit_shows_the_feelings_the_self_check_and_only_the_latest_three_l
                 text=f"Look {n} & <@U0EVIL>", created_at=NOW + timedelta(days=n))
         for n in range(1, 6)
     ]  # fmt: skip
-    message = follow_up_dms.build(Due(follow_up(kind="revisit"), lost()), seen)
+    message = build(Due(follow_up(kind="revisit"), lost()), seen)
     text = shown(message)
-    assert f"*A week ago you wrote about {SHOWN_DEAL}.*" in text
+    assert f"*On Monday 23 November you wrote about {SHOWN_DEAL}.*" in text
     assert "*How it felt:*\n>Gutted &lt;!channel&gt;" in text
     for question, answer in zip(autopsy.SELF_CHECKS.values(), ["Yes", "Partly", "No", "No"], strict=True):
         assert f"• {question} *{answer}*" in text
@@ -105,13 +155,13 @@ def test_a_revisit_shows_the_feelings_the_self_check_and_only_the_latest_three_l
 
 
 def test_a_revisit_once_written_thanks_the_rep_and_asks_nothing_more():
-    message = follow_up_dms.build(Due(follow_up(kind="revisit", state="done"), lost()))
+    message = build(Due(follow_up(kind="revisit", state="done"), lost()))
     assert "Thank you for looking back." in shown(message)
     assert buttons(message) == []
 
 
 def test_a_help_request_about_a_private_autopsy_asks_without_telling_what_happened():
-    message = follow_up_dms.build(Due(follow_up(kind="help_request"), lost(sharing="private")))
+    message = build(Due(follow_up(kind="help_request"), lost(sharing="private")))
     text = shown(message)
     assert f"<@U0REP> lost *{SHOWN_DEAL}* and would value your help thinking it through." in text
     assert "What happened" not in text and "Price" not in text and "Call first" not in text
@@ -124,7 +174,7 @@ def test_a_help_request_about_a_private_autopsy_asks_without_telling_what_happen
 
 @pytest.mark.parametrize("sharing", ["named", "anonymous"])
 def test_a_help_request_about_a_shared_autopsy_sums_it_up(sharing):
-    text = shown(follow_up_dms.build(Due(follow_up(kind="help_request"), lost(sharing=sharing))))
+    text = shown(build(Due(follow_up(kind="help_request"), lost(sharing=sharing))))
     assert "*What happened:* Renewal lost\n*Who got the sale:* &lt;@U0EVIL&gt; &amp; Co" in text
 
 
@@ -136,7 +186,7 @@ def test_a_help_request_about_a_shared_autopsy_sums_it_up(sharing):
     ],
 )
 def test_an_answered_help_request_closes_with_the_answer(state, closing):
-    message = follow_up_dms.build(Due(follow_up(kind="help_request", state=state), lost()))
+    message = build(Due(follow_up(kind="help_request", state=state), lost()))
     assert closing in shown(message)
     assert buttons(message) == []
 
@@ -175,12 +225,12 @@ def test_pausing_and_resuming_say_so_and_promise_nothing_is_lost():
     ("kind", "opening", "block_id"),
     [
         ("touch_base", "Time to touch base with", ids.TOUCH_BASE_ANSWERS),
-        ("revisit", "A week ago you wrote about", ids.REVISIT_ANSWERS),
+        ("revisit", "On Monday 23 November you wrote about", ids.REVISIT_ANSWERS),
         ("help_request", "would value your help", ids.HELP_ANSWERS),
     ],
 )
 def test_each_kind_draws_its_own_dm_and_a_paused_rep_is_offered_resume(kind, opening, block_id):
-    message = follow_up_dms.build(Due(follow_up(kind=kind), lost()), paused=True)
+    message = build(Due(follow_up(kind=kind), lost()), paused=True)
     assert opening in shown(message)
     assert [block.block_id for block in message.blocks if block.type == "actions"] == [block_id]
     assert buttons(message)[-1] == ("Resume my reminders", ids.RESUME, "11")
@@ -194,7 +244,7 @@ def test_the_longest_autopsy_all_of_it_markup_still_makes_a_dm_slack_accepts(kin
     worst = worst_autopsy(3)
     revisits = [Revisit(id=n, team_id="T1", autopsy_id=3, user_id="U1", view_id=f"V{n}", text="&" * 3000,
                         created_at=NOW) for n in range(3)]  # fmt: skip
-    message = follow_up_dms.build(Due(follow_up(kind=kind), worst), revisits)
+    message = build(Due(follow_up(kind=kind), worst), revisits)
     for block in message.blocks:
         assert len(block.to_dict().get("text", {}).get("text", "")) <= 3000
     text = shown(message)
@@ -202,12 +252,12 @@ def test_the_longest_autopsy_all_of_it_markup_still_makes_a_dm_slack_accepts(kin
 
 
 def test_feelings_full_of_ampersands_are_cut_on_a_whole_character():
-    message = follow_up_dms.build(Due(follow_up(kind="revisit"), lost(feelings="Q&A " * 625)))
+    message = build(Due(follow_up(kind="revisit"), lost(feelings="Q&A " * 625)))
     felt = next(t for t in readable([b.to_dict() for b in message.blocks]) if t.startswith("*How it felt:*"))
     assert felt.endswith("…") and "&amp" in felt and not felt.removesuffix("…").endswith(("&", "&a", "&am"))
 
 
 @pytest.mark.parametrize("kind", ["touch_base", "revisit", "help_request"])
 def test_the_notification_text_carries_no_ping_either(kind):
-    message = follow_up_dms.build(Due(follow_up(kind=kind), lost()))
+    message = build(Due(follow_up(kind=kind), lost()))
     assert "<!channel>" not in message.text and "&lt;!channel&gt; Acme &amp;" in message.text

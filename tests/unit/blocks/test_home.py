@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from slack_sdk.models.views import View
@@ -27,6 +29,8 @@ def test_the_fullest_home_stays_valid_escaped_and_under_100_blocks():
         total=500,
         offset=10,
         team_lessons=[lesson] * 10,
+        zone=UTC,
+        now=NOW,
         is_admin=True,
     )
     body = home.home(page).to_dict()
@@ -55,7 +59,9 @@ def buttons_in(body: dict[str, Any], block_id: str) -> list[tuple[str, str, str 
 
 
 def test_a_new_reps_home_says_there_is_nothing_yet_and_offers_two_ways_in():
-    body = drawn(home.HomePage(upcoming=[], journal=[], total=0, offset=0, team_lessons=[]))
+    body = drawn(
+        home.HomePage(upcoming=[], journal=[], total=0, offset=0, team_lessons=[], zone=UTC, now=NOW)
+    )
     shown = str(body)
     assert "No touch-base reminders waiting. Each autopsy can set one." in shown
     assert "Nothing yet. When a deal slips away, `/lost-deal` is here." in shown
@@ -71,7 +77,9 @@ def test_a_new_reps_home_says_there_is_nothing_yet_and_offers_two_ways_in():
 def page_of(offset: int, total: int) -> home.HomePage:
     shown = min(home.PAGE, total - offset)
     journal = [JournalEntry(worst_autopsy(offset + n), None, 0, None) for n in range(1, shown + 1)]
-    return home.HomePage(upcoming=[], journal=journal, total=total, offset=offset, team_lessons=[])
+    return home.HomePage(
+        upcoming=[], journal=journal, total=total, offset=offset, team_lessons=[], zone=UTC, now=NOW
+    )
 
 
 @pytest.mark.parametrize(
@@ -97,14 +105,23 @@ def lost_deal(number: int, email: str | None, crm: str = "hubspot") -> LostDeal:
 
 def test_admins_see_the_weeks_lost_deals_whose_owner_is_no_one_in_slack():
     unmatched = [lost_deal(1, "gone@example.com"), lost_deal(2, "<!channel>@example.com", "salesforce")]
-    page = home.HomePage(upcoming=[], journal=[], total=0, offset=0, team_lessons=[], is_admin=True,
-                         unmatched=unmatched)  # fmt: skip
+    page = home.HomePage(upcoming=[], journal=[], total=0, offset=0, team_lessons=[], zone=UTC, now=NOW,
+                         is_admin=True, unmatched=unmatched)  # fmt: skip
     text = str(drawn(page))
     assert "2 deals lost in HubSpot and Salesforce this week have no one in Slack" in text
     assert "gone@example.com" in text and "&lt;!channel&gt;@example.com" in text
     assert "<!channel>" not in text
     rep = drawn(
-        home.HomePage(upcoming=[], journal=[], total=0, offset=0, team_lessons=[], unmatched=unmatched)
+        home.HomePage(
+            upcoming=[],
+            journal=[],
+            total=0,
+            offset=0,
+            team_lessons=[],
+            zone=UTC,
+            now=NOW,
+            unmatched=unmatched,
+        )
     )
     assert "no one in Slack" not in str(rep)
 
@@ -118,7 +135,45 @@ def test_an_autopsy_from_the_crm_links_to_its_deal_when_the_link_is_safe(url, li
     entry = worst_autopsy(1)
     entry.deal_name, entry.crm, entry.crm_deal_url = "Acme", "salesforce", url
     page = home.HomePage(upcoming=[], journal=[JournalEntry(entry, None, 0, None)], total=1, offset=0,
-                         team_lessons=[])  # fmt: skip
+                         team_lessons=[], zone=UTC, now=NOW)  # fmt: skip
     text = str(drawn(page))
     assert (f"<{url}|the deal in Salesforce>" in text) is linked
     assert "Your bank" not in text
+
+
+LOS_ANGELES = ZoneInfo("America/Los_Angeles")
+
+
+def touch_base(number: int, state: str, due_on: date | None, **moments: datetime) -> FollowUp:
+    due_at = moments.pop("due_at", datetime(2027, 1, 1, 19, 0, tzinfo=UTC))
+    return FollowUp(id=number, team_id="T1", autopsy_id=number, kind="touch_base", recipient_id="U1",
+                    due_at=due_at, due_on=due_on, state=state, **moments)  # fmt: skip
+
+
+def test_coming_up_and_the_journal_name_the_day_each_reminder_reaches_the_rep_in_their_zone():
+    now = datetime(2026, 12, 11, 2, 0, tzinfo=UTC)  # Friday in UTC; Thursday 18:00 in Los Angeles
+    entries = [worst_autopsy(n) for n in range(1, 5)]
+    for entry, deal in zip(entries, ("Saturday Co", "Snoozed Co", "Sent Co", "Late Co"), strict=True):
+        entry.deal_name = deal
+    entries[0].created_at = datetime(2026, 12, 10, 3, 0, tzinfo=UTC)  # 19:00 on the 9th in Los Angeles
+    upcoming = [
+        # picked Saturday 2 January in the form: it comes on Monday 4 January
+        touch_base(1, "pending", date(2027, 1, 2)),
+        # snoozed to a moment written without its day (before snoozes knew weekends): a Sunday's, Monday
+        touch_base(2, "snoozed", None, due_at=datetime(2027, 1, 10, 18, 0, tzinfo=UTC)),
+        # sent on Friday 8 January at 9:00 in Los Angeles (17:00 UTC): that day, whatever was planned
+        touch_base(3, "sent", date(2027, 1, 5), sent_at=datetime(2027, 1, 8, 17, 0, tzinfo=UTC)),
+        # due on Wednesday 9 December, held back (paused): after Thursday's hours there, Friday 9:00
+        touch_base(4, "pending", date(2026, 12, 9), due_at=datetime(2026, 12, 8, 19, 0, tzinfo=UTC)),
+    ]
+    page = home.HomePage(
+        upcoming=list(zip(upcoming, entries, strict=True)),
+        journal=[JournalEntry(entries[0], upcoming[0], 0, None)],
+        total=1, offset=0, team_lessons=[], zone=LOS_ANGELES, now=now,
+    )  # fmt: skip
+    text = str(drawn(page))
+    assert "*Touch base with Saturday Co* · Mon 4 Jan 2027" in text
+    assert "*Touch base with Snoozed Co* · Mon 11 Jan 2027 (snoozed)" in text
+    assert "*Touch base with Sent Co* · Fri 8 Jan 2027" in text
+    assert "*Touch base with Late Co* · Fri 11 Dec 2026" in text
+    assert "Written 9 Dec 2026" in text and "touch base 4 Jan 2027: waiting" in text

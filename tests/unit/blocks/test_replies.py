@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
+import pytest
 from slack_sdk.models.blocks import Block
 
 from bot import autopsy, ids
@@ -30,14 +32,19 @@ def test_thank_you_is_warm_escaped_and_valid():
             ids.WINNER_REASON: "<@U999>",
         }
     )
-    message = replies.thank_you(answers)
+    message = replies.thank_you(answers, zone=UTC, now=NOW)
     rendered = str([block.to_dict() for block in message.blocks])
     for block in message.blocks:
         Block.parse(block.to_dict()).validate_json()
     assert "&lt;!channel&gt; Acme &amp; Co" in rendered
     assert "<!channel>" not in rendered and "<https://evil" not in rendered and "<@U999>" not in rendered
     assert "not a verdict on you" in rendered
-    assert "Sunday 21 February 2027" in rendered
+    # 21 February 2027 is a Sunday: the reminder comes on the Monday, and the rep is told why.
+    assert (
+        "Reminders come on weekdays, 9:00 to 17:00 your time: on Monday 22 February 2027 I'll remind"
+        in rendered
+    )
+    assert "Sunday" not in rendered
     assert "<@U0MENTOR1>" in rendered  # the chosen teammate is a real mention
 
 
@@ -56,7 +63,7 @@ def test_when_the_form_cannot_open_the_rep_is_asked_to_try_again():
 
 
 def test_a_rep_with_no_autopsies_is_told_how_to_write_one():
-    message = replies.journal_list([], 0)
+    message = replies.journal_list([], 0, UTC)
     assert message.text == "No autopsies yet"
     assert (
         shown(message) == "You haven't written an autopsy yet. When a deal slips away, `/lost-deal` is here."
@@ -70,7 +77,7 @@ def test_the_journal_lists_the_latest_autopsies_escaped_in_the_order_given():
         entry.deal_name, entry.created_at = deal, NOW - timedelta(days=number)
         entry.lesson = "<https://evil|bank> " + "x" * 200 if number == 1 else f"Lesson {number}"
         entries.append(JournalEntry(entry, None, 0, None))
-    text = shown(replies.journal_list(entries, 12))
+    text = shown(replies.journal_list(entries, 12, UTC))
     assert "Your last 3 of 12 autopsies" in text
     assert "• *&lt;!channel&gt; Newest &amp; Co* · Renewal lost · 22 Nov 2026" in text
     assert "<!channel>" not in text and "<@U0EVIL>" not in text and "<https://evil" not in text
@@ -110,12 +117,44 @@ def test_stats_count_ones_own_autopsies_by_outcome_and_the_teams_patterns():
 
 def test_ten_autopsies_with_the_longest_deal_names_still_list_within_slack_limits():
     entries = [JournalEntry(worst_autopsy(n), None, 0, None) for n in range(1, 11)]
-    message = replies.journal_list(entries, 10)
+    message = replies.journal_list(entries, 10, UTC)
     for block in message.blocks:
         assert len(block.to_dict().get("text", {}).get("text", "")) <= 3000
     assert shown(message).count("&lt;!here&gt;&amp;") >= 10
 
 
 def test_the_thank_you_notification_carries_no_ping():
-    message = replies.thank_you(submitted(**{ids.DEAL: "<!channel> Acme & Co"}))
+    message = replies.thank_you(submitted(**{ids.DEAL: "<!channel> Acme & Co"}), zone=UTC, now=NOW)
     assert message.text.startswith("Your autopsy of &lt;!channel&gt; Acme &amp; Co is saved")
+
+
+LOS_ANGELES = ZoneInfo("America/Los_Angeles")
+
+
+@pytest.mark.parametrize(
+    ("picked", "written", "told"),
+    [
+        # a weekday picked: that day, and nothing to explain
+        ("2027-02-22", datetime(2026, 11, 23, 12, 0, tzinfo=UTC),
+         "On Monday 22 February 2027 I'll remind you"),
+        # today picked, after 17:00 in Los Angeles (already the 24th in UTC): the next morning
+        ("2026-11-23", datetime(2026, 11, 24, 2, 0, tzinfo=UTC),
+         "Reminders come on weekdays, 9:00 to 17:00 your time: on Tuesday 24 November 2026 I'll remind you"),
+        # a Saturday picked: the Monday after
+        ("2027-01-02", datetime(2026, 11, 23, 12, 0, tzinfo=UTC),
+         "Reminders come on weekdays, 9:00 to 17:00 your time: on Monday 4 January 2027 I'll remind you"),
+    ],
+)  # fmt: skip
+def test_thank_you_names_the_day_the_reminder_will_reach_the_rep(picked, written, told):
+    answers = submitted(**{ids.TOUCH_BASE_ON: picked})
+    text = shown(replies.thank_you(answers, zone=LOS_ANGELES, now=written))
+    assert f"{told} to touch base with Acme Corp, gently." in text
+    assert ("Reminders come on weekdays" in text) == (picked != "2027-02-22")
+
+
+def test_the_journal_dates_each_autopsy_in_the_reps_zone():
+    entry = worst_autopsy(1)
+    entry.created_at = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)  # Monday 18:00 in Los Angeles
+    entries = [JournalEntry(entry, None, 0, None)]
+    assert "Renewal lost · 23 Nov 2026" in shown(replies.journal_list(entries, 1, LOS_ANGELES))
+    assert "Renewal lost · 24 Nov 2026" in shown(replies.journal_list(entries, 1, UTC))

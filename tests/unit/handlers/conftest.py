@@ -16,6 +16,7 @@ from slack_sdk import WebClient
 from bot.admins import Admins
 from bot.config import load_settings
 from bot.workspace import FollowUpDefaultsCache
+from bot.zones import PersonZones
 from storage import Store, upgrade
 
 TEAM, USER = "T0UNIT", "U0REP"
@@ -31,14 +32,16 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 
 @pytest.fixture
-def context(store: Store, tmp_path: Path) -> BoltContext:
+def context(store: Store, tmp_path: Path, client: MagicMock) -> BoltContext:
     settings = load_settings({"SLACK_BOT_TOKEN": "xoxb-unit"}, dotenv_dir=tmp_path)
     return BoltContext(
         team_id=TEAM,
+        client=client,
         store=store,
         settings=settings,
         admins=Admins(settings.admins),
         follow_up_defaults=FollowUpDefaultsCache(store),
+        zones=PersonZones(store, settings.timezone),
     )
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+from slack_sdk.errors import SlackApiError
 
 from bot import ids
 from handlers import actions
@@ -84,12 +86,38 @@ def test_the_helper_answers_and_the_rep_hears_which(ack, context, client, logger
     assert told["channel"] == USER and "<@U0MENTOR> will reach out to you" in told["text"]
 
 
-def test_a_snooze_moves_the_reminder_a_week_on(ack, context, client, logger, store):
+@pytest.mark.parametrize(("action_id", "days"), [(ids.SNOOZE_WEEK, (7, 9)), (ids.SNOOZE_MONTH, (28, 33))])
+def test_a_snooze_moves_the_reminder_to_9_on_a_weekday_of_the_reps_zone_and_says_which(
+    ack, context, client, logger, store, action_id, days
+):
+    zone = ZoneInfo("Pacific/Kiritimati")  # UTC+14: most of the day, a date ahead of UTC
+    client.users_info.return_value = {"ok": True, "user": {"id": USER, "is_admin": False, "tz": zone.key}}
+    follow_up_id = sent_follow_up(store)
+    body, action = click(action_id, str(follow_up_id))
+    today = datetime.now(UTC).astimezone(zone).date()
+    actions.answer_follow_up(ack, body, action, context, client, logger)
+    with store.read() as work:
+        snoozed = work.follow_ups.get(team_id=TEAM, follow_up_id=follow_up_id).follow_up
+    assert snoozed.state == "snoozed"
+    comes_back = snoozed.due_at.astimezone(zone)
+    assert (
+        comes_back.weekday() < 5 and comes_back.time() == time(9, 0) and comes_back.date() == snoozed.due_on
+    )
+    assert days[0] <= (comes_back.date() - today).days <= days[1]
+    says = f"Snoozed: I'll remind you again on {comes_back:%A %-d %B}."
+    assert says in str(client.chat_update.call_args.kwargs["blocks"])
+
+
+def test_when_slack_cannot_say_the_reps_zone_the_snooze_keeps_to_the_sweeps_default(
+    ack, context, client, logger, store, caplog
+):
+    client.users_info.side_effect = SlackApiError("ratelimited", {"ok": False, "error": "ratelimited"})
     follow_up_id = sent_follow_up(store)
     body, action = click(ids.SNOOZE_WEEK, str(follow_up_id))
     actions.answer_follow_up(ack, body, action, context, client, logger)
     with store.read() as work:
         snoozed = work.follow_ups.get(team_id=TEAM, follow_up_id=follow_up_id).follow_up
-    assert snoozed.state == "snoozed"
-    assert timedelta(days=6, hours=23) < snoozed.due_at - datetime.now(UTC) <= timedelta(days=7)
-    assert "Snoozed: I'll remind you again on" in str(client.chat_update.call_args.kwargs["blocks"])
+    comes_back = snoozed.due_at.astimezone(context["settings"].timezone)  # REBOUND_TIMEZONE, as the sweep
+    assert snoozed.state == "snoozed" and comes_back.time() == time(9, 0) and comes_back.weekday() < 5
+    assert f"again on {comes_back:%A %-d %B}." in str(client.chat_update.call_args.kwargs["blocks"])
+    assert "Could not learn U0REP's time zone" in caplog.text

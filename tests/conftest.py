@@ -98,12 +98,20 @@ class Bot:
 
 
 def start_bot(
-    env: dict[str, str], cwd: Path, *args: str, wait_healthy: bool = True, command: str = "serve"
+    env: dict[str, str],
+    cwd: Path,
+    *args: str,
+    wait_healthy: bool = True,
+    command: str = "serve",
+    clock_file: Path | None = None,
 ) -> Bot:
+    """`rebound <command>`; with `clock_file`, `serve --no-scheduler` on the clock that file keeps (as
+    the playground starts it: playground/bot_process.py), so a test can say when "now" is."""
     log = cwd / f"rebound-{uuid.uuid4().hex[:8]}.log"
+    argv = ["playground.bot_process", str(clock_file)] if clock_file else ["bot", command, *args]
     with log.open("wb") as sink:
         process = subprocess.Popen(
-            [sys.executable, "-m", "bot", command, *args],
+            [sys.executable, "-m", *argv],
             env=env,
             cwd=cwd,
             stdout=sink,

@@ -15,9 +15,10 @@ import pytest
 from slack_sdk.models.blocks import Block
 
 from bot import ids
+from playground.clock import PlaygroundClock
 from playground.emulator import Call, SlackEmulator, conversation_of, new_trigger_id
 from storage import FollowUp, Store
-from tests.conftest import Bot, follow_ups_of, rebound
+from tests.conftest import Bot, bot_env, follow_ups_of, rebound, start_bot
 from tests.journeys.test_journey import ANSWERS, as_dict, open_form, submit
 from tests.slack_requests import (
     FORM,
@@ -233,9 +234,7 @@ def test_on_an_org_wide_install_pausing_holds_the_reps_own_reminders(bot, fake):
     assert "Initech" in pause_holds_the_revisit(bot, fake, user, org=org).args["text"]
 
 
-def a_zone_a_day_off_utc(now: datetime) -> ZoneInfo:
-    """A zone where the rep's date is not UTC's at `now`: where a day worked out in UTC goes wrong."""
-    return ZoneInfo("Pacific/Kiritimati" if now.hour >= 10 else "Pacific/Pago_Pago")  # UTC+14, UTC-11
+LOS_ANGELES = ZoneInfo("America/Los_Angeles")
 
 
 def weekday_on_or_after(day: date) -> date:
@@ -249,68 +248,96 @@ def a_month_after(day: date) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
+def in_los_angeles(day: date, hour: int) -> datetime:
+    return datetime.combine(day, time_of_day(hour), LOS_ANGELES).astimezone(UTC)
+
+
 def touch_base_of(bot: Bot, team: str, user: str) -> FollowUp:
     store = store_of(bot)
     try:
         with store.read() as work:
             [item], _ = work.autopsies.journal(team_id=team, user_id=user, offset=0, limit=5)
-        [touch] = [
-            f
-            for f in follow_ups_of(store, team_id=team, autopsy_id=item.autopsy.id)
-            if f.kind == "touch_base"
-        ]
-        return touch
+        follow_ups = follow_ups_of(store, team_id=team, autopsy_id=item.autopsy.id)
     finally:
         store.close()
+    [touch] = [f for f in follow_ups if f.kind == "touch_base"]
+    return touch
 
 
 def touch_base_dm(user: str) -> Callable[[Call], bool]:
     return lambda call: call.args["channel"] == user and "touch base" in call.args["text"]
 
 
-@pytest.mark.parametrize(("action_id", "later"), [(ids.SNOOZE_WEEK, lambda d: d + timedelta(days=7)),
-                                                   (ids.SNOOZE_MONTH, a_month_after)])  # fmt: skip
-def test_every_day_a_rep_is_told_is_a_weekday_of_their_zone_and_the_day_the_dm_comes(
-    bot, fake, action_id, later
-):
-    user, team = unique("U"), unique("T")
-    zone = a_zone_a_day_off_utc(datetime.now(UTC))
-    fake.zones[user] = zone.key
-    # The form suggests a weekday.
-    view = open_form(bot, fake, "Globex", user=user, team=team)
-    [picker] = [b["element"] for b in view["blocks"] if b.get("block_id") == ids.TOUCH_BASE_ON]
-    assert date.fromisoformat(picker["initial_date"]).weekday() < 5
-    # The rep picks a Saturday instead: the thank-you names the Monday the reminder will come.
-    saturday = date.today() + timedelta(days=21 + (5 - date.today().weekday()) % 7)
-    monday = saturday + timedelta(days=2)
-    picked = {**ANSWERS, ids.TOUCH_BASE_ON: saturday.isoformat()}
-    assert submit(bot, view, picked, user=user, team=team).status == 200
-    thanks = json.dumps(dm(fake, user, "Your autopsy of Globex is saved").args["blocks"])
-    assert f"on {monday:%A %-d %B %Y} I'll remind you to touch base with Globex, gently." in thanks
-    # And it comes then: nothing on the Saturday; at 9:00 on the Monday, the rep's time.
-    sweep_at(bot, datetime.combine(saturday, time_of_day(12), zone).astimezone(UTC))
-    time.sleep(0.3)
-    assert fake.find("chat.postMessage", touch_base_dm(user)) == []
-    sweep_at(bot, datetime.combine(monday, time_of_day(9), zone).astimezone(UTC))
-    reminder = dm(fake, user, "Time to touch base with Globex")
+def snoozed_case(case: str) -> tuple[str, datetime, date]:
+    """(the button, when the rep clicks it, the day the reminder must come back) for each case, in
+    the weeks ahead: the bot's clock can be moved forward only."""
+    soon = datetime.now(LOS_ANGELES).date() + timedelta(days=12)
+    if case == "a month, to a Saturday":  # e.g. 2 December: 2 January is a Saturday; the Monday
+        day = next(
+            soon + timedelta(days=n)
+            for n in range(62)
+            if a_month_after(soon + timedelta(days=n)).weekday() == 5
+        )
+        return ids.SNOOZE_MONTH, in_los_angeles(day, 11), a_month_after(day) + timedelta(days=2)
+    thursday = soon + timedelta(days=(3 - soon.weekday()) % 7)
+    evening = in_los_angeles(thursday, 20)  # Friday 03:00 or 04:00 in UTC
+    if case == "a week, on a Thursday evening":
+        return ids.SNOOZE_WEEK, evening, thursday + timedelta(days=7)
+    return ids.SNOOZE_MONTH, evening, weekday_on_or_after(a_month_after(thursday))
 
-    # Snoozed now: from the rep's own today, not UTC's, to a weekday.
-    rep_today = datetime.now(UTC).astimezone(zone).date()
-    click(bot, reminder, action_id, user=user, team=team)
-    comes_back = weekday_on_or_after(later(rep_today))
-    [update] = updates(fake, user)
-    assert f"Snoozed: I'll remind you again on {comes_back:%A %-d %B}." in json.dumps(update.args["blocks"])
-    [home] = fake.wait_for(
-        "views.publish", lambda c: c.args["user_id"] == user and "(snoozed)" in str(c.args)
+
+@pytest.mark.parametrize(
+    "case", ["a week, on a Thursday evening", "a month, on a Thursday evening", "a month, to a Saturday"]
+)
+def test_every_day_a_rep_is_told_is_a_weekday_of_their_zone_and_the_day_the_dm_comes(fake, tmp_path, case):
+    action_id, clicked, comes_back = snoozed_case(case)
+    assert comes_back.weekday() < 5
+    user, team = unique("U"), unique("T")
+    fake.zones[user] = LOS_ANGELES.key
+    on_the_bots_clock = PlaygroundClock(tmp_path / "clock")
+    on_the_bots_clock.move_to(clicked - timedelta(days=10))
+    bot = start_bot(
+        bot_env(fake, f"sqlite:///{tmp_path / 'rebound.db'}"), tmp_path, clock_file=on_the_bots_clock.path
     )
-    coming_up = str(as_dict(home.args["view"]))
-    assert f"*Touch base with Globex* · {comes_back:%a %-d %b %Y} (snoozed)" in coming_up
-    # The database holds that very day: 9:00 in the rep's zone; the sweep sends it then, not before.
-    due_at = touch_base_of(bot, team, user).due_at
-    local = due_at.astimezone(zone)
-    assert (local.date(), local.time()) == (comes_back, time_of_day(9, 0))
-    sweep_at(bot, due_at - timedelta(minutes=1))
-    time.sleep(0.3)
-    assert len(fake.find("chat.postMessage", touch_base_dm(user))) == 1
-    sweep_at(bot, due_at)
-    fake.wait_for("chat.postMessage", touch_base_dm(user), count=2)
+    try:
+        # The form suggests a weekday.
+        view = open_form(bot, fake, "Globex", user=user, team=team)
+        [picker] = [b["element"] for b in view["blocks"] if b.get("block_id") == ids.TOUCH_BASE_ON]
+        assert date.fromisoformat(picker["initial_date"]).weekday() < 5
+        # The rep picks a Saturday instead: the thank-you names the Monday the reminder will come.
+        written = (clicked - timedelta(days=10)).astimezone(LOS_ANGELES).date()
+        saturday = written + timedelta(days=(5 - written.weekday()) % 7 or 7)
+        monday = saturday + timedelta(days=2)
+        picked = {**ANSWERS, ids.TOUCH_BASE_ON: saturday.isoformat()}
+        assert submit(bot, view, picked, user=user, team=team).status == 200
+        thanks = json.dumps(dm(fake, user, "Your autopsy of Globex is saved").args["blocks"])
+        assert f"on {monday:%A %-d %B %Y} I'll remind you to touch base with Globex, gently." in thanks
+        # And it comes then: nothing on the Saturday; at 9:00 on the Monday, the rep's time.
+        sweep_at(bot, in_los_angeles(saturday, 12))
+        time.sleep(0.3)
+        assert fake.find("chat.postMessage", touch_base_dm(user)) == []
+        sweep_at(bot, in_los_angeles(monday, 9))
+        reminder = dm(fake, user, "Time to touch base with Globex")
+
+        # Snoozed: from the rep's own day (Thursday in Los Angeles, Friday in UTC), to a weekday.
+        on_the_bots_clock.move_to(clicked)
+        click(bot, reminder, action_id, user=user, team=team)
+        [update] = updates(fake, user)
+        assert f"Snoozed: I'll remind you again on {comes_back:%A %-d %B}." in json.dumps(
+            update.args["blocks"]
+        )
+        [home] = fake.wait_for(
+            "views.publish", lambda c: c.args["user_id"] == user and "(snoozed)" in str(c.args)
+        )
+        coming_up = str(as_dict(home.args["view"]))
+        assert f"*Touch base with Globex* · {comes_back:%a %-d %b %Y} (snoozed)" in coming_up
+        # The database holds that very day, 9:00 the rep's time; the sweep sends it then, not before.
+        due_at = touch_base_of(bot, team, user).due_at
+        assert due_at == in_los_angeles(comes_back, 9)
+        sweep_at(bot, due_at - timedelta(minutes=1))
+        time.sleep(0.3)
+        assert len(fake.find("chat.postMessage", touch_base_dm(user))) == 1
+        sweep_at(bot, due_at)
+        fake.wait_for("chat.postMessage", touch_base_dm(user), count=2)
+    finally:
+        assert bot.stop() == 0, bot.log_text()

@@ -17,18 +17,22 @@ from tests.journeys.test_journey import ANSWERS
 from tests.journeys.test_playground import RILEY, RILEY_DM, Playground, dm, start, stop, top_modal
 from tests.slack_requests import fill_form
 
-DAY = re.compile(r"(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday) (\d{1,2}) ([A-Z][a-z]+)")
+MONTH = "(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*"
+DAY = re.compile(rf"\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]* (\d{{1,2}}) {MONTH}\b")
+DATE = re.compile(rf"\b(\d{{1,2}}) {MONTH} (20\d\d)\b")
 
 
 def named_days(text: str, year: int) -> list[date]:
-    """Every "Thursday 10 December" in `text`, as dates (in `year`, or the next one for January)."""
+    """Every "Thursday 10 December" or "Thu 10 Dec" in `text`, as dates (in `year`, or the next one
+    when the weekday says so), then every "10 Dec 2026"."""
     found = []
     for weekday, day, month in DAY.findall(text):
-        moment = datetime.strptime(f"{day} {month} {year}", "%d %B %Y").date()
-        if moment.strftime("%A") != weekday:
+        moment = datetime.strptime(f"{day} {month} {year}", "%d %b %Y").date()
+        if moment.strftime("%a") != weekday:
             moment = moment.replace(year=year + 1)
-        assert moment.strftime("%A") == weekday, f"{weekday} {day} {month} is no real day"
+        assert moment.strftime("%a") == weekday, f"{weekday} {day} {month} is no real day"
         found.append(moment)
+    found.extend(datetime.strptime(" ".join(parts), "%d %b %Y").date() for parts in DATE.findall(text))
     return found
 
 
@@ -94,6 +98,7 @@ def test_the_bot_follows_the_playgrounds_clock_and_so_does_the_next_run(tmp_path
         [again] = named_days(snoozed[snoozed.index("remind you again") :], touched_on.year)
         assert touched_on + timedelta(days=7) <= again <= touched_on + timedelta(days=9), snoozed
         before = playground_now(playground)
+        assert_every_day_named_is_on_the_playgrounds_calendar(playground.state(), today)
     finally:
         assert stop(playground) == 0
 
@@ -111,16 +116,33 @@ def test_the_bot_follows_the_playgrounds_clock_and_so_does_the_next_run(tmp_path
 
         arrived = playground.until(lambda s: len(touches(s)) > 1 and touches(s))
         assert datetime.fromisoformat(arrived[-1]["at"]).date() == again
+        # Snoozed a month from there: a weekday a calendar month on, and every day named still ours.
+        snooze(playground, arrived[-1], ids.SNOOZE_MONTH)
+        redrawn = playground.until(
+            lambda s: (
+                (m := touches(s)[-1]) and m["edited"] and "remind you again" in json.dumps(m["blocks"]) and m
+            )
+        )
+        month = json.dumps(redrawn["blocks"])
+        [later] = named_days(month[month.index("remind you again") :], again.year)
+        assert later.weekday() < 5 and 28 <= (later - again).days <= 33, month
+        assert_every_day_named_is_on_the_playgrounds_calendar(playground.state(), today)
     finally:
         assert stop(playground) == 0
 
 
-def snooze(playground: Playground, touch: dict[str, Any]) -> None:
-    button = next(
-        e for b in touch["blocks"] for e in b.get("elements", []) if e.get("action_id") == ids.SNOOZE_WEEK
-    )
+def assert_every_day_named_is_on_the_playgrounds_calendar(state: dict[str, Any], first: date) -> None:
+    """No DM, Home tab or only-visible-to-you reply names a day before the playground's first day
+    (the machine's today is two months before it): nothing the bot said read the machine's clock."""
+    said = [*state["conversations"][RILEY_DM], *state["ephemeral"].get(RILEY, []), state["homes"][RILEY]]
+    days = [day for shown in said for day in named_days(json.dumps(shown), first.year)]
+    assert days and min(days) >= first, days
+
+
+def snooze(playground: Playground, touch: dict[str, Any], choice: str = ids.SNOOZE_WEEK) -> None:
+    button = next(e for b in touch["blocks"] for e in b.get("elements", []) if e.get("action_id") == choice)
     where = {"kind": "message", "channel": RILEY_DM, "ts": touch["ts"]}
-    action = {"type": "button", "action_id": ids.SNOOZE_WEEK, "block_id": ids.TOUCH_BASE_ANSWERS,
+    action = {"type": "button", "action_id": choice, "block_id": ids.TOUCH_BASE_ANSWERS,
               "value": button["value"]}  # fmt: skip
     assert playground.post("/play/action", user=RILEY, where=where, action=action)["ok"]
 

@@ -59,6 +59,8 @@ SHARING = {
     "anonymous": "In the team digest, anonymously",
     "private": "Keep it private",
 }
+# The answers to its touch-base reminder, by the state each leaves it in: the reminder's buttons.
+TOUCH_BASE_CHOICES = {"done": "I reached out", "won_back": "Won them back", "let_go": "Let it go"}
 
 
 @dataclass(frozen=True, kw_only=True)

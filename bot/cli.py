@@ -16,7 +16,7 @@ from bot import clock
 from bot.config import ConfigError, Settings, configure_logging, load_settings, parse_database_url
 from bot.crm.prompts import CrmPrompts
 from bot.digest.posting import DigestSweep, Outcome
-from bot.export import write_csv
+from bot.export import write_csv, write_json
 from bot.followups.delivery import FollowUpSweep
 from bot.progress import CopyProgress, summary_lines
 from bot.runtime.installs import installs_for
@@ -68,10 +68,24 @@ def parser() -> argparse.ArgumentParser:
     reminders.add_argument(
         "--as-of", metavar="ISO8601", type=moment, help="the moment treated as now (naive = UTC)"
     )
-    export = commands.add_parser("export", help="write every autopsy to stdout")
+    export = commands.add_parser(
+        "export",
+        help="write every autopsy to stdout: all it holds, with its revisits, touch-base and CRM origin",
+        description="Write every autopsy to stdout, oldest first: every answer, the revisits with "
+        "their times, the touch-base outcome and when it was answered, and the CRM deal it came "
+        "from (CRM, deal id, link). --format csv, the default, is for people: one row per autopsy, "
+        "columns named as the form asks, answers in the words chosen in it ('Partly', 'Lost a new "
+        "deal', 'Keep it private'), times in UTC, the revisits in one cell each after its date; a "
+        "cell that would run as a spreadsheet formula starts with an apostrophe. --format json is "
+        "for scripts: the codes the database stores ('partly', 'new_deal_lost', 'private'), ISO "
+        "8601 times, the revisits as a list.",
+    )
     export.add_argument("--team", metavar="T", help="only this workspace (team ID)")
     export.add_argument(
-        "--format", choices=("csv", "json"), default="csv", help="output format (default: csv)"
+        "--format",
+        choices=("csv", "json"),
+        default="csv",
+        help="csv: the form's words, for people (default); json: the stored codes, for scripts",
     )
     purge = commands.add_parser(
         "purge", help="delete everything Rebound holds about one workspace (after an uninstall, say)"
@@ -312,14 +326,8 @@ def export(settings: Settings, *, team: str | None, output_format: str) -> None:
     store = settings.connect()
     try:
         with store.read() as work:
-            rows = work.autopsies.export(team_id=team)
-            if output_format == "csv":
-                write_csv(rows, sys.stdout)
-            else:
-                sys.stdout.write("[")
-                for index, row in enumerate(rows):
-                    sys.stdout.write(("," if index else "") + "\n" + json.dumps(row, ensure_ascii=False))
-                sys.stdout.write("\n]\n")
+            entries = work.autopsies.export(team_id=team)
+            (write_csv if output_format == "csv" else write_json)(entries, sys.stdout)
         sys.stdout.flush()
     except SQLAlchemyError as error:
         reason = str(getattr(error, "orig", None) or error).splitlines()[0]

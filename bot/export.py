@@ -1,4 +1,9 @@
-"""Autopsies as CSV, for `rebound export` and "Export my data", safe to open in a spreadsheet.
+"""Everything a rep wrote, for `rebound export` and "Export my data": a CSV for people, JSON for
+machines.
+
+The CSV is what a rep opens in a spreadsheet: columns named as the form asks, answers in the
+words they chose in it (taken from `bot.autopsy`, so the two cannot drift), times in UTC. The
+JSON keeps the codes the database stores (`partly`, `new_deal_lost`), for scripts.
 
 A cell that starts with =, +, -, @ (or a tab or carriage return) would run as a formula in
 Excel or Sheets; such cells get a leading apostrophe, as OWASP recommends for CSV injection.
@@ -8,26 +13,188 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Mapping
+import json
+from collections.abc import Iterable
+from datetime import datetime
 from typing import Any, TextIO
 
-from storage import EXPORT_FIELDS
+from bot import autopsy
+from bot.crm.news import CRMS
+from storage import ExportEntry
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+# The JSON's keys, one object per autopsy: the stored codes and ISO 8601 times.
+EXPORT_FIELDS = (
+    "id",
+    "team_id",
+    "user_id",
+    "created_at",
+    "deal_name",
+    "outcome",
+    "deal_value",
+    "winner",
+    "competitor",
+    "winner_reason",
+    "main_reason",
+    "customer_said",
+    "check_listened",
+    "check_timing",
+    "check_market",
+    "check_aggressive",
+    "feelings",
+    "lesson",
+    "touch_base_on",
+    "help_from",
+    "sharing",
+    "touch_base_outcome",
+    "touch_base_answered_at",
+    "revisits",
+    "crm",
+    "crm_deal_id",
+    "crm_deal_url",
+)
+
+# The fields `record` works out; the others are the autopsy's columns as stored.
+_WORKED_OUT = (
+    "created_at",
+    "deal_value",
+    "touch_base_on",
+    "touch_base_outcome",
+    "touch_base_answered_at",
+    "revisits",
+)
+
+# A touch-base's state in the rep's words: their own answer, or where the reminder stands.
+TOUCH_BASE_OUTCOMES = {
+    **autopsy.TOUCH_BASE_CHOICES,
+    "pending": "Not yet: waiting for the day",
+    "sending": "Not yet: waiting for the day",
+    "sent": "Reminded, no answer yet",
+    "snoozed": "Snoozed",
+    "cancelled": "No reminder: the date was removed",
+    "failed": "The reminder could not be delivered",
+}
+
+CSV_COLUMNS = (
+    "Written (UTC)",
+    "Deal or prospect",
+    "What happened?",
+    "Deal value",
+    "Who got the sale?",
+    "Competitor",
+    "The main reason",
+    "Why did they win?",
+    "What the customer said",
+    *autopsy.SELF_CHECKS.values(),
+    "What happened, and how you felt",
+    "The lesson",
+    "Shared",
+    "Touch base on",
+    "Touch-base outcome",
+    "Touch-base answered (UTC)",
+    "Help asked from (Slack user ID)",
+    "Revisits (UTC)",
+    "From the CRM",
+    "CRM deal ID",
+    "CRM deal link",
+    "Autopsy ID",
+    "Workspace (Slack team ID)",
+    "Written by (Slack user ID)",
+)
+
+
+def _money(cents: int | None) -> str | None:
+    return None if cents is None else f"{cents // 100}.{cents % 100:02d}"
+
+
+def _word(choices: dict[str, str], code: str | None) -> str | None:
+    """The words the form showed for a stored code (the code itself, should one be unknown)."""
+    return None if code is None else choices.get(code, code)
+
+
+def _utc(moment: datetime | None) -> str | None:
+    return None if moment is None else f"{moment:%Y-%m-%d %H:%M}"
+
+
+def _answered_at(entry: ExportEntry) -> datetime | None:
+    touch = entry.touch_base
+    return touch.closed_at if touch is not None and touch.state in autopsy.TOUCH_BASE_CHOICES else None
+
+
+def record(entry: ExportEntry) -> dict[str, Any]:
+    """An autopsy for machines, in EXPORT_FIELDS order: stored codes, ISO 8601 times in UTC."""
+    row, touch = entry.autopsy, entry.touch_base
+    answered = _answered_at(entry)
+    values = {field: getattr(row, field) for field in EXPORT_FIELDS if field not in _WORKED_OUT}
+    values.update(
+        created_at=row.created_at.isoformat(),
+        deal_value=_money(row.deal_value_cents),
+        touch_base_on=None if row.touch_base_on is None else row.touch_base_on.isoformat(),
+        touch_base_outcome=None if touch is None else touch.state,
+        touch_base_answered_at=None if answered is None else answered.isoformat(),
+        revisits=[{"created_at": seen.created_at.isoformat(), "text": seen.text} for seen in entry.revisits],
+    )
+    return {field: values[field] for field in EXPORT_FIELDS}
+
+
+def readable(entry: ExportEntry) -> dict[str, Any]:
+    """An autopsy for a person, in CSV_COLUMNS order: the words they chose in the form."""
+    row, touch = entry.autopsy, entry.touch_base
+    crm = _word(CRMS, row.crm)
+    checks = {ask: _word(autopsy.ANSWERS, getattr(row, check)) for check, ask in autopsy.SELF_CHECKS.items()}
+    values = {
+        "Written (UTC)": _utc(row.created_at),
+        "Deal or prospect": row.deal_name,
+        "What happened?": _word(autopsy.OUTCOMES, row.outcome),
+        "Deal value": _money(row.deal_value_cents),
+        "Who got the sale?": _word(autopsy.WINNERS, row.winner),
+        "Competitor": row.competitor,
+        "The main reason": _word(autopsy.REASONS, row.main_reason),
+        "Why did they win?": row.winner_reason,
+        "What the customer said": row.customer_said,
+        **checks,
+        "What happened, and how you felt": row.feelings,
+        "The lesson": row.lesson,
+        "Shared": _word(autopsy.SHARING, row.sharing),
+        "Touch base on": None if row.touch_base_on is None else row.touch_base_on.isoformat(),
+        "Touch-base outcome": _word(TOUCH_BASE_OUTCOMES, None if touch is None else touch.state),
+        "Touch-base answered (UTC)": _utc(_answered_at(entry)),
+        "Help asked from (Slack user ID)": row.help_from,
+        # One row per autopsy, so a spreadsheet's rows count autopsies and sorting or filtering
+        # keeps each revisit with its deal: the revisits share a cell, oldest first, each after
+        # its date, a blank line between them.
+        "Revisits (UTC)": "\n\n".join(f"{_utc(seen.created_at)}: {seen.text}" for seen in entry.revisits),
+        "From the CRM": crm[:1].upper() + crm[1:] if crm else None,
+        "CRM deal ID": row.crm_deal_id,
+        "CRM deal link": row.crm_deal_url,
+        "Autopsy ID": row.id,
+        "Workspace (Slack team ID)": row.team_id,
+        "Written by (Slack user ID)": row.user_id,
+    }
+    return {column: values[column] for column in CSV_COLUMNS}
 
 
 def safe_cell(value: Any) -> Any:
     return "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
 
 
-def write_csv(rows: Iterable[Mapping[str, Any]], out: TextIO) -> None:
-    writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS)
+def write_csv(entries: Iterable[ExportEntry], out: TextIO) -> None:
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS)
     writer.writeheader()
-    for row in rows:
-        writer.writerow({field: safe_cell(value) for field, value in row.items()})
+    for entry in entries:
+        writer.writerow({column: safe_cell(value) for column, value in readable(entry).items()})
 
 
-def csv_text(rows: Iterable[Mapping[str, Any]]) -> str:
+def csv_text(entries: Iterable[ExportEntry]) -> str:
     out = io.StringIO()
-    write_csv(rows, out)
+    write_csv(entries, out)
     return out.getvalue()
+
+
+def write_json(entries: Iterable[ExportEntry], out: TextIO) -> None:
+    """A JSON array, one autopsy per line, written as it is read."""
+    out.write("[")
+    for index, entry in enumerate(entries):
+        out.write(("," if index else "") + "\n" + json.dumps(record(entry), ensure_ascii=False))
+    out.write("\n]\n")

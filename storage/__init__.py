@@ -1,7 +1,7 @@
 """Rebound's storage: the models, a Store handing out units of work, one module per aggregate
 (autopsies, follow-ups, digests, workspaces, lost deals), and the Alembic migrations."""
 
-from storage.autopsies import EXPORT_FIELDS, AuthorStats, JournalEntry, Lesson
+from storage.autopsies import AuthorStats, ExportEntry, JournalEntry, Lesson
 from storage.digests import WeekCount, WeekFacts
 from storage.engine import make_engine
 from storage.follow_ups import Due, Plan
@@ -10,12 +10,12 @@ from storage.models import Autopsy, Base, Digest, FollowUp, LostDeal, Revisit, W
 from storage.store import Store, Work
 
 __all__ = [
-    "EXPORT_FIELDS",
     "AuthorStats",
     "Autopsy",
     "Base",
     "Digest",
     "Due",
+    "ExportEntry",
     "FollowUp",
     "JournalEntry",
     "Lesson",

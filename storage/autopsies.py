@@ -4,7 +4,7 @@ changes one person's rows, that person: only an autopsy's author may edit or del
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -19,6 +19,7 @@ from storage.models import Autopsy, FollowUp, Revisit
 
 SHARED = ("named", "anonymous")
 OPEN = ("pending", "snoozed", "sent")  # a follow-up still waiting for its answer
+EXPORT_BATCH = 500  # autopsies read at a time by the export
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,16 @@ class JournalEntry:
     touch_base: FollowUp | None
     revisits: int
     latest_revisit: str | None
+
+
+@dataclass(frozen=True)
+class ExportEntry:
+    """One autopsy as the export holds it: what the rep wrote, its touch-base (the latest, if
+    any) with its outcome, and its revisits, oldest first."""
+
+    autopsy: Autopsy
+    touch_base: FollowUp | None
+    revisits: tuple[Revisit, ...]
 
 
 @dataclass(frozen=True)
@@ -301,53 +312,29 @@ class Autopsies:
         )
         return [Lesson.shared_by(row) for row in rows]
 
-    def export(
-        self, *, team_id: str | None = None, user_id: str | None = None
-    ) -> Iterator[Mapping[str, Any]]:
-        """Every autopsy (of one workspace, or all; of one author, or all), oldest first, streamed
-        while the unit of work is open."""
+    def export(self, *, team_id: str | None = None, user_id: str | None = None) -> Iterator[ExportEntry]:
+        """Every autopsy (of one workspace, or all; of one author, or all), oldest first, with its
+        touch-base and revisits, streamed while the unit of work is open."""
         query = select(Autopsy).order_by(Autopsy.team_id, Autopsy.created_at, Autopsy.id)
         if team_id is not None:
             query = query.where(Autopsy.team_id == team_id)
         if user_id is not None:
             query = query.where(Autopsy.user_id == user_id)
-        for row in self.session.scalars(query.execution_options(yield_per=500)):
-            yield export_row(row)
-
-
-EXPORT_FIELDS = (
-    "id",
-    "team_id",
-    "user_id",
-    "created_at",
-    "deal_name",
-    "outcome",
-    "deal_value",
-    "winner",
-    "competitor",
-    "winner_reason",
-    "main_reason",
-    "customer_said",
-    "check_listened",
-    "check_timing",
-    "check_market",
-    "check_aggressive",
-    "feelings",
-    "lesson",
-    "touch_base_on",
-    "help_from",
-    "sharing",
-)
-
-
-def export_row(entry: Autopsy) -> dict[str, Any]:
-    """An autopsy as plain values, in EXPORT_FIELDS order."""
-    cents = entry.deal_value_cents
-    values = {
-        field: getattr(entry, field) for field in EXPORT_FIELDS if field not in ("deal_value", "created_at")
-    }
-    values["created_at"] = entry.created_at.isoformat()
-    values["deal_value"] = None if cents is None else f"{cents // 100}.{cents % 100:02d}"
-    if entry.touch_base_on is not None:
-        values["touch_base_on"] = entry.touch_base_on.isoformat()
-    return {field: values[field] for field in EXPORT_FIELDS}
+        # A batch's touch-bases and revisits in two queries, not two per autopsy.
+        for batch in self.session.scalars(query.execution_options(yield_per=EXPORT_BATCH)).partitions():
+            ids = [entry.id for entry in batch]
+            touch = {
+                row.autopsy_id: row
+                for row in self.session.scalars(
+                    select(FollowUp)
+                    .where(FollowUp.autopsy_id.in_(ids), FollowUp.kind == "touch_base")
+                    .order_by(FollowUp.id)
+                )
+            }
+            revisits: dict[int, list[Revisit]] = defaultdict(list)
+            for revisit in self.session.scalars(
+                select(Revisit).where(Revisit.autopsy_id.in_(ids)).order_by(Revisit.created_at, Revisit.id)
+            ):
+                revisits[revisit.autopsy_id].append(revisit)
+            for entry in batch:
+                yield ExportEntry(entry, touch.get(entry.id), tuple(revisits[entry.id]))

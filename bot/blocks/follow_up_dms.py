@@ -73,7 +73,8 @@ TOUCH_BASE_ANSWERS = {
 def touch_base_buttons(follow_up: FollowUp) -> list[ButtonElement]:
     """The answers to a touch-base reminder, in its DM and in App Home."""
     value = str(follow_up.id)
-    buttons = [ButtonElement(text="I reached out", action_id=ids.REACHED_OUT, value=value, style="primary")]
+    label = autopsy.TOUCH_BASE_CHOICES
+    buttons = [ButtonElement(text=label["done"], action_id=ids.REACHED_OUT, value=value, style="primary")]
     if follow_up.state != "snoozed":  # a snooze does not stack on a snooze
         buttons += [
             ButtonElement(text="Snooze a week", action_id=ids.SNOOZE_WEEK, value=value),
@@ -81,8 +82,8 @@ def touch_base_buttons(follow_up: FollowUp) -> list[ButtonElement]:
         ]
     return [
         *buttons,
-        ButtonElement(text="Won them back", action_id=ids.WON_BACK, value=value),
-        ButtonElement(text="Let it go", action_id=ids.LET_GO, value=value),
+        ButtonElement(text=label["won_back"], action_id=ids.WON_BACK, value=value),
+        ButtonElement(text=label["let_go"], action_id=ids.LET_GO, value=value),
     ]
 
 

@@ -316,20 +316,44 @@ def test_nobody_edits_or_deletes_another_persons_autopsy(bot, fake):
     assert f"Refused to delete autopsy {autopsy_id} for {intruder}" in log
 
 
-def test_export_my_data_sends_my_autopsies_only_as_a_safe_csv(bot, fake):
+def test_export_my_data_sends_my_autopsies_in_my_words_with_what_became_of_them_as_a_safe_csv(bot, fake):
     user, other, team = unique("U"), unique("U"), unique("T")
-    write(bot, fake, user, team, '=HYPERLINK("https://evil")', **{ids.LESSON: "+1 lesson"})
-    write(bot, fake, user, team, "Second Co")
+    soon = (date.today() + timedelta(days=9)).isoformat()
+    write(
+        bot,
+        fake,
+        user,
+        team,
+        '=HYPERLINK("https://evil")',
+        **{ids.LESSON: "+1 lesson", ids.TOUCH_BASE_ON: soon},
+    )
+    write(bot, fake, user, team, "Second Co", **{ids.CHECK_LISTENED: "partly", ids.SHARING: "private"})
     write(bot, fake, other, team, "Not Mine Ltd")
+    view = home_showing(fake, user, "Touch base with =HYPERLINK")
+    won = {"action_id": ids.WON_BACK, "type": "button", "value": element(view, ids.WON_BACK)["value"]}
+    home_click(bot, user, team, won, block_id="x")
+    home_showing(fake, user, "won back")
     home_click(bot, user, team, {"action_id": ids.EXPORT_MINE, "type": "button"})
     dm = "D" + user.lstrip("U")
     [complete] = fake.wait_for("files.completeUploadExternal", lambda c: c.args.get("channel_id") == dm)
     assert "2 autopsies" in complete.args["initial_comment"]
     file_id = json.loads(complete.args["files"])[0]["id"]
-    rows = list(csv.DictReader(io.StringIO(fake.uploads[file_id].decode())))
-    assert sorted(row["deal_name"] for row in rows) == ['\'=HYPERLINK("https://evil")', "Second Co"]
-    assert {row["user_id"] for row in rows} == {user}
-    assert "'+1 lesson" in {row["lesson"] for row in rows}
+    rows = list(csv.DictReader(io.StringIO(fake.uploads[file_id].decode(), newline="")))
+    hostile, second = sorted(rows, key=lambda row: row["Deal or prospect"])
+    assert (hostile["Deal or prospect"], second["Deal or prospect"]) == (
+        '\'=HYPERLINK("https://evil")',
+        "Second Co",
+    )
+    assert {row["Written by (Slack user ID)"] for row in rows} == {user}
+    assert hostile["The lesson"] == "'+1 lesson"
+    assert hostile["What happened?"] == "Lost a new deal" and hostile["Touch-base outcome"] == "Won them back"
+    answered = datetime.fromisoformat(hostile["Touch-base answered (UTC)"]).replace(tzinfo=UTC)
+    assert timedelta(0) <= datetime.now(UTC) - answered < timedelta(minutes=2)
+    assert (
+        second["Did I really listen to the prospect's needs?"] == "Partly"
+        and second["Shared"] == "Keep it private"
+    )
+    assert {"Revisits (UTC)", "From the CRM", "CRM deal ID", "CRM deal link"} <= set(second)
 
 
 def command(bot: Bot, fake: SlackEmulator, text: str, *, user: str, team: str) -> dict[str, Any]:

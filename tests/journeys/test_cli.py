@@ -12,12 +12,14 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from bot import ids
 from playground.emulator import Fault, new_trigger_id
 from tests.conftest import bot_env, rebound, start_bot
-from tests.slack_requests import FORM, send, slash_command, unique
+from tests.slack_requests import FORM, send, slash_command, unique, view_submission
 
 OAUTH_IN_SOCKET_MODE = {"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "s", "SLACK_APP_TOKEN": "xapp-1"}
 
@@ -96,24 +98,71 @@ def test_unreachable_database_is_one_clear_line(fake, tmp_path):
     assert done.stderr.startswith("rebound: cannot migrate the database at postgresql+psycopg://rebound:***@")
 
 
-def test_export_writes_csv_with_a_header_and_json(bot, fake):
-    from tests.journeys.test_journey import ANSWERS, open_form, submit
+def test_export_gives_people_the_form_s_words_and_scripts_the_codes_with_revisits_and_touch_base(bot, fake):
+    from tests.journeys.test_follow_up_buttons import click, dm, sweep_at, updates, weekday_noon
+    from tests.journeys.test_journey import ANSWERS, as_dict, open_form, submit
 
     user, team = unique("U"), unique("T")
+    touch_base_day = date.today() + timedelta(days=20)
+    lesson = '=SUM(1,2): say "no" early,\nthen ask why'
+    started = datetime.now(UTC).replace(second=0, microsecond=0)
     for deal in ("Alpha, Inc.", 'Beta "Quoted" Co'):
         view = open_form(bot, fake, deal, user=user, team=team)
-        assert submit(bot, view, ANSWERS, user=user, team=team).status == 200
+        answers = {**ANSWERS, ids.LESSON: lesson, ids.TOUCH_BASE_ON: touch_base_day.isoformat()}
+        assert submit(bot, view, answers, user=user, team=team).status == 200
+    # A week on, the rep writes what they see now about Alpha; on the touch-base day, wins it back.
+    sweep_at(bot, weekday_noon(date.today() + timedelta(days=8)))
+    trigger = click(
+        bot, dm(fake, user, "Revisit your notes on Alpha, Inc."), ids.ADD_REVISIT, user=user, team=team
+    )
+    [opened] = fake.wait_for("views.open", lambda c: c.args.get("trigger_id") == trigger)
+    seen = "They wanted a pilot, not a contract.\nAsk for one next time."
+    values = {ids.REVISIT_TEXT: {ids.REVISIT_TEXT: {"type": "plain_text_input", "value": seen}}}
+    modal = {**as_dict(opened.args["view"]), "id": unique("V")}
+    assert send(bot.events_url, view_submission(modal, values, user=user, team=team), FORM).status == 200
+    updates(fake, user)
+    sweep_at(bot, weekday_noon(touch_base_day))
+    click(bot, dm(fake, user, "Time to touch base with Alpha, Inc."), ids.WON_BACK, user=user, team=team)
+    updates(fake, user, count=2)
+    finished = datetime.now(UTC)
+
     done = rebound("export", "--team", team, env=bot.env, cwd=bot.cwd)
     assert done.returncode == 0, done.stderr
-    rows = list(csv.DictReader(io.StringIO(done.stdout)))
-    assert [row["deal_name"] for row in rows] == ["Alpha, Inc.", 'Beta "Quoted" Co']
-    assert rows[0]["lesson"] == ANSWERS["lesson"] and rows[0]["deal_value"] == "48000.00"
+    alpha, beta = csv.DictReader(io.StringIO(done.stdout, newline=""))
+    assert [alpha["Deal or prospect"], beta["Deal or prospect"]] == ["Alpha, Inc.", 'Beta "Quoted" Co']
+    assert alpha["What happened?"] == "Lost a new deal" and alpha["Who got the sale?"] == "A competitor"
+    assert alpha["The main reason"] == "Price" and alpha["Competitor"] == "Globex"
+    assert alpha["Did I miss the timing because I didn't follow up well?"] == "Partly"
+    assert alpha["Shared"] == "In the team digest, with my name" and alpha["Deal value"] == "48000.00"
+    assert alpha["The lesson"] == "'" + lesson  # intact, and never run as a formula
+    stamp, _, text = alpha["Revisits (UTC)"].partition(": ")
+    assert text == seen and started <= datetime.fromisoformat(stamp).replace(tzinfo=UTC) <= finished
+    assert alpha["Touch-base outcome"] == "Won them back"
+    answered = datetime.fromisoformat(alpha["Touch-base answered (UTC)"]).replace(tzinfo=UTC)
+    assert started <= answered <= finished
+    assert (beta["Touch-base outcome"], beta["Revisits (UTC)"]) == ("Reminded, no answer yet", "")
+    assert alpha["From the CRM"] == alpha["CRM deal ID"] == alpha["CRM deal link"] == ""
+    codes = {"new_deal_lost", "partly", "won_back", "named", "price", "competitor"}
+    assert not codes & {cell for row in (alpha, beta) for cell in row.values()}
+
     as_json = json.loads(
         rebound("export", "--team", team, "--format", "json", env=bot.env, cwd=bot.cwd).stdout
     )
     assert [row["deal_name"] for row in as_json] == ["Alpha, Inc.", 'Beta "Quoted" Co']
+    first = as_json[0]
+    assert (first["outcome"], first["check_timing"], first["sharing"]) == ("new_deal_lost", "partly", "named")
+    assert first["lesson"] == lesson and first["touch_base_outcome"] == "won_back"
+    assert (
+        datetime.fromisoformat(first["touch_base_answered_at"]).replace(second=0, microsecond=0) == answered
+    )
+    [revisit] = first["revisits"]
+    assert revisit["text"] == seen and started <= datetime.fromisoformat(revisit["created_at"]) <= finished
+    assert (first["crm"], first["crm_deal_id"], first["crm_deal_url"]) == (None, None, None)
     empty = rebound("export", "--team", "T0NOBODY", "--format", "json", env=bot.env, cwd=bot.cwd)
     assert json.loads(empty.stdout) == []
+    said = " ".join(rebound("export", "--help", env=bot.env, cwd=bot.cwd).stdout.split())
+    assert "csv, the default, is for people" in said and "'Partly'" in said
+    assert "json is for scripts: the codes the database stores ('partly'" in said
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])

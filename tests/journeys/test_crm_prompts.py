@@ -4,7 +4,9 @@ a fake HubSpot on loopback, Salesforce's SOAP as its WSDL sends it, and the fake
 
 from __future__ import annotations
 
+import csv
 import http.client
+import io
 import json
 import re
 import time
@@ -447,6 +449,30 @@ def test_a_workflow_step_schedules_the_same_prompt_and_completes(crm_bot, fake):
     with store.read() as work:
         assert work.session.get_one(Autopsy, row.autopsy_id).crm == "workflow"
     store.close()
+
+
+def test_an_autopsy_hubspot_prompted_is_exported_with_the_deal_it_came_from(crm_bot, fake, hubspot):
+    user, deal = unique("U"), 7_000_077
+    fake.emails[f"{user.lower()}@example.com"] = user
+    hubspot.add_owner("510077", f"{user.lower()}@example.com")
+    hubspot.add_deal(deal, name='Initech, "the big one"', amount="25000", owner_id="510077")
+    event = stage_change_event(PORTAL_ID, deal, "closedlost", int(time.time() * 1000) - 5000)
+    assert hubspot_webhook(crm_bot, [event]).status == 204
+    sweep_at(crm_bot, next_weekday_at(10))
+    [prompt] = dms_to(fake, user)
+    trigger = click(crm_bot, prompt, ids.CRM_DO_AUTOPSY, user=user, team=TEAM)
+    submit_prompted_form(crm_bot, fake, trigger, user)  # stored before Slack hears back
+    link = f"https://app.hubspot.com/contacts/{PORTAL_ID}/record/0-3/{deal}"
+
+    done = rebound("export", "--team", TEAM, env=crm_bot.env, cwd=crm_bot.cwd)
+    assert done.returncode == 0, done.stderr
+    [row] = [
+        row for row in csv.DictReader(io.StringIO(done.stdout, newline="")) if row["CRM deal ID"] == str(deal)
+    ]
+    assert (row["From the CRM"], row["CRM deal link"]) == ("HubSpot", link)
+    assert row["Deal or prospect"] == 'Initech, "the big one"' and row["Deal value"] == "25000.00"
+    [as_json] = [entry for entry in crm_bot.export(TEAM) if entry["crm_deal_id"] == str(deal)]
+    assert (as_json["crm"], as_json["crm_deal_url"]) == ("hubspot", link)
 
 
 @pytest.mark.parametrize(

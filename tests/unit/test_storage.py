@@ -11,7 +11,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
-from storage import EXPORT_FIELDS, Autopsy, Base, Plan, Store, upgrade
+from storage import Autopsy, Base, Plan, Store, upgrade
 from tests.conftest import follow_ups_of
 from tests.examples import ANSWERS
 
@@ -108,21 +108,48 @@ def test_an_autopsy_is_saved_once_per_view_even_under_concurrent_retries(databas
         store.close()
 
 
-def test_export_has_every_field_in_utc_and_filters_by_workspace(database_url):
+def test_the_export_holds_each_autopsy_with_its_touch_base_and_revisits_across_batches(
+    database_url, monkeypatch
+):
+    monkeypatch.setattr("storage.autopsies.EXPORT_BATCH", 2)  # 5 autopsies: 3 batches
     store = migrated(database_url)
     try:
-        save(store, "T1", "U1", "V1")
+        touch_base = (Plan(kind="touch_base", recipient_id="U1", due_at=NOW + timedelta(days=90)),)
+        written = [
+            save(store, "T1", "U1", f"V{n}", plans=touch_base, deal_name=f"D{n}")[0].id for n in range(5)
+        ]
         save(store, "T2", "U9", "V1", deal_value_cents=None)
+        with store.write() as work:
+            for n, autopsy_id in enumerate(written):
+                for k in range(n):  # written newest first: the export puts them oldest first
+                    work.autopsies.add_revisit(
+                        team_id="T1", user_id="U1", autopsy_id=autopsy_id, view_id=f"R{n}.{k}",
+                        text=f"D{n}, week {n - k}", now=NOW + timedelta(weeks=n - k),
+                    )  # fmt: skip
+        [won] = follow_ups_of(store, team_id="T1", autopsy_id=written[3])
+        with store.write() as work:
+            work.follow_ups.answer(
+                team_id="T1",
+                user_id="U1",
+                follow_up_id=won.id,
+                state="won_back",
+                now=NOW + timedelta(days=95),
+            )
         with store.read() as work:
-            [row] = list(work.autopsies.export(team_id="T1"))
+            entries = list(work.autopsies.export(team_id="T1"))
             everything = list(work.autopsies.export())
-        assert tuple(row) == EXPORT_FIELDS
-        assert row["deal_value"] == "19999.99"
-        assert row["touch_base_on"] == "2027-03-01"
-        assert datetime.fromisoformat(row["created_at"]) == NOW
-        assert row["lesson"] == ANSWERS.lesson and row["sharing"] == "anonymous"
-        assert [r["team_id"] for r in everything] == ["T1", "T2"]
-        assert everything[1]["deal_value"] is None
+            mine = list(work.autopsies.export(team_id="T2", user_id="U9"))
+        assert [entry.autopsy.deal_name for entry in entries] == ["D0", "D1", "D2", "D3", "D4"]
+        assert [[seen.text for seen in entry.revisits] for entry in entries] == [
+            [f"D{n}, week {week}" for week in range(1, n + 1)] for n in range(5)
+        ]
+        assert [entry.touch_base.state for entry in entries] == ["pending"] * 3 + ["won_back", "pending"]
+        assert entries[3].touch_base.closed_at == NOW + timedelta(days=95)
+        assert entries[0].autopsy.created_at == NOW and entries[0].autopsy.lesson == ANSWERS.lesson
+        assert [entry.autopsy.team_id for entry in everything] == ["T1"] * 5 + ["T2"]
+        assert [(entry.autopsy.deal_value_cents, entry.touch_base, entry.revisits) for entry in mine] == [
+            (None, None, ())
+        ]
     finally:
         store.close()
 

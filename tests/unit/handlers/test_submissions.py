@@ -7,7 +7,7 @@ from unittest.mock import patch
 
 from sqlalchemy.exc import OperationalError
 
-from bot import ids
+from bot import export, ids
 from bot.blocks import autopsy_form
 from handlers import submissions
 from storage import Plan
@@ -30,7 +30,7 @@ def autopsy_view(view_id: str = "V0FORM", **answers: object) -> dict:
 
 def stored(store) -> list:
     with store.read() as work:
-        return list(work.autopsies.export(team_id=TEAM))
+        return [export.record(entry) for entry in work.autopsies.export(team_id=TEAM)]
 
 
 def test_a_saved_autopsy_is_acked_empty_then_the_rep_is_thanked(ack, context, client, logger, store):

@@ -26,6 +26,7 @@ from urllib.parse import urlencode
 from bot.clock import system_now
 from playground.clock import PlaygroundClock
 from playground.emulator import BOT_USER_ID, TEAM_ID, Call, SlackEmulator, conversation_of, new_trigger_id
+from playground.files import file_card
 
 APP_ID = "A0REBOUND"
 ANSWER_WITHIN = 3.0  # seconds Slack waits for the bot's answer before showing the person an error
@@ -180,12 +181,13 @@ class SlackClient:
         if not channel:
             return
         files = [
-            {
-                "id": entry["id"],
-                "title": entry.get("title") or "",
-                "url": f"/play/files/{entry['id']}",
-                "mimetype": self.emulator.file_types.get(entry["id"], "application/octet-stream"),
-            }
+            file_card(
+                entry["id"],
+                name=self.emulator.file_names.get(entry["id"], ""),
+                title=entry.get("title"),
+                mimetype=self.emulator.file_types.get(entry["id"], "application/octet-stream"),
+                size=len(self.emulator.uploads.get(entry["id"], b"")),
+            )
             for entry in _decoded(args.get("files")) or []
         ]
         self.seen.conversations.setdefault(channel, []).append(

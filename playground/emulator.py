@@ -130,6 +130,7 @@ class SlackEmulator:
         self.deleted: set[str] = set()  # user IDs of deactivated accounts
         self.bots: set[str] = set()  # user IDs that are bots
         self.file_types: dict[str, str] = {}  # file ID -> its type, from the name it was uploaded under
+        self.file_names: dict[str, str] = {}  # file ID -> the name it was uploaded under
         self._faults: dict[str, deque[tuple[Callable[[dict[str, Any]], bool], Fault]]] = defaultdict(deque)
         self._delays: dict[str, float] = {}
         self._chaos: tuple[float, random.Random] | None = None
@@ -344,6 +345,7 @@ class SlackEmulator:
         if method == "files.getUploadURLExternal":
             file_id = f"F{serial:08d}"
             name = str(args.get("filename") or "")
+            self.file_names[file_id] = name
             self.file_types[file_id] = (
                 "image/png"
                 if name.endswith(".png")

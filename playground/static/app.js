@@ -166,9 +166,7 @@ function drawMessage(message, only, surface) {
   const act = (action) =>
     call("/play/action", { user: ui.person, where: { kind: "message", channel: message.channel, ts: message.ts }, action });
   const blocks = message.blocks?.length ? drawBlocks(message.blocks, { ...surface, act }) : message.text ? [text({ type: "mrkdwn", text: message.text }, surface.names)] : [];
-  const files = (message.files || []).map((file) =>
-    h("figure", { className: "file" }, h("img", { src: file.url, alt: file.title }), h("figcaption", {}, file.title)),
-  );
+  const files = (message.files || []).map(drawFile);
   return h(
     "li",
     { className: `message${only ? " ephemeral" : ""}` },
@@ -189,6 +187,37 @@ function drawMessage(message, only, surface) {
       ...files,
     ),
   );
+}
+
+// A shared file as Slack's client draws it: an image inline, any other file as a card with its
+// title, type and size, and a link that downloads it under its name.
+function drawFile(file) {
+  if (file.mimetype.startsWith("image/")) {
+    const picture = h("img", { src: file.url, alt: file.title });
+    return h("figure", { className: "file" }, picture, h("figcaption", {}, file.title));
+  }
+  const titleId = `file-title-${file.id}`;
+  const about = `${file.pretty_type} · ${readableSize(file.size)}`;
+  const download = { href: file.url, download: file.name, "aria-label": `Download ${file.name}` };
+  return h(
+    "figure",
+    { className: "file-card", "aria-labelledby": titleId },
+    h("span", { className: "file-icon", "aria-hidden": "true" }, file.pretty_type.slice(0, 4)),
+    h("figcaption", { className: "file-about" }, h("b", { id: titleId }, file.title), h("span", {}, about)),
+    h("a", { className: "bk-button file-download", ...download }, "Download"),
+  );
+}
+
+// Sizes as Slack shows them: 912 B, 2 KB, 1.4 MB.
+function readableSize(bytes) {
+  const units = ["B", "KB", "MB", "GB"];
+  let size = bytes;
+  let unit = 0;
+  while (size >= 1024 && unit < units.length - 1) {
+    size /= 1024;
+    unit += 1;
+  }
+  return `${unit > 0 && size < 10 ? Math.round(size * 10) / 10 : Math.round(size)} ${units[unit]}`;
 }
 
 // The person's modal stack: the top view is the one shown, as in Slack.

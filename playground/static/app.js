@@ -196,13 +196,16 @@ function drawFile(file) {
     const picture = h("img", { src: file.url, alt: file.title });
     return h("figure", { className: "file" }, picture, h("figcaption", {}, file.title));
   }
+  // A file a playground kept from before cards (rebound-playground/) has no name, type or size.
+  const type = file.pretty_type || "File";
+  const name = file.name || file.title;
   const titleId = `file-title-${file.id}`;
-  const about = `${file.pretty_type} · ${readableSize(file.size)}`;
-  const download = { href: file.url, download: file.name, "aria-label": `Download ${file.name}` };
+  const about = file.size === undefined ? type : `${type} · ${readableSize(file.size)}`;
+  const download = { href: file.url, download: name, "aria-label": `Download ${name}` };
   return h(
     "figure",
     { className: "file-card", "aria-labelledby": titleId },
-    h("span", { className: "file-icon", "aria-hidden": "true" }, file.pretty_type.slice(0, 4)),
+    h("span", { className: "file-icon", "aria-hidden": "true" }, type.slice(0, 4)),
     h("figcaption", { className: "file-about" }, h("b", { id: titleId }, file.title), h("span", {}, about)),
     h("a", { className: "bk-button file-download", ...download }, "Download"),
   );

@@ -4,8 +4,10 @@ phone width. Found by accessible names, in Debian's headless Chromium driven by 
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -71,3 +73,29 @@ def test_export_my_data_arrives_as_a_file_card_whose_link_downloads_the_csv(runn
         assert abs(size - len(content)) <= max(0.05 * len(content), 1)  # the card tells the file's size
         assert page.problems == []  # type: ignore[attr-defined]
     print(f"screenshots in {tmp_path}")
+
+
+def test_a_file_kept_from_a_playground_before_file_cards_still_shows_as_a_card(tmp_path: Path):
+    from playwright.sync_api import expect
+
+    browser_or_skip()
+    content = b"deal_name,lesson\r\nAcme,Ask why\r\n"
+    old = {"id": "F1", "title": "Your autopsies in Rebound", "url": "/play/files/F1", "mimetype": "text/csv"}
+    message = {"ts": "1764770000.000100", "channel": "D0RILEY", "user": "U0REBOUNDBOT", "text": "Your export",
+               "blocks": [], "files": [old], "at": "2026-12-03T13:00:00+00:00", "edited": False}  # fmt: skip
+    files = {"F1": {"type": "text/csv", "content": base64.b64encode(content).decode()}}
+    kept = {"conversations": {"D0RILEY": [message]}, "homes": {}, "files": files}
+    (tmp_path / "rebound-playground").mkdir()
+    (tmp_path / "rebound-playground" / "slack.json").write_text(json.dumps(kept))
+    playground = start(tmp_path)
+    try:
+        with browsing(playground) as page:
+            page.get_by_role("button", name="Rebound").click()
+            card = page.get_by_role("figure", name="Your autopsies in Rebound")
+            expect(card).to_contain_text("File")
+            with page.expect_download() as downloading:
+                card.get_by_role("link", name="Download Your autopsies in Rebound").click()
+            assert Path(downloading.value.path()).read_bytes() == content
+            assert page.problems == []  # type: ignore[attr-defined]
+    finally:
+        assert stop(playground) == 0

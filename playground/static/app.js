@@ -9,7 +9,11 @@ let state = null;
 
 async function call(path, body) {
   try {
-    const answer = await fetch(path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+    const answer = await fetch(path, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
     const said = await answer.json();
     if (!said.ok) notice(said.error || "Something went wrong.");
     return said;
@@ -48,7 +52,15 @@ function when(iso, options = {}) {
 // The wall-clock fields of an instant in a zone, for <input type="datetime-local">, and back.
 function localFields(iso, tz) {
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat("en-CA", { timeZone: tz, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" })
+    new Intl.DateTimeFormat("en-CA", {
+      timeZone: tz,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+    })
       .formatToParts(new Date(iso))
       .map((part) => [part.type, part.value]),
   );
@@ -116,7 +128,16 @@ function drawSidebar() {
 }
 
 function placeButton(place, label) {
-  return h("li", {}, h("button", { type: "button", "data-place": place, onclick: () => go(place) }, label, h("span", { className: "badge", "aria-hidden": "true", hidden: true })));
+  return h(
+    "li",
+    {},
+    h(
+      "button",
+      { type: "button", "data-place": place, onclick: () => go(place) },
+      label,
+      h("span", { className: "badge", "aria-hidden": "true", hidden: true }),
+    ),
+  );
 }
 
 function go(place) {
@@ -146,16 +167,33 @@ function drawPlace() {
   if (home) {
     body.replaceChildren(
       view
-        ? h("div", { className: "home" }, drawBlocks(view.blocks, { ...surface, act: (action) => call("/play/action", { user: ui.person, where: { kind: "home" }, action }) }))
+        ? h(
+            "div",
+            { className: "home" },
+            drawBlocks(view.blocks, {
+              ...surface,
+              act: (action) => call("/play/action", { user: ui.person, where: { kind: "home" }, action }),
+            }),
+          )
         : h("p", { className: "empty" }, "Opening Rebound's Home tab…"),
     );
     return;
   }
-  const all = [...messages.map((m) => ({ m, only: false })), ...mine.map((m) => ({ m, only: true }))].sort((a, b) => (a.m.at < b.m.at ? -1 : a.m.at > b.m.at ? 1 : 0));
+  const all = [...messages.map((m) => ({ m, only: false })), ...mine.map((m) => ({ m, only: true }))].sort((a, b) =>
+    a.m.at < b.m.at ? -1 : a.m.at > b.m.at ? 1 : 0,
+  );
   const list = h("ol", { className: "messages", "aria-label": `Messages in ${title}` });
   for (const { m, only } of all) list.append(drawMessage(m, only, surface));
   if (all.length === 0) {
-    list.append(h("li", { className: "empty" }, channel ? `Nothing in #${channel.name} yet. Rebound posts the weekly digest here.` : "Type /lost-deal Acme Corp below to write your first autopsy."));
+    list.append(
+      h(
+        "li",
+        { className: "empty" },
+        channel
+          ? `Nothing in #${channel.name} yet. Rebound posts the weekly digest here.`
+          : "Type /lost-deal Acme Corp below to write your first autopsy.",
+      ),
+    );
   }
   body.replaceChildren(list);
   body.scrollTop = body.scrollHeight;
@@ -164,8 +202,16 @@ function drawPlace() {
 function drawMessage(message, only, surface) {
   const author = surface.names.users.get(message.user) || message.user;
   const act = (action) =>
-    call("/play/action", { user: ui.person, where: { kind: "message", channel: message.channel, ts: message.ts }, action });
-  const blocks = message.blocks?.length ? drawBlocks(message.blocks, { ...surface, act }) : message.text ? [text({ type: "mrkdwn", text: message.text }, surface.names)] : [];
+    call("/play/action", {
+      user: ui.person,
+      where: { kind: "message", channel: message.channel, ts: message.ts },
+      action,
+    });
+  const blocks = message.blocks?.length
+    ? drawBlocks(message.blocks, { ...surface, act })
+    : message.text
+      ? [text({ type: "mrkdwn", text: message.text }, surface.names)]
+      : [];
   const files = (message.files || []).map(drawFile);
   return h(
     "li",
@@ -263,7 +309,12 @@ function drawDialog(view) {
       h("h2", { id: titleId }, text(view.title)),
       h("button", { type: "button", className: "close-x", "aria-label": "Close", onclick: close }, "×"),
     ),
-    h("div", { className: "modal-body" }, drawBlocks(view.blocks, surface), h("p", { className: "modal-problem", role: "alert" })),
+    h(
+      "div",
+      { className: "modal-body" },
+      drawBlocks(view.blocks, surface),
+      h("p", { className: "modal-problem", role: "alert" }),
+    ),
     h(
       "footer",
       {},
@@ -278,7 +329,8 @@ function drawDialog(view) {
     if (Object.keys(problems).length) return;
     ui.errors = null; // the bot's answer is shown even when it repeats the last errors
     const said = await call("/play/submit", { user: ui.person, view_id: view.id, values });
-    if (!said.ok) form.querySelector(".modal-problem").textContent = said.error || "We had some trouble connecting. Try again?";
+    if (!said.ok)
+      form.querySelector(".modal-problem").textContent = said.error || "We had some trouble connecting. Try again?";
   });
   form.addEventListener("keydown", (event) => event.key === "Escape" && close());
   // As in Slack, a field's error goes once the person changes that field.
@@ -299,7 +351,11 @@ function wire() {
     if (ui.place === "home") call("/play/home", { user: ui.person });
     draw();
   });
-  for (const [place, label] of [["dm", "Rebound"], ["home", "Home"]]) $("#apps").append(placeButton(place, label));
+  for (const [place, label] of [
+    ["dm", "Rebound"],
+    ["home", "Home"],
+  ])
+    $("#apps").append(placeButton(place, label));
   const box = $("#message");
   $("#composer").addEventListener("submit", async (event) => {
     event.preventDefault();

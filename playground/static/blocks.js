@@ -44,18 +44,33 @@ function drawBlock(block, surface) {
     case "section": {
       const body = h("div", { className: "bk-section-text" });
       if (block.text) body.append(text(block.text, names));
-      if (block.fields) body.append(h("div", { className: "bk-fields" }, block.fields.map((f) => h("div", {}, text(f, names)))));
-      const accessory = block.accessory ? h("div", { className: "bk-accessory" }, drawElement(block.accessory, block, surface)) : null;
+      if (block.fields)
+        body.append(
+          h(
+            "div",
+            { className: "bk-fields" },
+            block.fields.map((f) => h("div", {}, text(f, names))),
+          ),
+        );
+      const accessory = block.accessory
+        ? h("div", { className: "bk-accessory" }, drawElement(block.accessory, block, surface))
+        : null;
       return h("div", { className: "bk-section" }, body, accessory);
     }
     case "context":
       return h(
         "div",
         { className: "bk-context" },
-        block.elements.map((e) => (e.type === "image" ? h("img", { src: e.image_url, alt: e.alt_text }) : h("span", {}, text(e, names)))),
+        block.elements.map((e) =>
+          e.type === "image" ? h("img", { src: e.image_url, alt: e.alt_text }) : h("span", {}, text(e, names)),
+        ),
       );
     case "actions":
-      return h("div", { className: "bk-actions" }, block.elements.map((e) => drawElement(e, block, surface)));
+      return h(
+        "div",
+        { className: "bk-actions" },
+        block.elements.map((e) => drawElement(e, block, surface)),
+      );
     case "image":
       return h("figure", { className: "bk-image" }, h("img", { src: block.image_url, alt: block.alt_text }));
     case "input":
@@ -76,17 +91,35 @@ function drawElement(element, block, surface) {
     case "button": {
       const style = element.style ? ` ${element.style}` : "";
       if (element.url) {
-        return h("a", { className: `bk-button${style}`, href: element.url, target: "_blank", rel: "noopener noreferrer" }, plain(element.text));
+        return h(
+          "a",
+          { className: `bk-button${style}`, href: element.url, target: "_blank", rel: "noopener noreferrer" },
+          plain(element.text),
+        );
       }
       return h(
         "button",
-        { type: "button", className: `bk-button${style}`, onclick: () => surface.act({ ...sent, text: element.text, value: element.value, style: element.style }) },
+        {
+          type: "button",
+          className: `bk-button${style}`,
+          onclick: () => surface.act({ ...sent, text: element.text, value: element.value, style: element.style }),
+        },
         plain(element.text),
       );
     }
     case "overflow": {
       const menu = h("div", { className: "bk-menu", role: "menu", hidden: true });
-      const opener = h("button", { type: "button", className: "bk-overflow", "aria-label": "More actions", "aria-haspopup": "menu", "aria-expanded": "false" }, "⋯");
+      const opener = h(
+        "button",
+        {
+          type: "button",
+          className: "bk-overflow",
+          "aria-label": "More actions",
+          "aria-haspopup": "menu",
+          "aria-expanded": "false",
+        },
+        "⋯",
+      );
       const toggle = (open) => {
         menu.hidden = !open;
         opener.setAttribute("aria-expanded", String(open));
@@ -94,7 +127,15 @@ function drawElement(element, block, surface) {
       opener.addEventListener("click", () => toggle(menu.hidden));
       for (const o of element.options) {
         menu.append(
-          h("button", { type: "button", role: "menuitem", onclick: () => (toggle(false), surface.act({ ...sent, selected_option: option(o) })) }, plain(o.text)),
+          h(
+            "button",
+            {
+              type: "button",
+              role: "menuitem",
+              onclick: () => (toggle(false), surface.act({ ...sent, selected_option: option(o) })),
+            },
+            plain(o.text),
+          ),
         );
       }
       return h("div", { className: "bk-overflow-wrap" }, opener, menu);
@@ -122,8 +163,14 @@ function selectOf(element, surface, placeholder) {
       : element.type === "conversations_select"
         ? surface.channels.map((c) => ({ value: c.id, label: `#${c.name}` }))
         : (element.options || []).map((o) => ({ value: o.value, label: plain(o.text) }));
-  const initial = element.initial_option?.value ?? element.initial_user ?? element.initial_conversation ?? element.initial_channel ?? "";
-  for (const choice of choices) select.append(h("option", { value: choice.value, selected: choice.value === initial }, choice.label));
+  const initial =
+    element.initial_option?.value ??
+    element.initial_user ??
+    element.initial_conversation ??
+    element.initial_channel ??
+    "";
+  for (const choice of choices)
+    select.append(h("option", { value: choice.value, selected: choice.value === initial }, choice.label));
   return select;
 }
 
@@ -147,7 +194,13 @@ function drawInput(block, surface) {
   const control = drawControl(element, { id, labelId, described, surface, name: fresh("choice") });
   return h(
     "div",
-    { className: "bk-input", "data-block-id": block.block_id, "data-action-id": element.action_id, "data-type": element.type, "data-optional": String(!!block.optional) },
+    {
+      className: "bk-input",
+      "data-block-id": block.block_id,
+      "data-action-id": element.action_id,
+      "data-type": element.type,
+      "data-optional": String(!!block.optional),
+    },
     heading,
     control,
     block.hint ? h("p", { className: "bk-hint", id: hintId }, plain(block.hint)) : null,
@@ -186,16 +239,26 @@ function drawControl(element, { id, labelId, described, surface, name }) {
     case "users_select":
     case "conversations_select": {
       const select = selectOf(element, surface, plain(element.placeholder) || "Select an item");
-      Object.entries(common).forEach(([key, value]) => (key === "className" ? select.classList.add(value) : select.setAttribute(key, value)));
+      Object.entries(common).forEach(([key, value]) =>
+        key === "className" ? select.classList.add(value) : select.setAttribute(key, value),
+      );
       return select;
     }
     case "radio_buttons":
     case "checkboxes": {
       const radio = element.type === "radio_buttons";
-      const chosen = new Set(radio ? [element.initial_option?.value] : (element.initial_options || []).map((o) => o.value));
+      const chosen = new Set(
+        radio ? [element.initial_option?.value] : (element.initial_options || []).map((o) => o.value),
+      );
       return h(
         "div",
-        { id, role: radio ? "radiogroup" : "group", "aria-labelledby": labelId, "aria-describedby": described, className: "bk-choices" },
+        {
+          id,
+          role: radio ? "radiogroup" : "group",
+          "aria-labelledby": labelId,
+          "aria-describedby": described,
+          className: "bk-choices",
+        },
         element.options.map((o) =>
           h(
             "label",
@@ -251,7 +314,9 @@ function read(wrap, element) {
     case "plain_text_input": {
       const value = control.value;
       const problem =
-        element.min_length && value && value.length < element.min_length ? `Please use at least ${element.min_length} characters.` : null;
+        element.min_length && value && value.length < element.min_length
+          ? `Please use at least ${element.min_length} characters.`
+          : null;
       return { value: { type, value: value === "" ? null : value }, empty: value.trim() === "", problem };
     }
     case "number_input": {
@@ -259,10 +324,17 @@ function read(wrap, element) {
       const number = Number(value);
       let problem = null;
       if (value !== "" && (control.validity.badInput || Number.isNaN(number))) problem = "Please enter a number.";
-      else if (value !== "" && !element.is_decimal_allowed && !Number.isInteger(number)) problem = "Please enter a whole number.";
-      else if (value !== "" && element.min_value !== undefined && number < Number(element.min_value)) problem = `Please enter a number of at least ${element.min_value}.`;
-      else if (value !== "" && element.max_value !== undefined && number > Number(element.max_value)) problem = `Please enter a number no more than ${element.max_value}.`;
-      return { value: { type, value: value === "" ? null : value }, empty: value === "" && !control.validity.badInput, problem };
+      else if (value !== "" && !element.is_decimal_allowed && !Number.isInteger(number))
+        problem = "Please enter a whole number.";
+      else if (value !== "" && element.min_value !== undefined && number < Number(element.min_value))
+        problem = `Please enter a number of at least ${element.min_value}.`;
+      else if (value !== "" && element.max_value !== undefined && number > Number(element.max_value))
+        problem = `Please enter a number no more than ${element.max_value}.`;
+      return {
+        value: { type, value: value === "" ? null : value },
+        empty: value === "" && !control.validity.badInput,
+        problem,
+      };
     }
     case "datepicker":
       return { value: { type, selected_date: control.value || null }, empty: !control.value };

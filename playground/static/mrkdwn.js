@@ -2,10 +2,29 @@
 // whatever a rep typed (escaped by Rebound as &lt; &gt; &amp;) shows as characters and never runs.
 
 const EMOJI = {
-  tada: "🎉", wave: "👋", white_check_mark: "✅", warning: "⚠️", pray: "🙏", heart: "❤️",
-  "+1": "👍", thumbsup: "👍", smile: "😄", slightly_smiling_face: "🙂", raised_hands: "🙌",
-  rocket: "🚀", sparkles: "✨", eyes: "👀", bulb: "💡", memo: "📝", muscle: "💪", star: "⭐",
-  x: "❌", heavy_check_mark: "✔️", calendar: "📆", handshake: "🤝", thinking_face: "🤔",
+  tada: "🎉",
+  wave: "👋",
+  white_check_mark: "✅",
+  warning: "⚠️",
+  pray: "🙏",
+  heart: "❤️",
+  "+1": "👍",
+  thumbsup: "👍",
+  smile: "😄",
+  slightly_smiling_face: "🙂",
+  raised_hands: "🙌",
+  rocket: "🚀",
+  sparkles: "✨",
+  eyes: "👀",
+  bulb: "💡",
+  memo: "📝",
+  muscle: "💪",
+  star: "⭐",
+  x: "❌",
+  heavy_check_mark: "✔️",
+  calendar: "📆",
+  handshake: "🤝",
+  thinking_face: "🤔",
 };
 
 // Only these three entities exist in Slack's markup; one pass, so "&amp;lt;" shows "&lt;".

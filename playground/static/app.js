@@ -115,7 +115,8 @@ function drawSidebar() {
   }
   const counts = { dm: (state.conversations[state.dms[ui.person]] || []).length };
   for (const channel of state.channels) counts[channel.id] = (state.conversations[channel.id] || []).length;
-  const seen = (ui.seen[ui.person] ||= {});
+  ui.seen[ui.person] ||= {};
+  const seen = ui.seen[ui.person];
   seen[ui.place] = counts[ui.place] ?? 0;
   for (const button of document.querySelectorAll("[data-place]")) {
     const place = button.dataset.place;
@@ -133,7 +134,7 @@ function placeButton(place, label) {
     {},
     h(
       "button",
-      { type: "button", "data-place": place, onclick: () => go(place) },
+      { type: "button", className: "place-button", "data-place": place, onclick: () => go(place) },
       label,
       h("span", { className: "badge", "aria-hidden": "true", hidden: true }),
     ),

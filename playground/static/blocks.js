@@ -131,8 +131,12 @@ function drawElement(element, block, surface) {
             "button",
             {
               type: "button",
+              className: "bk-menu-item",
               role: "menuitem",
-              onclick: () => (toggle(false), surface.act({ ...sent, selected_option: option(o) })),
+              onclick: () => {
+                toggle(false);
+                surface.act({ ...sent, selected_option: option(o) });
+              },
             },
             plain(o.text),
           ),
@@ -239,9 +243,10 @@ function drawControl(element, { id, labelId, described, surface, name }) {
     case "users_select":
     case "conversations_select": {
       const select = selectOf(element, surface, plain(element.placeholder) || "Select an item");
-      Object.entries(common).forEach(([key, value]) =>
-        key === "className" ? select.classList.add(value) : select.setAttribute(key, value),
-      );
+      for (const [key, value] of Object.entries(common)) {
+        if (key === "className") select.classList.add(value);
+        else select.setAttribute(key, value);
+      }
       return select;
     }
     case "radio_buttons":

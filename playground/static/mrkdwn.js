@@ -60,7 +60,7 @@ const INLINE = new RegExp(
 function inline(text, names, parent) {
   let at = 0;
   INLINE.lastIndex = 0;
-  for (let m; (m = INLINE.exec(text)); ) {
+  for (let m = INLINE.exec(text); m; m = INLINE.exec(text)) {
     if (m[6] !== undefined && !Object.hasOwn(EMOJI, m[6])) {
       INLINE.lastIndex = m.index + m[0].length - 1; // the closing colon may open the next one
       continue;
@@ -87,15 +87,15 @@ function angle(inner, names) {
   const [target, label] = inner.split(/\|(.*)/s);
   if (target.startsWith("@")) {
     const name = names.users.get(target.slice(1)) ?? label ?? target.slice(1);
-    return el("span", "mention", "@" + decode(name));
+    return el("span", "mention", `@${decode(name)}`);
   }
   if (target.startsWith("#")) {
     const name = names.channels.get(target.slice(1)) ?? label ?? target.slice(1);
-    return el("span", "mention", "#" + decode(name));
+    return el("span", "mention", `#${decode(name)}`);
   }
   if (target.startsWith("!")) {
     const word = target.slice(1).split("^")[0];
-    if (["here", "channel", "everyone"].includes(word)) return el("span", "mention", "@" + word);
+    if (["here", "channel", "everyone"].includes(word)) return el("span", "mention", `@${word}`);
     return document.createTextNode(decode(label ?? target));
   }
   const href = decode(target);
@@ -111,21 +111,26 @@ function angle(inner, names) {
 export function mrkdwn(text, names) {
   const out = el("div", "mrkdwn");
   const parts = String(text ?? "").split(/```([\s\S]*?)```/);
-  parts.forEach((part, index) => {
-    if (index % 2) return out.append(el("pre", "", decode(part.replace(/^\n|\n$/g, ""))));
+  for (let [index, part] of parts.entries()) {
+    if (index % 2) {
+      out.append(el("pre", "", decode(part.replace(/^\n|\n$/g, ""))));
+      continue;
+    }
     // The line break next to a fence belongs to the fence.
     if (index > 0) part = part.replace(/^\n/, "");
     if (index < parts.length - 1) part = part.replace(/\n$/, "");
-    if (part === "" && parts.length > 1) return;
+    if (part === "" && parts.length > 1) continue;
     let block = null;
     let inQuote = false;
     for (const line of part.split("\n")) {
       const quoted = line.startsWith(">");
-      if (!block || inQuote !== quoted) out.append((block = el(quoted ? "blockquote" : "p")));
-      else block.append(el("br"));
+      if (!block || inQuote !== quoted) {
+        block = el(quoted ? "blockquote" : "p");
+        out.append(block);
+      } else block.append(el("br"));
       inQuote = quoted;
       inline(quoted ? line.slice(1).replace(/^ /, "") : line, names, block);
     }
-  });
+  }
   return out;
 }

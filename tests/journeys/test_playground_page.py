@@ -59,13 +59,15 @@ def page(running: Playground):
 
 
 @contextmanager
-def browsing(playground: Playground):
+def browsing(
+    playground: Playground, *, width: int = 1280, height: int = 800, env: dict[str, str] | None = None
+):
     """The page open in headless Chromium, collecting console errors and uncaught exceptions."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path=browser_or_skip(), args=["--no-sandbox"])
-        context = browser.new_context(viewport={"width": 1280, "height": 800})
+        browser = driver.chromium.launch(executable_path=browser_or_skip(), args=["--no-sandbox"], env=env)
+        context = browser.new_context(viewport={"width": width, "height": height})
         opened = context.new_page()
         problems: list[str] = []
         opened.on("console", lambda message: message.type == "error" and problems.append(message.text))
@@ -202,3 +204,94 @@ def test_a_hostile_autopsy_shows_as_text_and_runs_nothing(page):
     assert page.evaluate("window.fired") is False
     assert page.locator("script:not([src])").count() == 0
     assert page.problems == []  # type: ignore[attr-defined]
+
+
+def dejavu_and_emoji_only(folder: Path) -> dict[str, str]:
+    """The environment of a browser that sees only DejaVu and Noto Color Emoji, as on a Debian
+    desktop with no other fonts: whatever font a page names that is missing, it gets one of these."""
+    fonts = folder / "fonts"
+    fonts.mkdir()
+    for name in ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "NotoColorEmoji.ttf"):
+        found = next(Path("/usr/share/fonts").rglob(name), None)
+        if found is None:
+            missing = f"no {name} (apt-get install fonts-dejavu-core fonts-noto-color-emoji)"
+            if os.environ.get("CI") == "true":
+                pytest.fail(f"CI=true needs the font test: {missing}")
+            pytest.skip(missing)
+        (fonts / name).symlink_to(found)
+    config = folder / "fonts.conf"
+    config.write_text(
+        '<?xml version="1.0"?>\n<fontconfig>\n'
+        f"  <dir>{fonts}</dir>\n  <cachedir>{folder / 'cache'}</cachedir>\n"
+        '  <include ignore_missing="yes">/etc/fonts/conf.d</include>\n</fontconfig>\n'
+    )
+    return {**os.environ, "FONTCONFIG_FILE": str(config)}
+
+
+def fonts_drawing_each_text(page) -> dict[str, set[str]]:
+    """Each piece of text on the page (an element's own text, or what a form control shows) and the
+    fonts Chromium drew it with, as its DevTools report them: for the element and what it holds."""
+    texts = page.evaluate(
+        """() => {
+            const found = [];
+            for (const node of document.body.querySelectorAll("*")) {
+                const own = node.matches("input, textarea")
+                    ? node.value
+                    : node.matches("select")
+                      ? node.selectedOptions[0]?.text ?? ""
+                      : [...node.childNodes].filter((c) => c.nodeType === Node.TEXT_NODE)
+                          .map((c) => c.textContent).join("");
+                if (own.trim()) {
+                    node.dataset.fontProbe = String(found.length);
+                    const held = node.matches("input, textarea, select") ? own : node.textContent;
+                    found.push([own.trim(), held]);
+                }
+            }
+            return found;
+        }"""
+    )
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    root = cdp.send("DOM.getDocument")["root"]["nodeId"]
+    drawn: dict[str, set[str]] = {}
+    for index, (text, held) in enumerate(texts):
+        node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": f'[data-font-probe="{index}"]'})
+        fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node["nodeId"]})["fonts"]
+        drawn.setdefault(text if text == held.strip() else f"{text} (around {held!r})", set()).update(
+            font["familyName"] for font in fonts
+        )
+    return drawn
+
+
+def test_digits_and_spaces_are_drawn_in_a_text_font_where_only_dejavu_and_an_emoji_font_are_installed(
+    tmp_path,
+):
+    from playwright.sync_api import expect
+
+    browser_or_skip()
+    fresh = start(tmp_path)  # its own, so nothing another test left redraws the page while it is read
+    try:
+        with browsing(fresh, env=dejavu_and_emoji_only(tmp_path)) as page:
+            page.get_by_role("button", name="Rebound").click()
+            type_command(page, "/lost-deal help")
+            expect(page.get_by_text("Only visible to you").first).to_be_visible()
+            type_command(page, "/lost-deal Party 🎉 2026")
+            expect(page.get_by_role("dialog").get_by_label("Deal or prospect")).to_have_value("Party 🎉 2026")
+            page.screenshot(path=str(tmp_path / "dejavu-and-emoji.png"))
+            drawn = fonts_drawing_each_text(page)
+            assert drawn["+1 week"] == {"DejaVu Sans"}
+            emoji = re.compile(r"[\U0001F300-\U0001FAFF\u2600-\u27BF]")
+            in_emoji_font = {text: fonts for text, fonts in drawn.items() if any("Emoji" in f for f in fonts)}
+            assert [text for text in in_emoji_font if not emoji.search(text)] == []
+            assert drawn["Party 🎉 2026"] == {"DejaVu Sans", "Noto Color Emoji"}  # the emoji in colour
+            # And on any machine: no font stack names an emoji font, since Chromium draws digits and
+            # spaces from a named one even when it comes last; the system's fallback draws the emoji.
+            stacks = page.evaluate(
+                """() => [...new Set([...document.querySelectorAll("*")].map(
+                    (e) => getComputedStyle(e).fontFamily))]"""
+            )
+            assert [stack for stack in stacks if re.search("emoji", stack, re.I)] == []
+            assert page.problems == []  # type: ignore[attr-defined]
+    finally:
+        assert stop(fresh) == 0

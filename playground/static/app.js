@@ -198,6 +198,13 @@ function drawPlace() {
   }
   body.replaceChildren(list);
   body.scrollTop = body.scrollHeight;
+  // An image (the digest's chart) loads after the list is drawn: whoever was at the newest message stays there.
+  for (const image of list.querySelectorAll("img")) {
+    image.addEventListener("load", () => {
+      if (body.scrollHeight - body.scrollTop - body.clientHeight <= image.height + 8)
+        body.scrollTop = body.scrollHeight;
+    });
+  }
 }
 
 function drawMessage(message, only, surface) {

@@ -295,3 +295,75 @@ def test_digits_and_spaces_are_drawn_in_a_text_font_where_only_dejavu_and_an_emo
             assert page.problems == []  # type: ignore[attr-defined]
     finally:
         assert stop(fresh) == 0
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Playground]:
+    """A playground with the demo team's autopsies, for pages that need something on them."""
+    browser_or_skip()
+    playground = start(tmp_path_factory.mktemp("demo"), "--demo")
+    yield playground
+    assert stop(playground) == 0
+
+
+def overflowing(page) -> list[str]:
+    """What runs past the window's right edge or past a box that should hold it: the document, the
+    conversation, an open modal's body, any element drawn in them."""
+    return page.evaluate(
+        """() => {
+            const width = document.documentElement.clientWidth;
+            const out = [];
+            const page = document.documentElement.scrollWidth;
+            if (page > width) out.push(`the document: ${page}px`);
+            for (const box of document.querySelectorAll("#place, .modal-body")) {
+                const [wide, shown] = [box.scrollWidth, box.clientWidth];
+                if (wide > shown + 1) out.push(`${box.id || box.className}: ${wide}px in ${shown}px`);
+            }
+            for (const node of document.querySelectorAll("main *, .modal *")) {
+                const right = node.getBoundingClientRect().right;
+                if (right > width + 1) out.push(`${node.tagName} ${node.className}: right edge ${right}px`);
+            }
+            return out;
+        }"""
+    )
+
+
+@pytest.mark.parametrize("width", [420, 360])
+def test_at_phone_width_the_conversation_takes_the_window_and_nothing_runs_past_it(demo, width, tmp_path):
+    from playwright.sync_api import expect
+
+    with browsing(demo, width=width, height=780) as page:
+        page.get_by_role("button", name="Rebound").click()
+        type_command(page, "/lost-deal help")
+        expect(page.get_by_text("Only visible to you").first).to_be_visible()
+        assert page.locator(".topbar").bounding_box()["height"] <= 100
+        conversations = page.get_by_role("navigation", name="Conversations").bounding_box()
+        assert conversations["height"] <= 48 and conversations["width"] == width  # a strip, not a column
+        box = page.get_by_role("textbox", name="Message")
+        expect(box).to_be_in_viewport()  # below the conversation, which scrolls
+        assert box.bounding_box()["width"] >= 0.8 * width
+        assert overflowing(page) == []
+        page.screenshot(path=str(tmp_path / f"phone-{width}-dm.png"))
+        page.get_by_role("button", name="Friday's digest").click()
+        page.get_by_role("button", name="#lessons").click()
+        chart = page.get_by_role("img", name=re.compile("Lost deals and deals won back")).last
+        expect(chart).to_be_visible(timeout=20_000)  # drawn by the sweep, on a machine that may be busy
+        assert overflowing(page) == []
+        page.screenshot(path=str(tmp_path / f"phone-{width}-digest.png"))
+        page.get_by_role("button", name="Home").click()
+        page.get_by_role("button", name="Log a lost deal").click()
+        form = page.get_by_role("dialog", name="Lost deal autopsy")
+        expect(form).to_be_visible()
+        assert form.bounding_box()["width"] == width  # the whole window, as Slack's app shows a modal
+        body = page.locator(".modal-body").bounding_box()
+        for control in form.locator("input, select, textarea").all():
+            control.scroll_into_view_if_needed()
+            box = control.bounding_box()
+            assert body["x"] <= box["x"] and box["x"] + box["width"] <= body["x"] + body["width"], control
+        assert overflowing(page) == []
+        expect(form.get_by_role("button", name="Save")).to_be_in_viewport()
+        form.get_by_label("Deal value").scroll_into_view_if_needed()
+        page.screenshot(path=str(tmp_path / f"phone-{width}-form.png"))
+        form.get_by_role("button", name="Close").click()
+        expect(form).to_be_hidden()
+        assert page.problems == []  # type: ignore[attr-defined]

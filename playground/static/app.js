@@ -310,22 +310,22 @@ function drawDialog(view) {
   };
   const form = h(
     "form",
-    { className: "modal", role: "dialog", "aria-modal": "true", "aria-labelledby": titleId, novalidate: true },
+    { className: "modal-form", novalidate: true },
     h(
-      "header",
-      {},
+      "div",
+      { className: "modal-head" },
       h("h2", { id: titleId }, text(view.title)),
       h("button", { type: "button", className: "close-x", "aria-label": "Close", onclick: close }, "×"),
     ),
     h(
       "div",
       { className: "modal-body" },
-      drawBlocks(view.blocks, surface),
+      drawBlocks(view.blocks, { ...surface, heading: "h3" }),
       h("p", { className: "modal-problem", role: "alert" }),
     ),
     h(
-      "footer",
-      {},
+      "div",
+      { className: "modal-foot" },
       h("button", { type: "button", className: "bk-button", onclick: close }, text(view.close) || "Cancel"),
       view.submit ? h("button", { type: "submit", className: "bk-button primary" }, text(view.submit)) : null,
     ),
@@ -348,7 +348,8 @@ function drawDialog(view) {
     wrap.classList.remove("invalid");
     wrap.querySelector(".bk-error").textContent = "";
   });
-  return form;
+  // The dialog holds the form: a <form> may not take the dialog role.
+  return h("div", { className: "modal", role: "dialog", "aria-modal": "true", "aria-labelledby": titleId }, form);
 }
 
 function wire() {

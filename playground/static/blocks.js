@@ -30,6 +30,7 @@ const plain = (object) => (object ? (object.emoji === false ? object.text : emoj
 
 // `act(action)` sends a block_actions for an interactive element outside an input (buttons,
 // overflow menus, selects in sections and actions blocks), as Slack does on each click.
+// `heading` is the tag of a header block: h2 under the page's h1, h3 in a modal under its title.
 export function drawBlocks(blocks, surface) {
   return (blocks || []).map((block) => drawBlock(block, surface)).filter(Boolean);
 }
@@ -38,7 +39,7 @@ function drawBlock(block, surface) {
   const { names } = surface;
   switch (block.type) {
     case "header":
-      return h("h3", { className: "bk-header" }, plain(block.text));
+      return h(surface.heading || "h2", { className: "bk-header" }, plain(block.text));
     case "divider":
       return h("hr", { className: "bk-divider" });
     case "section": {
@@ -195,7 +196,8 @@ function drawInput(block, surface) {
     label,
     block.optional ? h("span", { className: "optional" }, " (optional)") : null,
   );
-  const control = drawControl(element, { id, labelId, described, surface, name: fresh("choice") });
+  const required = !block.optional;
+  const control = drawControl(element, { id, labelId, described, required, surface, name: fresh("choice") });
   return h(
     "div",
     {
@@ -212,8 +214,10 @@ function drawInput(block, surface) {
   );
 }
 
-function drawControl(element, { id, labelId, described, surface, name }) {
-  const common = { id, "aria-describedby": described, className: "bk-control" };
+// A control of an input that is not optional is marked required, as Slack's client marks it for
+// screen readers; the form is `novalidate`, so the checks and their wording stay Slack's (readState).
+function drawControl(element, { id, labelId, described, required, surface, name }) {
+  const common = { id, "aria-describedby": described, className: "bk-control", required };
   switch (element.type) {
     case "plain_text_input":
       return h(element.multiline ? "textarea" : "input", {
@@ -245,7 +249,8 @@ function drawControl(element, { id, labelId, described, surface, name }) {
       const select = selectOf(element, surface, plain(element.placeholder) || "Select an item");
       for (const [key, value] of Object.entries(common)) {
         if (key === "className") select.classList.add(value);
-        else select.setAttribute(key, value);
+        else if (value === true) select.setAttribute(key, "");
+        else if (value) select.setAttribute(key, value);
       }
       return select;
     }
@@ -260,6 +265,8 @@ function drawControl(element, { id, labelId, described, surface, name }) {
         {
           id,
           role: radio ? "radiogroup" : "group",
+          // ARIA has no required group of checkboxes; Rebound asks none, and Slack checks one on submit.
+          "aria-required": radio && required ? "true" : null,
           "aria-labelledby": labelId,
           "aria-describedby": described,
           className: "bk-choices",

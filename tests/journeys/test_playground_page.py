@@ -367,3 +367,130 @@ def test_at_phone_width_the_conversation_takes_the_window_and_nothing_runs_past_
         form.get_by_role("button", name="Close").click()
         expect(form).to_be_hidden()
         assert page.problems == []  # type: ignore[attr-defined]
+
+
+AXE = ROOT / ".tools" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def axe_or_skip() -> str:
+    """axe-core's browser script, installed from npm by .ci/run (its `npm install --prefix .tools` line)."""
+    if not AXE.exists():
+        missing = (
+            f"axe-core is not installed at {AXE.relative_to(ROOT)} (run the npm install line in .ci/run)"
+        )
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true needs the accessibility test: {missing}")
+        pytest.skip(missing)
+    return AXE.read_text()
+
+
+def serious_to_axe(page, script: str) -> list[str]:
+    """What axe-core finds serious or critical on the page as it is now, modal and all."""
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.evaluate(f"{script}\n;0")  # evaluated, not a <script>: the page's policy runs only its own
+    return page.evaluate(
+        """async () => (await axe.run(document)).violations
+            .filter((v) => v.impact === "serious" || v.impact === "critical")
+            .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target).join(", ")})`)"""
+    )
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_axe_finds_nothing_serious_on_the_page_or_in_any_modal(demo, width):
+    from playwright.sync_api import expect
+
+    script = axe_or_skip()
+    found: dict[str, list[str]] = {}
+
+    def check(where: str) -> None:
+        found[where] = serious_to_axe(page, script)
+
+    with browsing(demo, width=width, height=800) as page:
+        page.get_by_role("button", name="Rebound").click()
+        type_command(page, "/lost-deal help")
+        expect(page.get_by_text("Only visible to you").first).to_be_visible()
+        check("the DM")
+        page.get_by_role("button", name="Home").click()
+        expect(page.get_by_text("Your autopsies")).to_be_visible()
+        page.get_by_role("button", name="More actions").first.click()
+        check("Home, an autopsy's menu open")
+        page.get_by_role("menuitem", name="Edit").click()
+        dialog = page.get_by_role("dialog", name="Edit your autopsy")
+        expect(dialog).to_be_visible()
+        check("the form to edit an autopsy")
+        dialog.get_by_role("button", name="Close").click()
+        page.get_by_role("button", name="More actions").first.click()
+        page.get_by_role("menuitem", name="Delete").click()
+        dialog = page.get_by_role("dialog", name="Delete this autopsy?")
+        expect(dialog).to_be_visible()
+        check("the confirmation before deleting")
+        dialog.get_by_role("button", name="Close").click()
+        page.get_by_role("button", name="Log a lost deal").click()
+        dialog = page.get_by_role("dialog", name="Lost deal autopsy")
+        dialog.get_by_label("Deal or prospect").fill("Axe Analytics")
+        dialog.get_by_role("button", name="Save").click()
+        expect(dialog.get_by_text("Please complete this required field.").first).to_be_visible()
+        check("the autopsy form, its errors showing")
+        dialog.get_by_label("What happened?").select_option(label="Lost a new deal")
+        dialog.get_by_label("Who got the sale?").select_option(label="No decision")
+        for group in dialog.get_by_role("radiogroup", name=re.compile(r"\?$")).all():
+            group.get_by_label("Partly").check()
+        dialog.get_by_label("Write it down: what happened, and how do you feel right now?").fill("Flat.")
+        dialog.get_by_label("The lesson, in one sentence, for the team").fill("Ask who signs, on day one.")
+        dialog.get_by_role("button", name="Save").click()
+        expect(dialog).to_be_hidden()
+        page.get_by_role("button", name="Rebound").click()
+        page.get_by_role("button", name="+1 week").click()
+        page.get_by_role("button", name="Add what I see now").last.click()
+        dialog = page.get_by_role("dialog", name="Revisit your notes")
+        expect(dialog).to_be_visible()
+        check("the revisit")
+        dialog.get_by_role("button", name="Close").click()
+        page.get_by_label("You are").select_option(label="Dana Ruiz")
+        page.get_by_role("button", name="Home").click()
+        page.get_by_role("button", name="Workspace settings").click()
+        dialog = page.get_by_role("dialog", name="Workspace settings")
+        expect(dialog).to_be_visible()
+        check("the workspace settings")
+        dialog.get_by_role("button", name="Close").click()
+        page.get_by_role("button", name="Friday's digest").click()
+        page.get_by_role("button", name="#lessons").click()
+        expect(page.get_by_role("img", name=re.compile("Lost deals and deals won back")).last).to_be_visible(
+            timeout=20_000
+        )
+        check("#lessons and its digest")
+        assert page.problems == []  # type: ignore[attr-defined]
+    assert {where: said for where, said in found.items() if said} == {}
+
+
+def test_the_form_marks_its_required_fields_in_the_markup(page):
+    from playwright.sync_api import expect
+
+    page.get_by_role("button", name="Rebound").click()
+    type_command(page, "/lost-deal Acme")
+    form = page.get_by_role("dialog", name="Lost deal autopsy")
+    expect(form).to_be_visible()
+    marked = "(e) => e.required || e.getAttribute('aria-required') === 'true'"
+    required = [
+        form.get_by_label("Deal or prospect"),
+        form.get_by_label("What happened?"),
+        form.get_by_label("Who got the sale?"),
+        form.get_by_label("Write it down: what happened, and how do you feel right now?"),
+        form.get_by_label("The lesson, in one sentence, for the team"),
+        form.get_by_role("radiogroup", name="Share this autopsy"),
+        *form.get_by_role("radiogroup", name=re.compile(r"\?$")).all(),  # the self-check
+    ]
+    assert len(required) == 10
+    assert [control.evaluate(marked) for control in required] == [True] * len(required)
+    optional = [
+        form.get_by_label("Deal value"),
+        form.get_by_label("If it was a competitor, which one?"),
+        form.get_by_label("The main reason, in a word"),
+        form.get_by_label("Why did they win?"),
+        form.get_by_label("Touch base again on"),
+        form.get_by_label("Want a teammate to think it through with you?"),
+    ]
+    assert [control.evaluate(marked) for control in optional] == [False] * len(optional)
+    form.get_by_role("button", name="Close").click()
+    expect(form).to_be_hidden()
+    assert page.problems == []  # type: ignore[attr-defined]

@@ -7,7 +7,8 @@ const $ = (selector) => document.querySelector(selector);
 const ui = { person: null, place: "dm", seen: {}, drawn: "", modal: "", errors: "" };
 let state = null;
 
-async function call(path, body) {
+// `refused` shows what the playground said no to; a problem of its own goes to the notice.
+async function call(path, body, { refused = notice } = {}) {
   try {
     const answer = await fetch(path, {
       method: "POST",
@@ -15,7 +16,7 @@ async function call(path, body) {
       body: JSON.stringify(body),
     });
     const said = await answer.json();
-    if (!said.ok) notice(said.error || "Something went wrong.");
+    if (!said.ok) refused(said.error || "Something went wrong.");
     return said;
   } catch {
     notice("The playground is not answering. Is `rebound playground` still running?");
@@ -99,6 +100,18 @@ function drawPeople() {
   const person = me();
   $("#person-about").textContent = `${person.title} · ${person.tz.split("/").pop().replace("_", " ")}`;
   $("#team-name").textContent = state.team.name;
+}
+
+// A time the clock refuses (one in the past) does not stay in its box: the box shows the clock's
+// time again, and the reason is said beside it (and read as the box's description).
+async function moveClock(asked) {
+  const said = await call("/play/clock", asked, { refused: clockRefused });
+  if (said.ok) $("#clock-refused").textContent = "";
+}
+
+function clockRefused(reason) {
+  $("#clock-at").value = localFields(state.now, me().tz);
+  $("#clock-refused").textContent = `Not moved: ${reason.replace(/\.$/, "")}.`;
 }
 
 function drawClock() {
@@ -387,14 +400,18 @@ function wire() {
   $("#clock").addEventListener("submit", (event) => {
     event.preventDefault();
     const fields = $("#clock-at").value;
-    if (fields) call("/play/clock", { to: instantOf(fields, me().tz) });
+    if (fields) moveClock({ to: instantOf(fields, me().tz) });
+    else clockRefused("pick a day and a time");
+  });
+  $("#clock-at").addEventListener("input", () => {
+    $("#clock-refused").textContent = "";
   });
   $("#lose-in-hubspot").addEventListener("click", async () => {
     const said = await call("/play/hubspot", { user: ui.person });
     if (said.ok) notice(said.note, { done: true });
   });
   for (const button of document.querySelectorAll("[data-jump]")) {
-    button.addEventListener("click", () => call("/play/clock", { jump: button.dataset.jump }));
+    button.addEventListener("click", () => moveClock({ jump: button.dataset.jump }));
   }
   const events = new EventSource("/play/events");
   events.addEventListener("state", load);

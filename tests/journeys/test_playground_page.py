@@ -12,7 +12,7 @@ import re
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -494,3 +494,29 @@ def test_the_form_marks_its_required_fields_in_the_markup(page):
     form.get_by_role("button", name="Close").click()
     expect(form).to_be_hidden()
     assert page.problems == []  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_a_time_the_clock_refuses_goes_back_to_the_clock_s_time_and_the_reason_shows_beside_it(
+    running, width, tmp_path
+):
+    from playwright.sync_api import expect
+
+    with browsing(running, width=width) as page:
+        clock = page.get_by_label("Playground time")
+        expect(clock).not_to_have_value("")
+        now = datetime.fromisoformat(clock.input_value())
+        clock.fill(f"{now - timedelta(days=3):%Y-%m-%dT%H:%M}")
+        clock.press("Enter")
+        reason = page.get_by_text("Not moved: the playground's clock only goes forward.")
+        expect(reason).to_be_in_viewport()
+        expect(clock).to_have_value(f"{now:%Y-%m-%dT%H:%M}")
+        expect(clock).to_have_accessible_description(re.compile("the playground's clock only goes forward"))
+        page.screenshot(path=str(tmp_path / f"clock-refused-{width}.png"))
+        # A time ahead is taken, and the reason goes.
+        clock.fill(f"{now + timedelta(hours=2):%Y-%m-%dT%H:%M}")
+        clock.press("Enter")
+        expect(reason).to_be_hidden()
+        expect(page.get_by_text(f"{now + timedelta(hours=2):%-d %b %Y, %H:%M}")).to_be_visible()
+        refused = "Failed to load resource: the server responded with a status of 400 (Bad Request)"
+        assert page.problems == [refused]  # type: ignore[attr-defined]

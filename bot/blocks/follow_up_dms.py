@@ -50,14 +50,22 @@ def _answered(follow_up: FollowUp) -> bool:
     return follow_up.state not in ("pending", "sending", "sent")
 
 
-def _what_you_wrote(entry: Autopsy) -> str:
+def _what_was_written(entry: Autopsy, *, for_author: bool) -> str:
+    """The autopsy's summary, worded for its author ("your lesson") or for a teammate, who reads
+    about the author's deal ("<@rep>'s lesson")."""
     winner = escape(autopsy.who_won(entry.winner, entry.competitor))
     if entry.winner_reason:
         winner = f"{winner}: {escape(entry.winner_reason, 500)}"
+    author = f"<@{entry.user_id}>"
+    told, lesson = (
+        ("What they told you", "Your lesson")
+        if for_author
+        else (f"What the customer told {author}", f"{author}'s lesson")
+    )
     lines = [f"*Who got the sale:* {winner}"]
     if entry.customer_said:
-        lines.append(f"*What they told you:*\n{quote(entry.customer_said, 1000)}")
-    lines.append(f"*Your lesson:*\n{quote(entry.lesson, 800)}")
+        lines.append(f"*{told}:*\n{quote(entry.customer_said, 1000)}")
+    lines.append(f"*{lesson}:*\n{quote(entry.lesson, 800)}")
     return "\n".join(lines)
 
 
@@ -98,7 +106,7 @@ def touch_base(
                 "Here is what you wrote back then:"
             )
         ),
-        SectionBlock(text=MarkdownTextObject(text=_what_you_wrote(entry))),
+        SectionBlock(text=MarkdownTextObject(text=_what_was_written(entry, for_author=True))),
         ContextBlock(
             elements=[
                 MarkdownTextObject(
@@ -139,7 +147,7 @@ def revisit(
         ),
         SectionBlock(text=MarkdownTextObject(text=f"*How it felt:*\n{quote(entry.feelings, 2500)}")),
         SectionBlock(text=MarkdownTextObject(text=f"*Your self-check:*\n{checks}")),
-        SectionBlock(text=MarkdownTextObject(text=_what_you_wrote(entry))),
+        SectionBlock(text=MarkdownTextObject(text=_what_was_written(entry, for_author=True))),
     ]
     for seen in revisits[-3:]:
         blocks.append(
@@ -183,7 +191,7 @@ def help_request(
     if entry.sharing != "private":
         summary = (
             f"*What happened:* {autopsy.OUTCOMES.get(entry.outcome, entry.outcome)}\n"
-            + _what_you_wrote(entry)
+            + _what_was_written(entry, for_author=False)
         )
         blocks.append(SectionBlock(text=MarkdownTextObject(text=summary)))
     if follow_up.state == "done":

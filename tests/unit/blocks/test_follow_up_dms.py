@@ -178,6 +178,21 @@ def test_a_help_request_about_a_shared_autopsy_sums_it_up(sharing):
     assert "*What happened:* Renewal lost\n*Who got the sale:* &lt;@U0EVIL&gt; &amp; Co" in text
 
 
+def test_the_teammate_reads_about_the_reps_deal_not_their_own():
+    """The teammate asked for help lost nothing: the customer spoke to the rep, the lesson is the rep's."""
+    text = shown(build(Due(follow_up(kind="help_request", recipient_id="U0HELP"), lost())))
+    assert "*What the customer told <@U0REP>:*\n>Price &amp; &lt;@U0EVIL&gt;" in text
+    assert "*<@U0REP>'s lesson:*\n>Call first &amp; &lt;https://evil|often&gt;" in text
+    assert "told you" not in text and "Your lesson" not in text
+
+
+@pytest.mark.parametrize("kind", ["touch_base", "revisit"])
+def test_the_rep_reads_their_own_words_as_theirs(kind):
+    text = shown(build(Due(follow_up(kind=kind, recipient_id="U0REP"), lost())))
+    assert "*What they told you:*\n>Price &amp;" in text and "*Your lesson:*\n>Call first" in text
+    assert "<@U0REP>" not in text
+
+
 @pytest.mark.parametrize(
     ("state", "closing"),
     [

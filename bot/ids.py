@@ -37,6 +37,7 @@ HOME_NEWER = "home_page_newer"  # "Newer"; the same
 # Editing and deleting an autopsy (private_metadata: its id)
 AUTOPSY_EDIT_VIEW = "autopsy_edit"
 AUTOPSY_DELETE_VIEW = "autopsy_delete"
+AUTOPSY_DELETE = "autopsy_delete_confirmed"  # the confirmation's red button; value: the autopsy's id
 
 # Workspace settings (admins only)
 SETTINGS_VIEW = "workspace_settings"

@@ -26,7 +26,7 @@ def register(app: App) -> None:
     app.action(ids.HOME_NEWER)(actions.show_page)
     app.action(ids.AUTOPSY_MENU)(actions.autopsy_menu)
     app.view_submission(ids.AUTOPSY_EDIT_VIEW)(submissions.save_edit)
-    app.view_submission(ids.AUTOPSY_DELETE_VIEW)(submissions.confirm_delete)
+    app.action(ids.AUTOPSY_DELETE)(actions.delete_autopsy)
     app.action(ids.EXPORT_MINE)(actions.export_mine)
     app.action(ids.OPEN_SETTINGS)(actions.open_settings)
     app.view_submission(ids.SETTINGS_VIEW)(submissions.save_settings)

@@ -1,7 +1,9 @@
 """Clicks: App Home's buttons and menus, and the answers on follow-up DMs.
 
 Every id in a click is checked against the person Slack says clicked: a forged one is refused
-and logged.
+and logged. No click passes in silence: one whose subject is gone (a deleted autopsy), or that
+is someone else's to answer, is answered with a kind word where it was made, or the surface
+it came from is drawn again.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from slack_sdk import WebClient
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import clock, export, ids
-from bot.blocks import autopsy_form, follow_up_dms, settings_form
+from bot.blocks import autopsy_form, follow_up_dms, replies, settings_form
 from bot.crm.reasons import form_answers
 from bot.digest.week import schedule_for
 from bot.followups.planning import A_MONTH, A_WEEK, Snooze, snoozed_until
@@ -21,6 +23,8 @@ from bot.runtime.slack import SLACK_FAILURES, describe
 from bot.workspace import follow_up_defaults
 from handlers.helpers import (
     admins_of,
+    answer_refused_click,
+    clicked_in_home,
     defaults_for,
     number,
     open_autopsy_form,
@@ -30,7 +34,11 @@ from handlers.helpers import (
     publish_home,
     redraw_crm_prompts,
     redraw_follow_up,
+    refused_follow_up,
     store_of,
+    take_down,
+    tell_clicker,
+    update_modal,
     who,
     zone_of,
 )
@@ -46,12 +54,18 @@ FOLLOW_UP_ANSWERS: dict[str, tuple[str, str, Snooze | None]] = {
     ids.HELP_YES: ("help_request", "done", None),
     ids.HELP_NO: ("help_request", "let_go", None),
 }
+AGAIN = "click the button again"  # what to do when Slack closed a click's window for a form
+GONE = "This autopsy isn't here any more: it was deleted, perhaps in another window."
+ADMINS_ONLY = "Only workspace admins can change these settings. Ask one of them, or your Slack admin."
 
 
 def log_lost_deal(ack: Ack, body: dict, context: BoltContext, client: WebClient, logger: Logger) -> None:
     ack()
     team_id, _ = who(context, body)
-    open_autopsy_form(client, context, body["trigger_id"], team_id=team_id, deal_name="", logger=logger)
+    if not open_autopsy_form(
+        client, context, body["trigger_id"], team_id=team_id, deal_name="", logger=logger
+    ):
+        tell_clicker(client, body, replies.form_unavailable(AGAIN), logger=logger)
 
 
 def answer_follow_up(
@@ -73,9 +87,10 @@ def answer_follow_up(
     if due is None:
         refused = (action["action_id"], user_id, action.get("value"))
         logger.warning("Refused %s from %s: follow-up %r is not theirs to answer", *refused)
-        return
+        why = refused_follow_up(context, team_id, action.get("value"), "autopsy")
+        return answer_refused_click(client, context, body, why, logger=logger)
     redraw_follow_up(client, store_of(context), due, logger=logger, zone=zone)
-    if changed:  # what is coming up has changed: App Home shows it
+    if changed or clicked_in_home(body):  # what is coming up has changed, or Home showed it stale
         publish_home(client, context, team_id=team_id, user_id=user_id, logger=logger)
     if changed and kind == "help_request":
         tell_the_rep(client, due, logger)
@@ -101,7 +116,8 @@ def do_crm_autopsy(
         logger.warning(
             "Refused a CRM prompt's form to %s: follow-up %r is not theirs", user_id, action.get("value")
         )
-        return
+        why = refused_follow_up(context, team_id, action.get("value"), "deal")
+        return answer_refused_click(client, context, body, why, logger=logger)
     deal = due.lost_deal
     if deal.state == "done":
         view = autopsy_form.notice(
@@ -116,7 +132,8 @@ def do_crm_autopsy(
             prefill={**prefill, **form_answers(deal.reason)},
             lost_deal_id=deal.id,
         )
-    open_modal(client, body["trigger_id"], view, logger=logger, what="the autopsy form of a CRM deal")
+    if not open_modal(client, body["trigger_id"], view, logger=logger, what="the autopsy form of a CRM deal"):
+        tell_clicker(client, body, replies.form_unavailable(AGAIN), logger=logger)
 
 
 def decline_crm_prompt(
@@ -130,7 +147,8 @@ def decline_crm_prompt(
         logger.warning(
             "Refused 'Not this one' from %s: follow-up %r is not theirs", user_id, action.get("value")
         )
-        return
+        why = refused_follow_up(context, team_id, action.get("value"), "deal")
+        return answer_refused_click(client, context, body, why, logger=logger)
     with store_of(context).write() as work:
         work.lost_deals.close(due.lost_deal.id, state="declined", now=clock.now())
     redraw_crm_prompts(
@@ -157,6 +175,10 @@ def pause_or_resume(
     if due is not None:
         zone = zone_of(context, client, team_id=team_id, user_id=user_id, now=clock.now())
         redraw_follow_up(client, store_of(context), due, logger=logger, zone=zone)
+    else:  # its DM is gone with its autopsy: the pause holds all the same, and says so
+        tell_clicker(
+            client, body, follow_up_dms.pause_notice(action["action_id"] == ids.PAUSE), logger=logger
+        )
 
 
 def add_revisit(
@@ -167,9 +189,11 @@ def add_revisit(
     due = own_follow_up(context, team_id, user_id, action.get("value"), kind="revisit")
     if due is None:
         logger.warning("Refused a revisit from %s for follow-up %r", user_id, action.get("value"))
-        return
+        why = refused_follow_up(context, team_id, action.get("value"), "autopsy")
+        return answer_refused_click(client, context, body, why, logger=logger)
     view = follow_up_dms.revisit_modal(due.follow_up, due.autopsy)
-    open_modal(client, body["trigger_id"], view, logger=logger, what="the revisit form")
+    if not open_modal(client, body["trigger_id"], view, logger=logger, what="the revisit form"):
+        tell_clicker(client, body, replies.form_unavailable(AGAIN), logger=logger)
 
 
 def show_page(
@@ -194,14 +218,47 @@ def autopsy_menu(
         logger.warning("Refused an unknown journal choice %r from %s", choice, user_id)
         return
     entry = own_autopsy(context, team_id, user_id, raw_id, logger, choice)
-    if entry is None:
+    if entry is None:  # deleted meanwhile (App Home in another window): say so, and draw Home again
+        view = autopsy_form.notice("Not here any more", GONE)
+        open_modal(client, body["trigger_id"], view, logger=logger, what="a deleted autopsy's notice")
+        publish_home(client, context, team_id=team_id, user_id=user_id, logger=logger)
         return
     if choice == "edit":
         view = autopsy_form.autopsy_modal("", clock.now().date(), entry=entry)
     else:
         zone = zone_of(context, client, team_id=team_id, user_id=user_id, now=clock.now())
         view = autopsy_form.delete_modal(entry, zone)
-    open_modal(client, body["trigger_id"], view, logger=logger, what=f"the {choice} form")
+    if not open_modal(client, body["trigger_id"], view, logger=logger, what=f"the {choice} form"):
+        tell_clicker(client, body, replies.form_unavailable("choose it again from the menu"), logger=logger)
+
+
+def delete_autopsy(
+    ack: Ack, body: dict, action: dict, context: BoltContext, client: WebClient, logger: Logger
+) -> None:
+    """The confirmation's red "Delete it": the autopsy goes, and the DMs it sent say so."""
+    ack()
+    team_id, user_id = who(context, body)
+    entry = own_autopsy(context, team_id, user_id, action.get("value"), logger, "delete")
+    deleted, sent = False, []
+    if entry is not None:
+        try:
+            with store_of(context).write() as work:
+                sent = work.follow_ups.messages_of(team_id=team_id, autopsy_id=entry.id)
+                deleted = work.autopsies.delete(team_id=team_id, user_id=user_id, autopsy_id=entry.id)
+        except SQLAlchemyError:
+            logger.exception("Could not delete autopsy %s for %s", entry.id, user_id)
+            notice = autopsy_form.notice(
+                "Not deleted", "Sorry, I couldn't delete it just now. Please try again."
+            )
+            return update_modal(client, body, notice, logger=logger)
+    if entry is None or not deleted:
+        update_modal(client, body, autopsy_form.notice("Not here any more", GONE), logger=logger)
+        return publish_home(client, context, team_id=team_id, user_id=user_id, logger=logger)
+    logger.info("%s deleted autopsy %s", user_id, entry.id)
+    helpers = sorted({message.recipient_id for message in sent} - {user_id})
+    update_modal(client, body, autopsy_form.deleted(entry, helpers), logger=logger)
+    take_down(client, sent, author_id=user_id, logger=logger)
+    publish_home(client, context, team_id=team_id, user_id=user_id, logger=logger)
 
 
 def export_mine(ack: Ack, body: dict, context: BoltContext, client: WebClient, logger: Logger) -> None:
@@ -226,6 +283,8 @@ def export_mine(ack: Ack, body: dict, context: BoltContext, client: WebClient, l
         logger.warning("Could not send %s their export: %s", user_id, describe(error))
     else:
         logger.info("Sent %s their export (%s autopsies)", user_id, len(rows))
+        return
+    tell_clicker(client, body, replies.export_failed(), logger=logger)
 
 
 def open_settings(ack: Ack, body: dict, context: BoltContext, client: WebClient, logger: Logger) -> None:
@@ -234,8 +293,11 @@ def open_settings(ack: Ack, body: dict, context: BoltContext, client: WebClient,
     team_id, user_id = who(context, body)
     if not admins_of(context).is_admin(client, team_id=team_id, user_id=user_id):
         logger.warning("Refused the workspace settings to %s in %s: not an admin", user_id, team_id)
-        return
+        view = autopsy_form.notice("Workspace settings", ADMINS_ONLY)
+        open_modal(client, body["trigger_id"], view, logger=logger, what="the settings' admins-only notice")
+        return publish_home(client, context, team_id=team_id, user_id=user_id, logger=logger)  # no button now
     with store_of(context).read() as work:
         row = work.workspaces.settings(team_id)
     view = settings_form.settings_modal(schedule_for(row, context["settings"]), follow_up_defaults(row))
-    open_modal(client, body["trigger_id"], view, logger=logger, what="the workspace settings")
+    if not open_modal(client, body["trigger_id"], view, logger=logger, what="the workspace settings"):
+        tell_clicker(client, body, replies.form_unavailable(AGAIN), logger=logger)

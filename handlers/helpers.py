@@ -5,6 +5,7 @@ Slack calls several listeners make (open a form, draw App Home, redraw a follow-
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from logging import Logger
 from typing import Any
@@ -19,12 +20,13 @@ from bot import clock
 from bot.admins import Admins
 from bot.app_home import home_page
 from bot.autopsy import Answers
-from bot.blocks import autopsy_form, crm_prompts, follow_up_dms, home
+from bot.blocks import autopsy_form, crm_prompts, follow_up_dms, home, replies
+from bot.blocks.message import Message
 from bot.followups.planning import plan
 from bot.runtime.slack import SLACK_FAILURES, describe, for_trigger
 from bot.workspace import FollowUpDefaults, FollowUpDefaultsCache
 from bot.zones import PersonZones
-from storage import Autopsy, Due, LostDeal, Plan, Store
+from storage import Autopsy, Due, LostDeal, Plan, SentMessage, Store
 
 NOT_SAVED = "Sorry, I couldn't save this just now. Please try again."
 
@@ -206,3 +208,71 @@ def redraw_crm_prompts(
             client.chat_update(channel=follow_up.channel_id, ts=follow_up.message_ts, **message.as_kwargs())
         except SLACK_FAILURES as error:
             logger.warning("Could not update CRM prompt %s's message: %s", follow_up.id, describe(error))
+
+
+def clicked_in_message(body: dict[str, Any]) -> bool:
+    return (body.get("container") or {}).get("type") == "message"
+
+
+def clicked_in_home(body: dict[str, Any]) -> bool:
+    return (body.get("view") or {}).get("type") == "home"
+
+
+def tell_clicker(client: WebClient, body: dict[str, Any], message: Message, *, logger: Logger) -> None:
+    """Answer a click so only the clicker sees it: under the message they clicked (ephemeral),
+    or in their DM with Rebound for a click elsewhere (App Home, a modal)."""
+    user_id = body["user"]["id"]
+    channel = (body.get("container") or {}).get("channel_id")
+    try:
+        if clicked_in_message(body) and channel:
+            client.chat_postEphemeral(channel=channel, user=user_id, **message.as_kwargs())
+        else:
+            client.chat_postMessage(channel=user_id, **message.as_kwargs())
+    except SLACK_FAILURES as error:
+        logger.warning("Could not answer %s's click: %s", user_id, describe(error))
+
+
+def answer_refused_click(
+    client: WebClient, context: BoltContext, body: dict[str, Any], message: Message, *, logger: Logger
+) -> None:
+    """A click whose subject is gone or not the clicker's never passes in silence: a message's
+    clicker hears why; App Home is drawn again, without the buttons of what is gone."""
+    if clicked_in_message(body):
+        tell_clicker(client, body, message, logger=logger)
+    else:
+        team_id, user_id = who(context, body)
+        publish_home(client, context, team_id=team_id, user_id=user_id, logger=logger)
+
+
+def refused_follow_up(context: BoltContext, team_id: str, raw_id: object, what: str) -> Message:
+    """Why a click on a follow-up was refused, in a word for its clicker: its `what` (an autopsy,
+    a deal) was deleted, or it is someone else's to answer."""
+    follow_up_id = number(raw_id)
+    exists = False
+    if follow_up_id is not None:
+        with store_of(context).read() as work:
+            exists = work.follow_ups.get(team_id=team_id, follow_up_id=follow_up_id) is not None
+    return replies.not_yours() if exists else replies.gone(what)
+
+
+def update_modal(client: WebClient, body: dict[str, Any], view: View, *, logger: Logger) -> None:
+    """Draw the modal a click came from again, as `view`."""
+    view_id = (body.get("view") or {}).get("id")
+    if not view_id:
+        return
+    try:
+        client.views_update(view_id=view_id, view=view)
+    except SLACK_FAILURES as error:
+        logger.warning("Could not update a modal: %s", describe(error))
+
+
+def take_down(client: WebClient, sent: Sequence[SentMessage], *, author_id: str, logger: Logger) -> None:
+    """Draw the DMs of a deleted autopsy again: nothing of it left in them, and no buttons."""
+    for message in sent:
+        drawn = follow_up_dms.taken_down(message.recipient_id, author_id)
+        try:
+            client.chat_update(channel=message.channel_id, ts=message.message_ts, **drawn.as_kwargs())
+        except SLACK_FAILURES as error:
+            logger.warning(
+                "Could not take down a deleted autopsy's DM to %s: %s", message.recipient_id, describe(error)
+            )

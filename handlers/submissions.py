@@ -14,7 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot import clock, ids, workspace
 from bot.autopsy import read_revisit, read_submission
-from bot.blocks import autopsy_form, replies
+from bot.blocks import replies
 from bot.runtime.slack import SLACK_FAILURES, describe
 from handlers.helpers import (
     admins_of,
@@ -22,7 +22,6 @@ from handlers.helpers import (
     form_values,
     keep_open,
     not_saved,
-    number,
     own_autopsy,
     own_follow_up,
     own_lost_deal,
@@ -34,6 +33,9 @@ from handlers.helpers import (
     who,
     zone_of,
 )
+
+NOTHING_TO_REVISIT = "This autopsy isn't here any more (it was deleted), so there's nowhere to keep this."
+NOT_THERE_TO_EDIT = "I can't find this autopsy among yours any more: it may have been deleted."
 
 
 def save_autopsy(
@@ -80,9 +82,9 @@ def save_revisit(
         return keep_open(ack, errors)
     team_id, user_id = who(context, body)
     due = own_follow_up(context, team_id, user_id, view.get("private_metadata"), kind="revisit")
-    if due is None:
+    if due is None:  # its autopsy was deleted while the form was open: say so, and keep what was typed
         logger.warning("Refused a revisit from %s for follow-up %r", user_id, view.get("private_metadata"))
-        return ack()
+        return keep_open(ack, {ids.REVISIT_TEXT: NOTHING_TO_REVISIT})
     now = clock.now()
     mine = {"team_id": team_id, "user_id": user_id}
     try:
@@ -106,7 +108,7 @@ def save_edit(
     team_id, user_id = who(context, body)
     entry = own_autopsy(context, team_id, user_id, view.get("private_metadata"), logger, "edit")
     if entry is None:
-        return keep_open(ack, {ids.DEAL: "This autopsy isn't yours to change."})
+        return keep_open(ack, {ids.DEAL: NOT_THERE_TO_EDIT})
     now = clock.now()
     answers, errors = read_submission(form_values(view), now, kept_date=entry.touch_base_on)
     if answers is None:
@@ -121,28 +123,6 @@ def save_edit(
         return not_saved(ack, logger, ids.DEAL, f"the edit of autopsy {entry.id} for {user_id}")
     ack()
     logger.info("%s edited autopsy %s", user_id, entry.id)
-    publish_home(client, context, team_id=team_id, user_id=user_id, logger=logger)
-
-
-def confirm_delete(
-    ack: Ack, body: dict, view: dict, context: BoltContext, client: WebClient, logger: Logger
-) -> None:
-    team_id, user_id = who(context, body)
-    autopsy_id = number(view.get("private_metadata"))
-    try:
-        with store_of(context).write() as work:
-            deleted = autopsy_id is not None and work.autopsies.delete(
-                team_id=team_id, user_id=user_id, autopsy_id=autopsy_id
-            )
-    except SQLAlchemyError:
-        logger.exception("Could not delete autopsy %s for %s", autopsy_id, user_id)
-        notice = autopsy_form.notice("Not deleted", "Sorry, I couldn't delete it just now.")
-        return ack(response_action="update", view=notice)
-    ack()
-    if not deleted:
-        logger.warning("Refused to delete autopsy %r for %s in %s: not theirs", autopsy_id, user_id, team_id)
-        return
-    logger.info("%s deleted autopsy %s", user_id, autopsy_id)
     publish_home(client, context, team_id=team_id, user_id=user_id, logger=logger)
 
 

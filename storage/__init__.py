@@ -4,7 +4,7 @@
 from storage.autopsies import AuthorStats, ExportEntry, JournalEntry, Lesson
 from storage.digests import WeekCount, WeekFacts
 from storage.engine import make_engine
-from storage.follow_ups import Due, Plan
+from storage.follow_ups import Due, Plan, SentMessage
 from storage.migrate import upgrade
 from storage.models import Autopsy, Base, Digest, FollowUp, LostDeal, Revisit, WorkspaceSettings
 from storage.store import Store, Work
@@ -22,6 +22,7 @@ __all__ = [
     "LostDeal",
     "Plan",
     "Revisit",
+    "SentMessage",
     "Store",
     "WeekCount",
     "WeekFacts",

@@ -41,6 +41,15 @@ class Due:
     lost_deal: LostDeal | None = None
 
 
+@dataclass(frozen=True)
+class SentMessage:
+    """A follow-up's DM as Slack keeps it: who it went to, and where, to draw it again."""
+
+    recipient_id: str
+    channel_id: str
+    message_ts: str
+
+
 def _with_subject(query: Any) -> Any:
     """A follow-up's autopsy, or its lost deal: CRM prompts come before any autopsy."""
     return query.outerjoin(Autopsy, Autopsy.id == FollowUp.autopsy_id).outerjoin(
@@ -192,6 +201,20 @@ class FollowUps:
             .execution_options(synchronize_session=False)
         ).rowcount
         return self.own(team_id=team_id, user_id=user_id, follow_up_id=follow_up_id), bool(changed)
+
+    def messages_of(self, *, team_id: str, autopsy_id: int) -> list[SentMessage]:
+        """The DMs an autopsy's follow-ups put in people's conversations, whatever their answer."""
+        rows = self.session.execute(
+            select(FollowUp.recipient_id, FollowUp.channel_id, FollowUp.message_ts)
+            .where(
+                FollowUp.team_id == team_id,
+                FollowUp.autopsy_id == autopsy_id,
+                FollowUp.channel_id.is_not(None),
+                FollowUp.message_ts.is_not(None),
+            )
+            .order_by(FollowUp.id)
+        )
+        return [SentMessage(*row) for row in rows]
 
     def upcoming(self, *, team_id: str, user_id: str, limit: int) -> list[tuple[FollowUp, Autopsy]]:
         """The rep's touch-base reminders still open, soonest first."""

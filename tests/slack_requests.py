@@ -173,6 +173,28 @@ def block_action(
     )
 
 
+def view_click(
+    view: dict[str, Any], action: dict[str, Any], *, user: str, team: str, trigger_id: str
+) -> bytes:
+    """A click in a view (App Home, or a modal: `view` as Slack holds it, with its id), `action`
+    being the element's own part (action_id, type, and a value or selected_option)."""
+    return interactive(
+        {
+            "type": "block_actions",
+            "user": {"id": user, "username": "rep", "name": "rep", "team_id": team},
+            "api_app_id": APP_ID,
+            "token": "verification-token-unused",
+            "container": {"type": "view", "view_id": view["id"]},
+            "trigger_id": trigger_id,
+            "team": {"id": team, "domain": "rebound-test"},
+            "enterprise": None,
+            "is_enterprise_install": False,
+            "view": {"team_id": team, "state": {"values": {}}, **view},
+            "actions": [{"block_id": "b", **action, "action_ts": f"{time.time():.6f}"}],
+        }
+    )
+
+
 def message_button(
     message: dict[str, Any], action_id: str, value: str, *, user: str, team: str, trigger_id: str
 ) -> bytes:

@@ -7,14 +7,16 @@ Pure functions returning slack_sdk models, so Slack's limits are checked before 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import (
+    ActionsBlock,
     Block,
+    ButtonElement,
     CheckboxesElement,
     DatePickerElement,
     DividerBlock,
@@ -244,21 +246,38 @@ def autopsy_modal_json(
 
 
 def delete_modal(entry: Autopsy, zone: ZoneInfo) -> View:
-    """The confirmation step before an autopsy and its reminders are deleted (dated in `zone`, the rep's)."""
+    """The confirmation step before an autopsy and its reminders are deleted (dated in `zone`, the
+    rep's): its button is red (Slack's `danger`), which a modal's own submit button can never be."""
     return View(
         type="modal",
         callback_id=ids.AUTOPSY_DELETE_VIEW,
         private_metadata=str(entry.id),
         title="Delete this autopsy?",
-        submit="Delete",
         close="Keep it",
         blocks=[
             section(
                 f"*{escape(entry.deal_name)}*, written {entry.created_at.astimezone(zone):%-d %b %Y}.\n"
                 "Deleting it removes your answers, your revisits and its reminders. It can't be undone."
-            )
+            ),
+            ActionsBlock(
+                elements=[
+                    ButtonElement(
+                        text="Delete it", action_id=ids.AUTOPSY_DELETE, value=str(entry.id), style="danger"
+                    )
+                ]
+            ),
         ],
     )
+
+
+def deleted(entry: Autopsy, helpers: Sequence[str]) -> View:
+    """What the confirmation shows once the autopsy is gone; `helpers`, whoever had its help request."""
+    text = f"Your autopsy of *{escape(entry.deal_name)}* is deleted, with its revisits and reminders."
+    if helpers:
+        sent = " and ".join(f"<@{helper}>" for helper in helpers)
+        requests, say = ("request", "says") if len(helpers) == 1 else ("requests", "say")
+        text += f" The help {requests} you sent {sent} now {say} you took it down."
+    return notice("Deleted", text)
 
 
 def notice(title: str, text: str) -> View:

@@ -227,6 +227,15 @@ def help_answer(follow_up: FollowUp, entry: Autopsy) -> Message:
     return Message.saying(text)
 
 
+def taken_down(recipient_id: str, author_id: str) -> Message:
+    """A follow-up DM once its autopsy is deleted: no buttons, and none of what the author wrote."""
+    if recipient_id == author_id:
+        text = "You deleted this autopsy, so there's nothing to do here any more."
+    else:
+        text = f"<@{author_id}> took this autopsy down, so there's nothing to answer here any more."
+    return Message.saying(text)
+
+
 def revisit_modal(follow_up: FollowUp, entry: Autopsy) -> View:
     return View(
         type="modal",

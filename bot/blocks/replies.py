@@ -93,12 +93,27 @@ def help_message() -> Message:
     return Message.saying(HELP_TEXT)
 
 
-def form_unavailable() -> Message:
-    text = (
-        "Sorry, Slack closed the window for opening the form before I could. "
-        f"Please try `{ids.COMMAND}` again."
+def form_unavailable(again: str = f"try `{ids.COMMAND}` again") -> Message:
+    """Slack refused to open a form (its trigger expired): what to do, `again`."""
+    return Message.saying(
+        f"Sorry, Slack closed the window for opening the form before I could. Please {again}."
     )
-    return Message.saying(text)
+
+
+def gone(what: str) -> Message:
+    """A click on a message whose autopsy (or CRM deal: `what`) was deleted since."""
+    return Message.saying(f"This {what} was deleted, so there's nothing to answer here any more.")
+
+
+def not_yours() -> Message:
+    """A click on a follow-up that is someone else's to answer."""
+    return Message.saying("This one is someone else's to answer, so I've left it as it is.")
+
+
+def export_failed() -> Message:
+    return Message.saying(
+        "Sorry, I couldn't put your export together just now. Please try *Export my data* again in a minute."
+    )
 
 
 def _section(text: str) -> SectionBlock:

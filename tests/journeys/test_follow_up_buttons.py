@@ -27,6 +27,7 @@ from tests.slack_requests import (
     send,
     slash_command,
     unique,
+    view_click,
     view_submission,
 )
 
@@ -185,6 +186,75 @@ def test_a_help_request_reaches_the_teammate_and_the_rep_hears_back(bot, fake, s
     )
     assert ("will reach out" in told[0].args["text"]) == (answer == ids.HELP_YES)
     assert '"actions"' not in json.dumps(updates(fake, helper)[0].args["blocks"])
+
+
+def confirm_delete(bot: Bot, fake: SlackEmulator, autopsy_id: int, *, user: str, team: str) -> str:
+    """Delete an autopsy as the rep does: App Home's menu, then the confirmation's red button.
+    Returns the confirmation modal's id."""
+    trigger = new_trigger_id()
+    home = {"id": "V0HOME", "type": "home", "blocks": []}
+    chosen = {"text": {"type": "plain_text", "text": "Delete"}, "value": f"delete:{autopsy_id}"}
+    menu = {"action_id": ids.AUTOPSY_MENU, "type": "overflow", "selected_option": chosen}
+    asked = view_click(home, menu, user=user, team=team, trigger_id=trigger)
+    assert send(bot.events_url, asked, FORM).status == 200
+    [opened] = fake.wait_for("views.open", lambda c: c.args.get("trigger_id") == trigger)
+    echoed = opened.answer["view"]  # the id Slack gave the modal, to update it by
+    modal = {**as_dict(opened.args["view"]), "id": echoed["id"]}
+    buttons = [element for block in modal["blocks"] for element in block.get("elements", [])]
+    [red] = [button for button in buttons if button.get("style") == "danger"]
+    confirm = {"action_id": red["action_id"], "type": "button", "value": red["value"]}
+    body = view_click(modal, confirm, user=user, team=team, trigger_id=new_trigger_id())
+    assert send(bot.events_url, body, FORM).status == 200
+    return modal["id"]
+
+
+def test_deleting_an_autopsy_takes_down_its_help_request_and_a_late_click_hears_why(bot, fake):
+    """The teammate's DM keeps nothing of a deleted autopsy and no buttons; a click on the old
+    buttons (a phone that had not refreshed) is answered, only to them, with a kind line."""
+    user, team, helper = unique("U"), unique("T"), unique("U")
+    write_autopsy(bot, fake, user, team, **{ids.HELP_FROM: helper, ids.SHARING: "named"})
+    sweep_at(bot, weekday_noon(date.today() + timedelta(days=1)))
+    request = dm(fake, helper, "help with Globex")
+    [autopsy_id] = [row["id"] for row in bot.export(team) if row["user_id"] == user]
+
+    modal_id = confirm_delete(bot, fake, autopsy_id, user=user, team=team)
+    [taken_down] = updates(fake, helper)
+    assert taken_down.args["ts"] == request.answer["ts"]
+    shown = json.dumps(taken_down.args["blocks"])
+    assert f"<@{user}> took this autopsy down, so there's nothing to answer here any more." in shown
+    assert '"actions"' not in shown and "Send the proposal" not in shown and "Globex" not in shown
+    [done] = fake.wait_for("views.update", lambda c: c.args.get("view_id") == modal_id)
+    assert f"The help request you sent <@{helper}> now says you took it down." in json.dumps(
+        done.args["view"]
+    )
+    assert [row for row in bot.export(team) if row["user_id"] == user] == []
+
+    click(bot, request, ids.HELP_YES, user=helper, team=team)
+    [answer] = fake.wait_for("chat.postEphemeral", lambda c: c.args.get("user") == helper)
+    assert answer.args["text"] == "This autopsy was deleted, so there's nothing to answer here any more."
+    assert answer.args["channel"] == request.args["channel"]
+    assert len(updates(fake, helper)) == 1  # nothing else was drawn over it
+    told_rep = fake.find(
+        "chat.postMessage", lambda c: c.args["channel"] == user and f"<@{helper}>" in c.args["text"]
+    )
+    assert told_rep == []  # the rep hears nothing about an answer to what they deleted
+
+
+def test_a_click_on_a_finished_or_someone_elses_reminder_is_answered_not_ignored(bot, fake):
+    user, team, mallory = unique("U"), unique("T"), unique("U")
+    day = date.today() + timedelta(days=20)
+    write_autopsy(bot, fake, user, team, **{ids.TOUCH_BASE_ON: day.isoformat()})
+    sweep_at(bot, weekday_noon(day))
+    reminder = dm(fake, user, "Time to touch base with Globex")
+    click(bot, reminder, ids.WON_BACK, user=mallory, team=team)
+    [refused] = fake.wait_for("chat.postEphemeral", lambda c: c.args.get("user") == mallory)
+    assert refused.args["text"] == "This one is someone else's to answer, so I've left it as it is."
+    click(bot, reminder, ids.LET_GO, user=user, team=team)
+    click(bot, reminder, ids.REACHED_OUT, user=user, team=team)  # finished: the DM shows its answer again
+    second = updates(fake, user, count=2)[1]
+    assert "You let this one go." in json.dumps(second.args["blocks"]) and '"actions"' not in json.dumps(
+        second.args["blocks"]
+    )
 
 
 def pause_holds_the_revisit(bot: Bot, fake: SlackEmulator, user: str, **where: str) -> Call:

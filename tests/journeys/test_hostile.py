@@ -50,8 +50,8 @@ def _payload(kind: str, extra: dict[str, Any]) -> dict[str, Any]:
 
 ACTION_IDS = st.sampled_from(
     [ids.REACHED_OUT, ids.WON_BACK, ids.SNOOZE_WEEK, ids.PAUSE, ids.RESUME, ids.ADD_REVISIT, ids.HELP_YES,
-     ids.AUTOPSY_MENU, ids.HOME_PAGE, ids.HOME_NEWER, ids.EXPORT_MINE, ids.OPEN_SETTINGS, ids.LOG_LOST_DEAL,
-     "unknown_action"]
+     ids.AUTOPSY_MENU, ids.AUTOPSY_DELETE, ids.HOME_PAGE, ids.HOME_NEWER, ids.EXPORT_MINE, ids.OPEN_SETTINGS,
+     ids.LOG_LOST_DEAL, "unknown_action"]
 )  # fmt: skip
 
 
@@ -71,7 +71,6 @@ CALLBACKS = st.sampled_from(
     [
         ids.AUTOPSY_VIEW,
         ids.AUTOPSY_EDIT_VIEW,
-        ids.AUTOPSY_DELETE_VIEW,
         ids.REVISIT_VIEW,
         ids.SETTINGS_VIEW,
         "zz",

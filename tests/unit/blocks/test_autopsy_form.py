@@ -103,3 +103,33 @@ def test_the_delete_confirmation_dates_the_autopsy_in_the_reps_zone():
     view.validate_json()
     assert "*Acme*, written 10 Dec 2026." in json.dumps(view.to_dict())
     assert "*Acme*, written 11 Dec 2026." in json.dumps(autopsy_form.delete_modal(entry, UTC).to_dict())
+
+
+def test_deleting_is_confirmed_with_a_red_button_and_keeping_it_is_the_way_out():
+    """A modal's submit button is always green; the destructive step is Slack's `danger` button."""
+    view = autopsy_form.delete_modal(worst_autopsy(42), UTC)
+    view.validate_json()
+    body = view.to_dict()
+    assert "submit" not in body and body["close"]["text"] == "Keep it"
+    [button] = [
+        element for block in body["blocks"] if block["type"] == "actions" for element in block["elements"]
+    ]
+    assert (button["text"]["text"], button["style"]) == ("Delete it", "danger")
+    assert (button["action_id"], button["value"]) == (ids.AUTOPSY_DELETE, "42")
+    assert "It can't be undone." in json.dumps(body)
+
+
+@pytest.mark.parametrize(
+    ("helpers", "said"),
+    [
+        ([], None),
+        (["U0MENTOR"], "The help request you sent <@U0MENTOR> now says you took it down."),
+        (["U0A", "U0B"], "The help requests you sent <@U0A> and <@U0B> now say you took it down."),
+    ],
+)
+def test_once_deleted_the_modal_says_so_and_who_sees_it_taken_down(helpers, said):
+    view = autopsy_form.deleted(worst_autopsy(42), helpers)
+    view.validate_json()
+    text = view.to_dict()["blocks"][0]["text"]["text"]
+    assert text.startswith("Your autopsy of *&lt;!here&gt;&amp;") and "is deleted" in text
+    assert (said in text) if said else "help request" not in text

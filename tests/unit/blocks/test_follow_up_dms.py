@@ -193,6 +193,19 @@ def test_the_rep_reads_their_own_words_as_theirs(kind):
     assert "<@U0REP>" not in text
 
 
+def test_a_help_request_taken_down_tells_the_teammate_why_and_keeps_nothing_of_the_autopsy():
+    message = follow_up_dms.taken_down("U0HELP", "U0REP")
+    text = shown(message)
+    assert text == "<@U0REP> took this autopsy down, so there's nothing to answer here any more."
+    assert buttons(message) == []
+
+
+def test_the_reps_own_reminder_taken_down_says_they_deleted_it():
+    message = follow_up_dms.taken_down("U0REP", "U0REP")
+    assert shown(message) == "You deleted this autopsy, so there's nothing to do here any more."
+    assert buttons(message) == []
+
+
 @pytest.mark.parametrize(
     ("state", "closing"),
     [

@@ -60,6 +60,25 @@ def test_help_lists_every_lost_deal_word():
 def test_when_the_form_cannot_open_the_rep_is_asked_to_try_again():
     text = shown(replies.form_unavailable())
     assert "Sorry" in text and f"Please try `{ids.COMMAND}` again." in text
+    assert "Please click the button again." in shown(replies.form_unavailable("click the button again"))
+
+
+@pytest.mark.parametrize("what", ["autopsy", "deal"])
+def test_a_click_on_what_was_deleted_says_so_kindly(what):
+    message = replies.gone(what)
+    assert (
+        shown(message)
+        == message.text
+        == f"This {what} was deleted, so there's nothing to answer here any more."
+    )
+
+
+def test_a_click_on_someone_elses_follow_up_says_whose_it_is_not_blame():
+    assert shown(replies.not_yours()) == "This one is someone else's to answer, so I've left it as it is."
+
+
+def test_a_failed_export_says_to_try_again():
+    assert "try *Export my data* again" in shown(replies.export_failed())
 
 
 def test_a_rep_with_no_autopsies_is_told_how_to_write_one():

@@ -121,3 +121,138 @@ def test_when_slack_cannot_say_the_reps_zone_the_snooze_keeps_to_the_sweeps_defa
     assert snoozed.state == "snoozed" and comes_back.time() == time(9, 0) and comes_back.weekday() < 5
     assert f"again on {comes_back:%A %-d %B}." in str(client.chat_update.call_args.kwargs["blocks"])
     assert "Could not learn U0REP's time zone" in caplog.text
+
+
+def in_dm(body: dict) -> dict:
+    """The click as Slack sends it from a message: its container names the conversation."""
+    return {**body, "container": {"type": "message", "channel_id": "D0REP", "message_ts": "7.7"}}
+
+
+def autopsy_of(store, follow_up_id: int) -> int:
+    with store.read() as work:
+        return work.follow_ups.get(team_id=TEAM, follow_up_id=follow_up_id).autopsy.id
+
+
+def delete(store, autopsy_id: int) -> None:
+    with store.write() as work:
+        assert work.autopsies.delete(team_id=TEAM, user_id=USER, autopsy_id=autopsy_id)
+
+
+@pytest.mark.parametrize("action_id", [ids.REACHED_OUT, ids.SNOOZE_MONTH, ids.ADD_REVISIT])
+def test_a_click_on_a_deleted_autopsys_dm_is_answered_kindly_where_it_was_made(
+    ack, context, client, logger, store, action_id
+):
+    follow_up_id = sent_follow_up(store, kind="revisit" if action_id == ids.ADD_REVISIT else "touch_base")
+    delete(store, autopsy_of(store, follow_up_id))
+    body, action = click(action_id, str(follow_up_id))
+    handler = actions.add_revisit if action_id == ids.ADD_REVISIT else actions.answer_follow_up
+    handler(ack, in_dm(body), action, context, client, logger)
+    told = client.chat_postEphemeral.call_args.kwargs
+    assert (told["channel"], told["user"]) == ("D0REP", USER)
+    assert told["text"] == "This autopsy was deleted, so there's nothing to answer here any more."
+    client.chat_update.assert_not_called()
+    client.views_open.assert_not_called()
+
+
+def test_a_click_on_someone_elses_follow_up_tells_the_clicker_it_is_not_theirs(
+    ack, context, client, logger, store
+):
+    follow_up_id = sent_follow_up(store, kind="help_request", recipient="U0MENTOR")
+    body, action = click(ids.HELP_YES, str(follow_up_id), user="U0INTRUDER")
+    actions.answer_follow_up(ack, in_dm(body), action, context, client, logger)
+    told = client.chat_postEphemeral.call_args.kwargs
+    assert told["user"] == "U0INTRUDER" and "someone else's to answer" in told["text"]
+    assert state(store, follow_up_id) == "sent"
+
+
+def test_a_stale_click_in_app_home_draws_home_again(ack, context, client, logger, store):
+    follow_up_id = sent_follow_up(store)
+    delete(store, autopsy_of(store, follow_up_id))
+    body, action = click(ids.LET_GO, str(follow_up_id))
+    home = {
+        **body,
+        "container": {"type": "view", "view_id": "V0HOME"},
+        "view": {"id": "V0HOME", "type": "home"},
+    }
+    actions.answer_follow_up(ack, home, action, context, client, logger)
+    client.views_publish.assert_called_once()
+    assert str(follow_up_id) not in str(client.views_publish.call_args.kwargs["view"])
+    client.chat_postEphemeral.assert_not_called()
+
+
+def test_pausing_from_a_deleted_autopsys_dm_still_pauses_and_says_so(ack, context, client, logger, store):
+    follow_up_id = sent_follow_up(store)
+    delete(store, autopsy_of(store, follow_up_id))
+    body, action = click(ids.PAUSE, str(follow_up_id))
+    actions.pause_or_resume(ack, in_dm(body), action, context, client, logger)
+    assert "Your reminders are paused." in client.chat_postEphemeral.call_args.kwargs["text"]
+    with store.read() as work:
+        assert work.follow_ups.paused(team_id=TEAM, user_id=USER)
+
+
+def test_a_form_slack_would_not_open_from_a_dm_button_says_to_click_again(
+    ack, context, client, logger, store
+):
+    follow_up_id = sent_follow_up(store, kind="revisit")
+    client.views_open.side_effect = SlackApiError("expired", {"ok": False, "error": "expired_trigger_id"})
+    body, action = click(ids.ADD_REVISIT, str(follow_up_id))
+    actions.add_revisit(ack, in_dm(body), action, context, client, logger)
+    assert "click the button again" in client.chat_postEphemeral.call_args.kwargs["text"]
+
+
+def confirm_click(autopsy_id: object, user: str = USER) -> tuple[dict, dict]:
+    """The red "Delete it" in the confirmation modal."""
+    body, action = click(ids.AUTOPSY_DELETE, str(autopsy_id), user=user)
+    return {
+        **body,
+        "container": {"type": "view", "view_id": "V0CONFIRM"},
+        "view": {"id": "V0CONFIRM", "type": "modal"},
+    }, action
+
+
+def test_deleting_takes_down_the_help_request_and_the_modal_says_it_is_done(
+    ack, context, client, logger, store
+):
+    follow_up_id = sent_follow_up(store, kind="help_request", recipient="U0MENTOR")
+    autopsy_id = autopsy_of(store, follow_up_id)
+    actions.delete_autopsy(ack, *confirm_click(autopsy_id), context, client, logger)
+    ack.assert_called_once_with()
+    with store.read() as work:
+        assert work.autopsies.own(team_id=TEAM, user_id=USER, autopsy_id=autopsy_id) is None
+    redrawn = client.chat_update.call_args.kwargs
+    assert (redrawn["channel"], redrawn["ts"]) == ("D0REP", "7.7")
+    assert f"<@{USER}> took this autopsy down" in redrawn["text"] and "actions" not in str(redrawn["blocks"])
+    shown = client.views_update.call_args.kwargs
+    assert shown["view_id"] == "V0CONFIRM"
+    assert "is deleted" in str(shown["view"].to_dict()) and "<@U0MENTOR>" in str(shown["view"].to_dict())
+    client.views_publish.assert_called_once()
+
+
+def test_nobody_deletes_someone_elses_autopsy_and_the_modal_says_it_is_not_there(
+    ack, context, client, logger, store
+):
+    follow_up_id = sent_follow_up(store)
+    autopsy_id = autopsy_of(store, follow_up_id)
+    for body, action in (confirm_click(autopsy_id, user="U0INTRUDER"), confirm_click("9999")):
+        actions.delete_autopsy(ack, body, action, context, client, logger)
+        assert "isn't here any more" in str(client.views_update.call_args.kwargs["view"].to_dict())
+    with store.read() as work:
+        assert work.autopsies.own(team_id=TEAM, user_id=USER, autopsy_id=autopsy_id) is not None
+    client.chat_update.assert_not_called()
+
+
+def test_the_settings_button_clicked_by_someone_no_longer_an_admin_explains_and_goes(
+    ack, context, client, logger
+):
+    body = interaction(container={"type": "view", "view_id": "V0HOME"}, view={"id": "V0HOME", "type": "home"})
+    actions.open_settings(ack, body, context, client, logger)
+    notice = client.views_open.call_args.kwargs["view"].to_dict()
+    assert "Only workspace admins can change these settings." in str(notice)
+    assert ids.OPEN_SETTINGS not in str(client.views_publish.call_args.kwargs["view"])
+
+
+def test_an_export_that_fails_says_so_in_the_dm(ack, context, client, logger, store):
+    client.files_upload_v2.side_effect = SlackApiError("boom", {"ok": False, "error": "ratelimited"})
+    actions.export_mine(ack, interaction(), context, client, logger)
+    told = client.chat_postMessage.call_args.kwargs
+    assert told["channel"] == USER and "couldn't put your export together" in told["text"]

@@ -142,13 +142,29 @@ def test_an_empty_or_too_long_revisit_stays_open(ack, context, client, logger, s
     client.chat_update.assert_not_called()
 
 
-def test_someone_elses_revisit_is_refused_quietly(ack, context, client, logger, store, caplog):
+def test_someone_elses_revisit_is_refused_and_nothing_stored(ack, context, client, logger, store, caplog):
     follow_up_id = written_revisit(store)
     view = revisit_view(follow_up_id, "Not mine")
     submissions.save_revisit(ack, interaction("U0INTRUDER"), view, context, client, logger)
-    ack.assert_called_once_with()
+    assert ack.call_args.kwargs["errors"] == {ids.REVISIT_TEXT: submissions.NOTHING_TO_REVISIT}
     assert "Refused a revisit from U0INTRUDER" in caplog.text
     client.chat_update.assert_not_called()
+
+
+def test_a_revisit_of_an_autopsy_deleted_meanwhile_stays_open_and_says_why(
+    ack, context, client, logger, store
+):
+    """The rep typed what they see now: the form keeps it and says the autopsy is gone, instead of
+    closing as if it were saved."""
+    follow_up_id = written_revisit(store)
+    with store.write() as work:
+        due = work.follow_ups.get(team_id=TEAM, follow_up_id=follow_up_id)
+        assert work.autopsies.delete(team_id=TEAM, user_id=USER, autopsy_id=due.autopsy.id)
+    submissions.save_revisit(
+        ack, interaction(), revisit_view(follow_up_id, "Too late"), context, client, logger
+    )
+    assert ack.call_args.kwargs["response_action"] == "errors"
+    assert "deleted" in ack.call_args.kwargs["errors"][ids.REVISIT_TEXT]
 
 
 def test_an_edit_keeps_the_form_open_for_someone_elses_autopsy(ack, context, client, logger, store):
@@ -158,7 +174,7 @@ def test_an_edit_keeps_the_form_open_for_someone_elses_autopsy(ack, context, cli
         )
     view = {**autopsy_view("V0EDIT"), "private_metadata": str(entry.id)}
     submissions.save_edit(ack, interaction("U0INTRUDER"), view, context, client, logger)
-    assert ack.call_args.kwargs["errors"] == {ids.DEAL: "This autopsy isn't yours to change."}
+    assert ack.call_args.kwargs["errors"] == {ids.DEAL: submissions.NOT_THERE_TO_EDIT}
     submissions.save_edit(ack, interaction(), view, context, client, logger)
     assert ack.call_args == ((), {})
     [row] = stored(store)

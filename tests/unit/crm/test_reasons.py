@@ -9,25 +9,35 @@ from bot import autopsy
 from bot.crm.reasons import form_answers
 
 PLAIN = [
-    # Stock picklist values of HubSpot and Salesforce, and what reps type.
+    # Stock picklist values of HubSpot and Salesforce: the choice says it all.
     ("Price", {"main_reason": "price"}),
-    ("Pricing too high", {"main_reason": "price"}),
-    ("Too EXPENSIVE for them", {"main_reason": "price"}),
-    ("Asked for a bigger discount", {"main_reason": "price"}),
     ("Competitor", {"winner": "competitor"}),
-    ("Lost to Globex", {"winner": "competitor"}),
-    ("Chose another vendor", {"winner": "competitor"}),
-    ("Went with a competitor on price", {"main_reason": "price", "winner": "competitor"}),
     ("Timing", {"main_reason": "timing"}),
     ("No budget", {"main_reason": "timing"}),
-    ("Budget freeze until next year", {"main_reason": "timing"}),
     ("Missing features", {"main_reason": "product_fit"}),
     ("Poor support", {"main_reason": "service"}),
-    ("Our champion left", {"main_reason": "relationship"}),
     ("No decision", {"winner": "no_decision"}),
-    ("Prospect went dark", {"winner": "no_decision"}),
-    ("Built it in-house", {"winner": "in_house"}),
-    ("They built themselves a spreadsheet", {"winner": "in_house"}),
+    # What reps type: the choice it names, and their words kept beside it.
+    ("Pricing too high", {"main_reason": "price", "winner_reason": "Pricing too high"}),
+    ("Too EXPENSIVE for them", {"main_reason": "price", "winner_reason": "Too EXPENSIVE for them"}),
+    ("Asked for a bigger discount", {"main_reason": "price", "winner_reason": "Asked for a bigger discount"}),
+    ("Lost to Globex", {"winner": "competitor", "winner_reason": "Lost to Globex"}),
+    ("Chose another vendor", {"winner": "competitor", "winner_reason": "Chose another vendor"}),
+    (
+        "Went with a competitor on price",
+        {"main_reason": "price", "winner": "competitor", "winner_reason": "Went with a competitor on price"},
+    ),
+    (
+        "Budget freeze until next year",
+        {"main_reason": "timing", "winner_reason": "Budget freeze until next year"},
+    ),
+    ("Our champion left", {"main_reason": "relationship", "winner_reason": "Our champion left"}),
+    ("Prospect went dark", {"winner": "no_decision", "winner_reason": "Prospect went dark"}),
+    ("Built it in-house", {"winner": "in_house", "winner_reason": "Built it in-house"}),
+    (
+        "They built themselves a spreadsheet",
+        {"winner": "in_house", "winner_reason": "They built themselves a spreadsheet"},
+    ),
 ]
 
 
@@ -35,6 +45,14 @@ PLAIN = [
 def test_a_reason_that_plainly_names_a_choice_fills_that_choice_in(reason, answers):
     """The rep sees the form already answered as the CRM says, one click less."""
     assert form_answers(reason) == answers
+
+
+def test_a_price_too_high_for_the_budget_is_price_with_the_crms_words_kept():
+    """HubSpot's reason as a newcomer saw it: "The main reason" is Price, and the words stay in
+    "Why did they win?". A budget named beside a price is the measure of the price, not timing."""
+    reason = "Price was too high for this year's budget"
+    assert form_answers(reason) == {"main_reason": "price", "winner_reason": reason}
+    assert form_answers("Too expensive for the budget")["main_reason"] == "price"
 
 
 @pytest.mark.parametrize(("reason", "answers"), PLAIN)
@@ -81,6 +99,8 @@ def test_a_very_long_reason_is_cut_to_what_the_form_accepts():
 
 
 def test_a_very_long_reason_still_names_the_choice_it_ends_with():
-    assert form_answers("They went back and forth for months " * 40 + "and then chose on price") == {
-        "main_reason": "price"
+    reason = "They went back and forth for months " * 40 + "and then chose on price"
+    assert form_answers(reason) == {
+        "main_reason": "price",
+        "winner_reason": reason[: autopsy.WINNER_REASON_MAX],
     }

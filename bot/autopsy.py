@@ -92,6 +92,19 @@ def who_won(winner: str, competitor: str | None) -> str:
     return f"{competitor} ({label.lower()})" if competitor and winner == "competitor" else label
 
 
+def deal_for_form(name: str) -> str:
+    """A deal's name as the form's field holds it: a name longer than DEAL_MAX (typed after
+    `/lost-deal`, or from a CRM) ends at its last whole word within it, with an ellipsis."""
+    if len(name) <= DEAL_MAX:
+        return name
+    room = name[: DEAL_MAX - 1]  # one character for the ellipsis
+    if not (room[-1].isspace() or name[DEAL_MAX - 1].isspace()):  # its last word is cut: drop it
+        words = room.rsplit(None, 1)
+        if len(words) == 2 and len(words[0]) >= DEAL_MAX // 2:  # else a very long word: cut in it
+            room = words[0]
+    return room.rstrip().rstrip(",;:-").rstrip() + "…"
+
+
 def touch_base_default(today: date, days: int = TOUCH_BASE_DEFAULT_DAYS) -> date:
     """The form's touch-base date: `days` from today, or the Monday after when that is a weekend
     (reminders come on weekdays, so the form suggests a day one can come)."""

@@ -35,6 +35,10 @@ from bot.blocks.mrkdwn import escape
 from storage import Autopsy
 
 LOST_DEAL_METADATA = "lost_deal:"  # a form the CRM's prompt opened: which lost deal it is about
+SHORTENED = (
+    f"The name was longer than {autopsy.DEAL_MAX} characters, so it ends at a word with “…”. "
+    "Change it as you like."
+)
 
 
 def _self_check(block_id: str, question: str, initial: str | None) -> InputBlock:
@@ -60,15 +64,20 @@ def autopsy_modal(
     touch_base_days: int = autopsy.TOUCH_BASE_DEFAULT_DAYS,
     prefill: Mapping[str, Any] | None = None,
     lost_deal_id: int | None = None,
+    shortened: bool = False,
 ) -> View:
     """The one-screen autopsy form, with the deal pre-filled from `/lost-deal <deal>` (or, for a
     deal the CRM marked lost, the answers it already knows: `prefill`, and its `lost_deal_id`);
-    or, given the rep's `entry`, that autopsy to edit, every answer filled in."""
+    or, given the rep's `entry`, that autopsy to edit, every answer filled in. A deal's name too
+    long for the field is shortened at a word, and the field's hint says so (as it does when the
+    caller `shortened` it already)."""
     sharing = options(autopsy.SHARING)
     known = prefill or {}
     was = (lambda name: getattr(entry, name)) if entry is not None else known.get
     skip = options({"skip": "Don't remind me to touch base"})
     touch_base_on = was("touch_base_on") or autopsy.touch_base_default(today, touch_base_days)
+    deal = was("deal_name") or deal_name
+    shown_deal = autopsy.deal_for_form(deal)
     blocks: list[Block] = [
         SectionBlock(
             text=MarkdownTextObject(
@@ -80,8 +89,9 @@ def autopsy_modal(
             ids.DEAL,
             "Deal or prospect",
             autopsy.DEAL_MAX,
-            initial=(was("deal_name") or deal_name)[: autopsy.DEAL_MAX],
+            initial=shown_deal,
             placeholder="Acme Corp",
+            hint=SHORTENED if shortened or shown_deal != deal else None,
         ),
         select(ids.OUTCOME, "What happened?", autopsy.OUTCOMES, "Choose one", initial=was("outcome")),
         InputBlock(
@@ -220,13 +230,13 @@ _DEAL = "\u0000deal\u0000"  # stands for the deal in the cached JSON; no text th
 
 
 @lru_cache(maxsize=64)
-def _autopsy_modal_json(today: date, touch_base_days: int) -> tuple[str, str]:
+def _autopsy_modal_json(today: date, touch_base_days: int, shortened: bool) -> tuple[str, str]:
     """Today's form as compact JSON (no spaces after , and :, 8% fewer bytes to send), without a
-    deal and with `_DEAL` as the deal. Built and validated by slack_sdk here, once a day per
-    default a workspace chose."""
+    deal and with `_DEAL` as the deal (`shortened`: with the hint that says so). Built and
+    validated by slack_sdk here, once a day per default a workspace chose."""
 
     def form(deal: str) -> str:
-        view = autopsy_modal(deal, today, touch_base_days=touch_base_days).to_dict()
+        view = autopsy_modal(deal, today, touch_base_days=touch_base_days, shortened=shortened).to_dict()
         return json.dumps(view, separators=(",", ":"))
 
     return form(""), form(_DEAL)
@@ -237,9 +247,9 @@ def autopsy_modal_json(
 ) -> str:
     """`autopsy_modal(deal_name, today)` as the JSON string views.open takes, without building,
     validating and encoding 20 blocks per command: only the deal's JSON string literal changes,
-    and the deal is cut to its limit as the builder cuts it."""
-    blank, template = _autopsy_modal_json(today, touch_base_days)
-    deal = deal_name[: autopsy.DEAL_MAX]
+    and the deal is shortened as the builder shortens it."""
+    deal = autopsy.deal_for_form(deal_name)
+    blank, template = _autopsy_modal_json(today, touch_base_days, deal != deal_name)
     if not deal:
         return blank
     return template.replace(json.dumps(_DEAL), json.dumps(deal), 1)

@@ -86,3 +86,19 @@ def test_a_forged_or_garbled_submission_gets_errors_not_a_crash():
     forged = fill_form(modal(), GOOD)
     forged[ids.MAIN_REASON][ids.MAIN_REASON]["selected_option"] = {"value": "bribery"}
     assert set(autopsy.read_submission(forged, NOW)[1]) == {ids.MAIN_REASON}
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        ("Acme Corp", "Acme Corp"),
+        ("x" * autopsy.DEAL_MAX, "x" * autopsy.DEAL_MAX),  # at the limit: as typed
+        ("Initech Global Holdings " * 8, ("Initech Global Holdings " * 6).strip() + "…"),
+        ("a" * 149 + " tail", "a" * 149 + "…"),  # the cut falls between two words
+        ("Umbrella, " * 20, ("Umbrella, " * 15).rstrip(", ") + "…"),  # no comma before the ellipsis
+        ("x" * 400, "x" * 149 + "…"),  # one word longer than the field: cut within it
+    ],
+)
+def test_a_long_deal_name_ends_at_a_whole_word_with_an_ellipsis(name, shown):
+    assert autopsy.deal_for_form(name) == shown
+    assert len(shown) <= autopsy.DEAL_MAX

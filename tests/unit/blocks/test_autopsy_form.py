@@ -37,10 +37,25 @@ def test_modal_asks_every_question_within_slack_limits():
             assert block["element"]["max_length"] <= 3000
 
 
-def test_a_long_deal_name_is_cut_to_what_the_field_allows():
-    view = autopsy_form.autopsy_modal("x" * 400, NOW.date()).to_dict()
+def test_a_long_deal_name_ends_at_a_word_and_the_hint_says_it_was_shortened():
+    name = "Initech Global Holdings, EMEA renewal of the enterprise platform and services " * 3
+    for view in (
+        autopsy_form.autopsy_modal(name, NOW.date()).to_dict(),
+        json.loads(autopsy_form.autopsy_modal_json(name, NOW.date())),
+        autopsy_form.autopsy_modal("", NOW.date(), prefill={"deal_name": name}).to_dict(),  # from a CRM
+    ):
+        deal = next(b for b in view["blocks"] if b.get("block_id") == ids.DEAL)
+        shown = deal["element"]["initial_value"]
+        assert len(shown) <= autopsy.DEAL_MAX and shown.endswith(" platform and…")
+        assert name.startswith(shown.removesuffix("…"))
+        assert deal["hint"]["text"] == autopsy_form.SHORTENED
+        assert "longer than 150 characters, so it ends at a word" in deal["hint"]["text"]
+
+
+def test_a_deal_name_that_fits_has_no_hint():
+    view = autopsy_form.autopsy_modal("Acme Corp", NOW.date()).to_dict()
     deal = next(b for b in view["blocks"] if b.get("block_id") == ids.DEAL)
-    assert len(deal["element"]["initial_value"]) == autopsy.DEAL_MAX
+    assert deal["element"]["initial_value"] == "Acme Corp" and "hint" not in deal
 
 
 def test_the_edit_form_is_the_autopsy_filled_in():

@@ -14,8 +14,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot import clock, ids, workspace
 from bot.autopsy import read_revisit, read_submission
-from bot.blocks import replies
+from bot.blocks import replies, settings_form
+from bot.digest.week import schedule_for
 from bot.runtime.slack import SLACK_FAILURES, describe
+from bot.workspace import follow_up_defaults
 from handlers.helpers import (
     admins_of,
     crm_origin,
@@ -140,8 +142,13 @@ def save_settings(
     try:
         with store_of(context).write() as work:
             work.workspaces.save_settings(team_id, now=clock.now(), **chosen)
+            row = work.workspaces.settings(team_id)
     except SQLAlchemyError:
         return not_saved(ack, logger, ids.SET_CHANNEL, f"the workspace settings of {team_id}")
-    ack()
+    # The admin sees them saved, as they are now in force, where they pressed Save.
+    ack(
+        response_action="update",
+        view=settings_form.saved(schedule_for(row, context["settings"]), follow_up_defaults(row)),
+    )
     logger.info("%s changed the workspace settings of %s: %s", user_id, team_id, chosen)
     publish_home(client, context, team_id=team_id, user_id=user_id, logger=logger)

@@ -178,7 +178,7 @@ def autopsy_modal(
         ),
         InputBlock(
             block_id=ids.NO_TOUCH_BASE,
-            label="Or",
+            label="Rather not touch base again?",
             optional=True,
             element=CheckboxesElement(
                 action_id=ids.NO_TOUCH_BASE,

@@ -110,3 +110,30 @@ def _days_input(block_id: str, label: str, days: int, bounds: tuple[int, int]) -
             initial_value=str(days),
         ),
     )
+
+
+def saved(schedule: Schedule, defaults: workspace.FollowUpDefaults) -> View:
+    """What the settings form shows once saved: that it is, and what is in force now."""
+    day = workspace.DAY_NAMES.get(schedule.day, schedule.day)
+    if schedule.channel:
+        digest = f"in <#{schedule.channel}> every {day} at {schedule.at:%H:%M} ({schedule.zone.key})"
+    else:
+        digest = "not posted: no channel is chosen"
+    follow_ups = (
+        f"suggest touching base after {_days(defaults.touch_base_days)}, "
+        f"and ask to revisit the notes after {_days(defaults.revisit_days)}"
+    )
+    return View(
+        type="modal",
+        title="Workspace settings",
+        close="Done",
+        blocks=[
+            section(":white_check_mark: *Saved.*"),
+            section(f"*The weekly digest:* {digest}.\n*Follow-ups:* {follow_ups}."),
+            note("Changes apply from the next minute's sweep; nothing needs a restart."),
+        ],
+    )
+
+
+def _days(count: int) -> str:
+    return f"{count} {'day' if count == 1 else 'days'}"

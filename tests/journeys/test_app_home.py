@@ -441,7 +441,9 @@ def test_an_admin_changes_the_settings_and_the_next_digest_moves(bot, fake):
         ids.SET_REVISIT_DAYS: "3",
     }
     reply = send(bot.events_url, view_submission(form, fill_form(form, chosen), user=admin, team=team), FORM)
-    assert reply.status == 200 and reply.body == b""
+    assert reply.status == 200 and reply.json()["response_action"] == "update"
+    saved = text_of(reply.json()["view"])  # the admin sees it saved, and what is in force now
+    assert "Saved." in saved and "in <#C0NEWDIGEST> every Monday at 09:30 (Asia/Tokyo)" in saved
     store = Store.connect(bot.env["DATABASE_URL"])
     try:
         with store.read() as work:

@@ -168,7 +168,9 @@ def test_the_tour_a_newcomer_takes_brings_the_lesson_to_lessons_in_the_digests_o
         settings = playground.until(lambda s: top_modal(s, dana))
         values = fill_form(settings, {ids.SET_ZONE: "America/Los_Angeles"})
         assert playground.post("/play/submit", user=dana, view_id=settings["id"], values=values)["ok"]
-        assert playground.until(lambda s: top_modal(s, dana) is None)
+        saved = playground.until(lambda s: "Saved." in json.dumps(top_modal(s, dana)) and top_modal(s, dana))
+        assert "every Friday at 16:00 (America/Los_Angeles)" in json.dumps(saved)
+        assert playground.post("/play/close", user=dana, view_id=saved["id"])["ok"]
 
         # Riley writes a lesson shared with their name; a week on; then Friday's digest.
         today = playground_now(playground).date()

@@ -148,3 +148,13 @@ def test_once_deleted_the_modal_says_so_and_who_sees_it_taken_down(helpers, said
     text = view.to_dict()["blocks"][0]["text"]["text"]
     assert text.startswith("Your autopsy of *&lt;!here&gt;&amp;") and "is deleted" in text
     assert (said in text) if said else "help request" not in text
+
+
+def test_every_question_has_a_label_that_reads_as_one():
+    """Slack adds "(optional)" to an optional field's label: "Or (optional)" asked nothing."""
+    body = autopsy_form.autopsy_modal("Acme Corp", NOW.date()).to_dict()
+    labels = {
+        block["block_id"]: block["label"]["text"] for block in body["blocks"] if block["type"] == "input"
+    }
+    assert labels[ids.NO_TOUCH_BASE] == "Rather not touch base again?"
+    assert all(len(label.split()) >= 2 for label in labels.values())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import time
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -117,3 +118,18 @@ def test_only_the_channel_and_what_it_shows_may_be_left_empty():
 def test_an_untouched_form_saves_what_was_in_force(schedule, saved):
     submitted = fill_form({**form(schedule), "id": "V1"}, {})
     assert workspace.read_settings(submitted) == (saved, {})
+
+
+def test_saved_settings_say_so_and_what_is_in_force_now():
+    view = settings_form.saved(PARIS_FRIDAYS, workspace.FollowUpDefaults(touch_base_days=1, revisit_days=10))
+    view.validate_json()
+    body = view.to_dict()
+    text = "\n".join(block.get("text", {}).get("text", "") for block in body["blocks"])
+    assert "*Saved.*" in text and "submit" not in body and body["close"]["text"] == "Done"
+    assert "*The weekly digest:* in <#C0SALES01> every Friday at 16:00 (Europe/Paris)." in text
+    assert "suggest touching base after 1 day, and ask to revisit the notes after 10 days." in text
+
+
+def test_saved_settings_without_a_channel_say_no_digest_is_posted():
+    body = settings_form.saved(NOTHING_TICKED, DEFAULTS).to_dict()
+    assert "*The weekly digest:* not posted: no channel is chosen." in json.dumps(body)

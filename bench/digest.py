@@ -134,7 +134,7 @@ def measure(url: str, *, repeat: int, shared: int) -> dict[str, float]:
     from bot.config import load_settings
     from bot.digest import chart
     from bot.digest.posting import DigestSweep
-    from bot.digest.week import CHART_WEEKS, week_due
+    from bot.digest.week import week_due
     from bot.runtime.installs import installs_for
     from storage import Store
 
@@ -158,7 +158,7 @@ def measure(url: str, *, repeat: int, shared: int) -> dict[str, float]:
         message = sweep.compose(TEAM, week, schedule)
         compose.append(time.perf_counter() - started)
     assert message is not None and len(message.blocks) <= 50
-    bounds = [*week.weeks_before(CHART_WEEKS - 1), week.ends_at]
+    bounds = week.chart_boundaries()
     counts = []
     for _ in range(repeat):
         started = time.perf_counter()

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from itertools import pairwise
 from typing import Any
 
 from sqlalchemy import and_, case, func, or_, select, update
@@ -47,9 +48,11 @@ class WeekFacts:
 
 @dataclass(frozen=True)
 class WeekCount:
-    """One bar of the trend chart: shared losses by kind, and deals won back."""
+    """One bar of the trend chart: a week [starts_at, ends_at), its shared losses by kind, and
+    deals won back."""
 
     starts_at: datetime
+    ends_at: datetime
     lost_by_outcome: Counter[str]
     won_back: int
 
@@ -175,7 +178,8 @@ class Digests:
     def weekly_counts(self, *, team_id: str, boundaries: Sequence[datetime]) -> list[WeekCount]:
         """Shared losses by kind and deals won back per window between consecutive `boundaries`."""
         weeks = [
-            WeekCount(starts_at=start, lost_by_outcome=Counter(), won_back=0) for start in boundaries[:-1]
+            WeekCount(starts_at=start, ends_at=end, lost_by_outcome=Counter(), won_back=0)
+            for start, end in pairwise(boundaries)
         ]
         if not weeks:
             return weeks
@@ -209,7 +213,7 @@ class Digests:
             )
             .group_by(won_bucket)
         ):
-            weeks[index] = WeekCount(weeks[index].starts_at, weeks[index].lost_by_outcome, count)
+            weeks[index] = replace(weeks[index], won_back=count)
         return weeks
 
     # Digest weeks: one row each, claimed before anything is posted

@@ -21,7 +21,7 @@ from bot import autopsy
 from bot.blocks.crm_prompts import deal_link
 from bot.blocks.message import Message
 from bot.blocks.mrkdwn import escape, quote
-from bot.digest.week import SMALL, Schedule, Week
+from bot.digest.week import CHART_WEEKS, SMALL, Schedule, Week
 from storage import Lesson, WeekFacts
 
 LESSONS_SHOWN = 20  # with the rest of the digest, well under Slack's 50 blocks
@@ -83,6 +83,11 @@ def build(
     )
     won = f", {facts.won_back} won back" if facts.won_back else ""
     return Message(text=f"{title}: {facts.lost} {_plural(facts.lost, 'deal')} lost{won}", blocks=blocks)
+
+
+def chart_title(week: Week) -> str:
+    """The chart's caption: the same 12 weeks its ticks name, ending on this digest's week."""
+    return f"Lost deals and deals won back, {CHART_WEEKS} weeks to {week.last_day:%-d %b %Y}"
 
 
 def _section(text: str) -> SectionBlock:

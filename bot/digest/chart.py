@@ -19,6 +19,12 @@ def has_data(weeks: Sequence[WeekCount]) -> bool:
     return any(sum(week.lost_by_outcome.values()) or week.won_back for week in weeks)
 
 
+def tick_labels(weeks: Sequence[WeekCount], zone: ZoneInfo) -> list[str]:
+    """Each bar named by its week's last day, as the digest names its week ("week to Fri 11 Dec"),
+    so the last tick is the day the chart's caption ends on."""
+    return [f"{week.ends_at.astimezone(zone):%-d %b}" for week in weeks]
+
+
 def render(weeks: Sequence[WeekCount], zone: ZoneInfo) -> bytes:
     """Stacked bars of shared losses per week by kind, a line of deals won back; PNG bytes."""
     import matplotlib
@@ -26,7 +32,7 @@ def render(weeks: Sequence[WeekCount], zone: ZoneInfo) -> bytes:
     matplotlib.use("Agg")
     from matplotlib.figure import Figure  # a Figure, not pyplot: no global state across threads
 
-    labels = [f"{week.starts_at.astimezone(zone):%-d %b}" for week in weeks]
+    labels = tick_labels(weeks, zone)
     positions = range(len(weeks))
     figure = Figure(figsize=(8, 3.6), dpi=100)
     axes = figure.add_subplot()
@@ -44,6 +50,7 @@ def render(weeks: Sequence[WeekCount], zone: ZoneInfo) -> bytes:
         label="Won back",
     )
     axes.set_xticks(list(positions), labels, fontsize=8)
+    axes.set_xlabel("week to", fontsize=8)
     axes.set_ylabel("deals")
     axes.set_title("The last 12 weeks: lost deals shared, and deals won back", fontsize=10)
     axes.yaxis.get_major_locator().set_params(integer=True)

@@ -22,7 +22,7 @@ from bot.blocks import digest_post
 from bot.blocks.message import Message
 from bot.config import Settings
 from bot.digest import chart
-from bot.digest.week import CHART_WEEKS, SMALL, TREND_WEEKS, Schedule, Week, schedule_for, week_due
+from bot.digest.week import SMALL, TREND_WEEKS, Schedule, Week, schedule_for, week_due
 from bot.followups import receipts
 from bot.followups.planning import backoff
 from bot.runtime.installs import Installs
@@ -273,7 +273,7 @@ class DigestSweep:
 
     def _upload_chart(self, client: WebClient, row: Digest, week: Week, schedule: Schedule) -> None:
         """The 12-week picture, after the digest: a chart that fails never costs the digest."""
-        bounds = [*week.weeks_before(CHART_WEEKS - 1), week.ends_at]
+        bounds = week.chart_boundaries()
         try:
             with self.store.read() as work:
                 weeks = work.digests.weekly_counts(team_id=row.team_id, boundaries=bounds)
@@ -284,7 +284,7 @@ class DigestSweep:
                 channel=row.channel_id,
                 content=picture,
                 filename=f"rebound-{row.week}.png",
-                title=f"Lost deals and deals won back, 12 weeks to {week.last_day:%-d %b %Y}",
+                title=digest_post.chart_title(week),
             )
         except Exception as error:  # the digest is posted; the picture is only a bonus
             logger.warning(

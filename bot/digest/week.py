@@ -101,6 +101,11 @@ class Week:
         earliest = self.weeks_before(CARRIED_WEEKS - 1)[0]
         return replace(self, starts_at=min(max(start, earliest), self.starts_at))
 
+    def chart_boundaries(self) -> list[datetime]:
+        """Boundaries of the chart's CHART_WEEKS single weeks, ending when this digest's week ends
+        (count + 1), also when this digest carries weeks whose own digest never went out."""
+        return [_wall_clock_shift(self.ends_at, self.zone, -7 * n) for n in range(CHART_WEEKS, -1, -1)]
+
     def weeks_before(self, count: int) -> list[datetime]:
         """Boundaries of the `count` weeks before this one, then this week's start (count + 1)."""
         return [_wall_clock_shift(self.starts_at, self.zone, -7 * n) for n in range(count, -1, -1)]

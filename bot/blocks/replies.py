@@ -116,6 +116,11 @@ def export_failed() -> Message:
     )
 
 
+def _count(number: int, one: str, many: str | None = None) -> str:
+    """`number` and its noun, singular for one: "1 touch-base", "2 touch-bases"."""
+    return f"{number} {one if number == 1 else many or one + 's'}"
+
+
 def _section(text: str) -> SectionBlock:
     return SectionBlock(text=MarkdownTextObject(text=text))
 
@@ -136,14 +141,19 @@ def journal_list(entries: Sequence[JournalEntry], total: int, zone: ZoneInfo) ->
         lesson = escape(entry.lesson, 120)
         written = entry.created_at.astimezone(zone)
         lines.append(f"• *{escape(entry.deal_name)}* · {what} · {written:%-d %b %Y}\n   _{lesson}_")
+    shown = len(entries)
+    if shown == total:  # all of them: "Your last 1 of 1 autopsies" counted nothing left out
+        title = "Your autopsy" if total == 1 else f"Your {total} autopsies"
+    else:
+        title = f"Your last {shown} of {total} autopsies"
     blocks = [
-        HeaderBlock(text=f"Your last {len(entries)} of {total} autopsies"),
+        HeaderBlock(text=title),
         *(_section(line) for line in lines),
         ContextBlock(
             elements=[MarkdownTextObject(text="Edit, delete or read them in full in Rebound's App Home.")]
         ),
     ]
-    return Message(text=f"Your last {len(entries)} autopsies", blocks=blocks)
+    return Message(text=title, blocks=blocks)
 
 
 def stats(mine: AuthorStats, team: WeekFacts) -> Message:
@@ -154,15 +164,14 @@ def stats(mine: AuthorStats, team: WeekFacts) -> Message:
             for outcome, count in mine.by_outcome.most_common()
         )
         own = (
-            f"*You:* {mine.total} {'autopsy' if mine.total == 1 else 'autopsies'} ({kinds}) · "
-            f"{mine.reached_out} touch-bases done · {mine.won_back} won back"
+            f"*You:* {_count(mine.total, 'autopsy', 'autopsies')} ({kinds}) · "
+            f"{_count(mine.reached_out, 'touch-base')} done · {mine.won_back} won back"
         )
     else:
         own = "*You:* no autopsies yet."
     shared = (
-        f"*The team, last {STATS_DAYS} days:* {team.lost} shared "
-        f"{'autopsy' if team.lost == 1 else 'autopsies'} · {team.follow_ups_done} touch-bases done · "
-        f"{team.won_back} won back"
+        f"*The team, last {STATS_DAYS} days:* {_count(team.lost, 'shared autopsy', 'shared autopsies')} · "
+        f"{_count(team.follow_ups_done, 'touch-base')} done · {team.won_back} won back"
     )
     blocks = [
         HeaderBlock(text="Lost deals, in numbers"),

@@ -105,6 +105,24 @@ def test_the_journal_lists_the_latest_autopsies_escaped_in_the_order_given():
     assert "Edit, delete or read them in full in Rebound's App Home." in text
 
 
+@pytest.mark.parametrize(
+    ("shown_count", "total", "title"),
+    [(1, 1, "Your autopsy"), (3, 3, "Your 3 autopsies"), (1, 4, "Your last 1 of 4 autopsies")],
+)
+def test_the_journal_counts_in_words_that_fit_the_count(shown_count, total, title):
+    """Not "Your last 1 of 1 autopsies": all of them is said as all of them, one as one."""
+    entries = [JournalEntry(worst_autopsy(number), None, 0, None) for number in range(shown_count)]
+    message = replies.journal_list(entries, total, UTC)
+    assert message.blocks[0].text.text == title and message.text == title
+
+
+def test_one_touch_base_is_said_as_one():
+    team = WeekFacts(lost=1, follow_ups_done=1, won_back=0)
+    text = shown(replies.stats(AuthorStats(1, Counter(renewal_lost=1), 1, 0), team))
+    assert "*You:* 1 autopsy (renewal lost 1) · 1 touch-base done · 0 won back" in text
+    assert "*The team, last 90 days:* 1 shared autopsy · 1 touch-base done" in text
+
+
 def test_stats_without_autopsies_of_ones_own_show_the_team_and_no_pattern_from_few():
     team = WeekFacts(lost=1, follow_ups_done=2, won_back=0, reasons=Counter(price=1))
     text = shown(replies.stats(AuthorStats(0, Counter(), 0, 0), team))

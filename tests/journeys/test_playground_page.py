@@ -524,3 +524,105 @@ def test_a_time_the_clock_refuses_goes_back_to_the_clock_s_time_and_the_reason_s
         expect(page.get_by_text(f"{now + timedelta(hours=2):%-d %b %Y, %H:%M}")).to_be_visible()
         refused = "Failed to load resource: the server responded with a status of 400 (Bad Request)"
         assert page.problems == [refused]  # type: ignore[attr-defined]
+
+
+def shoot(page, path: Path) -> None:
+    """The page at desktop and at phone width, as `path` with -desktop and -phone."""
+    for width, height, name in ((1280, 800, "desktop"), (420, 860, "phone")):
+        page.set_viewport_size({"width": width, "height": height})
+        page.screenshot(path=str(path.with_name(f"{path.stem}-{name}.png")))
+    page.set_viewport_size({"width": 1280, "height": 800})
+
+
+def choose_from_menu(page, item: str) -> None:
+    """Open the first overflow menu and choose `item`; again if the page was redrawn meanwhile
+    (a sweep's news closes an open menu, as a new Home view does in Slack)."""
+    from playwright.sync_api import TimeoutError as NotThere
+
+    for _ in range(5):
+        page.get_by_role("button", name="More actions").first.click()
+        try:
+            page.get_by_role("menuitem", name=item).click(timeout=3000)
+            return
+        except NotThere:
+            continue
+    raise AssertionError(f"the menu never offered {item!r}")
+
+
+def test_the_teammate_reads_about_the_reps_deal_and_sees_it_taken_down_when_deleted(tmp_path):
+    """Riley asks Sam for help with a deal named with mrkdwn in it; Sam's DM speaks of Riley's
+    deal and shows the name as typed. Riley deletes it behind a red button; Sam's DM then says
+    so, with no buttons left. Dana, an admin, saves the settings and sees them saved."""
+    from playwright.sync_api import expect
+
+    browser_or_skip()
+    shots = tmp_path / "shots"
+    shots.mkdir()
+    (tmp_path / "run").mkdir()
+    playground = start(tmp_path / "run")
+    try:
+        with browsing(playground) as page:
+            page.get_by_role("button", name="Rebound").click()
+            type_command(page, "/lost-deal *Initech* renewal")
+            form = page.get_by_role("dialog", name="Lost deal autopsy")
+            form.get_by_label("What happened?").select_option(label="Renewal lost")
+            form.get_by_label("Who got the sale?").select_option(label="A competitor")
+            form.get_by_label("If it was a competitor, which one?").fill("Globex")
+            form.get_by_label("What did the customer say when you asked why?").fill("Globex called first.")
+            for group in form.get_by_role("radiogroup", name=re.compile(r"\?$")).all():
+                group.get_by_label("Partly").check()
+            form.get_by_label("Write it down: what happened, and how do you feel right now?").fill("Flat.")
+            form.get_by_label("The lesson, in one sentence, for the team").fill("Call before they do.")
+            form.get_by_label("Want a teammate to think it through with you?").select_option(
+                label="Sam Okafor"
+            )
+            form.get_by_role("button", name="Save").click()
+            expect(form).to_be_hidden()
+            page.get_by_role("button", name="+1 week").click()  # the help request reaches Sam
+
+            page.get_by_label("You are").select_option(label="Sam Okafor")
+            page.get_by_role("button", name="Rebound").click()
+            request = page.get_by_role("listitem").filter(has_text="would value your help").last
+            deal = "\u2217Initech\u2217 renewal"  # the asterisks typed, drawn as look-alikes: no bold
+            expect(request).to_contain_text(f"@Riley Chen lost {deal}")
+            expect(request).to_contain_text("What the customer told @Riley Chen:")
+            expect(request).to_contain_text("@Riley Chen's lesson:")
+            expect(request).not_to_contain_text("Your lesson")
+            expect(request.locator("b", has_text=deal)).to_have_count(1)  # one bold run: the whole name
+            request.scroll_into_view_if_needed()
+            shoot(page, shots / "help-request")
+
+            page.get_by_label("You are").select_option(label="Riley Chen")
+            page.get_by_role("button", name="Home").click()
+            expect(page.get_by_text("Your autopsies (1)")).to_be_visible()
+            choose_from_menu(page, "Delete")
+            confirm = page.get_by_role("dialog", name="Delete this autopsy?")
+            expect(confirm.get_by_role("button", name="Delete it")).to_have_class(re.compile(r"\bdanger\b"))
+            shoot(page, shots / "delete-confirmation")
+            confirm.get_by_role("button", name="Delete it").click()
+            done = page.get_by_role("dialog", name="Deleted")
+            expect(done).to_contain_text("The help request you sent @Sam Okafor now says you took it down.")
+            done.get_by_role("button", name="Close").first.click()
+            expect(page.get_by_text("Your autopsies (0)")).to_be_visible()
+
+            page.get_by_label("You are").select_option(label="Sam Okafor")
+            page.get_by_role("button", name="Rebound").click()
+            taken_down = page.get_by_text(
+                "@Riley Chen took this autopsy down, so there's nothing to answer here any more."
+            )
+            expect(taken_down).to_be_visible()
+            expect(page.get_by_role("button", name="I'll reach out")).to_have_count(0)
+            expect(page.get_by_text("Call before they do.")).to_have_count(0)
+            shoot(page, shots / "help-request-taken-down")
+
+            page.get_by_label("You are").select_option(label="Dana Ruiz")
+            page.get_by_role("button", name="Home").click()
+            page.get_by_role("button", name="Workspace settings").click()
+            settings = page.get_by_role("dialog", name="Workspace settings")
+            settings.get_by_role("button", name="Save").click()
+            expect(settings).to_contain_text("Saved.")
+            expect(settings).to_contain_text("Follow-ups: suggest touching base after 90 days")
+            shoot(page, shots / "settings-saved")
+            assert page.problems == []  # type: ignore[attr-defined]
+    finally:
+        assert stop(playground) == 0

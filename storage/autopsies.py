@@ -243,14 +243,7 @@ class Autopsies:
             )
         )
         ids = [entry.id for entry in entries]
-        touch = {
-            row.autopsy_id: row
-            for row in self.session.scalars(
-                select(FollowUp)
-                .where(FollowUp.autopsy_id.in_(ids), FollowUp.kind == "touch_base")
-                .order_by(FollowUp.id)
-            )
-        }
+        touch = self._touch_bases(ids)
         counts = dict(
             self.session.execute(
                 select(Revisit.autopsy_id, func.count())
@@ -269,6 +262,17 @@ class Autopsies:
             JournalEntry(entry, touch.get(entry.id), counts.get(entry.id, 0), latest.get(entry.id))
             for entry in entries
         ], total
+
+    def _touch_bases(self, autopsy_ids: list[int]) -> dict[int, FollowUp]:
+        """Each autopsy's touch-base follow-up (its latest), in one query."""
+        return {
+            row.autopsy_id: row
+            for row in self.session.scalars(
+                select(FollowUp)
+                .where(FollowUp.autopsy_id.in_(autopsy_ids), FollowUp.kind == "touch_base")
+                .order_by(FollowUp.id)
+            )
+        }
 
     def author_stats(self, *, team_id: str, user_id: str) -> AuthorStats:
         """One rep's own figures, private autopsies included (they are theirs)."""
@@ -323,14 +327,7 @@ class Autopsies:
         # A batch's touch-bases and revisits in two queries, not two per autopsy.
         for batch in self.session.scalars(query.execution_options(yield_per=EXPORT_BATCH)).partitions():
             ids = [entry.id for entry in batch]
-            touch = {
-                row.autopsy_id: row
-                for row in self.session.scalars(
-                    select(FollowUp)
-                    .where(FollowUp.autopsy_id.in_(ids), FollowUp.kind == "touch_base")
-                    .order_by(FollowUp.id)
-                )
-            }
+            touch = self._touch_bases(ids)
             revisits: dict[int, list[Revisit]] = defaultdict(list)
             for revisit in self.session.scalars(
                 select(Revisit).where(Revisit.autopsy_id.in_(ids)).order_by(Revisit.created_at, Revisit.id)

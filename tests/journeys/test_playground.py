@@ -218,7 +218,7 @@ def test_a_second_playground_on_a_taken_port_says_so_in_one_line(playground, tmp
 
 
 def test_stopping_leaves_nothing_running(tmp_path):
-    running = start(tmp_path, "--demo")
+    running = start(tmp_path)
     assert running.first_line.startswith("Rebound playground: http://127.0.0.1:")
     found = subprocess.run(["pgrep", "-P", str(running.process.pid)], capture_output=True, text=True)
     [bot] = [int(pid) for pid in found.stdout.split()]  # the real `rebound serve` it started

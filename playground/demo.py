@@ -126,7 +126,8 @@ class DemoStory:
             ids.DEAL_VALUE: str((12 + 7 * number) * 1000),
             ids.WINNER: loss.winner,
             ids.COMPETITOR: loss.competitor or "",
-            ids.WINNER_REASON: f"{loss.competitor or 'They'} fit what they asked for better.",
+            # Why a competitor won; a loss to no decision or to their own team has no winner to explain.
+            ids.WINNER_REASON: f"{loss.competitor} fit their needs better." if loss.competitor else "",
             ids.MAIN_REASON: loss.reason,
             ids.CUSTOMER_SAID: loss.customer_said,
             **{check: ("yes", "partly", "no")[(number + n) % 3] for n, check in enumerate(CHECKS)},

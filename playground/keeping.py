@@ -3,12 +3,12 @@ every conversation (DMs, #lessons), each person's Home tab, the files Rebound up
 deals lost in the fake HubSpot (the bot reads a deal back before it sends its prompt).
 
 Modals and only-visible-to-you answers are not kept: Slack drops them when its window reloads too.
-Written whole and renamed, a moment after each change and at the stop.
+The JSON is written whole and renamed, a moment after each change and at the stop; each file's
+bytes once, beside it in files/.
 """
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 import threading
@@ -26,7 +26,9 @@ class PlaygroundKeeper:
         self, path: Path, client: SlackClient, emulator: SlackEmulator, hubspot: FakeHubSpot | None = None
     ) -> None:
         self.path, self.client, self.emulator, self.hubspot = path, client, emulator, hubspot
+        self.files = path.parent / "files"
         self._written = -1
+        self._files_written: set[str] = set()
 
     def restore(self) -> bool:
         """What the last run left, back in the client and the emulator; whether there was any."""
@@ -35,8 +37,12 @@ class PlaygroundKeeper:
         except (FileNotFoundError, ValueError):
             return False
         self.client.restore_seen(kept.get("conversations") or {}, kept.get("homes") or {})
-        for file_id, file in (kept.get("files") or {}).items():
-            self.emulator.keep_file(file_id, base64.b64decode(file["content"]), file["type"])
+        for file_id, file_type in (kept.get("files") or {}).items():
+            try:
+                self.emulator.keep_file(file_id, (self.files / file_id).read_bytes(), file_type)
+            except FileNotFoundError:  # deleted by hand: its message stays, its link is gone
+                continue
+            self._files_written.add(file_id)
         if self.hubspot is not None:
             self.hubspot.deals.update(kept.get("hubspot_deals") or {})
         self._written = self.client.version
@@ -44,13 +50,13 @@ class PlaygroundKeeper:
 
     def save(self) -> None:
         state = self.client.state()
-        files = {
-            file_id: {
-                "type": self.emulator.file_types.get(file_id, ""),
-                "content": base64.b64encode(raw).decode(),
-            }
-            for file_id, raw in list(self.emulator.uploads.items())
-        }
+        files = {}
+        for file_id, raw in list(self.emulator.uploads.items()):
+            if file_id not in self._files_written:
+                self.files.mkdir(exist_ok=True)
+                (self.files / file_id).write_bytes(raw)
+                self._files_written.add(file_id)
+            files[file_id] = self.emulator.file_types.get(file_id, "")
         kept = {"conversations": state["conversations"], "homes": state["homes"], "files": files}
         if self.hubspot is not None:
             kept["hubspot_deals"] = dict(self.hubspot.deals)

@@ -4,7 +4,6 @@ phone width. Found by accessible names, in Debian's headless Chromium driven by 
 
 from __future__ import annotations
 
-import base64
 import csv
 import io
 import json
@@ -83,9 +82,9 @@ def test_a_file_kept_from_a_playground_before_file_cards_still_shows_as_a_card(t
     old = {"id": "F1", "title": "Your autopsies in Rebound", "url": "/play/files/F1", "mimetype": "text/csv"}
     message = {"ts": "1764770000.000100", "channel": "D0RILEY", "user": "U0REBOUNDBOT", "text": "Your export",
                "blocks": [], "files": [old], "at": "2026-12-03T13:00:00+00:00", "edited": False}  # fmt: skip
-    files = {"F1": {"type": "text/csv", "content": base64.b64encode(content).decode()}}
-    kept = {"conversations": {"D0RILEY": [message]}, "homes": {}, "files": files}
-    (tmp_path / "rebound-playground").mkdir()
+    kept = {"conversations": {"D0RILEY": [message]}, "homes": {}, "files": {"F1": "text/csv"}}
+    (tmp_path / "rebound-playground" / "files").mkdir(parents=True)
+    (tmp_path / "rebound-playground" / "files" / "F1").write_bytes(content)
     (tmp_path / "rebound-playground" / "slack.json").write_text(json.dumps(kept))
     playground = start(tmp_path)
     try:

@@ -151,6 +151,8 @@ class DemoStory:
 
     def _answer_reminders(self) -> None:
         """Each rep clicks the answer the story gives a touch-base reminder that has arrived."""
+        if not self._answers:
+            return
         for person in self.people:
             dm = conversation_of(person.id)
             for message in self.client.state()["conversations"].get(dm, []):

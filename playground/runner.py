@@ -82,13 +82,11 @@ def run(*, port: int | None, demo: bool, fresh: bool, browser: bool) -> int:
     except OSError:
         emulator.stop()
         hubspot.stop()
-        taken = (
-            f"port {port} is taken (another playground?); try --port {port + 1}"
-            if port
-            else (
-                f"ports {FIRST_PORT} to {FIRST_PORT + PORTS_TRIED - 1} are all taken; choose one with --port"
-            )
-        )
+        if port:
+            taken = f"port {port} is taken (another playground?); try --port {port + 1}"
+        else:
+            last = FIRST_PORT + PORTS_TRIED - 1
+            taken = f"ports {FIRST_PORT} to {last} are all taken; choose one with --port"
         print(f"rebound: {taken}", file=sys.stderr)
         return 2
     keeper = PlaygroundKeeper(folder / "slack.json", client, emulator, hubspot)

@@ -229,7 +229,7 @@ def child(args: argparse.Namespace) -> None:
     from bot.config import configure_logging, load_settings
     from bot.crm.prompts import CrmPrompts
     from bot.followups.delivery import FollowUpSweep
-    from bot.runtime.installs import installs_for
+    from bot.slack.installs import installs_for
     from storage import Store
     from storage.autopsies import Autopsies
 

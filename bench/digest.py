@@ -135,7 +135,7 @@ def measure(url: str, *, repeat: int, shared: int) -> dict[str, float]:
     from bot.digest import chart
     from bot.digest.posting import DigestSweep
     from bot.digest.week import week_due
-    from bot.runtime.installs import installs_for
+    from bot.slack.installs import installs_for
     from storage import Store
 
     settings = load_settings(

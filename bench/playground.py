@@ -42,7 +42,7 @@ def start_once() -> tuple[float, subprocess.Popen[str], str]:
     port, home = free_port(), tempfile.mkdtemp(prefix="rebound-bench-playground-")
     started = time.perf_counter()
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "playground", "--no-browser", "--port", str(port)],
+        [sys.executable, "-m", "rebound", "playground", "--no-browser", "--port", str(port)],
         cwd=home, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, text=True, start_new_session=True,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}/"

@@ -162,7 +162,7 @@ def sweeps(fake: SlackEmulator, args: argparse.Namespace) -> list[list[str]]:
             started = time.monotonic()
             runs = [
                 subprocess.Popen(
-                    [sys.executable, "-m", "bot", "reminders", "--as-of", NOW.isoformat()],
+                    [sys.executable, "-m", "rebound", "reminders", "--as-of", NOW.isoformat()],
                     env=env,
                     cwd=home,
                     stdout=subprocess.PIPE,

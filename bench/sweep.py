@@ -8,7 +8,7 @@ Run from the repository root:
 
 This process runs the fake Slack Web API (playground/emulator.py, answers at once) and seeds each
 database. Each sweep then runs in a child process of its own (this file with `--child`), as
-`rebound reminders` would: it connects, builds its client with `bot.runtime.slack.web_client`, and calls
+`rebound reminders` would: it connects, builds its client with `bot.slack.web_api.web_client`, and calls
 `FollowUpSweep(store, installs, zone).run(NOW)` once. So the sweep's process holds no seeding and not the
 fake, which keeps every call it receives. Its memory is reported as VmHWM (its own peak RSS, from
 /proc) and as ru_maxrss, which on Linux also carries the parent's RSS at fork across the exec.
@@ -74,8 +74,8 @@ def child(args: argparse.Namespace) -> None:
 
     from bot.config import configure_logging, load_settings
     from bot.followups.delivery import FollowUpSweep
-    from bot.runtime.installs import Installs
-    from bot.runtime.slack import web_client
+    from bot.slack.installs import Installs
+    from bot.slack.web_api import web_client
     from storage import Store
     from storage.follow_ups import FollowUps
 

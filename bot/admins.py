@@ -11,7 +11,7 @@ import time
 
 from slack_sdk import WebClient
 
-from bot.runtime.slack import SLACK_FAILURES, describe
+from bot.slack.web_api import SLACK_FAILURES, describe
 
 logger = logging.getLogger("rebound.admins")
 

@@ -14,12 +14,13 @@ from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import clock, export, ids
+import clock
+from bot import export, ids
 from bot.blocks import autopsy_form, follow_up_dms, replies, settings_form
 from bot.crm.reasons import form_answers
 from bot.digest.week import schedule_for
 from bot.followups.planning import A_MONTH, A_WEEK, Snooze, snoozed_until
-from bot.runtime.slack import SLACK_FAILURES, describe
+from bot.slack.web_api import SLACK_FAILURES, describe
 from bot.workspace import follow_up_defaults
 from handlers.helpers import (
     admins_of,

@@ -9,7 +9,7 @@ from logging import Logger
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot import clock
+import clock
 from bot.blocks import follow_up_dms, replies
 from bot.blocks.message import Message
 from handlers.helpers import open_autopsy_form, store_of, who, zone_of

@@ -8,7 +8,7 @@ from logging import Logger
 from slack_bolt import BoltContext, Complete, Fail
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import clock
+import clock
 from bot.crm.news import UnreadableNews
 from bot.crm.workflow import read_step
 from handlers.helpers import store_of, workspace_of

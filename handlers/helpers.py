@@ -16,14 +16,14 @@ from slack_sdk import WebClient
 from slack_sdk.models.views import View
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import clock
+import clock
 from bot.admins import Admins
 from bot.app_home import home_page
 from bot.autopsy import Answers
 from bot.blocks import autopsy_form, crm_prompts, follow_up_dms, home, replies
 from bot.blocks.message import Message
 from bot.followups.planning import plan
-from bot.runtime.slack import SLACK_FAILURES, describe, for_trigger
+from bot.slack.web_api import SLACK_FAILURES, describe, for_trigger
 from bot.workspace import FollowUpDefaults, FollowUpDefaultsCache
 from bot.zones import PersonZones
 from storage import Autopsy, Due, LostDeal, Plan, SentMessage, Store

@@ -12,11 +12,12 @@ from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import clock, ids, workspace
+import clock
+from bot import ids, workspace
 from bot.autopsy import read_revisit, read_submission
 from bot.blocks import replies, settings_form
 from bot.digest.week import schedule_for
-from bot.runtime.slack import SLACK_FAILURES, describe
+from bot.slack.web_api import SLACK_FAILURES, describe
 from bot.workspace import follow_up_defaults
 from handlers.helpers import (
     admins_of,

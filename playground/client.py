@@ -23,10 +23,10 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from bot.clock import system_now
-from playground.clock import PlaygroundClock
+from clock import system_now
 from playground.emulator import BOT_USER_ID, TEAM_ID, Call, SlackEmulator, conversation_of, new_trigger_id
 from playground.files import file_card
+from playground.playground_clock import PlaygroundClock
 
 APP_ID = "A0REBOUND"
 ANSWER_WITHIN = 3.0  # seconds Slack waits for the bot's answer before showing the person an error

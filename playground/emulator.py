@@ -24,7 +24,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from bot.clock import system_now
+from clock import system_now
 
 TEAM_ID = "T0REBOUND"
 BOT_USER_ID = "U0REBOUNDBOT"

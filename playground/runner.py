@@ -26,20 +26,20 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from bot import clock
+import clock
 from bot.config import Settings, load_settings
 from bot.crm.prompts import CrmPrompts
 from bot.digest.posting import DigestSweep
 from bot.digest.week import week_due
 from bot.followups.delivery import FollowUpSweep
-from bot.runtime.installs import installs_for
+from bot.slack.installs import installs_for
 from playground.client import Person, SlackClient
-from playground.clock import PlaygroundClock
 from playground.crm import LostInHubSpot
 from playground.demo import DemoFailed, DemoStory
 from playground.emulator import TEAM_ID, SlackEmulator
 from playground.hubspot import TOKEN, FakeHubSpot
 from playground.keeping import PlaygroundKeeper
+from playground.playground_clock import PlaygroundClock
 from playground.server import PageServer
 from storage import Autopsy, FollowUp, Store, upgrade
 

@@ -11,7 +11,7 @@ from storage.models import Digest, FollowUp
 
 def interrupted(table: type[FollowUp] | type[Digest]) -> dict[str, Any]:
     """Values for the claiming UPDATE: a claim taken over from a dead sender counts as an attempt,
-    so the new sender first checks whether Slack delivered it (bot.followups.receipts). In an UPDATE the
+    so the new sender first checks whether Slack delivered it (bot.slack.receipts). In an UPDATE the
     right-hand side reads the row as it was."""
     was_sending = table.state == "sending"
     return {

@@ -55,7 +55,7 @@ def rebound(
 ) -> subprocess.CompletedProcess[str]:
     """Run the `rebound` command line as an operator would."""
     return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
+        [sys.executable, "-m", "rebound", *args],
         env=env,
         cwd=cwd,
         capture_output=True,
@@ -108,7 +108,7 @@ def start_bot(
     """`rebound <command>`; with `clock_file`, `serve --no-scheduler` on the clock that file keeps (as
     the playground starts it: playground/bot_process.py), so a test can say when "now" is."""
     log = cwd / f"rebound-{uuid.uuid4().hex[:8]}.log"
-    argv = ["playground.bot_process", str(clock_file)] if clock_file else ["bot", command, *args]
+    argv = ["playground.bot_process", str(clock_file)] if clock_file else ["rebound", command, *args]
     with log.open("wb") as sink:
         process = subprocess.Popen(
             [sys.executable, "-m", *argv],

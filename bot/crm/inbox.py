@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import clock
+import clock
 from bot.config import CrmSettings
 from bot.crm import hubspot, salesforce
 from bot.crm.news import DealNews, UnreadableNews

@@ -25,7 +25,7 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 
-from bot import clock
+import clock
 from bot.crm.news import SALESFORCE, DealNews, UnreadableNews
 
 SOAP_ENVELOPE_NS = "http://schemas.xmlsoap.org/soap/envelope/"

@@ -17,16 +17,16 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.models.metadata import Metadata
 
-from bot import clock
+import clock
 from bot.blocks import digest_post
 from bot.blocks.message import Message
 from bot.config import Settings
 from bot.digest import chart
 from bot.digest.week import SMALL, TREND_WEEKS, Schedule, Week, schedule_for, week_due
-from bot.followups import receipts
 from bot.followups.planning import backoff
-from bot.runtime.installs import Installs
-from bot.runtime.slack import PERMANENT, error_code, retry_after
+from bot.slack import receipts
+from bot.slack.installs import Installs
+from bot.slack.web_api import PERMANENT, error_code, retry_after
 from storage import Digest, Store
 
 logger = logging.getLogger("rebound.digest")

@@ -20,10 +20,10 @@ from bot.blocks import crm_prompts, follow_up_dms
 from bot.config import CrmSettings
 from bot.crm.hubspot import HubSpotRefused, HubSpotUnavailable
 from bot.crm.prompts import CrmPrompts
-from bot.followups import receipts
 from bot.followups.planning import backoff
-from bot.runtime.installs import Installs
-from bot.runtime.slack import PERMANENT, error_code, retry_after
+from bot.slack import receipts
+from bot.slack.installs import Installs
+from bot.slack.web_api import PERMANENT, error_code, retry_after
 from bot.working_hours import delivery_time
 from bot.zones import PersonZones
 from storage import Due, FollowUp, Store

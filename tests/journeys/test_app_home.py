@@ -21,7 +21,7 @@ from bot import ids
 from bot.config import load_settings
 from bot.digest.posting import DigestSweep
 from bot.digest.week import week_due
-from bot.runtime.installs import installs_for
+from bot.slack.installs import installs_for
 from playground.emulator import SlackEmulator, new_trigger_id
 from storage import Plan, Store
 from tests.conftest import Bot, follow_ups_of

@@ -23,7 +23,7 @@ REPS, DEALS_EACH = 6, 2  # within the daily allowance, so every prompt is due at
 def sweep(env: dict[str, str], cwd: Path, moment: str) -> subprocess.Popen[str]:
     """`rebound reminders --as-of moment`, started and left running."""
     return subprocess.Popen(
-        [sys.executable, "-m", "bot", "reminders", "--as-of", moment],
+        [sys.executable, "-m", "rebound", "reminders", "--as-of", moment],
         env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
 

@@ -21,8 +21,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 import storage.copy
-from bot.cli import main
 from bot.crm.news import HUBSPOT, SALESFORCE, DealNews
+from rebound.cli import main
 from storage import Base, Plan, Store, upgrade
 from storage.copy import copied_tables
 from tests.conftest import bot_env, rebound, start_bot

@@ -95,7 +95,7 @@ def test_two_processes_at_once_post_one_digest(fake, tmp_path):
             with fake.slow("chat.postMessage", 0.05):  # a slow Slack widens the window for a double post
                 runs = [
                     subprocess.Popen(
-                        [sys.executable, "-m", "bot", "digest", "--team", TEAM_ID, "--as-of", AS_OF],
+                        [sys.executable, "-m", "rebound", "digest", "--team", TEAM_ID, "--as-of", AS_OF],
                         env=env,
                         cwd=tmp_path,
                         stdout=subprocess.PIPE,

@@ -15,8 +15,8 @@ import pytest
 from slack_sdk.models.blocks import Block
 
 from bot import ids
-from playground.clock import PlaygroundClock
 from playground.emulator import Call, SlackEmulator, conversation_of, new_trigger_id
+from playground.playground_clock import PlaygroundClock
 from storage import FollowUp, Store
 from tests.conftest import Bot, bot_env, follow_ups_of, rebound, start_bot
 from tests.journeys.test_journey import ANSWERS, as_dict, open_form, submit

@@ -72,7 +72,7 @@ def follow_up_id(call: Call) -> int:
 
 def reminders(env: dict[str, str], cwd: Path, as_of: datetime) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "bot", "reminders", "--as-of", as_of.isoformat()],
+        [sys.executable, "-m", "rebound", "reminders", "--as-of", as_of.isoformat()],
         env=env,
         cwd=cwd,
         stdout=subprocess.PIPE,

@@ -19,7 +19,7 @@ from bot.blocks.message import Message
 from bot.config import load_settings
 from bot.followups.delivery import LEASE, FollowUpSweep
 from bot.followups.planning import plan
-from bot.runtime.installs import installs_for
+from bot.slack.installs import installs_for
 from playground.emulator import Fault, SlackEmulator
 from storage import Store, upgrade
 from storage.follow_ups import FollowUps

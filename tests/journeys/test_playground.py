@@ -77,7 +77,7 @@ def start(cwd: Path, *args: str, port: int | None = None) -> Playground:
     port = port or free_port()
     env = {key: value for key, value in os.environ.items() if not key.startswith(("SLACK_", "REBOUND_"))}
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "playground", "--no-browser", "--port", str(port), *args],
+        [sys.executable, "-m", "rebound", "playground", "--no-browser", "--port", str(port), *args],
         cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
     )  # fmt: skip
     assert process.stdout is not None
@@ -207,7 +207,7 @@ def test_a_deal_lost_in_hubspot_brings_its_owner_the_prompt_and_the_form_filled_
 def test_a_second_playground_on_a_taken_port_says_so_in_one_line(playground, tmp_path):
     port = int(playground.url.rsplit(":", 1)[1])
     done = subprocess.run(
-        [sys.executable, "-m", "bot", "playground", "--no-browser", "--port", str(port)],
+        [sys.executable, "-m", "rebound", "playground", "--no-browser", "--port", str(port)],
         cwd=tmp_path, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert done.returncode == 2
@@ -240,7 +240,7 @@ def test_without_a_port_a_taken_3000_means_the_next_free_one_and_fresh_starts_ov
         held = False
     env = {key: value for key, value in os.environ.items() if not key.startswith(("SLACK_", "REBOUND_"))}
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "playground", "--no-browser"], cwd=tmp_path, env=env,
+        [sys.executable, "-m", "rebound", "playground", "--no-browser"], cwd=tmp_path, env=env,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
     )  # fmt: skip
     assert process.stdout is not None

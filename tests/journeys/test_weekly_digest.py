@@ -16,7 +16,7 @@ from sqlalchemy import update
 
 from bot.config import load_settings
 from bot.digest.posting import LEASE, DigestSweep
-from bot.runtime.installs import installs_for
+from bot.slack.installs import installs_for
 from playground.emulator import TEAM_ID, Call, Fault, SlackEmulator
 from storage import FollowUp, Plan, Store, upgrade
 from storage.digests import Digests

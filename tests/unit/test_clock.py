@@ -1,6 +1,6 @@
-"""One clock: `bot.clock.now()` is the system's time unless a program makes Rebound follow its own,
+"""One clock: `clock.now()` is the system's time unless a program makes Rebound follow its own,
 the playground's clock is shared through its file by every process that reads it and only goes
-forward, and ruff refuses code that reads the wall clock anywhere but bot/clock.py."""
+forward, and ruff refuses code that reads the wall clock anywhere but clock/__init__.py."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot import clock
-from playground.clock import PlaygroundClock
+import clock
+from playground.playground_clock import PlaygroundClock
 from tests.conftest import ROOT
 
 
@@ -64,9 +64,9 @@ WALL_CLOCK_READS = [
 def test_ruff_refuses_a_wall_clock_read_outside_the_clock(source, where):
     checked = ruff(source, where)
     assert checked.returncode == 1 and "TID251" in checked.stdout, checked.stdout + checked.stderr
-    assert "bot.clock.now()" in checked.stdout
+    assert "clock.now()" in checked.stdout
 
 
 def test_ruff_lets_the_clock_read_the_system_time_and_durations_use_monotonic():
-    assert ruff(WALL_CLOCK_READS[0], "bot/clock.py").returncode == 0
+    assert ruff(WALL_CLOCK_READS[0], "clock/__init__.py").returncode == 0
     assert ruff("import time\nstarted = time.monotonic()\n", "bot/example.py").returncode == 0

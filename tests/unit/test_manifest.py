@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot.runtime.app import BOT_SCOPES
+from rebound.app import BOT_SCOPES
 from tests.conftest import ROOT
 
 

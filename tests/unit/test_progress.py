@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from bot.progress import CopyProgress, bar_line, summary_lines
+from rebound.progress import CopyProgress, bar_line, summary_lines
 from storage.copy import CopyReport, TableCopy
 
 

@@ -9,12 +9,12 @@ from datetime import UTC
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import clock
+import clock
 from bot.config import Settings
 from bot.crm.prompts import CrmPrompts
 from bot.digest.posting import DigestSweep
 from bot.followups.delivery import FollowUpSweep
-from bot.runtime.installs import installs_for
+from bot.slack.installs import installs_for
 from storage import Store
 
 logger = logging.getLogger("rebound.scheduler")

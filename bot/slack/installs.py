@@ -17,7 +17,7 @@ from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallation
 from sqlalchemy import Engine, select
 
 from bot.config import Settings
-from bot.runtime.slack import web_client
+from bot.slack.web_api import web_client
 from storage import Store
 
 logger = logging.getLogger("rebound.installs")

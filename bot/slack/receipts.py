@@ -19,7 +19,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.metadata import Metadata
 
-from bot.runtime.slack import error_code
+from bot.slack.web_api import error_code
 
 logger = logging.getLogger("rebound.receipts")
 

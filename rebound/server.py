@@ -27,10 +27,10 @@ from slack_sdk.signature import SignatureVerifier
 
 from bot.config import ConfigError, Settings
 from bot.crm.inbox import CrmInbox
-from bot.runtime.app import create_app
-from bot.runtime.installs import installs_for
-from bot.runtime.request_log import team_and_user, what_was_asked
-from bot.runtime.scheduler import start_scheduler
+from bot.slack.installs import installs_for
+from rebound.app import create_app
+from rebound.request_log import team_and_user, what_was_asked
+from rebound.scheduler import start_scheduler
 from storage import Store
 
 logger = logging.getLogger("rebound.server")

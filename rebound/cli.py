@@ -12,15 +12,15 @@ from datetime import UTC, datetime
 from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import clock
+import clock
 from bot.config import ConfigError, Settings, configure_logging, load_settings, parse_database_url
 from bot.crm.prompts import CrmPrompts
 from bot.digest.posting import DigestSweep, Outcome
 from bot.export import write_csv, write_json
 from bot.followups.delivery import FollowUpSweep
-from bot.progress import CopyProgress, summary_lines
-from bot.runtime.installs import installs_for
-from bot.runtime.slack import web_client
+from bot.slack.installs import installs_for
+from bot.slack.web_api import web_client
+from rebound.progress import CopyProgress, summary_lines
 from storage import upgrade
 from storage.copy import CopyMismatch, CopyStopped, copy_database, where
 
@@ -232,7 +232,7 @@ def moment(text: str) -> datetime:
 
 
 def serve(settings: Settings, *, scheduler: bool) -> None:
-    from bot.runtime import server  # gunicorn and the Socket Mode client are only needed here
+    from rebound import server  # gunicorn and the Socket Mode client are only needed here
 
     settings.require_slack()
     migrate(settings)
@@ -244,7 +244,7 @@ def serve(settings: Settings, *, scheduler: bool) -> None:
 
 
 def worker(settings: Settings) -> None:
-    from bot.runtime import server
+    from rebound import server
 
     settings.require_bot_token()
     migrate(settings)

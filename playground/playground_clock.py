@@ -1,7 +1,7 @@
 """The playground's clock: the system's time, moved forward by the jumps a person asks for.
 
 It lives in a small file beside the playground's database, so the bot's own process (which follows
-it through `bot.clock.follow`, see playground/bot_process.py) and the next run of the playground
+it through `clock.follow`, see playground/bot_process.py) and the next run of the playground
 read the same moment. Without a file (a test's client) it is kept in memory.
 """
 
@@ -12,7 +12,7 @@ import threading
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from bot.clock import system_now
+from clock import system_now
 
 
 class PlaygroundClock:

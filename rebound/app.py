@@ -17,11 +17,11 @@ from sqlalchemy.exc import SQLAlchemyError
 import handlers
 from bot.admins import Admins
 from bot.config import Settings
-from bot.runtime.installs import installation_store
-from bot.runtime.request_log import team_and_user, what_was_asked
-from bot.runtime.slack import describe, slack_logger, use_slack_api
+from bot.slack.installs import installation_store
+from bot.slack.web_api import describe, slack_logger, use_slack_api
 from bot.workspace import FollowUpDefaultsCache
 from bot.zones import PersonZones
+from rebound.request_log import team_and_user, what_was_asked
 from storage import Store
 
 logger = logging.getLogger("rebound")

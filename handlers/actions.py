@@ -22,26 +22,17 @@ from bot.digest.week import schedule_for
 from bot.followups.planning import A_MONTH, A_WEEK, Snooze, snoozed_until
 from bot.slack.web_api import SLACK_FAILURES, describe
 from bot.workspace import follow_up_defaults
-from handlers.helpers import (
-    admins_of,
+from handlers.context import admins_of, store_of, who, zone_of
+from handlers.modals import open_autopsy_form, open_modal, update_modal
+from handlers.ownership import number, own_autopsy, own_follow_up, refused_follow_up
+from handlers.redraws import (
     answer_refused_click,
     clicked_in_home,
-    defaults_for,
-    number,
-    open_autopsy_form,
-    open_modal,
-    own_autopsy,
-    own_follow_up,
     publish_home,
     redraw_crm_prompts,
     redraw_follow_up,
-    refused_follow_up,
-    store_of,
     take_down,
     tell_clicker,
-    update_modal,
-    who,
-    zone_of,
 )
 from storage import Due
 
@@ -124,16 +115,20 @@ def do_crm_autopsy(
         view = autopsy_form.notice(
             "Already written", "You wrote this deal's autopsy already: it's in App Home."
         )
+        opened = open_modal(client, body["trigger_id"], view, logger=logger, what="a written deal's notice")
     else:
         prefill = {"deal_name": deal.deal_name or "", "deal_value_cents": deal.amount_cents}
-        view = autopsy_form.autopsy_modal(
-            deal.deal_name or "",
-            clock.now().date(),
-            touch_base_days=defaults_for(context, team_id).touch_base_days,
+        opened = open_autopsy_form(
+            client,
+            context,
+            body["trigger_id"],
+            team_id=team_id,
+            deal_name=deal.deal_name or "",
+            logger=logger,
             prefill={**prefill, **form_answers(deal.reason)},
             lost_deal_id=deal.id,
         )
-    if not open_modal(client, body["trigger_id"], view, logger=logger, what="the autopsy form of a CRM deal"):
+    if not opened:
         tell_clicker(client, body, replies.form_unavailable(AGAIN), logger=logger)
 
 

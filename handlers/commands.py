@@ -12,7 +12,8 @@ from slack_sdk import WebClient
 import clock
 from bot.blocks import follow_up_dms, replies
 from bot.blocks.message import Message
-from handlers.helpers import open_autopsy_form, store_of, who, zone_of
+from handlers.context import store_of, who, zone_of
+from handlers.modals import open_autopsy_form
 
 LIST_LENGTH = 10
 

@@ -7,7 +7,8 @@ from logging import Logger
 from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
-from handlers.helpers import publish_home, workspace_of
+from handlers.context import workspace_of
+from handlers.redraws import publish_home
 
 
 def home_opened(event: dict, context: BoltContext, client: WebClient, logger: Logger) -> None:

@@ -11,7 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 import clock
 from bot.crm.news import UnreadableNews
 from bot.crm.workflow import read_step
-from handlers.helpers import store_of, workspace_of
+from handlers.context import store_of, workspace_of
 
 
 def ask_for_autopsy(

@@ -19,23 +19,10 @@ from bot.blocks import replies, settings_form
 from bot.digest.week import schedule_for
 from bot.slack.web_api import SLACK_FAILURES, describe
 from bot.workspace import follow_up_defaults
-from handlers.helpers import (
-    admins_of,
-    crm_origin,
-    form_values,
-    keep_open,
-    not_saved,
-    own_autopsy,
-    own_follow_up,
-    own_lost_deal,
-    plans_for,
-    publish_home,
-    redraw_crm_prompts,
-    redraw_follow_up,
-    store_of,
-    who,
-    zone_of,
-)
+from handlers.context import admins_of, plans_for, store_of, who, zone_of
+from handlers.modals import form_values, keep_open, not_saved
+from handlers.ownership import crm_origin, own_autopsy, own_follow_up, own_lost_deal
+from handlers.redraws import publish_home, redraw_crm_prompts, redraw_follow_up
 
 NOTHING_TO_REVISIT = "This autopsy isn't here any more (it was deleted), so there's nowhere to keep this."
 NOT_THERE_TO_EDIT = "I can't find this autopsy among yours any more: it may have been deleted."

@@ -226,33 +226,45 @@ def autopsy_modal(
     )
 
 
-_DEAL = "\u0000deal\u0000"  # stands for the deal in the cached JSON; no text the rep types has NUL
+def new_autopsy_form(
+    deal_name: str,
+    today: date,
+    touch_base_days: int = autopsy.TOUCH_BASE_DEFAULT_DAYS,
+    *,
+    prefill: Mapping[str, Any] | None = None,
+    lost_deal_id: int | None = None,
+) -> View | str:
+    """The form for a new autopsy, as views.open takes it: every path to the form comes here.
+
+    Why it may be a JSON string: building and validating the form's 20 blocks with slack_sdk costs
+    about 4 ms of CPU (bench/form.py), four times what Bolt spends on the rest of a command, and
+    `/lost-deal` must open it within Slack's 3-second trigger under load. So a form with only the
+    deal filled in is built once a day per touch-base default and encoded; each command swaps in
+    its deal's JSON string. A CRM deal's form (`prefill`, `lost_deal_id`) is rare and built anew."""
+    if prefill is not None or lost_deal_id is not None:
+        return autopsy_modal(
+            deal_name, today, touch_base_days=touch_base_days, prefill=prefill, lost_deal_id=lost_deal_id
+        )
+    deal = autopsy.deal_for_form(deal_name)
+    blank, template = _encoded_forms(today, touch_base_days, deal != deal_name)
+    if not deal:
+        return blank
+    return template.replace(json.dumps(_DEAL), json.dumps(deal), 1)
+
+
+_DEAL = "\u0000deal\u0000"  # stands for the deal in the encoded form; no text the rep types has NUL
 
 
 @lru_cache(maxsize=64)
-def _autopsy_modal_json(today: date, touch_base_days: int, shortened: bool) -> tuple[str, str]:
-    """Today's form as compact JSON (no spaces after , and :, 8% fewer bytes to send), without a
-    deal and with `_DEAL` as the deal (`shortened`: with the hint that says so). Built and
-    validated by slack_sdk here, once a day per default a workspace chose."""
+def _encoded_forms(today: date, touch_base_days: int, shortened: bool) -> tuple[str, str]:
+    """Today's form as compact JSON (8% fewer bytes to send), without a deal and with `_DEAL` as
+    the deal (`shortened`: with the hint that says so), built and validated by slack_sdk."""
 
     def form(deal: str) -> str:
         view = autopsy_modal(deal, today, touch_base_days=touch_base_days, shortened=shortened).to_dict()
         return json.dumps(view, separators=(",", ":"))
 
     return form(""), form(_DEAL)
-
-
-def autopsy_modal_json(
-    deal_name: str, today: date, touch_base_days: int = autopsy.TOUCH_BASE_DEFAULT_DAYS
-) -> str:
-    """`autopsy_modal(deal_name, today)` as the JSON string views.open takes, without building,
-    validating and encoding 20 blocks per command: only the deal's JSON string literal changes,
-    and the deal is shortened as the builder shortens it."""
-    deal = autopsy.deal_for_form(deal_name)
-    blank, template = _autopsy_modal_json(today, touch_base_days, deal != deal_name)
-    if not deal:
-        return blank
-    return template.replace(json.dumps(_DEAL), json.dumps(deal), 1)
 
 
 def delete_modal(entry: Autopsy, zone: ZoneInfo) -> View:

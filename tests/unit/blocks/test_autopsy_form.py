@@ -41,7 +41,7 @@ def test_a_long_deal_name_ends_at_a_word_and_the_hint_says_it_was_shortened():
     name = "Initech Global Holdings, EMEA renewal of the enterprise platform and services " * 3
     for view in (
         autopsy_form.autopsy_modal(name, NOW.date()).to_dict(),
-        json.loads(autopsy_form.autopsy_modal_json(name, NOW.date())),
+        json.loads(autopsy_form.new_autopsy_form(name, NOW.date())),
         autopsy_form.autopsy_modal("", NOW.date(), prefill={"deal_name": name}).to_dict(),  # from a CRM
     ):
         deal = next(b for b in view["blocks"] if b.get("block_id") == ids.DEAL)
@@ -93,19 +93,19 @@ TRICKY_DEALS = [
 
 @pytest.mark.parametrize("deal", TRICKY_DEALS)
 def test_the_cached_form_is_the_built_form(deal):
-    sent = json.loads(autopsy_form.autopsy_modal_json(deal, NOW.date()))
+    sent = json.loads(autopsy_form.new_autopsy_form(deal, NOW.date()))
     assert sent == autopsy_form.autopsy_modal(deal, NOW.date()).to_dict()
     # and the cached blank form is never altered by filling in a deal
     assert (
         "initial_value"
-        not in json.loads(autopsy_form.autopsy_modal_json("", NOW.date()))["blocks"][1]["element"]
+        not in json.loads(autopsy_form.new_autopsy_form("", NOW.date()))["blocks"][1]["element"]
     )
 
 
 @pytest.mark.parametrize("days", range(1, 15))
 def test_the_suggested_touch_base_day_is_a_weekday_whatever_the_workspace_chose(days):
     for today in (NOW.date(), date(2026, 12, 10), date(2027, 1, 2)):  # a Monday, a Thursday, a Saturday
-        view = json.loads(autopsy_form.autopsy_modal_json("Acme", today, days))
+        view = json.loads(autopsy_form.new_autopsy_form("Acme", today, days))
         [picker] = [b["element"] for b in view["blocks"] if b.get("block_id") == ids.TOUCH_BASE_ON]
         suggested = date.fromisoformat(picker["initial_date"])
         assert suggested.weekday() < 5 and 0 <= (suggested - today).days - days <= 2
@@ -158,3 +158,20 @@ def test_every_question_has_a_label_that_reads_as_one():
     }
     assert labels[ids.NO_TOUCH_BASE] == "Rather not touch base again?"
     assert all(len(label.split()) >= 2 for label in labels.values())
+
+
+def test_a_crm_deals_form_comes_by_the_same_door_filled_with_what_the_crm_knew():
+    view = autopsy_form.new_autopsy_form(
+        "Initech",
+        NOW.date(),
+        30,
+        prefill={"deal_name": "Initech", "deal_value_cents": 1250000},
+        lost_deal_id=7,
+    )
+    body = view.to_dict()
+    assert body["private_metadata"] == f"{autopsy_form.LOST_DEAL_METADATA}7"
+    inputs = {block["block_id"]: block["element"] for block in body["blocks"] if block["type"] == "input"}
+    assert (inputs[ids.DEAL]["initial_value"], inputs[ids.DEAL_VALUE]["initial_value"]) == (
+        "Initech",
+        "12500",
+    )

@@ -14,7 +14,7 @@ TEAM_LESSONS_DAYS = 30
 UNMATCHED_DAYS = 7  # admins see the week's lost deals whose owner is no one in Slack
 
 
-def home_page(
+def read_home_page(
     work: Work, *, team_id: str, user_id: str, offset: int, is_admin: bool, now: datetime, zone: ZoneInfo
 ) -> HomePage:
     """The page of the rep's journal from `offset`; the newest page when that one emptied (deletions).

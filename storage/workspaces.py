@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, text, union
+from sqlalchemy import column, delete, select, text, union
+from sqlalchemy import table as table_clause
 from sqlalchemy.orm import Session
 
 from storage.engine import upsert
@@ -26,6 +27,15 @@ SETTINGS = (
 # Everything one workspace's rows live in, children first; and slack_sdk's install tables (0005).
 WORKSPACE_TABLES = (FollowUp, Revisit, Autopsy, ReminderPause, PersonZone, WorkspaceSettings, Digest)
 INSTALL_TABLES = ("slack_bots", "slack_installations")
+# The columns Rebound reads of slack_sdk's bots table, which slack_sdk's installation store owns.
+SLACK_BOTS = table_clause(
+    "slack_bots",
+    column("client_id"),
+    column("team_id"),
+    column("enterprise_id"),
+    column("is_enterprise_install"),
+    column("bot_token"),
+)
 
 
 class Workspaces:
@@ -38,6 +48,17 @@ class Workspaces:
         """Every workspace Rebound knows: with settings, or with at least one autopsy."""
         known = union(select(WorkspaceSettings.team_id), select(Autopsy.team_id).distinct())
         return sorted(self.session.scalars(select(known.subquery().c[0])))
+
+    def installed(self, client_id: str) -> list[str]:
+        """The workspaces the Slack app `client_id` is installed in with a bot token; an org-wide
+        install counts as its org."""
+        bots = SLACK_BOTS.c
+        rows = self.session.execute(
+            select(bots.team_id, bots.enterprise_id, bots.is_enterprise_install)
+            .where(bots.client_id == client_id, bots.bot_token.is_not(None))
+            .distinct()
+        )
+        return sorted({(enterprise if org else team) or "" for team, enterprise, org in rows} - {""})
 
     def settings(self, team_id: str) -> WorkspaceSettings | None:
         return self.session.get(WorkspaceSettings, team_id)

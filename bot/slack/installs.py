@@ -14,7 +14,7 @@ from collections.abc import Callable
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from bot.config import Settings
 from bot.slack.web_api import web_client
@@ -30,9 +30,11 @@ class Installs:
         single: WebClient | None = None,
         store: SQLAlchemyInstallationStore | None = None,
         make_client: Callable[[str], WebClient] | None = None,
+        rebound_store: Store | None = None,
     ) -> None:
         self._single = single
         self._store = store
+        self._rebound_store = rebound_store
         self._make_client = make_client
         self._own_team: str | None = None
         self._clients: dict[str, WebClient] = {}
@@ -43,8 +45,10 @@ class Installs:
         return cls(single=client)
 
     @classmethod
-    def oauth(cls, store: SQLAlchemyInstallationStore, make_client: Callable[[str], WebClient]) -> Installs:
-        return cls(store=store, make_client=make_client)
+    def oauth(
+        cls, store: SQLAlchemyInstallationStore, make_client: Callable[[str], WebClient], rebound_store: Store
+    ) -> Installs:
+        return cls(store=store, make_client=make_client, rebound_store=rebound_store)
 
     def for_team(self, team_id: str) -> WebClient | None:
         """The client that speaks for `team_id` (a workspace, or an org for org-wide installs)."""
@@ -73,15 +77,9 @@ class Installs:
                         "Could not ask Slack which workspace this is (%s); trying again later", error
                     )
             return [self._own_team] if self._own_team else []
-        assert self._store is not None
-        bots = self._store.bots
-        with self._store.engine.connect() as connection:
-            rows = connection.execute(
-                select(bots.c.team_id, bots.c.enterprise_id, bots.c.is_enterprise_install)
-                .where(bots.c.client_id == self._store.client_id, bots.c.bot_token.is_not(None))
-                .distinct()
-            )
-            return sorted({(enterprise if org else team) or "" for team, enterprise, org in rows} - {""})
+        assert self._store is not None and self._rebound_store is not None
+        with self._rebound_store.read() as work:
+            return work.workspaces.installed(self._store.client_id)
 
 
 def installation_store(client_id: str, engine: Engine) -> SQLAlchemyInstallationStore:
@@ -98,5 +96,5 @@ def installs_for(settings: Settings, store: Store) -> Installs:
 
     if settings.oauth:
         assert settings.slack_client_id is not None
-        return Installs.oauth(installation_store(settings.slack_client_id, store.engine), sweep_client)
+        return Installs.oauth(installation_store(settings.slack_client_id, store.engine), sweep_client, store)
     return Installs.one_workspace(sweep_client())

@@ -1,0 +1,49 @@
+"""Which workspaces the Slack app is installed in, read from slack_sdk's own tables, on SQLite and
+PostgreSQL: what the sweeps and `rebound digest` walk through under OAuth."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from slack_sdk.oauth.installation_store import Installation
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+
+from storage import Store, upgrade
+
+
+@pytest.fixture
+def store(database_url: str) -> Iterator[Store]:
+    upgrade(database_url)
+    opened = Store.connect(database_url)
+    yield opened
+    opened.close()
+
+
+def install(
+    slack: SQLAlchemyInstallationStore, team: str | None, *, org: str | None = None, token: str | None
+):
+    slack.save(
+        Installation(
+            app_id="A1",
+            enterprise_id=org,
+            team_id=team,
+            is_enterprise_install=team is None,
+            user_id="U1",
+            bot_token=token,
+            bot_id="B1" if token else None,
+            bot_user_id="UBOT" if token else None,
+        )
+    )
+
+
+def test_installed_workspaces_are_those_with_a_bot_token_for_this_app_an_org_install_as_its_org(store):
+    ours = SQLAlchemyInstallationStore(client_id="111.222", engine=store.engine)
+    install(ours, "T1", token="xoxb-1")
+    install(ours, None, org="E1", token="xoxb-org")
+    install(ours, "T2", token=None)  # a user-token-only install: nothing for the sweeps to send with
+    install(SQLAlchemyInstallationStore(client_id="999.000", engine=store.engine), "T3", token="xoxb-3")
+    with store.read() as work:
+        assert work.workspaces.installed("111.222") == ["E1", "T1"]
+        assert work.workspaces.installed("999.000") == ["T3"]
+        assert work.workspaces.installed("nobody") == []

@@ -8,7 +8,9 @@ import logging
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from importlib.metadata import version
 
+from alembic.util import CommandError
 from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -21,7 +23,7 @@ from bot.followups.delivery import FollowUpSweep
 from bot.slack.installs import installs_for
 from bot.slack.web_api import web_client
 from rebound.progress import CopyProgress, summary_lines
-from storage import upgrade
+from storage import downgrade, upgrade
 from storage.copy import CopyMismatch, CopyStopped, copy_database, where
 
 logger = logging.getLogger("rebound")
@@ -42,6 +44,7 @@ def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(
         prog="rebound", description="Rebound: turn a lost deal into a lesson, in Slack."
     )
+    root.add_argument("--version", action="version", version=f"rebound {version('rebound')}")
     commands = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
     serve = commands.add_parser(
         "serve",
@@ -109,6 +112,15 @@ def parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_commands.add_parser("upgrade", help="apply database migrations")
+    db_downgrade = db_commands.add_parser(
+        "downgrade",
+        help="undo migrations down to REVISION, to roll back to an older Rebound (README: Upgrading)",
+        description="Undo this version's database migrations down to REVISION (e.g. 0006), which "
+        "the older Rebound you roll back to knows as its newest. Run it with the NEWER version "
+        "still installed: only it knows how to undo its own migrations. What the undone "
+        "migrations added is dropped; back up first (README: Backups).",
+    )
+    db_downgrade.add_argument("revision", metavar="REVISION", help="the revision to stay at, e.g. 0006")
     db_copy = db_commands.add_parser(
         "copy",
         help="copy everything Rebound holds from DATABASE_URL into an empty database at --to",
@@ -148,6 +160,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             purge_workspace(settings, team=args.team, confirmed=args.yes)
         elif args.command == "db" and args.db_command == "copy":
             copy_everything(settings, to=args.to, confirmed=args.yes)
+        elif args.command == "db" and args.db_command == "downgrade":
+            migrate(settings, revision=args.revision, down=True)
         elif args.command == "db":
             migrate(settings)
     except ConfigError as error:
@@ -165,14 +179,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def migrate(settings: Settings) -> None:
+def migrate(settings: Settings, *, revision: str = "head", down: bool = False) -> None:
+    where = settings.database_url.render_as_string(hide_password=True)
     try:
-        upgrade(settings.database_url)
+        if down:
+            downgrade(settings.database_url, revision)
+        else:
+            upgrade(settings.database_url, revision)
     except SQLAlchemyError as error:
-        where = settings.database_url.render_as_string(hide_password=True)
         reason = str(getattr(error, "orig", None) or error).splitlines()[0]
         raise Stop(f"cannot migrate the database at {where} (DATABASE_URL): {reason}") from None
-    logger.info("Database is up to date")
+    except CommandError as error:  # Alembic's: a revision it does not know, most often
+        raise Stop(f"cannot migrate the database at {where} to {revision}: {error}", status=2) from None
+    if down:
+        logger.info("Database is at revision %s", revision)
+    else:
+        logger.info("Database is up to date")
 
 
 def copy_everything(settings: Settings, *, to: str, confirmed: bool) -> None:

@@ -5,7 +5,7 @@ from storage.autopsies import AuthorStats, ExportEntry, JournalEntry, Lesson
 from storage.digests import WeekCount, WeekFacts
 from storage.engine import make_engine
 from storage.follow_ups import Due, Plan, SentMessage
-from storage.migrate import upgrade
+from storage.migrate import downgrade, upgrade
 from storage.models import Autopsy, Base, Digest, FollowUp, LostDeal, Revisit, WorkspaceSettings
 from storage.store import Store, Work
 
@@ -28,6 +28,7 @@ __all__ = [
     "WeekFacts",
     "Work",
     "WorkspaceSettings",
+    "downgrade",
     "make_engine",
     "upgrade",
 ]

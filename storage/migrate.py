@@ -21,3 +21,8 @@ def alembic_config(url: URL | str) -> Config:
 def upgrade(url: URL | str, revision: str = "head") -> None:
     """Bring the database at `url` up to `revision` (default: the newest)."""
     command.upgrade(alembic_config(url), revision)
+
+
+def downgrade(url: URL | str, revision: str) -> None:
+    """Take the database at `url` back down to `revision`, undoing every later migration."""
+    command.downgrade(alembic_config(url), revision)

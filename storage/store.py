@@ -20,6 +20,7 @@ from storage.digests import Digests
 from storage.engine import make_engine
 from storage.follow_ups import FollowUps
 from storage.lost_deals import LostDeals
+from storage.people import People
 from storage.workspaces import Workspaces
 
 
@@ -33,6 +34,7 @@ class Work:
         self.digests = Digests(session)
         self.workspaces = Workspaces(session)
         self.lost_deals = LostDeals(session)
+        self.people = People(session)
 
 
 class Store:

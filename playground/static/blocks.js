@@ -2,22 +2,11 @@
 // label as their accessible name and their hint as their description; what a person picks is read
 // back by `readState` in the shape Slack sends in view.state.values.
 
+import { h } from "./dom.js";
 import { emojify, mrkdwn } from "./mrkdwn.js";
 
 let serial = 0;
 const fresh = (prefix) => `${prefix}-${++serial}`;
-
-export function h(tag, attributes = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) {
-    if (value === undefined || value === null || value === false) continue;
-    if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
-    else if (name === "className") node.className = value;
-    else node.setAttribute(name, value === true ? "" : String(value));
-  }
-  node.append(...children.flat().filter((child) => child !== null && child !== undefined));
-  return node;
-}
 
 // A text object: plain_text as characters (its :emoji: drawn when emoji is on), mrkdwn as Slack renders it.
 export function text(object, names) {

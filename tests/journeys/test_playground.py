@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -23,7 +24,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot import ids
-from tests.conftest import free_port
+from tests.conftest import ROOT, free_port
 from tests.journeys.test_journey import ANSWERS
 from tests.slack_requests import fill_form
 
@@ -110,6 +111,17 @@ def test_the_page_is_served_with_a_policy_that_runs_only_its_own_scripts(playgro
     assert "script-src 'self'" in headers["Content-Security-Policy"]
     assert "default-src 'none'" in headers["Content-Security-Policy"]
     assert playground.get("/static/../runner.py")[0] == 404
+
+
+def test_each_of_the_page_s_modules_is_served_as_javascript_with_every_module_it_imports(playground):
+    # A browser runs a module script only when it is served as JavaScript; a missing import stops the page.
+    modules = {path.name for path in (ROOT / "playground" / "static").glob("*.js")}
+    imported: set[str] = set()
+    for name in sorted(modules):
+        status, headers, body = playground.get(f"/static/{name}")
+        assert (status, headers["Content-Type"]) == (200, "text/javascript; charset=utf-8"), name
+        imported |= set(re.findall(r'\bfrom "\./([\w-]+\.js)";', body.decode()))
+    assert "state.js" in imported and imported <= modules, imported - modules
 
 
 def top_modal(state: dict[str, Any], person: str = RILEY) -> dict[str, Any] | None:

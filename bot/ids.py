@@ -38,6 +38,10 @@ HOME_NEWER = "home_page_newer"  # "Newer"; the same
 AUTOPSY_EDIT_VIEW = "autopsy_edit"
 AUTOPSY_DELETE_VIEW = "autopsy_delete"
 AUTOPSY_DELETE = "autopsy_delete_confirmed"  # the confirmation's red button; value: the autopsy's id
+HOME_YOUR_DATA = "home_your_data"
+ERASE_MINE = "home_erase_mine"  # "Delete everything I wrote": opens the confirmation
+ERASE_MINE_VIEW = "erase_mine"
+ERASE_MINE_CONFIRMED = "erase_mine_confirmed"  # the confirmation's red button
 
 # Workspace settings (admins only)
 SETTINGS_VIEW = "workspace_settings"

@@ -28,6 +28,8 @@ def register(app: App) -> None:
     app.view_submission(ids.AUTOPSY_EDIT_VIEW)(submissions.save_edit)
     app.action(ids.AUTOPSY_DELETE)(actions.delete_autopsy)
     app.action(ids.EXPORT_MINE)(actions.export_mine)
+    app.action(ids.ERASE_MINE)(actions.confirm_erase_mine)
+    app.action(ids.ERASE_MINE_CONFIRMED)(actions.erase_mine)
     app.action(ids.OPEN_SETTINGS)(actions.open_settings)
     app.view_submission(ids.SETTINGS_VIEW)(submissions.save_settings)
 

@@ -16,9 +16,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 import clock
 from bot import export, ids
-from bot.blocks import autopsy_form, follow_up_dms, replies, settings_form
+from bot.blocks import autopsy_form, erasure_modals, follow_up_dms, replies, settings_form
 from bot.crm.reasons import form_answers
 from bot.digest.week import schedule_for
+from bot.erasure import erase_person, take_down
 from bot.followups.planning import A_MONTH, A_WEEK, Snooze, snoozed_until
 from bot.slack.web_api import SLACK_FAILURES, describe
 from bot.workspace import follow_up_defaults
@@ -31,7 +32,6 @@ from handlers.redraws import (
     publish_home,
     redraw_crm_prompts,
     redraw_follow_up,
-    take_down,
     tell_clicker,
 )
 from storage import Due
@@ -281,6 +281,39 @@ def export_mine(ack: Ack, body: dict, context: BoltContext, client: WebClient, l
         logger.info("Sent %s their export (%s autopsies)", user_id, len(rows))
         return
     tell_clicker(client, body, replies.export_failed(), logger=logger)
+
+
+def confirm_erase_mine(ack: Ack, body: dict, context: BoltContext, client: WebClient, logger: Logger) -> None:
+    """App Home's "Delete everything I wrote": first, in words, what would go and what stays."""
+    ack()
+    team_id, user_id = who(context, body)
+    try:
+        with store_of(context).read() as work:
+            erasure = work.people.erasure(team_id=team_id, user_id=user_id)
+    except SQLAlchemyError:
+        logger.exception("Could not count what erasing %s would take", user_id)
+        view = autopsy_form.notice("Not now", "Sorry, I couldn't look that up just now. Please try again.")
+    else:
+        view = erasure_modals.erase_mine_modal(erasure)
+    if not open_modal(
+        client, body["trigger_id"], view, logger=logger, what="the delete-everything confirmation"
+    ):
+        tell_clicker(client, body, replies.form_unavailable(AGAIN), logger=logger)
+
+
+def erase_mine(ack: Ack, body: dict, context: BoltContext, client: WebClient, logger: Logger) -> None:
+    """The confirmation's red "Delete everything": the rep is forgotten, the DMs that showed what
+    they wrote say so, and App Home is drawn again, empty."""
+    ack()
+    team_id, user_id = who(context, body)
+    try:
+        erased = erase_person(store_of(context), client, team_id=team_id, user_id=user_id, logger=logger)
+    except SQLAlchemyError:
+        logger.exception("Could not erase %s in %s", user_id, team_id)
+        notice = autopsy_form.notice("Not deleted", "Sorry, I couldn't delete it just now. Please try again.")
+        return update_modal(client, body, notice, logger=logger)
+    update_modal(client, body, erasure_modals.erased_notice(erased), logger=logger)
+    publish_home(client, context, team_id=team_id, user_id=user_id, logger=logger)
 
 
 def open_settings(ack: Ack, body: dict, context: BoltContext, client: WebClient, logger: Logger) -> None:

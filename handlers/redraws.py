@@ -1,9 +1,8 @@
-"""Drawing again what Slack already shows: App Home, a follow-up DM, a CRM prompt, the DMs of a
-deleted autopsy, and the private answer to a click that cannot be done."""
+"""Drawing again what Slack already shows: App Home, a follow-up DM, a CRM prompt, and the
+private answer to a click that cannot be done. (A deleted autopsy's DMs: bot.erasure.)"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from logging import Logger
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,7 +17,7 @@ from bot.blocks.message import Message
 from bot.home_reading import read_home_page
 from bot.slack.web_api import SLACK_FAILURES, describe
 from handlers.context import admins_of, store_of, who, zone_of
-from storage import Due, SentMessage, Store
+from storage import Due, Store
 
 
 def publish_home(
@@ -67,18 +66,6 @@ def redraw_crm_prompts(
             client.chat_update(channel=follow_up.channel_id, ts=follow_up.message_ts, **message.as_kwargs())
         except SLACK_FAILURES as error:
             logger.warning("Could not update CRM prompt %s's message: %s", follow_up.id, describe(error))
-
-
-def take_down(client: WebClient, sent: Sequence[SentMessage], *, author_id: str, logger: Logger) -> None:
-    """Draw the DMs of a deleted autopsy again: nothing of it left in them, and no buttons."""
-    for message in sent:
-        drawn = follow_up_dms.taken_down(message.recipient_id, author_id)
-        try:
-            client.chat_update(channel=message.channel_id, ts=message.message_ts, **drawn.as_kwargs())
-        except SLACK_FAILURES as error:
-            logger.warning(
-                "Could not take down a deleted autopsy's DM to %s: %s", message.recipient_id, describe(error)
-            )
 
 
 def clicked_in_message(body: dict[str, Any]) -> bool:

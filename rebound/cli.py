@@ -15,9 +15,11 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy.exc import SQLAlchemyError
 
 import clock
+from bot.blocks.erasure_modals import what_goes, what_stays
 from bot.config import ConfigError, Settings, configure_logging, load_settings, parse_database_url
 from bot.crm.prompts import CrmPrompts
 from bot.digest.posting import DigestSweep, Outcome
+from bot.erasure import erase_person
 from bot.export import write_csv, write_json
 from bot.followups.delivery import FollowUpSweep
 from bot.slack.installs import installs_for
@@ -91,9 +93,17 @@ def parser() -> argparse.ArgumentParser:
         help="csv: the form's words, for people (default); json: the stored codes, for scripts",
     )
     purge = commands.add_parser(
-        "purge", help="delete everything Rebound holds about one workspace (after an uninstall, say)"
+        "purge",
+        help="delete everything Rebound holds about one workspace (after an uninstall, say), or with "
+        "--user about one person in it (a leaver, or someone who asked)",
+        description="Without --user: delete every row of the workspace, its install included. With "
+        "--user: delete the person's autopsies with their revisits and reminders, their other "
+        "reminders, their pause and cached time zone; keep, without their name, teammates' "
+        "autopsies that asked them for help, CRM deals they owned and an install they made; and "
+        "take their autopsies out of the DMs that showed them. It shows what it will delete first.",
     )
     purge.add_argument("--team", metavar="T", required=True, help="the workspace (team ID)")
+    purge.add_argument("--user", metavar="U", help="only this person (Slack user ID) in the workspace")
     purge.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     playground = commands.add_parser(
         "playground",
@@ -156,6 +166,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             deliver_reminders(settings, as_of=args.as_of or clock.now())
         elif args.command == "export":
             export(settings, team=args.team, output_format=args.format)
+        elif args.command == "purge" and args.user:
+            purge_person(settings, team=args.team, user=args.user, confirmed=args.yes)
         elif args.command == "purge":
             purge_workspace(settings, team=args.team, confirmed=args.yes)
         elif args.command == "db" and args.db_command == "copy":
@@ -342,6 +354,42 @@ def purge_workspace(settings: Settings, *, team: str, confirmed: bool) -> None:
         store.close()
     counts = ", ".join(f"{count} {table}" for table, count in deleted.items() if count)
     print(f"Purged {team}: {counts or 'nothing was stored'}")
+
+
+def purge_person(settings: Settings, *, team: str, user: str, confirmed: bool) -> None:
+    """`rebound purge --user`: what goes and what stays, then (confirmed) the person is forgotten
+    and their autopsies taken out of the DMs that showed them."""
+    migrate(settings)
+    store = settings.connect()
+    try:
+        with store.read() as work:
+            erasure = work.people.erasure(team_id=team, user_id=user)
+        if not erasure.anything and not erasure.zones:
+            print(f"Rebound holds nothing about {user} in {team}.")
+            return
+        print(f"Erasing {user} in {team} deletes:")
+        print("\n".join(f"  {line}" for line in what_goes(erasure, owner="their")) or "  nothing they wrote")
+        stays = what_stays(erasure, owner="their")
+        if stays:
+            print("Kept for the team, without their name:")
+            print("\n".join(f"  {line}" for line in stays))
+        if erasure.messages:
+            print(f"{len(erasure.messages)} DMs that showed their autopsies will say they took them down.")
+        if not confirmed:
+            try:
+                answer = input(f"Type {user} to erase them: ")
+            except EOFError:
+                answer = ""
+            if answer.strip() != user:
+                raise Stop(f"nothing deleted ({user} was not typed; --yes skips this question)")
+        client = installs_for(settings, store).for_team(team)
+        erase_person(store, client, team_id=team, user_id=user, logger=logger)
+    except SQLAlchemyError as error:
+        reason = str(getattr(error, "orig", None) or error).splitlines()[0]
+        raise Stop(f"cannot erase {user} in {team}: {reason}") from None
+    finally:
+        store.close()
+    print(f"Erased {user} in {team}.")
 
 
 def export(settings: Settings, *, team: str | None, output_format: str) -> None:

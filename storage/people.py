@@ -48,8 +48,10 @@ class Erasure:
 
     @property
     def anything(self) -> bool:
+        """Whether there is anything to erase. A cached time zone alone is not: Rebound learns it
+        again from Slack whenever the person opens App Home, so it would never be "nothing"."""
         kept = (self.helped, self.crm_deals, self.installs)
-        return any((self.autopsies, self.revisits, self.follow_ups, self.pauses, self.zones, *kept))
+        return any((self.autopsies, self.revisits, self.follow_ups, self.pauses, *kept))
 
 
 class People:

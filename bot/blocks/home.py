@@ -114,6 +114,16 @@ def home(page: HomePage) -> View:
         blocks.append(section("No lessons shared in the last 30 days."))
     for lesson in page.team_lessons[:TEAM_LESSONS]:
         blocks.append(section(lesson_text(lesson, hide_anonymous_deal_names=page.hide_anonymous_deal_names)))
+    blocks += [
+        DividerBlock(),
+        note(
+            "Leaving, or want a clean slate? You can delete everything you wrote, after a look at what goes."
+        ),
+        ActionsBlock(
+            block_id=ids.HOME_YOUR_DATA,
+            elements=[ButtonElement(text="Delete everything I wrote", action_id=ids.ERASE_MINE)],
+        ),
+    ]
     return View(type="home", blocks=blocks)
 
 

@@ -7,12 +7,13 @@ turns into one line and exit status 2.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import UTC, datetime, time
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from urllib.parse import urlparse
@@ -26,6 +27,7 @@ from storage import Store
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+_LOG_FORMATS = ("text", "json")
 
 
 class ConfigError(Exception):
@@ -85,6 +87,7 @@ class Settings:
     digest_time: time
     timezone: ZoneInfo
     log_level: str
+    log_format: str = "text"  # "json": one JSON object per line, for log shippers
     # People who may change workspace settings, besides Slack's admins and owners
     admins: frozenset[str] = frozenset()
     # Database connections per process, and how long a request waits for one
@@ -187,6 +190,7 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv_dir: Path | N
         digest_time=_clock(get("REBOUND_DIGEST_TIME", "16:00")),
         timezone=_zone(get("REBOUND_TIMEZONE", "UTC")),
         log_level=_log_level(get("LOG_LEVEL", "INFO")),
+        log_format=_log_format(get("LOG_FORMAT", "text")),
         admins=_admins(get("REBOUND_ADMINS", "")),
         db_pool_size=_count("DATABASE_POOL_SIZE", get("DATABASE_POOL_SIZE", "5"), 1, 100),
         db_pool_timeout=_count("DATABASE_POOL_TIMEOUT", get("DATABASE_POOL_TIMEOUT", "30"), 1, 600),
@@ -343,6 +347,12 @@ def _log_level(value: str) -> str:
     return level
 
 
+def _log_format(value: str) -> str:
+    if value.lower() not in _LOG_FORMATS:
+        raise ConfigError("LOG_FORMAT", f"must be text or json, not {value!r}")
+    return value.lower()
+
+
 # Any Slack token, whoever's it is (OAuth installs bring tokens no setting names).
 SLACK_TOKEN = re.compile(r"\b(?:xox[abposr]|xapp)-[A-Za-z0-9-]+")
 
@@ -354,16 +364,47 @@ class RedactingFormatter(logging.Formatter):
         super().__init__(fmt)
         self.secrets = sorted({secret for secret in secrets if len(secret) >= 6}, key=len, reverse=True)
 
-    def format(self, record: logging.LogRecord) -> str:
-        text = SLACK_TOKEN.sub("[redacted]", super().format(record))
+    def redact(self, text: str) -> str:
+        text = SLACK_TOKEN.sub("[redacted]", text)
         for secret in self.secrets:
             text = text.replace(secret, "[redacted]")
         return text
 
+    def format(self, record: logging.LogRecord) -> str:
+        return self.redact(super().format(record))
 
-def configure_logging(level: str, secrets: Iterable[str | None] = ()) -> None:
-    """One format for Rebound, Bolt, slack_sdk and the server; no secret ever printed."""
+
+class JsonLinesFormatter(RedactingFormatter):
+    """One JSON object per line (LOG_FORMAT=json), for log shippers: time (UTC, ISO 8601), level,
+    logger, message and, after a failure, the traceback; redacted before it is encoded."""
+
+    def __init__(self, secrets: Iterable[str]) -> None:
+        super().__init__("%(message)s", secrets)
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": self.redact(record.getMessage()),
+        }
+        if record.exc_info:
+            line["traceback"] = self.redact(self.formatException(record.exc_info))
+        elif record.exc_text:
+            line["traceback"] = self.redact(record.exc_text)
+        return json.dumps(line, ensure_ascii=False)
+
+
+def configure_logging(level: str, secrets: Iterable[str | None] = (), *, log_format: str = "text") -> None:
+    """One format for Rebound, Bolt, slack_sdk, gunicorn and Python's warnings; no secret ever
+    printed. `log_format` "json": one JSON object per line."""
     logging.basicConfig(level=level, force=True)
-    formatter = RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", filter(None, secrets))
+    logging.captureWarnings(True)
+    shown = filter(None, secrets)
+    formatter = (
+        JsonLinesFormatter(shown)
+        if log_format == "json"
+        else RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", shown)
+    )
     for handler in logging.getLogger().handlers:
         handler.setFormatter(formatter)

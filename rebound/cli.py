@@ -155,7 +155,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run(port=args.port, demo=args.demo, fresh=args.fresh, browser=not args.no_browser)
     try:
         settings = load_settings()
-        configure_logging(settings.log_level, settings.secrets())
+        configure_logging(settings.log_level, settings.secrets(), log_format=settings.log_format)
         if args.command == "serve":
             serve(settings, scheduler=not args.no_scheduler)
         elif args.command == "worker":

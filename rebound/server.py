@@ -15,6 +15,7 @@ from urllib.parse import parse_qsl
 from apscheduler.schedulers.background import BackgroundScheduler
 from gunicorn.app.base import BaseApplication
 from gunicorn.arbiter import Arbiter
+from gunicorn.glogging import Logger as GunicornLogger
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.wsgi import SlackRequestHandler
@@ -194,6 +195,17 @@ def crm_inbox(settings: Settings, store: Store) -> CrmInbox:
     return CrmInbox(store, settings.crm, lambda: next(iter(speakers.teams()), None))
 
 
+class _GunicornLog(GunicornLogger):
+    """gunicorn's own lines (workers booting, timeouts) in Rebound's format, redacted like every
+    other line, and as JSON under LOG_FORMAT=json: through the root logger, not gunicorn's."""
+
+    def setup(self, cfg: Any) -> None:
+        super().setup(cfg)
+        for handler in list(self.error_log.handlers):
+            self.error_log.removeHandler(handler)
+        self.error_log.propagate = True
+
+
 class _Arbiter(Arbiter):
     def handle_int(self) -> None:
         # Ctrl-C lets in-flight requests finish, like SIGTERM, instead of gunicorn's quick exit.
@@ -235,6 +247,7 @@ class HttpServer(BaseApplication):
             "post_worker_init": _workers_ignore_ctrl_c,
             "worker_exit": _stop_scheduler,
             "proc_name": "rebound",
+            "logger_class": _GunicornLog,
             "control_socket_disable": True,
         }
         for key, value in options.items():

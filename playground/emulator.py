@@ -13,18 +13,17 @@ import itertools
 import json
 import random
 import secrets
-import sys
 import threading
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from bot.clock import system_now
+from playground.local_server import LocalServer, QuietHandler
 
 TEAM_ID = "T0REBOUND"
 BOT_USER_ID = "U0REBOUNDBOT"
@@ -72,13 +71,6 @@ class Fault:
     error: str | None = None
     retry_after: int | None = None
     drop: bool = False
-
-
-class _Server(ThreadingHTTPServer):
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        # A bot process killed mid-call (the soak does that) leaves the answer nowhere to go.
-        if not isinstance(sys.exc_info()[1], ConnectionError):
-            super().handle_error(request, client_address)
 
 
 @dataclass(frozen=True)
@@ -142,22 +134,19 @@ class SlackEmulator:
         self._view_hashes: dict[str, str] = {}  # each view's id -> its current hash
         self._posted: set[tuple[str, str]] = set()  # (conversation, ts) of each message posted
         self.observers: list[Callable[[Call], None]] = []  # told of every call, once it is answered
-        self._server = _Server(("127.0.0.1", 0), self._handler_class())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._server = LocalServer(self._handler_class())
 
     # Lifecycle
     def start(self) -> SlackEmulator:
-        self._thread.start()
+        self._server.start()
         return self
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._server.stop()
 
     @property
     def port(self) -> int:
-        return self._server.server_address[1]
+        return self._server.port
 
     @property
     def api_url(self) -> str:
@@ -439,15 +428,10 @@ class SlackEmulator:
             "response_metadata": {"next_cursor": str(start + limit) if more else ""},
         }
 
-    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+    def _handler_class(self) -> type[QuietHandler]:
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
+        class Handler(QuietHandler):
             def do_GET(self) -> None:
                 # slack_sdk sends some read methods (conversations.history) as GET with a query.
                 arrived = time.monotonic()

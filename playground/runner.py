@@ -110,9 +110,9 @@ def run(*, port: int | None, demo: bool, fresh: bool, browser: bool) -> int:
             public_url=env["REBOUND_PUBLIC_URL"], bot_url=f"http://127.0.0.1:{env['PORT']}",
             sweep=sweeps.run, now=client.now,
         ).lose  # fmt: skip
-        threading.Thread(target=page.serve_forever, daemon=True).start()
+        page.start()
         threading.Thread(target=sweeps.every, args=(stopping,), daemon=True).start()
-        url = f"http://127.0.0.1:{page.server_port}/"
+        url = f"http://127.0.0.1:{page.port}/"
         print(f"Rebound playground: {url} (Ctrl-C to stop)", flush=True)
         print(f"It keeps its database, its Slack and the bot's log (rebound.log) in {folder}", flush=True)
         if browser:

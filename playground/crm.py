@@ -12,14 +12,11 @@ from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-
 from bot.crm.news import HUBSPOT
 from playground.client import Person
-from playground.emulator import SlackEmulator
+from playground.emulator import TEAM_ID, SlackEmulator
 from playground.hubspot import PORTAL_ID, FakeHubSpot, signed_webhook, stage_change_event
-from storage import FollowUp, LostDeal, Store
-from storage.lost_deals import PROMPT
+from storage import Store
 
 # (deal, amount, HubSpot's closed-lost reason), taken in turn
 DEALS = (
@@ -90,16 +87,7 @@ class LostInHubSpot:
 
     def _what_happened(self, person: Person, deal_id: str, name: str) -> str:
         with self.store.read() as work:
-            due_at = work.session.scalar(
-                select(FollowUp.due_at)
-                .join(LostDeal, LostDeal.id == FollowUp.lost_deal_id)
-                .where(
-                    LostDeal.crm == HUBSPOT,
-                    LostDeal.deal_id == deal_id,
-                    FollowUp.kind == PROMPT,
-                    FollowUp.state == "pending",
-                )
-            )
+            due_at = work.lost_deals.prompt_waits_until(team_id=TEAM_ID, crm=HUBSPOT, deal_id=deal_id)
         said = f"HubSpot marked {name} Closed Lost."
         if due_at is None:
             return f"{said} {person.name} has a DM from Rebound."

@@ -13,18 +13,17 @@ import itertools
 import json
 import random
 import secrets
-import sys
 import threading
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import parse_qsl, urlsplit
 
 from clock import system_now
+from playground.local_server import LocalServer, QuietHandler
 
 TEAM_ID = "T0REBOUND"
 BOT_USER_ID = "U0REBOUNDBOT"
@@ -64,6 +63,17 @@ class Call:
     answer: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Asked:
+    """A call as an answer reads it: the number and message timestamp it was given on arrival."""
+
+    method: str
+    args: dict[str, Any]
+    token: str | None
+    serial: int
+    ts: str
+
+
 @dataclass
 class Fault:
     """One scripted answer: an HTTP status, a Slack error, Retry-After, or a dropped connection."""
@@ -72,13 +82,6 @@ class Fault:
     error: str | None = None
     retry_after: int | None = None
     drop: bool = False
-
-
-class _Server(ThreadingHTTPServer):
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        # A bot process killed mid-call (the soak does that) leaves the answer nowhere to go.
-        if not isinstance(sys.exc_info()[1], ConnectionError):
-            super().handle_error(request, client_address)
 
 
 @dataclass(frozen=True)
@@ -142,22 +145,19 @@ class SlackEmulator:
         self._view_hashes: dict[str, str] = {}  # each view's id -> its current hash
         self._posted: set[tuple[str, str]] = set()  # (conversation, ts) of each message posted
         self.observers: list[Callable[[Call], None]] = []  # told of every call, once it is answered
-        self._server = _Server(("127.0.0.1", 0), self._handler_class())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._server = LocalServer(self._handler_class())
 
     # Lifecycle
     def start(self) -> SlackEmulator:
-        self._thread.start()
+        self._server.start()
         return self
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._server.stop()
 
     @property
     def port(self) -> int:
-        return self._server.server_address[1]
+        return self._server.port
 
     @property
     def api_url(self) -> str:
@@ -270,6 +270,7 @@ class SlackEmulator:
     ) -> dict[str, Any]:
         """Slack's answer to a call that arrived at `at` (seconds since the epoch)."""
         if method in ("views.open", "views.push"):
+            # Checked before the call is numbered: a refused trigger makes no view.
             with self._lock:
                 problem = trigger_problem(
                     args.get("trigger_id"), at or system_now().timestamp(), self._spent_triggers
@@ -282,148 +283,87 @@ class SlackEmulator:
             # Message timestamps as Slack writes them: seconds.microseconds, unique, increasing.
             self._last_ts = max(system_now().timestamp(), self._last_ts + 0.000001)
             ts = f"{self._last_ts:.6f}"
-        if method == "auth.test":
-            return {
-                "ok": True,
-                "url": "https://rebound-test.slack.com/",
-                "team": "Rebound Test",
-                "user": "rebound",
-                "team_id": TEAM_ID,
-                "user_id": BOT_USER_ID,
-                "bot_id": "B0REBOUND",
-            }
-        if method == "views.update":
-            problem = self._view_problem(args)
-            if problem:
-                return {"ok": False, "error": problem}
-        if method in ("views.open", "views.publish", "views.update", "views.push"):
-            view = args.get("view")
-            added = {
-                # views.update keeps the view's id; the hash changes with every version.
-                "id": str(args.get("view_id") or "") if method == "views.update" else f"V{serial:08d}",
-                "team_id": TEAM_ID,
-                "hash": f"{serial}.hash",
-                "state": {"values": {}},
-            }
-            with self._lock:
-                self._view_hashes[added["id"]] = added["hash"]
-            if not isinstance(view, str):
-                return {"ok": True, "view": {**(view or {}), **added}}
-            text = view.strip()
-            if not SentView.looks_whole(text):
-                return {"ok": False, "error": "invalid_arguments"}
-            return {"ok": True, "view": SentView(text, added)}
-        channel = args.get("channel")
-        if method == "chat.postMessage" and (channel in self.private or channel in self.outside):
+        answer = self._answer_for.get(method)
+        if answer is None:
+            return {"ok": False, "error": "unknown_method"}
+        return answer(self, Asked(method, args, token, serial, ts))
+
+    def _auth_test(self, asked: Asked) -> dict[str, Any]:
+        return {
+            "ok": True,
+            "url": "https://rebound-test.slack.com/",
+            "team": "Rebound Test",
+            "user": "rebound",
+            "team_id": TEAM_ID,
+            "user_id": BOT_USER_ID,
+            "bot_id": "B0REBOUND",
+        }
+
+    def _views(self, asked: Asked) -> dict[str, Any]:
+        """views.open, views.publish and views.push: a new view, with an id of its own."""
+        return self._view(asked, f"V{asked.serial:08d}")
+
+    def _views_update(self, asked: Asked) -> dict[str, Any]:
+        """A view Slack made, at the hash it last had (when given), keeps its id."""
+        problem = self._view_problem(asked.args)
+        if problem:
+            return {"ok": False, "error": problem}
+        return self._view(asked, str(asked.args.get("view_id") or ""))
+
+    def _view(self, asked: Asked, view_id: str) -> dict[str, Any]:
+        """The view sent, echoed with the fields Slack adds; its hash changes with every version."""
+        view = asked.args.get("view")
+        added = {"id": view_id, "team_id": TEAM_ID, "hash": f"{asked.serial}.hash", "state": {"values": {}}}
+        with self._lock:
+            self._view_hashes[added["id"]] = added["hash"]
+        if not isinstance(view, str):
+            return {"ok": True, "view": {**(view or {}), **added}}
+        text = view.strip()
+        if not SentView.looks_whole(text):
+            return {"ok": False, "error": "invalid_arguments"}
+        return {"ok": True, "view": SentView(text, added)}
+
+    def _chat_post_message(self, asked: Asked) -> dict[str, Any]:
+        channel = asked.args.get("channel")
+        if channel in self.private or channel in self.outside:
             return {
                 "ok": False,
                 "error": "channel_not_found" if channel in self.private else "not_in_channel",
             }
-        if method == "conversations.join":
-            if channel in self.private:
-                return {"ok": False, "error": "channel_not_found"}
-            with self._lock:
-                self.outside.discard(channel)
-            return {"ok": True, "channel": {"id": channel, "is_member": True}}
-        if method == "oauth.v2.access":
-            # The test's "code" names the workspace that installs: code-T0ALPHA installs T0ALPHA.
-            team = str(args.get("code", "")).removeprefix("code-")
-            return {
-                "ok": True,
-                "app_id": "A0REBOUND",
-                "authed_user": {"id": "U0INSTALLER"},
-                "scope": "commands,chat:write",
-                "token_type": "bot",
-                "access_token": f"xoxb-{team}",
-                "bot_user_id": f"U0BOT{team}",
-                "team": {"id": team, "name": f"Team {team}"},
-                "enterprise": None,
-                "is_enterprise_install": False,
-            }
-        if method == "conversations.open":
-            return {"ok": True, "channel": {"id": conversation_of(str(args.get("users", "")))}}
-        if method == "files.getUploadURLExternal":
-            file_id = f"F{serial:08d}"
-            name = str(args.get("filename") or "")
-            self.file_names[file_id] = name
-            self.file_types[file_id] = (
-                "image/png"
-                if name.endswith(".png")
-                else "text/csv"
-                if name.endswith(".csv")
-                else "application/octet-stream"
-            )
-            return {
-                "ok": True,
-                "file_id": file_id,
-                "upload_url": f"http://127.0.0.1:{self.port}/upload/{file_id}",
-            }
-        if method == "files.completeUploadExternal":
-            files = json.loads(args.get("files") or "[]")
-            if any(entry.get("id") not in self.uploads for entry in files):
-                return {"ok": False, "error": "file_not_found"}
-            return {
-                "ok": True,
-                "files": [{"id": entry["id"], "title": entry.get("title")} for entry in files],
-            }
-        if method == "chat.update":
-            posted = conversation_of(str(channel or "")), str(args.get("ts") or "")
-            with self._lock:
-                if posted not in self._posted:
-                    return {"ok": False, "error": "message_not_found"}
-            return {"ok": True, "channel": posted[0], "ts": posted[1]}
-        if method == "chat.postMessage":
-            with self._lock:
-                self._posted.add((conversation_of(str(channel or "")), ts))
-            return {"ok": True, "channel": conversation_of(str(channel or "")), "ts": ts}
-        if method == "chat.postEphemeral":
-            return {"ok": True, "message_ts": ts}
-        if method == "users.info":
-            user = args.get("user", "")
-            return {
-                "ok": True,
-                "user": {
-                    "id": user,
-                    "team_id": TEAM_ID,
-                    "name": user.lower(),
-                    "real_name": self.names.get(user, user),
-                    "tz": self.zones.get(user, "UTC"),
-                    "is_admin": user in self.admins,
-                    "is_owner": False,
-                },
-            }
-        if method == "users.lookupByEmail":
-            found = self.emails.get(str(args.get("email", "")).lower())
-            if found is None:
-                return {"ok": False, "error": "users_not_found"}
-            return {
-                "ok": True,
-                "user": {
-                    "id": found, "team_id": TEAM_ID, "name": found.lower(), "deleted": found in self.deleted,
-                    "is_bot": found in self.bots, "tz": self.zones.get(found, "UTC"),
-                    "real_name": self.names.get(found, found),
-                },
-            }  # fmt: skip
-        if method in ("functions.completeSuccess", "functions.completeError"):
-            return {"ok": True}
-        if method == "apps.connections.open":
-            if self.socket_mode_url is None:
-                return {"ok": False, "error": "socket_mode_not_enabled"}
-            return {"ok": True, "url": self.socket_mode_url}
-        if method == "conversations.history":
-            return self._history(args, token)
-        if method == "response_url":
-            return {"ok": True}
-        return {"ok": False, "error": "unknown_method"}
+        with self._lock:
+            self._posted.add((conversation_of(str(channel or "")), asked.ts))
+        return {"ok": True, "channel": conversation_of(str(channel or "")), "ts": asked.ts}
 
-    def _history(self, args: dict[str, Any], token: str | None) -> dict[str, Any]:
+    def _chat_update(self, asked: Asked) -> dict[str, Any]:
+        posted = conversation_of(str(asked.args.get("channel") or "")), str(asked.args.get("ts") or "")
+        with self._lock:
+            if posted not in self._posted:
+                return {"ok": False, "error": "message_not_found"}
+        return {"ok": True, "channel": posted[0], "ts": posted[1]}
+
+    def _chat_post_ephemeral(self, asked: Asked) -> dict[str, Any]:
+        return {"ok": True, "message_ts": asked.ts}
+
+    def _conversations_join(self, asked: Asked) -> dict[str, Any]:
+        channel = asked.args.get("channel")
+        if channel in self.private:
+            return {"ok": False, "error": "channel_not_found"}
+        with self._lock:
+            self.outside.discard(channel)
+        return {"ok": True, "channel": {"id": channel, "is_member": True}}
+
+    def _conversations_open(self, asked: Asked) -> dict[str, Any]:
+        return {"ok": True, "channel": {"id": conversation_of(str(asked.args.get("users", "")))}}
+
+    def _conversations_history(self, asked: Asked) -> dict[str, Any]:
         """The bot's messages delivered in a conversation of this token's workspace after
         `oldest`, newest first, a page of `limit` at a time (the cursor is an offset here)."""
+        args = asked.args
         wanted = conversation_of(str(args.get("channel", "")))
         oldest = float(args.get("oldest") or 0)
         with_metadata = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
         messages = []
-        for call in reversed(self.delivered("chat.postMessage", lambda c: c.token == token)):
+        for call in reversed(self.delivered("chat.postMessage", lambda c: c.token == asked.token)):
             ts = str(call.answer.get("ts", "0"))
             if conversation_of(str(call.args.get("channel", ""))) == wanted and float(ts) > oldest:
                 message = {"type": "message", "user": BOT_USER_ID, "text": call.args.get("text"), "ts": ts}
@@ -439,15 +379,117 @@ class SlackEmulator:
             "response_metadata": {"next_cursor": str(start + limit) if more else ""},
         }
 
-    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+    def _oauth_v2_access(self, asked: Asked) -> dict[str, Any]:
+        # The test's "code" names the workspace that installs: code-T0ALPHA installs T0ALPHA.
+        team = str(asked.args.get("code", "")).removeprefix("code-")
+        return {
+            "ok": True,
+            "app_id": "A0REBOUND",
+            "authed_user": {"id": "U0INSTALLER"},
+            "scope": "commands,chat:write",
+            "token_type": "bot",
+            "access_token": f"xoxb-{team}",
+            "bot_user_id": f"U0BOT{team}",
+            "team": {"id": team, "name": f"Team {team}"},
+            "enterprise": None,
+            "is_enterprise_install": False,
+        }
+
+    def _files_get_upload_url_external(self, asked: Asked) -> dict[str, Any]:
+        file_id = f"F{asked.serial:08d}"
+        name = str(asked.args.get("filename") or "")
+        self.file_names[file_id] = name
+        self.file_types[file_id] = (
+            "image/png"
+            if name.endswith(".png")
+            else "text/csv"
+            if name.endswith(".csv")
+            else "application/octet-stream"
+        )
+        return {
+            "ok": True,
+            "file_id": file_id,
+            "upload_url": f"http://127.0.0.1:{self.port}/upload/{file_id}",
+        }
+
+    def _files_complete_upload_external(self, asked: Asked) -> dict[str, Any]:
+        files = json.loads(asked.args.get("files") or "[]")
+        if any(entry.get("id") not in self.uploads for entry in files):
+            return {"ok": False, "error": "file_not_found"}
+        return {
+            "ok": True,
+            "files": [{"id": entry["id"], "title": entry.get("title")} for entry in files],
+        }
+
+    def _users_info(self, asked: Asked) -> dict[str, Any]:
+        user = asked.args.get("user", "")
+        return {
+            "ok": True,
+            "user": {
+                "id": user,
+                "team_id": TEAM_ID,
+                "name": user.lower(),
+                "real_name": self.names.get(user, user),
+                "tz": self.zones.get(user, "UTC"),
+                "is_admin": user in self.admins,
+                "is_owner": False,
+            },
+        }
+
+    def _users_lookup_by_email(self, asked: Asked) -> dict[str, Any]:
+        found = self.emails.get(str(asked.args.get("email", "")).lower())
+        if found is None:
+            return {"ok": False, "error": "users_not_found"}
+        return {
+            "ok": True,
+            "user": {
+                "id": found, "team_id": TEAM_ID, "name": found.lower(), "deleted": found in self.deleted,
+                "is_bot": found in self.bots, "tz": self.zones.get(found, "UTC"),
+                "real_name": self.names.get(found, found),
+            },
+        }  # fmt: skip
+
+    def _apps_connections_open(self, asked: Asked) -> dict[str, Any]:
+        if self.socket_mode_url is None:
+            return {"ok": False, "error": "socket_mode_not_enabled"}
+        return {"ok": True, "url": self.socket_mode_url}
+
+    def _functions_complete(self, asked: Asked) -> dict[str, Any]:
+        """functions.completeSuccess and functions.completeError."""
+        return {"ok": True}
+
+    def _response_url(self, asked: Asked) -> dict[str, Any]:
+        """A POST to a response_url Slack handed out (recorded, as every call is)."""
+        return {"ok": True}
+
+    # Each method the emulator knows, and the answer it gives; any other is an unknown_method.
+    _answer_for: ClassVar[dict[str, Callable[[SlackEmulator, Asked], dict[str, Any]]]] = {
+        "auth.test": _auth_test,
+        "views.open": _views,
+        "views.publish": _views,
+        "views.push": _views,
+        "views.update": _views_update,
+        "chat.postMessage": _chat_post_message,
+        "chat.update": _chat_update,
+        "chat.postEphemeral": _chat_post_ephemeral,
+        "conversations.join": _conversations_join,
+        "conversations.open": _conversations_open,
+        "conversations.history": _conversations_history,
+        "oauth.v2.access": _oauth_v2_access,
+        "files.getUploadURLExternal": _files_get_upload_url_external,
+        "files.completeUploadExternal": _files_complete_upload_external,
+        "users.info": _users_info,
+        "users.lookupByEmail": _users_lookup_by_email,
+        "apps.connections.open": _apps_connections_open,
+        "functions.completeSuccess": _functions_complete,
+        "functions.completeError": _functions_complete,
+        "response_url": _response_url,
+    }
+
+    def _handler_class(self) -> type[QuietHandler]:
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
+        class Handler(QuietHandler):
             def do_GET(self) -> None:
                 # slack_sdk sends some read methods (conversations.history) as GET with a query.
                 arrived = time.monotonic()

@@ -15,12 +15,12 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from bot.crm.hubspot import signature_v3
+from playground.local_server import LocalServer, QuietHandler
 
 TOKEN = "pat-na1-playground"
 PORTAL_ID = 62515
@@ -140,21 +140,15 @@ class FakeHubSpot:
         self.requests: list[Request] = []
         self._faults: deque[tuple[int, int | None]] = deque()
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
-        self._server.daemon_threads = True
-        # A short poll: stop() waits one poll for the serving loop to notice.
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
+        self._server = LocalServer(self._handler_class())
 
     # Lifecycle
     def start(self) -> FakeHubSpot:
-        self._thread.start()
+        self._server.start()
         return self
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._server.stop()
 
     def __enter__(self) -> FakeHubSpot:
         return self.start()
@@ -166,7 +160,7 @@ class FakeHubSpot:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        return f"http://127.0.0.1:{self._server.port}"
 
     # Data
     def add_deal(
@@ -254,15 +248,10 @@ class FakeHubSpot:
                 return (200, dict(owner)) if owner else (404, _not_found(f"No owner with id {parts[3]}"))
         return 404, _not_found(f"No route for {path}")
 
-    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+    def _handler_class(self) -> type[QuietHandler]:
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
+        class Handler(QuietHandler):
             def do_GET(self) -> None:
                 address = urlsplit(self.path)
                 auth = self.headers.get("Authorization") or ""

@@ -24,8 +24,6 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
-
 import clock
 from bot.config import Settings, load_settings
 from bot.crm.prompts import CrmPrompts
@@ -41,7 +39,7 @@ from playground.hubspot import TOKEN, FakeHubSpot
 from playground.keeping import PlaygroundKeeper
 from playground.playground_clock import PlaygroundClock
 from playground.server import PageServer
-from storage import Autopsy, FollowUp, Store, upgrade
+from storage import Store, upgrade
 
 FOLDER = "rebound-playground"  # in the working directory: the database, Slack's side, the clock, the log
 FIRST_PORT, PORTS_TRIED = 3000, 20
@@ -110,9 +108,9 @@ def run(*, port: int | None, demo: bool, fresh: bool, browser: bool) -> int:
             public_url=env["REBOUND_PUBLIC_URL"], bot_url=f"http://127.0.0.1:{env['PORT']}",
             sweep=sweeps.run, now=client.now,
         ).lose  # fmt: skip
-        threading.Thread(target=page.serve_forever, daemon=True).start()
+        page.start()
         threading.Thread(target=sweeps.every, args=(stopping,), daemon=True).start()
-        url = f"http://127.0.0.1:{page.server_port}/"
+        url = f"http://127.0.0.1:{page.port}/"
         print(f"Rebound playground: {url} (Ctrl-C to stop)", flush=True)
         print(f"It keeps its database, its Slack and the bot's log (rebound.log) in {folder}", flush=True)
         if browser:
@@ -247,18 +245,11 @@ class Sweeps:
         """10:00 on the next touch-base day in its rep's zone; a weekend's, the Monday's 10:00,
         when it is delivered (so the button always shows the DM)."""
         with self.store.read() as work:
-            row = work.session.execute(
-                select(FollowUp.due_on, FollowUp.recipient_id)
-                .where(
-                    FollowUp.kind == "touch_base", FollowUp.state == "pending", FollowUp.due_on.is_not(None)
-                )
-                .order_by(FollowUp.due_on)
-                .limit(1)
-            ).first()
-        if row is None:
+            touch_base = work.follow_ups.soonest_touch_base(team_id=TEAM_ID)
+        if touch_base is None:
             return now + timedelta(days=1)
-        zone = ZoneInfo(next((p.tz for p in PEOPLE if p.id == row.recipient_id), TEAM_ZONE))
-        day = row.due_on
+        zone = ZoneInfo(next((p.tz for p in PEOPLE if p.id == touch_base.recipient_id), TEAM_ZONE))
+        day = touch_base.due_on
         while day.weekday() >= 5:
             day += timedelta(days=1)
         moment = datetime.combine(day, datetime.min.time().replace(hour=10), zone).astimezone(UTC)
@@ -280,7 +271,7 @@ def _working_morning(moment: datetime) -> datetime:
 
 def has_autopsies(store: Store) -> bool:
     with store.read() as work:
-        return bool(work.session.scalar(select(func.count()).select_from(Autopsy)))
+        return work.autopsies.any_written(team_id=TEAM_ID)
 
 
 def _free_port() -> int:

@@ -11,11 +11,11 @@ import json
 import mimetypes
 import threading
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 from playground.client import SlackClient
+from playground.local_server import LocalServer, QuietHandler
 
 STATIC = Path(__file__).parent / "static"
 # Only the page's own scripts, styles and images: user text can never run, and nothing is fetched
@@ -28,37 +28,23 @@ KEEP_ALIVE = 15.0  # seconds between comments on an idle event stream
 MAX_BODY = 256 * 1024
 
 
-class PageServer(ThreadingHTTPServer):
-    daemon_threads = True
-
+class PageServer(LocalServer):
     def __init__(self, port: int, client: SlackClient) -> None:
         self.client = client
         # Moves the playground's clock and runs the sweeps as of then (set once the bot is up).
         self.clock: Callable[[dict[str, Any]], dict[str, Any]] = _starting
         # Marks one of the person's deals Closed Lost in the fake HubSpot (set once the bot is up).
         self.crm: Callable[[dict[str, Any]], dict[str, Any]] = _starting
-        self.stopping = threading.Event()
-        self._serving = False
-        super().__init__(("127.0.0.1", port), _Handler)
+        self.stopping = threading.Event()  # ends the open pages' event streams
+        super().__init__(_Handler, port=port)
 
     def stop(self) -> None:
-        """Stop serving (if it started) and free the port."""
         self.stopping.set()
-        if self._serving:
-            self.shutdown()
-        self.server_close()
-
-    def serve_forever(self, poll_interval: float = 0.5) -> None:
-        self._serving = True
-        super().serve_forever(poll_interval)
+        super().stop()
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(QuietHandler):
     server: PageServer
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *args: Any) -> None:
-        pass
 
     def do_GET(self) -> None:
         path = self.path.split("?", 1)[0]

@@ -122,6 +122,10 @@ class Autopsies:
         self.session.add_all(new_follow_up(team_id, new_id, plan) for plan in follow_ups)
         return self.session.get_one(Autopsy, new_id), True
 
+    def any_written(self, *, team_id: str) -> bool:
+        """Whether anyone in the workspace has written an autopsy yet."""
+        return self.session.scalar(select(Autopsy.id).where(Autopsy.team_id == team_id).limit(1)) is not None
+
     def for_crm_deal(self, *, team_id: str, crm: str, deal_id: str) -> Autopsy | None:
         """The autopsy someone already wrote of this CRM deal, if any."""
         return self.session.scalars(

@@ -232,6 +232,20 @@ class FollowUps:
         )
         return [(follow_up, entry) for follow_up, entry in rows]
 
+    def soonest_touch_base(self, *, team_id: str) -> FollowUp | None:
+        """The pending touch-base reminder whose day (`due_on`, always set) comes first in the workspace."""
+        return self.session.scalars(
+            select(FollowUp)
+            .where(
+                FollowUp.team_id == team_id,
+                FollowUp.kind == "touch_base",
+                FollowUp.state == "pending",
+                FollowUp.due_on.is_not(None),
+            )
+            .order_by(FollowUp.due_on, FollowUp.id)
+            .limit(1)
+        ).first()
+
     # Paused reminders
     def pause(self, *, team_id: str, user_id: str, now: datetime) -> bool:
         """Pause someone's reminders; False if they already were."""

@@ -171,6 +171,21 @@ class LostDeals:
         )
         return [(follow_up, deal) for follow_up, deal in rows]
 
+    def prompt_waits_until(self, *, team_id: str, crm: str, deal_id: str) -> datetime | None:
+        """When the prompt about a deal is due while it still waits to be sent (for its owner's
+        working hours); None once it is sent, or when there is none."""
+        return self.session.scalar(
+            select(FollowUp.due_at)
+            .join(LostDeal, LostDeal.id == FollowUp.lost_deal_id)
+            .where(
+                LostDeal.team_id == team_id,
+                LostDeal.crm == crm,
+                LostDeal.deal_id == deal_id,
+                FollowUp.kind == PROMPT,
+                FollowUp.state == "pending",
+            )
+        )
+
     def prompts_sent(self, *, team_id: str, recipient_id: str, since: datetime) -> int:
         """How many CRM prompts and reminders reached this person since `since` (the daily cap)."""
         return int(

@@ -5,10 +5,8 @@ and no answer within 3 seconds leaves the modal open with Slack's own complaint.
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -18,6 +16,7 @@ from slack_sdk.signature import SignatureVerifier
 
 from playground.client import Person, SlackClient, sign
 from playground.emulator import SlackEmulator, new_trigger_id
+from playground.local_server import LocalServer, QuietHandler
 
 SECRET = "playground-secret"
 RILEY = "U0RILEY"
@@ -25,23 +24,18 @@ FORM = {"type": "modal", "callback_id": "autopsy", "title": {"type": "plain_text
         "submit": {"type": "plain_text", "text": "Save"}, "blocks": []}  # fmt: skip
 
 
-class AnsweringBot(ThreadingHTTPServer):
+class AnsweringBot(LocalServer):
     """A bot that answers every request with `answer` after `delay` seconds, keeping what it got."""
-
-    daemon_threads = True
 
     def __init__(self) -> None:
         self.answer: dict[str, Any] | None = None
         self.delay = 0.0
         self.received: list[tuple[dict[str, str], bytes]] = []
-        super().__init__(("127.0.0.1", 0), _AnsweringHandler)
+        super().__init__(_AnsweringHandler)
 
 
-class _AnsweringHandler(BaseHTTPRequestHandler):
+class _AnsweringHandler(QuietHandler):
     server: AnsweringBot
-
-    def log_message(self, *args: Any) -> None:
-        pass
 
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers["Content-Length"]))
@@ -58,17 +52,16 @@ class _AnsweringHandler(BaseHTTPRequestHandler):
 @pytest.fixture
 def setup() -> Iterator[tuple[SlackClient, AnsweringBot, WebClient]]:
     emulator = SlackEmulator().start()
-    bot = AnsweringBot()
-    threading.Thread(target=bot.serve_forever, daemon=True).start()
+    bot = AnsweringBot().start()
     client = SlackClient(
         emulator,
-        events_url=f"http://127.0.0.1:{bot.server_address[1]}/slack/events",
+        events_url=f"http://127.0.0.1:{bot.port}/slack/events",
         signing_secret=SECRET,
         people=[Person(RILEY, "Riley Chen", "Account executive", "America/New_York")],
         channels={"C0LESSONS": "lessons"},
     )
     yield client, bot, WebClient(token="xoxb-unit", base_url=emulator.api_url)
-    bot.shutdown()
+    bot.stop()
     emulator.stop()
 
 

@@ -220,6 +220,18 @@ def test_messages_are_the_prompt_and_reminder_that_reached_someone_in_order(stor
         assert work.lost_deals.messages(team_id="T2", lost_deal_id=lost_deal_id) == []
 
 
+def test_a_prompt_waits_until_it_is_due_and_no_longer_once_it_reached_its_owner(store):
+    """What the playground tells a person who marked a deal lost: the DM is there, or when it comes."""
+    receive(store, news("006A"))
+    with store.read() as work:
+        assert work.lost_deals.prompt_waits_until(team_id=TEAM, crm=SALESFORCE, deal_id="006A") == NOW
+        assert work.lost_deals.prompt_waits_until(team_id=TEAM, crm=HUBSPOT, deal_id="006A") is None
+        assert work.lost_deals.prompt_waits_until(team_id="T2", crm=SALESFORCE, deal_id="006A") is None
+    send_due(store, NOW)
+    with store.read() as work:
+        assert work.lost_deals.prompt_waits_until(team_id=TEAM, crm=SALESFORCE, deal_id="006A") is None
+
+
 def test_prompts_sent_counts_only_crm_dms_that_reached_that_person_since_then(store):
     """The daily allowance: what else the rep received, or what is still waiting, does not count."""
     yesterday, today = NOW - timedelta(days=1), NOW.replace(hour=0)

@@ -1,0 +1,55 @@
+"""Follow-ups on SQLite and PostgreSQL: the touch-base reminder whose day comes first."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, time, timedelta
+
+import pytest
+
+from storage import Plan, Store, upgrade
+from tests.examples import ANSWERS
+
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # a Monday
+
+
+@pytest.fixture
+def store(database_url: str) -> Iterator[Store]:
+    upgrade(database_url)
+    opened = Store.connect(database_url)
+    yield opened
+    opened.close()
+
+
+def touch_base(recipient: str, day: date) -> Plan:
+    return Plan(
+        kind="touch_base", recipient_id=recipient, due_at=datetime.combine(day, time(10), UTC), due_on=day
+    )
+
+
+def write(store: Store, team: str, view: str, *plans: Plan) -> None:
+    with store.write() as work:
+        work.autopsies.save(
+            team_id=team, user_id="U1", view_id=view, answers=ANSWERS, created_at=NOW, follow_ups=plans
+        )
+
+
+def test_the_soonest_touch_base_is_the_workspace_s_pending_one_on_the_first_day(store):
+    with store.read() as work:
+        assert work.follow_ups.soonest_touch_base(team_id="T1") is None
+    write(store, "T1", "V1", touch_base("U1", date(2026, 12, 9)))
+    write(store, "T1", "V2", touch_base("U2", date(2026, 12, 2)))
+    write(store, "T1", "V3", Plan(kind="revisit", recipient_id="U3", due_at=NOW - timedelta(days=9)))
+    write(store, "T2", "V4", touch_base("U4", date(2026, 11, 25)))  # another workspace's
+    with store.read() as work:
+        soonest = work.follow_ups.soonest_touch_base(team_id="T1")
+    assert soonest is not None
+    assert (soonest.recipient_id, soonest.due_on) == ("U2", date(2026, 12, 2))
+    with store.write() as work:  # the sweep takes it on its day: it no longer waits
+        work.follow_ups.claim_due(
+            now=datetime(2026, 12, 2, 12, tzinfo=UTC), limit=10, lease=timedelta(minutes=5)
+        )
+    with store.read() as work:
+        after = work.follow_ups.soonest_touch_base(team_id="T1")
+    assert after is not None
+    assert (after.recipient_id, after.due_on) == ("U1", date(2026, 12, 9))

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from bot.crm.news import HUBSPOT
 from playground.client import Person
 from playground.emulator import TEAM_ID, SlackEmulator
-from playground.hubspot import PORTAL_ID, FakeHubSpot, signed_webhook, stage_change_event
+from playground.fake_hubspot import PORTAL_ID, FakeHubSpot, signed_webhook, stage_change_event
 from storage import Store
 
 # (deal, amount, HubSpot's closed-lost reason), taken in turn

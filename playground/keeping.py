@@ -16,7 +16,7 @@ from pathlib import Path
 
 from playground.client import SlackClient
 from playground.emulator import SlackEmulator
-from playground.hubspot import FakeHubSpot
+from playground.fake_hubspot import FakeHubSpot
 
 SETTLE = 0.3  # seconds: a burst of changes (a sweep's DMs) is written once
 

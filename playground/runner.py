@@ -35,10 +35,10 @@ from playground.client import Person, SlackClient
 from playground.crm import LostInHubSpot
 from playground.demo import DemoFailed, DemoStory
 from playground.emulator import TEAM_ID, SlackEmulator
-from playground.hubspot import TOKEN, FakeHubSpot
+from playground.fake_hubspot import TOKEN, FakeHubSpot
 from playground.keeping import PlaygroundKeeper
+from playground.page_server import PageServer
 from playground.playground_clock import PlaygroundClock
-from playground.server import PageServer
 from storage import Store, upgrade
 
 FOLDER = "rebound-playground"  # in the working directory: the database, Slack's side, the clock, the log

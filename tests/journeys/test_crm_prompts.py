@@ -21,7 +21,7 @@ from sqlalchemy import select
 from bot import ids
 from bot.crm.hubspot import signature_v3
 from playground.emulator import SlackEmulator
-from playground.hubspot import PORTAL_ID, TOKEN, FakeHubSpot, signed_webhook, stage_change_event
+from playground.fake_hubspot import PORTAL_ID, TOKEN, FakeHubSpot, signed_webhook, stage_change_event
 from storage import Autopsy, LostDeal, Store
 from tests.conftest import Bot, bot_env, rebound, start_bot
 from tests.journeys.test_app_home import open_home

@@ -20,7 +20,7 @@ from bot.crm.hubspot import (
     HubSpotUnavailable,
     default_retry_handlers,
 )
-from playground.hubspot import TOKEN, FakeHubSpot
+from playground.fake_hubspot import TOKEN, FakeHubSpot
 from tests.conftest import free_port
 
 

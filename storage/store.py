@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cached_property
 
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import URL
@@ -25,16 +26,35 @@ from storage.workspaces import Workspaces
 
 
 class Work:
-    """What one unit of work reaches, by aggregate."""
+    """What one unit of work reaches, by aggregate; each made on first use, as most units of work
+    reach one or two."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
-        self.autopsies = Autopsies(session)
-        self.follow_ups = FollowUps(session)
-        self.digests = Digests(session)
-        self.workspaces = Workspaces(session)
-        self.lost_deals = LostDeals(session)
-        self.people = People(session)
+
+    @cached_property
+    def autopsies(self) -> Autopsies:
+        return Autopsies(self.session)
+
+    @cached_property
+    def follow_ups(self) -> FollowUps:
+        return FollowUps(self.session)
+
+    @cached_property
+    def digests(self) -> Digests:
+        return Digests(self.session)
+
+    @cached_property
+    def workspaces(self) -> Workspaces:
+        return Workspaces(self.session)
+
+    @cached_property
+    def lost_deals(self) -> LostDeals:
+        return LostDeals(self.session)
+
+    @cached_property
+    def people(self) -> People:
+        return People(self.session)
 
 
 class Store:

@@ -497,7 +497,7 @@ class Walks:
         return walk
 
     def hubspot_prompt(self) -> list[tuple[str, str]]:
-        fakes = ("playground.hubspot", "playground.fakes.hubspot")
+        fakes = ("playground.fake_hubspot", "playground.hubspot", "playground.fakes.hubspot")
         event, signed = first("stage_change_event", *fakes), first("signed_webhook", *fakes)
         portal = first("PORTAL_ID", *fakes)
         self.moment.at = WEDNESDAY
@@ -586,7 +586,9 @@ def main() -> int:
     first("follow", "clock", "bot.clock")(moment.now)
     first("configure_logging", "bot.config")("WARNING")
     emulator = first("SlackEmulator", "playground.emulator")
-    fake_hubspot = first("FakeHubSpot", "playground.hubspot", "playground.fakes.hubspot")
+    fake_hubspot = first(
+        "FakeHubSpot", "playground.fake_hubspot", "playground.hubspot", "playground.fakes.hubspot"
+    )
     print(f"Rebound at {checkout()}")
     print(f"Python {sys.version.split()[0]}; each walk recorded {args.runs} times, each after a warm-up")
     disagree = []

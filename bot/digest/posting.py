@@ -4,7 +4,7 @@ Each sweep opens the row of every workspace's due week (a unique (team, week) ke
 what is claimable, composes, posts, and marks it posted with the message's ts. A restart
 within three days of the due moment posts the missed digest; after that it stays missed and the
 next week's digest carries its lessons. A crash mid-post leaves a lease that runs out, and Slack's
-failures are retried with the follow-ups' backoff.
+failures are retried with the one backoff (bot.backoff).
 """
 
 from __future__ import annotations
@@ -18,12 +18,12 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.models.metadata import Metadata
 
 import clock
+from bot.backoff import backoff
 from bot.blocks import digest_post
 from bot.blocks.message import Message
 from bot.config import Settings
 from bot.digest import chart
 from bot.digest.week import SMALL, TREND_WEEKS, Schedule, Week, schedule_for, week_due
-from bot.followups.planning import backoff
 from bot.slack import receipts
 from bot.slack.installs import Installs
 from bot.slack.web_api import PERMANENT, error_code, retry_after

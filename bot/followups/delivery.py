@@ -16,11 +16,11 @@ from zoneinfo import ZoneInfo
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError, SlackObjectFormationError
 
+from bot.backoff import backoff
 from bot.blocks import crm_prompts, follow_up_dms
 from bot.config import CrmSettings
 from bot.crm.hubspot import HubSpotRefused, HubSpotUnavailable
 from bot.crm.prompts import CrmPrompts
-from bot.followups.planning import backoff
 from bot.slack import receipts
 from bot.slack.installs import Installs
 from bot.slack.web_api import PERMANENT, error_code, retry_after

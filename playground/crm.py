@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from bot.crm.news import HUBSPOT
+from bot.deal_news import HUBSPOT
 from playground.client import Person
 from playground.emulator import SlackEmulator
 from playground.hubspot import PORTAL_ID, FakeHubSpot, signed_webhook, stage_change_event

@@ -44,7 +44,7 @@ from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 
-from bot.crm.news import HUBSPOT, DealNews, UnreadableNews
+from bot.deal_news import HUBSPOT, DealNews, UnreadableNews
 
 logger = logging.getLogger("rebound.crm.hubspot")
 

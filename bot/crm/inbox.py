@@ -20,7 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 import clock
 from bot.config import CrmSettings
 from bot.crm import hubspot, salesforce
-from bot.crm.news import DealNews, UnreadableNews
+from bot.deal_news import DealNews, UnreadableNews
 from storage import Store
 
 logger = logging.getLogger("rebound.crm")

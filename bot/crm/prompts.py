@@ -17,7 +17,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.config import CrmSettings
 from bot.crm.hubspot import HubSpot, HubSpotRefused
-from bot.crm.news import CRMS, HUBSPOT
+from bot.deal_news import CRMS, HUBSPOT
 from bot.slack.web_api import error_code
 from bot.working_hours import delivery_time, next_day_start, working_days_later
 from storage import Due, FollowUp, LostDeal, Store

@@ -86,7 +86,7 @@ class DigestSweep:
     def run(self, now: datetime) -> list[Outcome]:
         for team_id in self.teams():
             schedule = self.schedule(team_id)
-            if self.installs.for_team(team_id) is None:
+            if self.installs.client_for(team_id) is None:
                 self._once(
                     team_id,
                     "not installed",
@@ -190,7 +190,7 @@ class DigestSweep:
 
     def _post(self, row: Digest, now: datetime) -> Outcome:
         schedule = self.schedule(row.team_id)
-        client = self.installs.for_team(row.team_id)
+        client = self.installs.client_for(row.team_id)
         if client is None:
             with self.store.write() as work:
                 work.digests.mark_failed(row.id, error="workspace uninstalled")

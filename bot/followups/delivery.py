@@ -78,7 +78,7 @@ class FollowUpSweep:
 
     def _deliver(self, due: Due, now: datetime, report: SweepReport) -> None:
         follow_up = due.follow_up
-        client = self.installs.for_team(follow_up.team_id)
+        client = self.installs.client_for(follow_up.team_id)
         if client is None:
             # Uninstalled: nothing can reach that workspace any more; don't retry it forever.
             if follow_up.team_id not in self._uninstalled:

@@ -46,7 +46,7 @@ class Installs:
     def oauth(cls, store: SQLAlchemyInstallationStore, make_client: Callable[[str], WebClient]) -> Installs:
         return cls(store=store, make_client=make_client)
 
-    def for_team(self, team_id: str) -> WebClient | None:
+    def client_for(self, team_id: str) -> WebClient | None:
         """The client that speaks for `team_id` (a workspace, or an org for org-wide installs)."""
         if self._single is not None:
             return self._single

@@ -227,7 +227,7 @@ def webhook(
 def child(args: argparse.Namespace) -> None:
     """One sweep at NOW, built as `rebound reminders` builds it, timed; its figures as JSON."""
     from bot.config import configure_logging, load_settings
-    from bot.crm.prompts import CrmPrompts
+    from bot.crm.prompter import CrmPrompter
     from bot.followups.delivery import FollowUpSweep
     from bot.slack.installs import installs_for
     from storage import Store
@@ -242,7 +242,7 @@ def child(args: argparse.Namespace) -> None:
     settings = load_settings(environ, dotenv_dir=Path(tempfile.gettempdir()))
     configure_logging("WARNING")
     store = Store.connect(settings.database_url)
-    crm = CrmPrompts(store, settings.crm)
+    crm = CrmPrompter(store, settings.crm)
     sweep = FollowUpSweep(store, installs_for(settings, store), settings.timezone, crm)
     spent: Counter[str] = Counter()
 

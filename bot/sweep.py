@@ -120,10 +120,10 @@ class Sweep(ABC, Generic[RowT, ReadyT, DoneT]):
     def _again(self, row: RowT, failure: TryAgain, now: datetime) -> DoneT:
         attempts = self.attempts(row) + 1
         until = now + max(backoff(attempts), failure.at_least)
+        at = f"{until:%Y-%m-%d %H:%M} UTC"
         self.logger.info(
-            "%s: %s; trying again at %s (attempt %s)",
-            self.describe(row), failure.error, f"{until:%Y-%m-%d %H:%M} UTC", attempts,
-        )  # fmt: skip
+            "%s: %s; trying again at %s (attempt %s)", self.describe(row), failure.error, at, attempts
+        )
         return self.retrying(row, failure.error, until, now)
 
     # What each sweep supplies

@@ -14,7 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 import clock
 from bot.config import ConfigError, Settings, configure_logging, load_settings, parse_database_url
-from bot.crm.prompts import CrmPrompts
+from bot.crm.prompter import CrmPrompter
 from bot.digest.posting import DigestSweep, Outcome
 from bot.export import write_csv, write_json
 from bot.followups.delivery import FollowUpSweep
@@ -258,7 +258,7 @@ def deliver_reminders(settings: Settings, *, as_of: datetime) -> None:
     store = settings.connect()
     try:
         report = FollowUpSweep(
-            store, installs_for(settings, store), settings.timezone, CrmPrompts(store, settings.crm)
+            store, installs_for(settings, store), settings.timezone, CrmPrompter(store, settings.crm)
         ).run(as_of)
     except SQLAlchemyError as error:
         raise Stop(

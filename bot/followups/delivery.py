@@ -10,16 +10,14 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackObjectFormationError
 
 from bot.blocks import crm_prompts, follow_up_dms
-from bot.config import CrmSettings
-from bot.crm.hubspot import HubSpotRefused, HubSpotUnavailable
-from bot.crm.prompts import CrmPrompts
+from bot.deal_prompt import DealPrompter
 from bot.slack import receipts
 from bot.slack.installs import Installs
 from bot.sweep import LEASE, GiveUp, Held, Sweep, TryAgain
@@ -68,10 +66,12 @@ class FollowUpResult:
 
 @dataclass(frozen=True)
 class Addressed:
-    """A follow-up ready to go: the row as now stored, and its recipient's zone."""
+    """A follow-up ready to go: the row as now stored, its recipient's zone, and for a lost deal's
+    prompt, when its one reminder is due once it is sent."""
 
     due: Due
     zone: ZoneInfo
+    remind_at: datetime | None = None
 
 
 class FollowUpSweep(Sweep[Due, Addressed, FollowUpResult]):
@@ -81,7 +81,7 @@ class FollowUpSweep(Sweep[Due, Addressed, FollowUpResult]):
     delivers = "follow-ups"
 
     def __init__(
-        self, store: Store, installs: Installs, default_zone: ZoneInfo, crm: CrmPrompts | None = None
+        self, store: Store, installs: Installs, default_zone: ZoneInfo, crm: DealPrompter | None = None
     ) -> None:
         super().__init__(store, installs, logger)
         self.zones = PersonZones(store, default_zone)
@@ -112,33 +112,25 @@ class FollowUpSweep(Sweep[Due, Addressed, FollowUpResult]):
         )
 
     def prepare(self, client: WebClient, due: Due, now: datetime) -> Addressed | Held[FollowUpResult]:
-        """Its recipient (a CRM prompt's is found first) and their zone; held back outside their
-        working hours."""
-        follow_up = due.follow_up
-        about_a_lost_deal = due.lost_deal is not None
-        if about_a_lost_deal:
-            try:
-                ready = self._crm_prompts().prepare(client, due, now)
-            except HubSpotUnavailable as error:
-                raise TryAgain(str(error)[:200], timedelta(seconds=error.retry_after)) from error
-            except HubSpotRefused as error:  # the token or its scopes: the operator's to mend, then it goes
-                logger.error(
-                    "HubSpot refused to say more of a lost deal (%s); check HUBSPOT_ACCESS_TOKEN", error
-                )
-                raise TryAgain(f"HubSpot refused: {error}"[:200]) from error
-            if ready is None:
-                return Held(FollowUpResult("settled", follow_up.kind))
-            due, follow_up = ready, ready.follow_up
-        assert follow_up.recipient_id is not None
-        zone = self.zones.of(client, team_id=follow_up.team_id, user_id=follow_up.recipient_id, now=now)
-        when = delivery_time(now, zone, follow_up.due_on)
-        if when <= now and about_a_lost_deal:
-            when = self._crm_prompts().wait_for_allowance(due, zone, now) or when
+        """Its recipient and their zone, held back outside their working hours. A lost deal's
+        prompt or reminder: the CRM's side is asked once, for all of that."""
+        if due.lost_deal is None:
+            follow_up = due.follow_up
+            assert follow_up.recipient_id is not None
+            zone = self.zones.of(client, team_id=follow_up.team_id, user_id=follow_up.recipient_id, now=now)
+            ready, when = Addressed(due, zone), delivery_time(now, zone, follow_up.due_on)
+        elif self.crm is None:  # a sweep built without a CRM (a test's): another process's sweep has one
+            raise TryAgain("no CRM in this sweep")
+        else:
+            prompt = self.crm.ready(client, due, self.zones, now)
+            if prompt is None:
+                return Held(FollowUpResult("settled", due.follow_up.kind))
+            ready, when = Addressed(prompt.due, prompt.zone, prompt.remind_at), prompt.not_before
         if when > now:
             with self.store.write() as work:
-                work.follow_ups.postpone(follow_up.id, until=when, attempted=False)
-            return Held(FollowUpResult("postponed", follow_up.kind))
-        return Addressed(due, zone)
+                work.follow_ups.postpone(ready.due.follow_up.id, until=when, attempted=False)
+            return Held(FollowUpResult("postponed", ready.due.follow_up.kind))
+        return ready
 
     def earlier(self, client: WebClient, ready: Addressed) -> receipts.Posted | None:
         follow_up = ready.due.follow_up
@@ -173,11 +165,18 @@ class FollowUpSweep(Sweep[Due, Addressed, FollowUpResult]):
     def delivered(
         self, client: WebClient, ready: Addressed, sent: receipts.Posted, now: datetime
     ) -> FollowUpResult:
-        follow_up = ready.due.follow_up
+        follow_up, deal = ready.due.follow_up, ready.due.lost_deal
         with self.store.write() as work:
             work.follow_ups.mark_sent(follow_up.id, channel_id=sent.channel, message_ts=sent.ts, now=now)
-        if ready.due.lost_deal is not None:
-            self._crm_prompts().delivered(ready.due, ready.zone, now)
+            if deal is not None and ready.remind_at is not None:
+                assert follow_up.recipient_id is not None
+                work.lost_deals.prompt_sent(
+                    deal.id,
+                    team_id=follow_up.team_id,
+                    recipient_id=follow_up.recipient_id,
+                    remind_at=ready.remind_at,
+                    now=now,
+                )
         return FollowUpResult("sent", follow_up.kind)
 
     def failed(self, due: Due, failure: GiveUp, now: datetime) -> FollowUpResult:
@@ -189,8 +188,3 @@ class FollowUpSweep(Sweep[Due, Addressed, FollowUpResult]):
         with self.store.write() as work:
             work.follow_ups.postpone(due.follow_up.id, until=until, error=error, attempted=True)
         return FollowUpResult("retrying", due.follow_up.kind)
-
-    def _crm_prompts(self) -> CrmPrompts:
-        if self.crm is None:  # rows from a deployment that had a CRM, served by one that has none now
-            self.crm = CrmPrompts(self.store, CrmSettings())
-        return self.crm

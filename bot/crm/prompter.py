@@ -18,7 +18,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.config import CrmSettings
-from bot.crm.hubspot import HubSpot, HubSpotRefused, HubSpotUnavailable
+from bot.crm.hubspot_client import HubSpot, HubSpotRefused, HubSpotUnavailable
 from bot.deal_news import CRMS, HUBSPOT
 from bot.deal_prompt import DealPrompt, DealPrompter
 from bot.slack.web_api import error_code

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.crm.hubspot import deal_url, read_webhook
+from bot.crm.hubspot_webhooks import deal_url, read_webhook
 from bot.deal_news import HUBSPOT, UnreadableNews
 from playground.hubspot import stage_change_event
 

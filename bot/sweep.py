@@ -93,9 +93,7 @@ class Sweep(ABC, Generic[RowT, ReadyT, DoneT]):
                 self.logger.warning(
                     "Rebound is not installed in %s any more; its %s stop", team_id, self.delivers
                 )
-            return self.failed(
-                row, GiveUp(UNINSTALLED, "Rebound is not installed in this workspace any more"), now
-            )
+            return self.failed(row, GiveUp(UNINSTALLED, NOT_INSTALLED), now)
         try:
             ready = self.prepare(client, row, now)
             if isinstance(ready, Held):

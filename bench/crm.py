@@ -23,7 +23,7 @@ Run from the repository root:
 2. Prompts. For each size N (--autopsies, default 1,000 and 10,000), a fresh database holding N
    stored autopsies (bench/sweep.py's seed: each with a revisit follow-up, half of them sent).
    Then 1,000 closed-lost deals arrive as 10 webhook batches of 100, read by
-   bot.crm.hubspot.read_webhook and stored by LostDeals.receive in this process, as the endpoint
+   bot.crm.hubspot_webhooks.read_webhook and stored by LostDeals.receive in this process, as the endpoint
    stores them (the `receive` figures). Then one follow-up sweep runs in a child process (this
    file with --child), built as `rebound reminders` builds it, at NOW (a Wednesday, 12:00 UTC).
    The fake HubSpot answers the deals, the pipelines and 100 owners; the fake Slack answers
@@ -227,7 +227,7 @@ def webhook(
 def child(args: argparse.Namespace) -> None:
     """One sweep at NOW, built as `rebound reminders` builds it, timed; its figures as JSON."""
     from bot.config import configure_logging, load_settings
-    from bot.crm.prompts import CrmPrompts
+    from bot.crm.prompter import CrmPrompter
     from bot.followups.delivery import FollowUpSweep
     from bot.slack.installs import installs_for
     from storage import Store
@@ -242,7 +242,7 @@ def child(args: argparse.Namespace) -> None:
     settings = load_settings(environ, dotenv_dir=Path(tempfile.gettempdir()))
     configure_logging("WARNING")
     store = Store.connect(settings.database_url)
-    crm = CrmPrompts(store, settings.crm)
+    crm = CrmPrompter(store, settings.crm)
     sweep = FollowUpSweep(store, installs_for(settings, store), settings.timezone, crm)
     spent: Counter[str] = Counter()
 
@@ -259,7 +259,7 @@ def child(args: argparse.Namespace) -> None:
 
 def receive(url: str, batches: int = DEALS // 100) -> tuple[float, list[int]]:
     """1,000 closed-lost deals as 10 HubSpot batches of 100, stored as the endpoint stores them."""
-    from bot.crm.hubspot import read_webhook
+    from bot.crm.hubspot_webhooks import read_webhook
     from storage import Store
 
     occurred = int((NOW - timedelta(hours=1)).timestamp() * 1000)

@@ -60,8 +60,8 @@ from sqlalchemy import func, select, update  # noqa: E402
 
 from bot import ids  # noqa: E402
 from bot.blocks import autopsy_form  # noqa: E402
-from bot.followups.delivery import LEASE  # noqa: E402
 from bot.followups.planning import plan  # noqa: E402
+from bot.sweep import LEASE  # noqa: E402
 from playground.emulator import Call, SlackEmulator, new_trigger_id  # noqa: E402
 from storage import Digest, FollowUp, Store, upgrade  # noqa: E402
 from storage.models import Autopsy  # noqa: E402

@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any, TextIO
 
 from bot import autopsy
-from bot.crm.news import CRMS
+from bot.deal_news import CRMS
 from storage import ExportEntry
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

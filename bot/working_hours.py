@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 WORK_STARTS, WORK_ENDS = time(9, 0), time(17, 0)
+LATEST_ZONE = timedelta(hours=14)  # UTC+14: where a calendar day starts first
 
 
 def is_working_day(day: date) -> bool:
@@ -37,6 +38,12 @@ def delivery_time(now: datetime, zone: ZoneInfo, due_on: date | None = None) -> 
     if local.time() >= WORK_ENDS:
         day += timedelta(days=1)
     return datetime.combine(working_day(day), WORK_STARTS, zone).astimezone(UTC)
+
+
+def earliest_delivery(day: date) -> datetime:
+    """9:00 on `day` where it comes first (UTC+14): the earliest a DM for that day may be due, so
+    the sweep then waits for the recipient's own 9:00."""
+    return datetime.combine(day, WORK_STARTS, UTC) - LATEST_ZONE
 
 
 def arrival_day(now: datetime, zone: ZoneInfo, due_on: date | None = None) -> date:

@@ -9,8 +9,8 @@ from slack_bolt import BoltContext, Complete, Fail
 from sqlalchemy.exc import SQLAlchemyError
 
 import clock
-from bot.crm.news import UnreadableNews
 from bot.crm.workflow import read_step
+from bot.deal_news import UnreadableNews
 from handlers.context import store_of, workspace_of
 
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.crm.news import HUBSPOT
+from bot.deal_news import HUBSPOT
 from playground.client import Person
 from playground.emulator import TEAM_ID, SlackEmulator
 from playground.fake_hubspot import PORTAL_ID, FakeHubSpot, signed_webhook, stage_change_event

@@ -19,7 +19,7 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from bot.crm.hubspot import signature_v3
+from bot.crm.hubspot_signatures import signature_v3
 from playground.local_server import LocalServer, QuietHandler
 
 TOKEN = "pat-na1-playground"

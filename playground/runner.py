@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 import clock
 from bot.config import Settings, load_settings
-from bot.crm.prompts import CrmPrompts
+from bot.crm.prompter import CrmPrompter
 from bot.digest.posting import DigestSweep
 from bot.digest.week import week_due
 from bot.followups.delivery import FollowUpSweep
@@ -199,7 +199,7 @@ class Sweeps:
     def __init__(self, settings: Settings, store: Store, client: SlackClient) -> None:
         speakers = installs_for(settings, store)
         self.settings, self.store, self.client = settings, store, client
-        self.follow_ups = FollowUpSweep(store, speakers, settings.timezone, CrmPrompts(store, settings.crm))
+        self.follow_ups = FollowUpSweep(store, speakers, settings.timezone, CrmPrompter(store, settings.crm))
         self.digests = DigestSweep(store, speakers, settings)
         self._lock = threading.Lock()
 

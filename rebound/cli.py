@@ -17,7 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 import clock
 from bot.blocks.erasure_modals import what_goes, what_stays
 from bot.config import ConfigError, Settings, configure_logging, load_settings, parse_database_url
-from bot.crm.prompts import CrmPrompts
+from bot.crm.prompter import CrmPrompter
 from bot.digest.posting import DigestSweep, Outcome
 from bot.erasure import erase_person
 from bot.export import write_csv, write_json
@@ -292,7 +292,7 @@ def deliver_reminders(settings: Settings, *, as_of: datetime) -> None:
     store = settings.connect()
     try:
         report = FollowUpSweep(
-            store, installs_for(settings, store), settings.timezone, CrmPrompts(store, settings.crm)
+            store, installs_for(settings, store), settings.timezone, CrmPrompter(store, settings.crm)
         ).run(as_of)
     except SQLAlchemyError as error:
         raise Stop(
@@ -382,7 +382,7 @@ def purge_person(settings: Settings, *, team: str, user: str, confirmed: bool) -
                 answer = ""
             if answer.strip() != user:
                 raise Stop(f"nothing deleted ({user} was not typed; --yes skips this question)")
-        client = installs_for(settings, store).for_team(team)
+        client = installs_for(settings, store).client_for(team)
         erase_person(store, client, team_id=team, user_id=user, logger=logger)
     except SQLAlchemyError as error:
         reason = str(getattr(error, "orig", None) or error).splitlines()[0]

@@ -11,7 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 import clock
 from bot.config import Settings
-from bot.crm.prompts import CrmPrompts
+from bot.crm.prompter import CrmPrompter
 from bot.digest.posting import DigestSweep
 from bot.followups.delivery import FollowUpSweep
 from bot.slack.installs import installs_for
@@ -37,7 +37,10 @@ def start_scheduler(settings: Settings, store: Store) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(timezone=UTC)
     speakers = installs_for(settings, store)
     for job_id, sweep in (
-        (FOLLOW_UP_SWEEP, FollowUpSweep(store, speakers, settings.timezone, CrmPrompts(store, settings.crm))),
+        (
+            FOLLOW_UP_SWEEP,
+            FollowUpSweep(store, speakers, settings.timezone, CrmPrompter(store, settings.crm)),
+        ),
         (DIGEST_SWEEP, DigestSweep(store, speakers, settings)),
     ):
         scheduler.add_job(

@@ -150,6 +150,25 @@ class LostDeals:
             .values(state="prompted")
         )
 
+    def prompt_sent(
+        self, lost_deal_id: int, *, team_id: str, recipient_id: str, remind_at: datetime, now: datetime
+    ) -> None:
+        """A deal's prompt reached its owner: the deal is prompted, and its one reminder waits
+        until `remind_at`."""
+        self.prompted(lost_deal_id)
+        self.session.add(
+            FollowUp(
+                team_id=team_id,
+                lost_deal_id=lost_deal_id,
+                kind=REMINDER,
+                recipient_id=recipient_id,
+                state="pending",
+                attempts=0,
+                created_at=now,
+                due_at=remind_at,
+            )
+        )
+
     def link_autopsy(self, lost_deal_id: int, *, autopsy_id: int, now: datetime) -> None:
         self.close(lost_deal_id, state="done", now=now)
         self.session.execute(

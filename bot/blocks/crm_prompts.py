@@ -19,7 +19,7 @@ from slack_sdk.models.blocks import (
 from bot import ids
 from bot.blocks.message import Message
 from bot.blocks.mrkdwn import escape, safe_link
-from bot.crm.news import CRMS
+from bot.deal_news import CRMS
 from storage import FollowUp, LostDeal
 
 ANSWERED = {

@@ -19,8 +19,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 import clock
 from bot.config import CrmSettings
-from bot.crm import hubspot, salesforce
-from bot.crm.news import DealNews, UnreadableNews
+from bot.crm import hubspot_signatures, hubspot_webhooks, salesforce
+from bot.deal_news import DealNews, UnreadableNews
 from storage import Store
 
 logger = logging.getLogger("rebound.crm")
@@ -75,7 +75,7 @@ class CrmInbox:
         assert self.settings.hubspot_client_secret is not None and self.settings.public_url is not None
         query = str(environ.get("QUERY_STRING") or "")
         uri = self.settings.public_url + HUBSPOT_PATH + (f"?{query}" if query else "")
-        signed = hubspot.verify_v3(
+        signed = hubspot_signatures.verify_v3(
             self.settings.hubspot_client_secret,
             method="POST",
             uri=uri,
@@ -88,7 +88,7 @@ class CrmInbox:
             logger.warning("Refused a HubSpot webhook: missing, stale or wrong signature (for %s)", uri)
             return Answer("401 Unauthorized")
         try:
-            news = hubspot.read_webhook(body)
+            news = hubspot_webhooks.read_webhook(body)
         except UnreadableNews as error:
             logger.warning("Refused a signed HubSpot webhook: %s", error)
             return Answer("400 Bad Request", b"Not a HubSpot webhook")

@@ -26,7 +26,7 @@ from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 
 import clock
-from bot.crm.news import SALESFORCE, DealNews, UnreadableNews
+from bot.deal_news import SALESFORCE, DealNews, UnreadableNews
 
 SOAP_ENVELOPE_NS = "http://schemas.xmlsoap.org/soap/envelope/"
 OUTBOUND_NS = "http://soap.sforce.com/2005/09/outbound"  # the notifications call and its response

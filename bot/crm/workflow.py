@@ -12,7 +12,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from bot.crm.news import WORKFLOW, DealNews, UnreadableNews
+from bot.deal_news import WORKFLOW, DealNews, UnreadableNews
 
 SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,20}$")
 

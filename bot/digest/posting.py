@@ -4,7 +4,7 @@ Each sweep opens the row of every workspace's due week (a unique (team, week) ke
 what is claimable, composes, posts, and marks it posted with the message's ts. A restart
 within three days of the due moment posts the missed digest; after that it stays missed and the
 next week's digest carries its lessons. A crash mid-post leaves a lease that runs out, and Slack's
-failures are retried with the follow-ups' backoff.
+failures are retried after the backoff: the claim, receipt and retry are bot.sweep's.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.errors import SlackApiError
 from slack_sdk.models.metadata import Metadata
 
 import clock
@@ -23,15 +23,13 @@ from bot.blocks.message import Message
 from bot.config import Settings
 from bot.digest import chart
 from bot.digest.week import SMALL, TREND_WEEKS, Schedule, Week, schedule_for, week_due
-from bot.followups.planning import backoff
 from bot.slack import receipts
 from bot.slack.installs import Installs
-from bot.slack.web_api import PERMANENT, error_code, retry_after
+from bot.sweep import LEASE, GiveUp, Held, Sweep
 from storage import Digest, Store
 
 logger = logging.getLogger("rebound.digest")
 
-LEASE = timedelta(minutes=5)
 CATCH_UP = timedelta(days=3)  # a digest later than this is stale: the next week's is nearer
 
 
@@ -59,10 +57,21 @@ class Outcome:
         return f"{self.team_id}{week}: {self.result}" + (f" ({self.detail})" if self.detail else "")
 
 
-class DigestSweep:
+@dataclass(frozen=True)
+class Composed:
+    """A claimed digest ready to post: its week, its workspace's schedule, and the message."""
+
+    row: Digest
+    week: Week
+    schedule: Schedule
+    message: Message
+
+
+class DigestSweep(Sweep[Digest, Composed, Outcome]):
+    delivers = "weekly digests"
+
     def __init__(self, store: Store, installs: Installs, defaults: Settings) -> None:
-        self.store = store
-        self.installs = installs
+        super().__init__(store, installs, logger)
         self.defaults = defaults
         self._told: set[tuple[str, str]] = set()  # what was already logged once
 
@@ -86,7 +95,7 @@ class DigestSweep:
     def run(self, now: datetime) -> list[Outcome]:
         for team_id in self.teams():
             schedule = self.schedule(team_id)
-            if self.installs.for_team(team_id) is None:
+            if self.installs.client_for(team_id) is None:
                 self._once(
                     team_id,
                     "not installed",
@@ -115,9 +124,7 @@ class DigestSweep:
                 self._open(team_id, week, schedule.channel, now, missed=True)
                 continue
             self._open(team_id, week, schedule.channel, now)
-        with self.store.write() as work:
-            claimed = work.digests.claim(now=now, lease=LEASE)
-        return [self._post(row, now) for row in claimed]
+        return list(self.deliver_due(now))
 
     # `rebound digest`
     def post_now(self, team_id: str, as_of: datetime, *, dry_run: bool = False) -> Outcome:
@@ -138,7 +145,7 @@ class DigestSweep:
         with self.store.write() as work:
             claimed = work.digests.claim(now=now, lease=LEASE, team_id=team_id, week=week.key)
         if claimed:
-            return self._post(claimed[0], now)
+            return self.deliver(claimed[0], now)
         with self.store.read() as work:
             row = work.digests.get(team_id=team_id, week=week.key)
         if row is not None and row.state == "posted":
@@ -188,55 +195,34 @@ class DigestSweep:
                 )
         return digest_post.build(week, facts, earlier, schedule)
 
-    def _post(self, row: Digest, now: datetime) -> Outcome:
+    # The sweep's part (bot.sweep): claim, compose, post once, retry
+    def claim(self, now: datetime) -> list[Digest]:
+        with self.store.write() as work:
+            return work.digests.claim(now=now, lease=LEASE)
+
+    def team_of(self, row: Digest) -> str:
+        return row.team_id
+
+    def attempts(self, row: Digest) -> int:
+        return row.attempts
+
+    def describe(self, row: Digest) -> str:
+        return f"Weekly digest of {row.week} for {row.team_id}"
+
+    def prepare(self, client: WebClient, row: Digest, now: datetime) -> Composed | Held[Outcome]:
         schedule = self.schedule(row.team_id)
-        client = self.installs.for_team(row.team_id)
-        if client is None:
-            with self.store.write() as work:
-                work.digests.mark_failed(row.id, error="workspace uninstalled")
-            return Outcome(
-                row.team_id, row.week, "failed", "Rebound is not installed in this workspace any more"
-            )
         week = Week(key=row.week, starts_at=row.starts_at, ends_at=row.ends_at, zone=schedule.zone)
         message = self.compose(row.team_id, week, schedule)
         if message is None:
             with self.store.write() as work:
                 work.digests.mark_skipped(row.id, now=now)
-            return Outcome(row.team_id, row.week, "skipped", "an empty week, and empty-week notes are off")
-        try:
-            sent = self._earlier_post(client, row) if row.attempts else None
-            if sent is None:
-                receipt = receipts.receipt(receipts.DIGEST, row.week)
-                answer = self._send(client, row.channel_id, message, receipt)
-                sent = receipts.Posted(channel=answer["channel"], ts=answer["ts"])
-        except NotInvited:
-            error = (
-                f"Rebound cannot post in {row.channel_id}: if it is a private channel, invite Rebound "
-                "there (/invite @Rebound), then run `rebound digest`"
+            return Held(
+                Outcome(row.team_id, row.week, "skipped", "an empty week, and empty-week notes are off")
             )
-            logger.warning("Weekly digest of %s for %s: %s", row.week, row.team_id, error)
-            with self.store.write() as work:
-                work.digests.mark_failed(row.id, error="not invited to the channel")
-            return Outcome(row.team_id, row.week, "failed", error)
-        except SlackApiError as error:
-            code = error_code(error)
-            if code in PERMANENT:
-                logger.warning("Weekly digest of %s for %s cannot be posted: %s", row.week, row.team_id, code)
-                with self.store.write() as work:
-                    work.digests.mark_failed(row.id, error=code)
-                return Outcome(row.team_id, row.week, "failed", code)
-            return self._retry(row, code, now, timedelta(seconds=retry_after(error)))
-        except (SlackClientError, OSError) as error:
-            return self._retry(row, f"{type(error).__name__}: {error}"[:200], now)
-        with self.store.write() as work:
-            work.digests.mark_posted(row.id, channel_id=sent.channel, message_ts=sent.ts, now=now)
-        logger.info("Posted the weekly digest of %s for %s in %s", row.week, row.team_id, sent.channel)
-        if schedule.chart:
-            self._upload_chart(client, row, week, schedule)
-        return Outcome(row.team_id, row.week, "posted", f"in {sent.channel}, ts {sent.ts}")
+        return Composed(row, week, schedule, message)
 
-    def _earlier_post(self, client: WebClient, row: Digest) -> receipts.Posted | None:
-        """After an interrupted or failed try: the digest Slack may have posted all the same."""
+    def earlier(self, client: WebClient, ready: Composed) -> receipts.Posted | None:
+        row = ready.row
         found = receipts.find(client, row.channel_id, receipts.DIGEST, row.week)
         if found is not None:
             logger.info(
@@ -244,6 +230,40 @@ class DigestSweep:
                 row.week, row.team_id,
             )  # fmt: skip
         return found
+
+    def send(self, client: WebClient, ready: Composed) -> receipts.Posted:
+        row = ready.row
+        try:
+            answer = self._send(
+                client, row.channel_id, ready.message, receipts.receipt(receipts.DIGEST, row.week)
+            )
+        except NotInvited:
+            error = (
+                f"Rebound cannot post in {row.channel_id}: if it is a private channel, invite Rebound "
+                "there (/invite @Rebound), then run `rebound digest`"
+            )
+            logger.warning("Weekly digest of %s for %s: %s", row.week, row.team_id, error)
+            raise GiveUp("not invited to the channel", error) from None
+        return receipts.Posted(channel=answer["channel"], ts=answer["ts"])
+
+    def delivered(self, client: WebClient, ready: Composed, sent: receipts.Posted, now: datetime) -> Outcome:
+        row = ready.row
+        with self.store.write() as work:
+            work.digests.mark_posted(row.id, channel_id=sent.channel, message_ts=sent.ts, now=now)
+        logger.info("Posted the weekly digest of %s for %s in %s", row.week, row.team_id, sent.channel)
+        if ready.schedule.chart:
+            self._upload_chart(client, row, ready.week, ready.schedule)
+        return Outcome(row.team_id, row.week, "posted", f"in {sent.channel}, ts {sent.ts}")
+
+    def failed(self, row: Digest, failure: GiveUp, now: datetime) -> Outcome:
+        with self.store.write() as work:
+            work.digests.mark_failed(row.id, error=failure.error)
+        return Outcome(row.team_id, row.week, "failed", failure.detail)
+
+    def retrying(self, row: Digest, error: str, until: datetime, now: datetime) -> Outcome:
+        with self.store.write() as work:
+            work.digests.postpone(row.id, until=until, error=error)
+        return Outcome(row.team_id, row.week, "retrying", f"{error}; next try at {until.isoformat()}")
 
     def _send(self, client: WebClient, channel: str, message: Message, receipt: Metadata):  # -> SlackResponse
         kwargs = {"channel": channel, "metadata": receipt, **message.as_kwargs()}
@@ -263,13 +283,6 @@ class DigestSweep:
             raise
         logger.info("Joined %s to post the weekly digest", channel)
         return client.chat_postMessage(**kwargs)
-
-    def _retry(self, row: Digest, error: str, now: datetime, at_least: timedelta = timedelta(0)) -> Outcome:
-        until = now + max(backoff(row.attempts + 1), at_least)
-        logger.info("Weekly digest of %s for %s: %s; trying again at %s", row.week, row.team_id, error, until)
-        with self.store.write() as work:
-            work.digests.postpone(row.id, until=until, error=error)
-        return Outcome(row.team_id, row.week, "retrying", f"{error}; next try at {until.isoformat()}")
 
     def _upload_chart(self, client: WebClient, row: Digest, week: Week, schedule: Schedule) -> None:
         """The 12-week picture, after the digest: a chart that fails never costs the digest."""

@@ -1,39 +1,21 @@
-"""Follow-ups planned: what an autopsy asks for, when a snoozed reminder comes back, and how
-long a failed try waits.
+"""Follow-ups planned: what an autopsy asks for, and when a snoozed reminder comes back.
 
 Pure: dates and zones in, moments out. A reminder arrives in the recipient's working hours
-(weekdays 9:00-17:00 in their own zone: `bot.working_hours`); a failed try waits 1, 2, 4 ... minutes.
+(weekdays 9:00-17:00 in their own zone: `bot.working_hours`).
 """
 
 from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.autopsy import Answers
-from bot.working_hours import WORK_ENDS, WORK_STARTS, delivery_time, next_day_start, working_days_later
+from bot.working_hours import delivery_time, earliest_delivery
 from storage import Plan
 
-# Working hours were planned here first: their names stay importable from here.
-__all__ = [
-    "A_MONTH",
-    "A_WEEK",
-    "REVISIT_AFTER",
-    "WORK_ENDS",
-    "WORK_STARTS",
-    "Snooze",
-    "backoff",
-    "delivery_time",
-    "next_day_start",
-    "plan",
-    "snoozed_until",
-    "working_days_later",
-]
-
 REVISIT_AFTER = timedelta(days=7)
-LATEST_ZONE = timedelta(hours=14)  # UTC+14: where a calendar day starts first
 
 
 def plan(
@@ -42,19 +24,13 @@ def plan(
     """The follow-ups an autopsy asks for: touch base on its day, revisit in a week, the help asked for."""
     plans = [Plan(kind="revisit", recipient_id=author_id, due_at=now + revisit_after)]
     if answers.touch_base_on is not None:
-        # 9:00 on that day arrives first at UTC+14; the sweep waits for the rep's own 9:00.
-        earliest = datetime.combine(answers.touch_base_on, WORK_STARTS, UTC) - LATEST_ZONE
+        earliest = earliest_delivery(answers.touch_base_on)
         plans.append(
             Plan(kind="touch_base", recipient_id=author_id, due_at=earliest, due_on=answers.touch_base_on)
         )
     if answers.help_from and answers.help_from != author_id:
         plans.append(Plan(kind="help_request", recipient_id=answers.help_from, due_at=now))
     return plans
-
-
-def backoff(attempts: int) -> timedelta:
-    """1, 2, 4 … minutes between tries, at most an hour."""
-    return timedelta(minutes=min(2 ** max(attempts - 1, 0), 60))
 
 
 @dataclass(frozen=True)

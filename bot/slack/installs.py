@@ -50,7 +50,7 @@ class Installs:
     ) -> Installs:
         return cls(store=store, make_client=make_client, rebound_store=rebound_store)
 
-    def for_team(self, team_id: str) -> WebClient | None:
+    def client_for(self, team_id: str) -> WebClient | None:
         """The client that speaks for `team_id` (a workspace, or an org for org-wide installs)."""
         if self._single is not None:
             return self._single

@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import select
 
 from bot import ids
-from bot.crm.hubspot import signature_v3
+from bot.crm.hubspot_signatures import signature_v3
 from playground.emulator import SlackEmulator
 from playground.fake_hubspot import PORTAL_ID, TOKEN, FakeHubSpot, signed_webhook, stage_change_event
 from storage import Autopsy, LostDeal, Store

@@ -21,7 +21,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 import storage.copy
-from bot.crm.news import HUBSPOT, SALESFORCE, DealNews
+from bot.deal_news import HUBSPOT, SALESFORCE, DealNews
 from rebound.cli import main
 from storage import Base, Plan, Store, upgrade
 from storage.copy import copied_tables

@@ -27,8 +27,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot import ids
-from bot.followups.delivery import LEASE
-from bot.followups.planning import delivery_time, plan
+from bot.followups.planning import plan
+from bot.sweep import LEASE
+from bot.working_hours import delivery_time
 from playground.emulator import TEAM_ID, Call, SlackEmulator
 from storage import FollowUp, Store, upgrade
 from tests.conftest import bot_env, follow_ups_of, rebound, start_bot

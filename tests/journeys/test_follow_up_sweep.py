@@ -17,9 +17,10 @@ from slack_sdk.models.blocks import Block, SectionBlock
 from bot.blocks import follow_up_dms
 from bot.blocks.message import Message
 from bot.config import load_settings
-from bot.followups.delivery import LEASE, FollowUpSweep
+from bot.followups.delivery import FollowUpSweep
 from bot.followups.planning import plan
 from bot.slack.installs import installs_for
+from bot.sweep import LEASE
 from playground.emulator import Fault, SlackEmulator
 from storage import Store, upgrade
 from storage.follow_ups import FollowUps

@@ -15,8 +15,9 @@ from slack_sdk.models.blocks import Block
 from sqlalchemy import update
 
 from bot.config import load_settings
-from bot.digest.posting import LEASE, DigestSweep
+from bot.digest.posting import DigestSweep
 from bot.slack.installs import installs_for
+from bot.sweep import LEASE
 from playground.emulator import TEAM_ID, Call, Fault, SlackEmulator
 from storage import FollowUp, Plan, Store, upgrade
 from storage.digests import Digests

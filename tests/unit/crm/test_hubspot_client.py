@@ -11,8 +11,8 @@ import pytest
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
 
-import bot.crm.hubspot as hubspot_module
-from bot.crm.hubspot import (
+import bot.crm.hubspot_client as hubspot_module
+from bot.crm.hubspot_client import (
     DEAL_PROPERTIES,
     HubSpot,
     HubSpotDeal,

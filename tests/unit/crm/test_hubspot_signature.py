@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.crm.hubspot import signature_v1, signature_v2, signature_v3, signed_uri, verify_v3
+from bot.crm.hubspot_signatures import signature_v3, signed_uri, verify_v3
 from playground.fake_hubspot import signed_webhook, stage_change_event
+from tests.hubspot_old_signatures import signature_v1, signature_v2
 
 # HubSpot's worked examples (request-validation page; also its v1 and v2 FAQ pages)
 EXAMPLE_SECRET = "yyyyyyyy-yyyy-yyyy-yyyy-yyyyyyyyyyyy"

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.crm.hubspot import deal_url, read_webhook
-from bot.crm.news import HUBSPOT, UnreadableNews
+from bot.crm.hubspot_webhooks import deal_url, read_webhook
+from bot.deal_news import HUBSPOT, UnreadableNews
 from playground.fake_hubspot import stage_change_event
 
 OCCURRED = 1_796_400_000_123  # 2026-12-04 16:00:00.123 UTC

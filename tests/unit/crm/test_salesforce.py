@@ -11,13 +11,13 @@ from xml.etree import ElementTree
 
 import pytest
 
-from bot.crm.news import SALESFORCE, DealNews, UnreadableNews
 from bot.crm.salesforce import (
     ACKNOWLEDGEMENT,
     ACKNOWLEDGEMENT_CONTENT_TYPE,
     WrongOrg,
     read_outbound_message,
 )
+from bot.deal_news import SALESFORCE, DealNews, UnreadableNews
 from tests.salesforce_messages import ORG_ID, ORG_ID_15, Opportunity, notification, outbound_message
 
 DEAL_ID = "0065w000023STAmAAO"

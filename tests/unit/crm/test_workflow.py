@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from bot.crm.news import WORKFLOW, UnreadableNews
 from bot.crm.workflow import read_step
+from bot.deal_news import WORKFLOW, UnreadableNews
 
 NOW = datetime(2027, 1, 13, 12, 0, tzinfo=UTC)
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.crm.news import HUBSPOT, SALESFORCE, DealNews
+from bot.deal_news import HUBSPOT, SALESFORCE, DealNews
 from storage import FollowUp, LostDeal, Plan, Store
 from storage.lost_deals import Received
 from tests.examples import ANSWERS

@@ -13,7 +13,7 @@ from slack_sdk.oauth.installation_store import Installation
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from sqlalchemy import String, inspect, select, text
 
-from bot.crm.news import HUBSPOT, DealNews
+from bot.deal_news import HUBSPOT, DealNews
 from storage import Autopsy, FollowUp, LostDeal, Plan, Store, upgrade
 from tests.examples import ANSWERS
 

@@ -2,6 +2,8 @@
 
 Webhooks are read into `DealNews` while the CRM waits (no API call); the sweep later fills in
 what the notification did not carry (HubSpot sends only the new stage id) and decides.
+It sits beside bot/crm/ rather than in it: the DMs, the digest and the export name the CRMs too,
+and none of them may reach into the CRM's internals.
 """
 
 from __future__ import annotations

@@ -1,32 +1,20 @@
-"""HubSpot: its webhook's signature, its batch of deal stage changes, and the API the sweep asks after.
+"""HubSpot's CRM API, as the sweep asks it: a deal, whether its stage is a loss (only the
+pipeline's stage metadata says so) and its owner's email, with a private app's token.
 
-A private app subscribed to `deal.propertyChange` on `dealstage` POSTs a JSON array of events to
-/crm/hubspot. The endpoint checks `verify_v3` and stores what `read_webhook` reads, calling no API
-while HubSpot waits; the sweep later asks `HubSpot` for the deal, whether its stage is a loss
-(only the pipeline's stage metadata says so) and its owner's email.
-
-HubSpot's documentation, as read for this module:
-- request validation (v1, v2, v3 and the URI's decoded characters):
-  https://developers.hubspot.com/docs/apps/developer-platform/build-apps/authentication/request-validation
-- webhook payloads (at most 100 events a request; eventId is not guaranteed to be unique):
-  https://developers.hubspot.com/docs/apps/legacy-apps/public-apps/create-generic-webhook-subscriptions
-- deals, pipelines and owners: https://developers.hubspot.com/docs/guides/api/crm/objects/deals,
-  https://developers.hubspot.com/docs/api-reference/crm-pipelines-v3/guide
+As read from HubSpot's documentation of deals, pipelines and owners:
+https://developers.hubspot.com/docs/guides/api/crm/objects/deals,
+https://developers.hubspot.com/docs/api-reference/crm-pipelines-v3/guide
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import json
 import logging
-import re
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from http.client import HTTPException
 from typing import Any
@@ -44,35 +32,8 @@ from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 
-from bot.crm.news import HUBSPOT, DealNews, UnreadableNews
-
 logger = logging.getLogger("rebound.crm.hubspot")
 
-# Signatures
-SIGNATURE_LIFE_MS = 5 * 60 * 1000  # HubSpot: reject a request whose timestamp is older than 5 minutes
-# The only percent-encodings HubSpot decodes in the URI it signs (its request-validation page).
-DECODED_IN_URI = {
-    "%3A": ":",
-    "%2F": "/",
-    "%3F": "?",
-    "%40": "@",
-    "%21": "!",
-    "%24": "$",
-    "%27": "'",
-    "%28": "(",
-    "%29": ")",
-    "%2A": "*",
-    "%2C": ",",
-    "%3B": ";",
-}
-_ENCODED = re.compile("|".join(re.escape(code) for code in DECODED_IN_URI))
-
-# Webhooks
-MAX_EVENTS = 100  # HubSpot sends at most 100 events in one request
-STAGE_CHANGE, STAGE = "deal.propertyChange", "dealstage"
-IMPORT = "IMPORT"  # the changeSource of a change made by an import (others: CRM_UI, API, INTEGRATION, ...)
-
-# API
 DEAL_PROPERTIES = (
     "dealname",
     "amount",
@@ -88,136 +49,6 @@ MAX_RETRIES = 2
 LONGEST_WAIT = 10  # seconds of Retry-After worth sleeping in a sweep; longer, the sweep reschedules
 
 
-def _source(*parts: str | bytes) -> bytes:
-    """The string HubSpot hashes, as UTF-8 bytes: its parts side by side, the body exactly as it arrived."""
-    return b"".join(part if isinstance(part, bytes) else part.encode() for part in parts)
-
-
-def signature_v1(secret: str, body: bytes) -> str:
-    """HubSpot's v1 signature (hex SHA-256 of secret + body).
-
-    Rebound verifies only v3; v1 and v2 are kept because HubSpot publishes worked examples for
-    them and not for v3, and they build the hashed string with the same `_source` v3 uses: the
-    tests hold that helper to HubSpot's own numbers.
-    """
-    return hashlib.sha256(_source(secret, body)).hexdigest()
-
-
-def signature_v2(secret: str, method: str, uri: str, body: bytes) -> str:
-    """HubSpot's v2 signature (hex SHA-256 of secret + method + URI + body); kept, as v1 is, to
-    anchor `_source` to HubSpot's published examples."""
-    return hashlib.sha256(_source(secret, method, uri, body)).hexdigest()
-
-
-def signed_uri(uri: str) -> str:
-    """The URI as HubSpot signs it: only the characters its table lists decoded, in one pass (so
-    `%253A` stays `%253A`); every other percent-encoding is left as it arrived."""
-    return _ENCODED.sub(lambda code: DECODED_IN_URI[code.group(0)], uri)
-
-
-def signature_v3(secret: str, method: str, uri: str, body: bytes, timestamp: str) -> str:
-    """HubSpot's v3 signature: base64 of HMAC-SHA256, keyed with the app's client secret, over
-    method + URI (full, with scheme, host and query) + body + the X-HubSpot-Request-Timestamp."""
-    digest = hmac.new(secret.encode(), _source(method, signed_uri(uri), body, timestamp), hashlib.sha256)
-    return base64.b64encode(digest.digest()).decode()
-
-
-def verify_v3(
-    secret: str,
-    *,
-    method: str,
-    uri: str,
-    body: bytes,
-    signature: str | None,
-    timestamp: str | None,
-    now: float,
-) -> bool:
-    """Whether a request is HubSpot's, from its X-HubSpot-Signature-v3 and X-HubSpot-Request-Timestamp.
-
-    `now` is Rebound's clock, in seconds since the epoch. A timestamp more than 5 minutes off
-    either way is refused: an old one may be a replay, and one from the future is no more
-    HubSpot's. Never raises: whatever a stranger sends is simply not HubSpot's.
-    """
-    if not signature or not timestamp or not (timestamp.isascii() and timestamp.isdigit()):
-        return False
-    if abs(now * 1000 - int(timestamp)) > SIGNATURE_LIFE_MS:
-        return False
-    try:
-        expected = signature_v3(secret, method, uri, body, timestamp)
-        return hmac.compare_digest(expected.encode(), signature.encode())
-    except (UnicodeError, TypeError, ValueError):
-        return False
-
-
-def _field(event: dict[str, Any], name: str, kind: type, *, required: bool = True) -> Any:
-    value = event.get(name)
-    if value is None and not required:
-        return None
-    # bool is an int to Python, never to HubSpot
-    if not isinstance(value, kind) or isinstance(value, bool):
-        raise UnreadableNews(f"HubSpot event field {name!r} is {value!r}, not a {kind.__name__}")
-    return value
-
-
-def _moment(milliseconds: int) -> datetime:
-    try:
-        return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=milliseconds)
-    except OverflowError:
-        raise UnreadableNews(f"HubSpot event occurredAt {milliseconds} is no moment") from None
-
-
-def read_webhook(body: bytes) -> list[DealNews]:
-    """The deal stage changes in one HubSpot webhook request, in the order HubSpot sent them.
-
-    Events of other kinds, or about other properties, are skipped: the subscription is the
-    app's to change, and HubSpot batches whatever the app subscribed to. A batch that is not
-    HubSpot's shape is refused whole (`UnreadableNews`), so the endpoint can answer 400.
-    """
-    try:
-        events = json.loads(body)
-    except (ValueError, RecursionError):
-        raise UnreadableNews("HubSpot webhook body is not JSON") from None
-    if not isinstance(events, list):
-        raise UnreadableNews("HubSpot webhook body is not a JSON array of events")
-    if len(events) > MAX_EVENTS:
-        raise UnreadableNews(f"HubSpot sends at most {MAX_EVENTS} events a request, not {len(events)}")
-    news = []
-    for event in events:
-        if not isinstance(event, dict):
-            raise UnreadableNews("HubSpot webhook event is not an object")
-        portal = _field(event, "portalId", int)
-        occurred = _field(event, "occurredAt", int)
-        kind = _field(event, "subscriptionType", str)
-        if kind != STAGE_CHANGE:
-            continue
-        deal = _field(event, "objectId", int)
-        if _field(event, "propertyName", str) != STAGE:
-            continue
-        stage = _field(event, "propertyValue", str)
-        source = _field(event, "changeSource", str, required=False)
-        news.append(
-            DealNews(
-                crm=HUBSPOT,
-                deal_id=str(deal),
-                # eventId is not guaranteed unique; this is what one stage change is
-                key=f"{portal}:{deal}:{stage}:{occurred}",
-                changed_at=_moment(occurred),
-                stage=stage or None,
-                lost=None,  # only the pipeline's stage metadata says; the sweep asks
-                from_import=source == IMPORT,
-                deal_url=deal_url(portal, deal),
-            )
-        )
-    return news
-
-
-def deal_url(portal_id: int | str, deal_id: int | str, *, app_url: str = "https://app.hubspot.com") -> str:
-    """The deal's record in HubSpot (object type 0-3 is deals). Accounts hosted in the EU answer
-    at https://app-eu1.hubspot.com, hence `app_url`."""
-    return f"{app_url}/contacts/{portal_id}/record/0-3/{deal_id}"
-
-
-# API
 class HubSpotUnavailable(Exception):
     """HubSpot did not answer, or asked to wait, after the retries: try again `retry_after` seconds
     from now (0: whenever the sweep next runs)."""

@@ -1,8 +1,10 @@
-"""The CRM's side of the follow-up sweep: before a prompt about a lost deal goes out, learn what
-the notification did not say (HubSpot's deal, its pipeline's stages, its owner), decide whether
-it still deserves one, and find its owner in Slack; after it went out, plan its one reminder.
+"""The CRM's side of the follow-up sweep, asked once about each prompt or reminder of a lost deal:
+learn what the notification did not say (HubSpot's deal, its pipeline's stages, its owner),
+decide whether it still deserves one, find its owner in Slack and their zone, hold it to their
+working hours and daily allowance, and plan the prompt's one reminder.
 
-The same claim, lease, receipt and retry rules as every follow-up apply: this only decides.
+The same claim, lease, receipt and retry rules as every follow-up apply (bot.sweep): this only
+decides, and answers in one `DealPrompt` (bot.deal_prompt).
 """
 
 from __future__ import annotations
@@ -16,10 +18,13 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.config import CrmSettings
-from bot.crm.hubspot import HubSpot, HubSpotRefused
-from bot.crm.news import CRMS, HUBSPOT
+from bot.crm.hubspot_client import HubSpot, HubSpotRefused, HubSpotUnavailable
+from bot.deal_news import CRMS, HUBSPOT
+from bot.deal_prompt import DealPrompt, DealPrompter
 from bot.slack.web_api import error_code
+from bot.sweep import TryAgain
 from bot.working_hours import delivery_time, next_day_start, working_days_later
+from bot.zones import PersonZones
 from storage import Due, FollowUp, LostDeal, Store
 from storage.lost_deals import PROMPT, REMINDER, cents
 
@@ -29,7 +34,7 @@ REMIND_AFTER_WORKING_DAYS = 2
 NO_ONE = ("users_not_found", "user_not_found", "account_inactive")
 
 
-class CrmPrompts:
+class CrmPrompter(DealPrompter):
     def __init__(self, store: Store, settings: CrmSettings, hubspot: HubSpot | None = None) -> None:
         self.store = store
         self.settings = settings
@@ -37,10 +42,32 @@ class CrmPrompts:
         if hubspot is None and settings.hubspot_access_token:
             self.hubspot = HubSpot(api_url=settings.hubspot_api_url, token=settings.hubspot_access_token)
 
-    def prepare(self, client: WebClient, due: Due, now: datetime) -> Due | None:
-        """The prompt or reminder ready to send, its recipient found; None when it is settled
-        instead (the deal was answered, reopened, excluded, or its owner is no one in Slack).
-        HubSpotUnavailable and Slack's failures reach the sweep, which tries again later."""
+    def ready(self, client: WebClient, due: Due, zones: PersonZones, now: datetime) -> DealPrompt | None:
+        """The prompt or reminder ready to send; None when it was settled instead (the deal was
+        answered, reopened, excluded, or its owner is no one in Slack). HubSpot's failures come
+        back as TryAgain; Slack's reach the sweep as they are, and it tries again later."""
+        try:
+            addressed = self._addressed(client, due, now)
+        except HubSpotUnavailable as error:
+            raise TryAgain(str(error)[:200], timedelta(seconds=error.retry_after)) from error
+        except HubSpotRefused as error:  # the token or its scopes: the operator's to mend, then it goes
+            logger.error("HubSpot refused to say more of a lost deal (%s); check HUBSPOT_ACCESS_TOKEN", error)
+            raise TryAgain(f"HubSpot refused: {error}"[:200]) from error
+        if addressed is None:
+            return None
+        follow_up = addressed.follow_up
+        assert follow_up.recipient_id is not None
+        zone = zones.of(client, team_id=follow_up.team_id, user_id=follow_up.recipient_id, now=now)
+        when = delivery_time(now, zone, follow_up.due_on)
+        if when <= now:
+            when = self._allowance(follow_up, zone, now) or when
+        remind_at = (
+            working_days_later(now, zone, REMIND_AFTER_WORKING_DAYS) if follow_up.kind == PROMPT else None
+        )
+        return DealPrompt(due=addressed, zone=zone, not_before=when, remind_at=remind_at)
+
+    def _addressed(self, client: WebClient, due: Due, now: datetime) -> Due | None:
+        """The follow-up and its deal as now known, its recipient found; None once settled."""
         follow_up, deal = due.follow_up, due.lost_deal
         assert deal is not None
         if deal.state not in ("waiting", "prompted") or (
@@ -87,9 +114,8 @@ class CrmPrompts:
                 return "it has an autopsy already"
         return None
 
-    def wait_for_allowance(self, due: Due, zone: ZoneInfo, now: datetime) -> datetime | None:
+    def _allowance(self, follow_up: FollowUp, zone: ZoneInfo, now: datetime) -> datetime | None:
         """When a rep has had today's prompts already: the next working moment of tomorrow."""
-        follow_up = due.follow_up
         assert follow_up.recipient_id is not None
         midnight = next_day_start(now, zone)
         with self.store.read() as work:
@@ -101,22 +127,6 @@ class CrmPrompts:
         if sent_today < self.settings.daily_prompts:
             return None
         return delivery_time(midnight, zone)
-
-    def delivered(self, due: Due, zone: ZoneInfo, now: datetime) -> None:
-        """A prompt went out: the deal is prompted, and one reminder waits two working days."""
-        follow_up = due.follow_up
-        if follow_up.kind != PROMPT:
-            return
-        assert due.lost_deal is not None
-        with self.store.write() as work:
-            work.lost_deals.prompted(due.lost_deal.id)
-            work.session.add(
-                FollowUp(
-                    team_id=follow_up.team_id, lost_deal_id=due.lost_deal.id, kind=REMINDER,
-                    recipient_id=follow_up.recipient_id, state="pending", attempts=0, created_at=now,
-                    due_at=working_days_later(now, zone, REMIND_AFTER_WORKING_DAYS),
-                )
-            )  # fmt: skip
 
     def _read_hubspot(self, deal: LostDeal) -> LostDeal | None:
         """The deal as HubSpot says it is now (so one reopened since is seen); None if it is gone."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import shlex
 import shutil
 import signal
 import sqlite3
@@ -27,7 +28,7 @@ from rebound import cli
 from rebound.cli import main
 from rebound.progress import StepProgress
 from storage import Plan, Revisit, Store, downgrade, upgrade
-from tests.conftest import bot_env, rebound, start_bot
+from tests.conftest import ROOT, bot_env, rebound, start_bot
 from tests.examples import ANSWERS, NOW
 from tests.journeys.test_app_home import home_showing, open_home, text_of
 from tests.journeys.test_db_copy import (
@@ -378,32 +379,52 @@ def pg_tool(name: str) -> str:
     return found
 
 
+README_DATABASE = "postgresql://rebound@db/rebound"
+
+
+def readme_recipe(server: str, dump: Path) -> tuple[list[str], list[str]]:
+    """The README's pg_dump and pg_restore lines, pointed at `server` and `dump`."""
+    section = (ROOT / "README.md").read_text().split("### Backups", 1)[1].split("\n### ", 1)[0]
+    lines = [line for line in section.splitlines() if line.startswith(("pg_dump ", "pg_restore "))]
+    commands = {}
+    for line in lines:
+        words = shlex.split(line.split("#", 1)[0].replace("$(date +%F)", "today"))
+        commands[words[0]] = [pointed(word, server, dump) for word in words]
+    return commands["pg_dump"], commands["pg_restore"]
+
+
+def pointed(word: str, server: str, dump: Path) -> str:
+    if README_DATABASE in word:
+        return word.replace(README_DATABASE, server)
+    if word.startswith("--file="):
+        return f"--file={dump}"
+    return str(dump) if word.endswith(".dump") else word
+
+
 def test_the_readmes_pg_dump_and_pg_restore_recipe_brings_back_every_row(tmp_path, postgres_url):
-    """The README's recipe, on the test server, kept to this test's private schema (`--schema`)."""
-    pg_dump, pg_restore = pg_tool("pg_dump"), pg_tool("pg_restore")
+    """The README's recipe, run as written on the test server, kept to this test's private
+    schema (pg_dump's `--schema`)."""
     url = make_url(postgres_url)
     schema = url.query["options"].split("search_path=", 1)[1]
-    # DATABASE_URL's postgresql+psycopg:// is postgresql:// for libpq's tools.
+    # DATABASE_URL's postgresql+psycopg:// is postgresql:// for libpq's tools, as the README says.
     server = url.set(drivername="postgresql").difference_update_query(["options"])
-    server = server.render_as_string(hide_password=False)
+    dump, restore = readme_recipe(server.render_as_string(hide_password=False), tmp_path / "rebound.dump")
+    assert dump[1:3] == ["--format=custom", f"--file={tmp_path / 'rebound.dump'}"], dump
+    assert restore[1:4] == ["--clean", "--if-exists", "--no-owner"], restore
+    dump[0], restore[0] = pg_tool("pg_dump"), pg_tool("pg_restore")
+    dump.insert(1, f"--schema={schema}")
     a_team_with_everything(postgres_url, unique("T"), unique("U"))
     before = everything(postgres_url)
     highest = highest_autopsy_id(postgres_url)
-    dump = tmp_path / "rebound.dump"
-    subprocess.run(
-        [pg_dump, "--format=custom", f"--schema={schema}", f"--file={dump}", server],
-        check=True, capture_output=True, timeout=60,
-    )  # fmt: skip
+    dumped = subprocess.run(dump, capture_output=True, text=True, timeout=60)
+    assert dumped.returncode == 0, dumped.stderr
 
     a_new_autopsy(postgres_url)  # what happened after the dump, and a loss
     with closing(Store.connect(postgres_url)) as store, store.write() as work:
         work.session.execute(delete(Revisit))
     assert everything(postgres_url) != before
 
-    restored = subprocess.run(
-        [pg_restore, "--clean", "--if-exists", "--no-owner", f"--dbname={server}", str(dump)],
-        capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+    restored = subprocess.run(restore, capture_output=True, text=True, timeout=60)
     assert restored.returncode == 0, restored.stderr
     assert everything(postgres_url) == before
     assert a_new_autopsy(postgres_url) == highest + 1  # the sequences came back too

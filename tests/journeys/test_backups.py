@@ -316,6 +316,34 @@ def test_a_backup_whose_copy_fails_its_check_exits_1_and_leaves_no_file(
     assert read_back(to)[0] == ["ok"]
 
 
+def test_a_backup_interrupted_midway_leaves_no_file(lived_in, tmp_path, monkeypatch, capsys):
+    source, _ = copies(lived_in, tmp_path)
+
+    def ctrl_c_while_copying(source, target, pages, progress, per_step):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(storage.backup, "copy_pages", ctrl_c_while_copying)
+    assert main_in(tmp_path, sqlite_url(source), ["db", "backup", "--to", "tuesday.db"]) == 130
+    assert refusal(capsys.readouterr().err) == "rebound: interrupted; tuesday.db was not written"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["backup.db", "rebound.db"]
+
+
+def test_a_restore_not_confirmed_changes_nothing(lived_in, tmp_path, monkeypatch, capsys):
+    live, backup = copies(lived_in, tmp_path)
+    with closing(Store.connect(sqlite_url(live))) as store:
+        an_autopsy(store, "T1", 1_000)  # the live database moved on since the backup
+    untouched = file_digest(live)
+    asked = []
+    monkeypatch.setattr("builtins.input", lambda question: asked.append(question) or "n")
+    assert main_in(tmp_path, sqlite_url(live), ["db", "restore", "--from", str(backup)]) == 1
+    said = capsys.readouterr()
+    [question] = asked
+    assert f"Restore {backup} (migration 0007, 209 autopsies) over sqlite:///{live}? [y/N]" in question
+    assert "Stop every Rebound process first" in said.err
+    assert refusal(said.err) == "rebound: nothing restored (--yes skips this question)"
+    assert file_digest(live) == untouched
+
+
 def test_a_backup_never_replaces_a_file_and_postgresql_is_pointed_to_pg_dump(tmp_path, capsys):
     live = tmp_path / "rebound.db"
     upgrade(sqlite_url(live))

@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from importlib.metadata import version
+from pathlib import Path
 
 from alembic.util import CommandError
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -24,8 +25,9 @@ from bot.export import write_csv, write_json
 from bot.followups.delivery import FollowUpSweep
 from bot.slack.installs import installs_for
 from bot.slack.web_api import web_client
-from rebound.progress import CopyProgress, summary_lines
+from rebound.progress import CopyProgress, StepProgress, backup_summary_lines, summary_lines
 from storage import downgrade, upgrade
+from storage.backup import BackupMismatch, BackupStopped, back_up, inspect_backup, restore
 from storage.copy import CopyMismatch, CopyStopped, copy_database, where
 
 logger = logging.getLogger("rebound")
@@ -144,6 +146,32 @@ def parser() -> argparse.ArgumentParser:
     )
     db_copy.add_argument("--to", metavar="URL", required=True, help="the target database's SQLAlchemy URL")
     db_copy.add_argument("--yes", action="store_true", help="do not ask for confirmation on a terminal")
+    db_backup = db_commands.add_parser(
+        "backup",
+        help="copy the SQLite database at DATABASE_URL into a new FILE while Rebound runs, then check it",
+        description="Copy the SQLite database at DATABASE_URL into FILE through SQLite's online "
+        "backup API, as it was at one moment, while Rebound goes on running. The copy is written "
+        "to FILE.partial and renamed to FILE once SQLite's integrity check passes on it and every "
+        "table holds as many rows as the database did at that moment. An existing FILE is never "
+        "replaced. PostgreSQL: use pg_dump (README: Backups). Exit status: 0 when the copy is "
+        "checked, 1 when it failed its check or stopped (FILE is not written), 2 when refused.",
+    )
+    db_backup.add_argument("--to", metavar="FILE", required=True, help="the new backup file")
+    db_restore = db_commands.add_parser(
+        "restore",
+        help="replace the SQLite database at DATABASE_URL with a backup (stop every Rebound process first)",
+        description="Check FILE (an intact SQLite database of Rebound's, at a migration this "
+        "version knows), then write it over the SQLite database at DATABASE_URL through SQLite's "
+        "backup API, check the result and migrate it up (a backup from an older version). Stop "
+        "every Rebound process first. It asks before replacing anything (--yes skips the "
+        "question). A file that fails the check is refused and nothing is changed. PostgreSQL: "
+        "use pg_restore (README: Backups). Exit status: 0 when restored and checked, 1 when the "
+        "restore failed, 2 when refused.",
+    )
+    db_restore.add_argument(
+        "--from", dest="backup_file", metavar="FILE", required=True, help="the backup to restore"
+    )
+    db_restore.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     return root
 
 
@@ -172,6 +200,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             purge_workspace(settings, team=args.team, confirmed=args.yes)
         elif args.command == "db" and args.db_command == "copy":
             copy_everything(settings, to=args.to, confirmed=args.yes)
+        elif args.command == "db" and args.db_command == "backup":
+            back_up_database(settings, to=Path(args.to))
+        elif args.command == "db" and args.db_command == "restore":
+            restore_database(settings, backup=Path(args.backup_file), confirmed=args.yes)
         elif args.command == "db" and args.db_command == "downgrade":
             migrate(settings, revision=args.revision, down=True)
         elif args.command == "db":
@@ -233,6 +265,71 @@ def copy_everything(settings: Settings, *, to: str, confirmed: bool) -> None:
     print(
         f"Copied {report.rows:,} rows in {len(report.tables)} tables in {report.seconds:.1f} s: "
         "every count and checksum agrees. Point DATABASE_URL at the target and start Rebound."
+    )
+
+
+def back_up_database(settings: Settings, *, to: Path) -> None:
+    """`rebound db backup`: the SQLite database, as it is now, into a new file, checked."""
+    progress = StepProgress(sys.stderr, terminal=sys.stderr.isatty())
+    try:
+        report = back_up(settings.database_url, to, progress=progress)
+    except BackupMismatch as mismatch:
+        progress.close()
+        print("\n".join(backup_summary_lines(mismatch.report, source="database", copy="backup")))
+        raise Stop(str(mismatch), mismatch.status) from None
+    except BackupStopped as stopped:
+        progress.close()
+        raise Stop(str(stopped), stopped.status) from None
+    print("\n".join(backup_summary_lines(report, source="database", copy="backup")))
+    size = f"{report.size_bytes / 2**20:.1f} MiB"
+    print(
+        f"Backed up {report.rows:,} rows in {len(report.tables)} tables ({size}, migration "
+        f"{report.revision}) to {to} in {report.seconds:.1f} s: the copy is intact and holds "
+        "every row the database held when it began."
+    )
+
+
+def restore_database(settings: Settings, *, backup: Path, confirmed: bool) -> None:
+    """`rebound db restore`: a checked backup over the SQLite database, then migrated up."""
+    try:
+        contents = inspect_backup(backup, settings.database_url)
+    except BackupStopped as stopped:
+        raise Stop(str(stopped), stopped.status) from None
+    target = where(settings.database_url)
+    autopsies = contents.tables.get("autopsies", 0)
+    print(f"Stop every Rebound process first: the restore replaces everything in {target}.", file=sys.stderr)
+    if not confirmed:
+        question = (
+            f"Restore {backup} (migration {contents.revision}, {autopsies:,} autopsies) over {target}? [y/N] "
+        )
+        try:
+            answer = input(question)
+        except EOFError:
+            answer = ""
+        if answer.strip().lower() not in ("y", "yes"):
+            raise Stop("nothing restored (--yes skips this question)")
+    progress = StepProgress(sys.stderr, terminal=sys.stderr.isatty())
+    try:
+        report = restore(contents, settings.database_url, progress=progress)
+    except BackupMismatch as mismatch:
+        progress.close()
+        print("\n".join(backup_summary_lines(mismatch.report, source="backup", copy="restored")))
+        raise Stop(f"{mismatch}: run the command again (the backup is unchanged)", mismatch.status) from None
+    except BackupStopped as stopped:
+        progress.close()
+        raise Stop(str(stopped), stopped.status) from None
+    # The restore says itself what it does; Alembic's step-by-step lines would bury it.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    migrate(settings)
+    print("\n".join(backup_summary_lines(report, source="backup", copy="restored")))
+    migrated = (
+        f"migrated from {contents.revision} to {contents.newest}"
+        if contents.revision != contents.newest
+        else f"at migration {contents.newest}"
+    )
+    print(
+        f"Restored {report.rows:,} rows in {len(report.tables)} tables from {backup} into {target} "
+        f"in {report.seconds:.1f} s, checked, {migrated}. Start Rebound."
     )
 
 

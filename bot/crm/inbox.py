@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 
 import clock
+from bot import metrics
 from bot.config import CrmSettings
 from bot.crm import hubspot_signatures, hubspot_webhooks, salesforce
 from bot.deal_news import DealNews, UnreadableNews
@@ -121,6 +122,7 @@ class CrmInbox:
         except SQLAlchemyError:
             logger.exception("Could not store a %s webhook; it will send it again", crm)
             return Answer("503 Service Unavailable", b"Try again later")
+        metrics.crm_events(crm.lower(), metrics.RECEIVED, len(news))  # as bot.deal_news names the CRMs
         if received.stored:
             logger.info(
                 "%s: %s new notifications (%s seen before), %s prompts to send",

@@ -270,7 +270,7 @@ def receive(url: str, batches: int = DEALS // 100) -> tuple[float, list[int]]:
         for _ in range(batches):
             ids, events = batch(100, occurred)
             deals += ids
-            news = read_webhook(json.dumps(events).encode())
+            news = read_webhook(json.dumps(events).encode()).news
             with store.write() as work:
                 work.lost_deals.receive(team_id=TEAM, news=news, now=NOW - timedelta(minutes=5))
     finally:

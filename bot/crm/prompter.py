@@ -99,6 +99,8 @@ class CrmPrompter(DealPrompter):
     def reason_to_skip(self, deal: LostDeal) -> str | None:
         """Why a lost deal gets no prompt, in the words of the log; None when it gets one."""
         if deal.lost is False:
+            if deal.crm == HUBSPOT:  # every stage change is news there; HubSpot said this stage is no loss
+                return f"its stage ({(deal.stage or 'unknown')[:60]}) is not a closed-lost one"
             return "reopened before its prompt went out"
         if deal.from_import:
             return "changed by an import"

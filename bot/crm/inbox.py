@@ -132,6 +132,9 @@ class CrmInbox:
         if received.stored:
             logger.info(
                 "%s: %s new notifications (%s seen before), %s prompts to send",
-                crm, received.stored, received.ignored, received.prompts,
-            )  # fmt: skip
+                crm,
+                received.stored,
+                received.ignored,
+                received.prompts,
+            )
         return acknowledged

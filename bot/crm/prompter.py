@@ -172,9 +172,11 @@ class CrmPrompter(DealPrompter):
         if not user.get("id") or user.get("deleted") or user.get("is_bot"):
             logger.warning(
                 "%s deal %s: its owner %s is no one in Slack (%s); listed for admins in App Home",
-                CRMS[deal.crm], deal.deal_id, deal.owner_email,
+                CRMS[deal.crm],
+                deal.deal_id,
+                deal.owner_email,
                 "deleted" if user.get("deleted") else "a bot" if user.get("is_bot") else "no account",
-            )  # fmt: skip
+            )
             return None
         if user.get("tz"):
             with self.store.write() as work:

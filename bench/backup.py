@@ -135,9 +135,13 @@ class Writer:
         while not self._stop.is_set():
             with self._store.write() as work:
                 work.autopsies.save(
-                    team_id="T0WRITER", user_id="U1", view_id=f"VW{self.committed}", answers=self._answers,
-                    created_at=self._now, follow_ups=plans,
-                )  # fmt: skip
+                    team_id="T0WRITER",
+                    user_id="U1",
+                    view_id=f"VW{self.committed}",
+                    answers=self._answers,
+                    created_at=self._now,
+                    follow_ups=plans,
+                )
             self.committed += 1
 
 
@@ -198,20 +202,32 @@ def main() -> int:
         checking = steps.get("checking integrity", 0.0) + steps.get("counting rows", 0.0)
         rows.append(
             [
-                name, f"{figure['rows']:,}", f"{figure['seconds']:.2f}",
-                f"{figure['rows'] / figure['seconds']:,.0f}", f"{figure['seconds'] / floor['seconds']:.1f}",
-                f"{copying:.2f}" if copying is not None else "-", f"{checking:.2f}" if steps else "-",
-                f"{figure['rss_before_kib'] / 1024:.0f}", f"{figure['vm_hwm_kib'] / 1024:.0f}",
+                name,
+                f"{figure['rows']:,}",
+                f"{figure['seconds']:.2f}",
+                f"{figure['rows'] / figure['seconds']:,.0f}",
+                f"{figure['seconds'] / floor['seconds']:.1f}",
+                f"{copying:.2f}" if copying is not None else "-",
+                f"{checking:.2f}" if steps else "-",
+                f"{figure['rss_before_kib'] / 1024:.0f}",
+                f"{figure['vm_hwm_kib'] / 1024:.0f}",
             ]
-        )  # fmt: skip
+        )
     print(f"SQLite database: {args.autopsies:,} autopsies, {size_mib:.0f} MiB\n")
     table(
         [
-            "run", "rows", "seconds", "rows/s", "x floor", "copy s", "check s",
-            "RSS before MiB", "peak (VmHWM) MiB",
+            "run",
+            "rows",
+            "seconds",
+            "rows/s",
+            "x floor",
+            "copy s",
+            "check s",
+            "RSS before MiB",
+            "peak (VmHWM) MiB",
         ],
         rows,
-    )  # fmt: skip
+    )
     seconds = figures["backup, a writer meanwhile"]["seconds"]
     rate = written / seconds
     print(f"\nThe writer committed {written:,} autopsies while the backup's process ran ({rate:,.0f}/s).")

@@ -143,17 +143,25 @@ def start_bare(fake: FakeSlackProcess, home: Path, name: str = "bare") -> Server
     gunicorn = Path(sys.executable).with_name("gunicorn")
     command = [str(gunicorn)] if gunicorn.exists() else [sys.executable, "-m", "gunicorn"]
     command += [
-        "--bind", f"127.0.0.1:{port}",
-        "--workers", "1",
-        "--worker-class", "gthread",
-        "--threads", "8",
-        "--timeout", "30",
-        "--graceful-timeout", "30",
-        "--log-level", "info",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        "1",
+        "--worker-class",
+        "gthread",
+        "--threads",
+        "8",
+        "--timeout",
+        "30",
+        "--graceful-timeout",
+        "30",
+        "--log-level",
+        "info",
         "--no-control-socket",  # as bot/server.py sets control_socket_disable
-        "--chdir", str(ROOT / "bench"),
+        "--chdir",
+        str(ROOT / "bench"),
         "bare_app:application",
-    ]  # fmt: skip
+    ]
     log = home / f"{name}.log"
     with log.open("wb") as sink:
         process = subprocess.Popen(
@@ -409,8 +417,10 @@ def report(runs: list[Run], each_run: bool, subject: str) -> bool:
         ok = tput >= THROUGHPUT_TARGET and p99 <= P99_TARGET
         holds &= ok
         print(f"| {c:>2} | {tput:>26.2f} | {p99:>18.2f} | {'holds' if ok else 'MISSED'} |")
-    print(f"\nTarget (throughput >= {THROUGHPUT_TARGET}x and p99 <= {P99_TARGET}x bare, at c=1 and c=8): "
-          f"{'HOLDS' if holds else 'MISSED'}")  # fmt: skip
+    print(
+        f"\nTarget (throughput >= {THROUGHPUT_TARGET}x and p99 <= {P99_TARGET}x bare, at c=1 and c=8): "
+        f"{'HOLDS' if holds else 'MISSED'}"
+    )
     return holds
 
 

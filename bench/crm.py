@@ -270,7 +270,7 @@ def receive(url: str, batches: int = DEALS // 100) -> tuple[float, list[int]]:
         for _ in range(batches):
             ids, events = batch(100, occurred)
             deals += ids
-            news = read_webhook(json.dumps(events).encode())
+            news = read_webhook(json.dumps(events).encode()).news
             with store.write() as work:
                 work.lost_deals.receive(team_id=TEAM, news=news, now=NOW - timedelta(minutes=5))
     finally:
@@ -307,9 +307,16 @@ def prompts(
                 fake.reset()
                 hubspot.requests.clear()
                 command = [
-                    sys.executable, __file__, "--child", "--url", url,
-                    "--api-url", fake.api_url, "--hubspot-url", hubspot.url,
-                ]  # fmt: skip
+                    sys.executable,
+                    __file__,
+                    "--child",
+                    "--url",
+                    url,
+                    "--api-url",
+                    fake.api_url,
+                    "--hubspot-url",
+                    hubspot.url,
+                ]
                 result = run_child(command, ROOT)
             dms = Counter(
                 block["elements"][0]["value"]
@@ -324,11 +331,19 @@ def prompts(
                 )
             seconds = result["seconds"]
             rows.append(
-                [backend, label, f"{1000 * received / DEALS:.2f}", f"{seconds:.2f}",
-                 f"{1000 * seconds / DEALS:.2f}", f"{1000 * result['cpu'] / DEALS:.2f}",
-                 f"{1000 * result.get('autopsy check', 0) / DEALS:.2f}",
-                 f"{1000 * result.get('HubSpot', 0) / DEALS:.2f}", f"{result['sent']}", ""]
-            )  # fmt: skip
+                [
+                    backend,
+                    label,
+                    f"{1000 * received / DEALS:.2f}",
+                    f"{seconds:.2f}",
+                    f"{1000 * seconds / DEALS:.2f}",
+                    f"{1000 * result['cpu'] / DEALS:.2f}",
+                    f"{1000 * result.get('autopsy check', 0) / DEALS:.2f}",
+                    f"{1000 * result.get('HubSpot', 0) / DEALS:.2f}",
+                    f"{result['sent']}",
+                    "",
+                ]
+            )
             print(f"  {backend} {label} stored autopsies: swept in {seconds:.2f} s", flush=True)
     first = (float(rows[0][4]) + float(rows[1][4])) / 2
     for row in rows:
@@ -392,20 +407,34 @@ def main() -> int:
             rows, lines = prompts(args, backend, server, problems)
             swept, growth = swept + rows, growth + lines
     if acks:
-        print(f"\nWebhook ack, open loop, {args.rate:g} batches/s (the @ row: its rate), {args.seconds:g} s "
-              "a run (ms from each batch's scheduled send to its 204):")  # fmt: skip
+        print(
+            f"\nWebhook ack, open loop, {args.rate:g} batches/s (the @ row: its rate), {args.seconds:g} s "
+            "a run (ms from each batch's scheduled send to its 204):"
+        )
         table(["run", "batches", "sent late", "p50 ms", "p90 ms", "p99 ms", "max ms"], acks)
         print("(sent late: batches the scheduler started more than 10 ms after their time)")
         for line in verdicts:
             print(line)
     if swept:
-        print(f"\n{DEALS:,} lost deals -> prompts (receive: 10 batches of 100 in this process; sweep: one "
-              "child process; ms per deal):")  # fmt: skip
+        print(
+            f"\n{DEALS:,} lost deals -> prompts (receive: 10 batches of 100 in this process; sweep: one "
+            "child process; ms per deal):"
+        )
         table(
-            ["backend", "stored autopsies", "receive ms", "sweep s", "sweep ms", "sweep CPU ms",
-             "autopsy check ms", "HubSpot ms", "sent", "sweep x (a+b)/2"],
+            [
+                "backend",
+                "stored autopsies",
+                "receive ms",
+                "sweep s",
+                "sweep ms",
+                "sweep CPU ms",
+                "autopsy check ms",
+                "HubSpot ms",
+                "sent",
+                "sweep x (a+b)/2",
+            ],
             swept,
-        )  # fmt: skip
+        )
         for line in growth:
             print(line)
     print(f"\n(load average at end {os.getloadavg()[0]:.2f}; took {time.monotonic() - started:.0f} s)")

@@ -195,12 +195,16 @@ def main() -> int:
     for name, figure in figures.items():
         rows.append(
             [
-                name, f"{figure['rows']:,}", f"{figure['seconds']:.1f}",
-                f"{figure['rows'] / figure['seconds']:,.0f}", f"{figure['seconds'] / floor['seconds']:.1f}",
-                f"{figure['rss_before_kib'] / 1024:.0f}", f"{figure['maxrss_kib'] / 1024:.0f}",
+                name,
+                f"{figure['rows']:,}",
+                f"{figure['seconds']:.1f}",
+                f"{figure['rows'] / figure['seconds']:,.0f}",
+                f"{figure['seconds'] / floor['seconds']:.1f}",
+                f"{figure['rss_before_kib'] / 1024:.0f}",
+                f"{figure['maxrss_kib'] / 1024:.0f}",
                 f"{figure['tracemalloc_peak'] / 2**20:.1f}" if figure["tracemalloc_peak"] else "-",
             ]
-        )  # fmt: skip
+        )
     print(f"SQLite source: {args.autopsies:,} autopsies, {size_mib:.0f} MiB\n")
     table(
         ["run", "rows", "seconds", "rows/s", "x floor", "RSS before MiB", "peak RSS MiB", "tracemalloc MiB"],

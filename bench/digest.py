@@ -209,21 +209,36 @@ def main() -> int:
             baseline = baseline or figures
             results.append(
                 [
-                    backend, f"{stored:,}" + (" (old)" if old_only else ""), f"{in_week:,}", f"{seeded:.1f}",
-                    f"{figures['compose']:.1f}", f"{figures['compose_max']:.1f}",
+                    backend,
+                    f"{stored:,}" + (" (old)" if old_only else ""),
+                    f"{in_week:,}",
+                    f"{seeded:.1f}",
+                    f"{figures['compose']:.1f}",
+                    f"{figures['compose_max']:.1f}",
                     f"{figures['compose'] / baseline['compose']:.2f}",
-                    f"{figures['counts']:.1f}", f"{figures['counts'] / baseline['counts']:.2f}",
-                    f"{figures['render']:.0f}", f"{figures['png_kib']:.0f}",
+                    f"{figures['counts']:.1f}",
+                    f"{figures['counts'] / baseline['counts']:.2f}",
+                    f"{figures['render']:.0f}",
+                    f"{figures['png_kib']:.0f}",
                 ]
-            )  # fmt: skip
+            )
             print(f"done: {backend} {stored:,} stored, {in_week:,} in the week", file=sys.stderr, flush=True)
     table(
         [
-            "backend", "stored", "in week", "seed s", "compose ms (median)", "max", "x 1,000-row history",
-            "chart data ms", "x 1,000-row history", "chart PNG ms", "PNG KiB",
+            "backend",
+            "stored",
+            "in week",
+            "seed s",
+            "compose ms (median)",
+            "max",
+            "x 1,000-row history",
+            "chart data ms",
+            "x 1,000-row history",
+            "chart PNG ms",
+            "PNG KiB",
         ],
         results,
-    )  # fmt: skip
+    )
     print(
         f"\ncompose = week figures + lessons + breakdowns + 4-week trend + Block Kit build; "
         f"medians of {args.repeat} runs. The baseline is the 1,000-row history of the same backend."

@@ -43,8 +43,12 @@ def start_once() -> tuple[float, subprocess.Popen[str], str]:
     started = time.perf_counter()
     process = subprocess.Popen(
         [sys.executable, "-m", "rebound", "playground", "--no-browser", "--port", str(port)],
-        cwd=home, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, text=True, start_new_session=True,
-    )  # fmt: skip
+        cwd=home,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     url = f"http://127.0.0.1:{port}/"
     while True:
         try:

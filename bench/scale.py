@@ -106,10 +106,16 @@ def submissions(fake: SlackEmulator, args: argparse.Namespace) -> list[list[str]
 
     template = {**autopsy_form.autopsy_modal("Bench Co", datetime.now(UTC).date()).to_dict()}
     answers = {
-        ids.OUTCOME: "new_deal_lost", ids.WINNER: "competitor", ids.COMPETITOR: "Globex",
-        ids.CHECK_LISTENED: "yes", ids.CHECK_TIMING: "partly", ids.CHECK_MARKET: "no",
-        ids.CHECK_AGGRESSIVE: "no", ids.FEELINGS: "Gutted.", ids.LESSON: "Send the proposal sooner.",
-    }  # fmt: skip
+        ids.OUTCOME: "new_deal_lost",
+        ids.WINNER: "competitor",
+        ids.COMPETITOR: "Globex",
+        ids.CHECK_LISTENED: "yes",
+        ids.CHECK_TIMING: "partly",
+        ids.CHECK_MARKET: "no",
+        ids.CHECK_AGGRESSIVE: "no",
+        ids.FEELINGS: "Gutted.",
+        ids.LESSON: "Send the proposal sooner.",
+    }
     serial = iter(range(10**7))
     rows = []
     baseline = None

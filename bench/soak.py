@@ -158,8 +158,11 @@ class Traffic:
     def run(self, seed: int) -> None:
         rng = random.Random(seed)
         actions: dict[str, Callable[[random.Random, str, str], tuple[bytes, str] | None]] = {
-            "command": self.command, "submission": self.submission, "click": self.click, "home": self.home,
-        }  # fmt: skip
+            "command": self.command,
+            "submission": self.submission,
+            "click": self.click,
+            "home": self.home,
+        }
         while not self.stop.is_set():
             kind = rng.choices(list(KINDS), weights=list(KINDS.values()))[0]
             team, user = rng.choice(self.teams), rng.choice(PEOPLE)
@@ -184,8 +187,11 @@ class Traffic:
         trigger = new_trigger_id()
         return slash_command(
             rng.choice(["Acme Corp", "Globex", "", "help", "Initech <!channel>"]),
-            user=user, team=team, trigger_id=trigger, response_url=self.fake.response_url(trigger),
-        ), FORM  # fmt: skip
+            user=user,
+            team=team,
+            trigger_id=trigger,
+            response_url=self.fake.response_url(trigger),
+        ), FORM
 
     def submission(self, rng: random.Random, team: str, user: str) -> tuple[bytes, str]:
         view = {**self.form, "id": unique("VSOAK")}
@@ -205,14 +211,23 @@ class Traffic:
             for element in block.get("elements") or []:
                 if element.get("action_id") in wanted:
                     return message_button(
-                        dm.args, element["action_id"], element["value"],
-                        user=dm.args["channel"], team=team, trigger_id=new_trigger_id(),
-                    ), FORM  # fmt: skip
+                        dm.args,
+                        element["action_id"],
+                        element["value"],
+                        user=dm.args["channel"],
+                        team=team,
+                        trigger_id=new_trigger_id(),
+                    ), FORM
         return None
 
     def home(self, rng: random.Random, team: str, user: str) -> tuple[bytes, str]:
-        event = {"type": "app_home_opened", "user": user, "channel": "D" + user[1:], "tab": "home",
-                 "event_ts": f"{time.time():.6f}"}  # fmt: skip
+        event = {
+            "type": "app_home_opened",
+            "user": user,
+            "channel": "D" + user[1:],
+            "tab": "home",
+            "event_ts": f"{time.time():.6f}",
+        }
         return event_callback(event, team=team), JSON
 
 
@@ -249,9 +264,13 @@ def seed_workspaces(url: str, teams: list[str], seeded: int, start: datetime, sp
                 answers = replace(STORED_ANSWERS, touch_base_on=None)
                 with store.write() as work:
                     entry, _ = work.autopsies.save(
-                        team_id=team, user_id=user, view_id=f"VSEED{team}{n}", answers=answers,
-                        created_at=written, follow_ups=plan(answers, author_id=user, now=written),
-                    )  # fmt: skip
+                        team_id=team,
+                        user_id=user,
+                        view_id=f"VSEED{team}{n}",
+                        answers=answers,
+                        created_at=written,
+                        follow_ups=plan(answers, author_id=user, now=written),
+                    )
                 with store.write() as work:
                     session = work.session
                     session.execute(
@@ -395,9 +414,14 @@ def main() -> int:
         start = datetime.now(UTC)
         due = start - timedelta(minutes=1)
         env = bot_env(
-            fake, url, SLACK_CLIENT_ID=CLIENT_ID, SLACK_CLIENT_SECRET=CLIENT_SECRET, REBOUND_TIMEZONE="UTC",
-            REBOUND_DIGEST_DAY=f"{due:%a}".lower(), REBOUND_DIGEST_TIME=f"{due:%H:%M}",
-        )  # fmt: skip
+            fake,
+            url,
+            SLACK_CLIENT_ID=CLIENT_ID,
+            SLACK_CLIENT_SECRET=CLIENT_SECRET,
+            REBOUND_TIMEZONE="UTC",
+            REBOUND_DIGEST_DAY=f"{due:%a}".lower(),
+            REBOUND_DIGEST_TIME=f"{due:%H:%M}",
+        )
         del env["SLACK_BOT_TOKEN"]
         upgrade(url)
         if args.postgres:

@@ -378,16 +378,34 @@ def print_tables(runs: list[Run], repeat: int) -> None:
     print(f"\nTimed sweeps ({each}; rem/s = due rows / sweep wall time). Memory of the sweep's")
     print("process: VmHWM = its own peak RSS; ru_maxrss also holds this parent's RSS at fork time:")
     table(
-        ["backend", "due", "stored", "sweep s", "rem/s", "ms/rem", "CPU ms/rem",
-         "VmHWM before MiB", "VmHWM after MiB", "ru_maxrss MiB"],
         [
-            [run.backend, f"{run.due:,}", f"{run.stored:,}", f"{run.seconds:.2f}",
-             f"{run.due / run.seconds:.0f}", f"{1000 * run.seconds / run.due:.2f}",
-             f"{1000 * run.result['cpu_seconds'] / run.due:.2f}", mib(run.result["hwm_before_kib"]),
-             mib(run.result["hwm_peak_kib"]), mib(run.result["ru_maxrss_kib"])]
+            "backend",
+            "due",
+            "stored",
+            "sweep s",
+            "rem/s",
+            "ms/rem",
+            "CPU ms/rem",
+            "VmHWM before MiB",
+            "VmHWM after MiB",
+            "ru_maxrss MiB",
+        ],
+        [
+            [
+                run.backend,
+                f"{run.due:,}",
+                f"{run.stored:,}",
+                f"{run.seconds:.2f}",
+                f"{run.due / run.seconds:.0f}",
+                f"{1000 * run.seconds / run.due:.2f}",
+                f"{1000 * run.result['cpu_seconds'] / run.due:.2f}",
+                mib(run.result["hwm_before_kib"]),
+                mib(run.result["hwm_peak_kib"]),
+                mib(run.result["ru_maxrss_kib"]),
+            ]
             for run in timed
         ],
-    )  # fmt: skip
+    )
 
     print("\nGrowth (sweep time ratios; ideal: 1x when only the stored rows grow, 10x when due grows 10x):")
     rows = []
@@ -428,15 +446,28 @@ def print_tables(runs: list[Run], repeat: int) -> None:
     if traced:
         print("\nMemory of the sweep alone, tracemalloc on (slower: these times are not comparable):")
         table(
-            ["backend", "due", "stored", "sweep s", "tracemalloc peak MiB", "VmHWM before MiB",
-             "VmHWM after MiB"],
             [
-                [run.backend, f"{run.due:,}", f"{run.stored:,}", f"{run.seconds:.2f}",
-                 f"{run.result['tracemalloc_peak'] / 2**20:.2f}", mib(run.result["hwm_before_kib"]),
-                 mib(run.result["hwm_peak_kib"])]
+                "backend",
+                "due",
+                "stored",
+                "sweep s",
+                "tracemalloc peak MiB",
+                "VmHWM before MiB",
+                "VmHWM after MiB",
+            ],
+            [
+                [
+                    run.backend,
+                    f"{run.due:,}",
+                    f"{run.stored:,}",
+                    f"{run.seconds:.2f}",
+                    f"{run.result['tracemalloc_peak'] / 2**20:.2f}",
+                    mib(run.result["hwm_before_kib"]),
+                    mib(run.result["hwm_peak_kib"]),
+                ]
                 for run in traced
             ],
-        )  # fmt: skip
+        )
 
 
 def print_profile(path: str, limit: int = 25) -> None:
@@ -455,9 +486,13 @@ def main() -> int:
     parser.add_argument("--due", type=int, nargs=2, default=(1000, 10000), metavar=("SMALL", "LARGE"))
     parser.add_argument("--stored", type=int, nargs=2, default=(10000, 100000), metavar=("SMALL", "LARGE"))
     parser.add_argument(
-        "--tracemalloc-due", type=int, nargs="*", default=[1000], metavar="N",
+        "--tracemalloc-due",
+        type=int,
+        nargs="*",
+        default=[1000],
+        metavar="N",
         help="sweeps of N due among SMALL stored with tracemalloc on (about 3x slower); default 1000",
-    )  # fmt: skip
+    )
     parser.add_argument("--profile", action="store_true", help="add a cProfile run of the largest sweep")
     parser.add_argument("--repeat", type=int, default=1, help="timed sweeps per scenario (median shown)")
     # The child's own arguments
@@ -495,9 +530,14 @@ def main() -> int:
             if args.profile:
                 profile_path = str(Path(tempfile.gettempdir()) / f"rebound-sweep-{backend}.prof")
                 profiled = run_one(
-                    backend, server, fake, due=large_due, stored=large_stored, mode="profile",
+                    backend,
+                    server,
+                    fake,
+                    due=large_due,
+                    stored=large_stored,
+                    mode="profile",
                     profile_path=profile_path,
-                )  # fmt: skip
+                )
                 runs.append(profiled)
                 print_profile(profile_path)
     finally:

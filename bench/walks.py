@@ -232,7 +232,7 @@ READINGS = {"control": ("enter", "call", "return"), "entries": ("enter",)}
 
 
 def is_clock(module: str) -> bool:
-    return module == "clock" or module.endswith(".clock")  # clock/ today, clock/__init__.py before issue 27
+    return module == "clock" or module.endswith(".clock")  # clock/ today, bot/clock.py before issue 27
 
 
 def product(module: str) -> str | None:
@@ -332,7 +332,7 @@ class Rebound:
     def __init__(self, fake: Any, home: Path, **extra: str) -> None:
         load_settings = first("load_settings", "bot.config")
         upgrade = first("upgrade", "storage")
-        server = first("HttpServer", "rebound.server", "rebound.server")
+        server = first("HttpServer", "rebound.server", "bot.runtime.server")
         scheduler = importlib.import_module(server.__module__.rpartition(".")[0] + ".scheduler")
         environ = {
             "SLACK_BOT_TOKEN": "xoxb-walks",
@@ -497,7 +497,7 @@ class Walks:
         return walk
 
     def hubspot_prompt(self) -> list[tuple[str, str]]:
-        fakes = ("playground.fake_hubspot", "playground.fake_hubspot", "playground.fakes.hubspot")
+        fakes = ("playground.fake_hubspot", "playground.hubspot", "playground.fakes.hubspot")
         event, signed = first("stage_change_event", *fakes), first("signed_webhook", *fakes)
         portal = first("PORTAL_ID", *fakes)
         self.moment.at = WEDNESDAY
@@ -583,11 +583,11 @@ def main() -> int:
     tracer = Tracer()
     threading.setprofile(tracer.profile)  # before any thread starts, so Bolt's listeners have it
     moment = Moment()
-    first("follow", "clock", "clock")(moment.now)
+    first("follow", "clock", "bot.clock")(moment.now)
     first("configure_logging", "bot.config")("WARNING")
     emulator = first("SlackEmulator", "playground.emulator")
     fake_hubspot = first(
-        "FakeHubSpot", "playground.fake_hubspot", "playground.fake_hubspot", "playground.fakes.hubspot"
+        "FakeHubSpot", "playground.fake_hubspot", "playground.hubspot", "playground.fakes.hubspot"
     )
     print(f"Rebound at {checkout()}")
     print(f"Python {sys.version.split()[0]}; each walk recorded {args.runs} times, each after a warm-up")

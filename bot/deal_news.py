@@ -20,6 +20,15 @@ class UnreadableNews(ValueError):
     """A notification that is not what the CRM sends (bad JSON or XML, wrong shape, too many events)."""
 
 
+@dataclass(frozen=True)
+class NewsBatch:
+    """What one webhook request said: the deal news read, in order, and why each event that could
+    not be read was skipped (a line each for the log). One bad event never costs the others."""
+
+    news: list[DealNews]
+    skipped: list[str]
+
+
 @dataclass(frozen=True, kw_only=True)
 class DealNews:
     """One notification about one deal's stage."""

@@ -73,9 +73,15 @@ def answer_follow_up(
     if follow_up_id is not None:
         with store_of(context).write() as work:
             due, changed = work.follow_ups.answer(
-                team_id=team_id, user_id=user_id, follow_up_id=follow_up_id, kind=kind, state=state, now=now,
-                due_at=due_at, due_on=due_on,
-            )  # fmt: skip
+                team_id=team_id,
+                user_id=user_id,
+                follow_up_id=follow_up_id,
+                kind=kind,
+                state=state,
+                now=now,
+                due_at=due_at,
+                due_on=due_on,
+            )
     if due is None:
         refused = (action["action_id"], user_id, action.get("value"))
         logger.warning("Refused %s from %s: follow-up %r is not theirs to answer", *refused)

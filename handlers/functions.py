@@ -32,7 +32,9 @@ def ask_for_autopsy(
         fail("Rebound could not store the request just now. Run the workflow again in a few minutes.")
         return
     logger.info(
-        "A workflow asked %s for an autopsy of %r: %s", news.owner_user_id, news.deal_name,
+        "A workflow asked %s for an autopsy of %r: %s",
+        news.owner_user_id,
+        news.deal_name,
         "prompt scheduled" if received.prompts else "already asked",
-    )  # fmt: skip
+    )
     complete(outputs={})

@@ -41,9 +41,14 @@ def save_autopsy(
     try:
         with store_of(context).write() as work:
             entry, is_new = work.autopsies.save(
-                team_id=team_id, user_id=user_id, view_id=view["id"], answers=answers, created_at=now,
-                follow_ups=plans, origin=crm_origin(lost_deal),
-            )  # fmt: skip
+                team_id=team_id,
+                user_id=user_id,
+                view_id=view["id"],
+                answers=answers,
+                created_at=now,
+                follow_ups=plans,
+                origin=crm_origin(lost_deal),
+            )
             if is_new and lost_deal is not None:  # its prompt and reminder are answered with it
                 work.lost_deals.link_autopsy(lost_deal.id, autopsy_id=entry.id, now=now)
     except SQLAlchemyError:

@@ -283,11 +283,16 @@ class SlackClient:
                     "is_ephemeral": False,
                 },
                 channel={"id": message["channel"], "name": "directmessage"},
-                message={"type": "message", "user": BOT_USER_ID, "ts": message["ts"], "text": message["text"],
-                         "blocks": message["blocks"]},
+                message={
+                    "type": "message",
+                    "user": BOT_USER_ID,
+                    "ts": message["ts"],
+                    "text": message["text"],
+                    "blocks": message["blocks"],
+                },
                 state={"values": {}},
                 response_url=self.emulator.response_url(f"act{next(_events)}"),
-            )  # fmt: skip
+            )
         else:
             view = self.seen.homes.get(person) if where.get("kind") == "home" else self._modal(person, where)
             if view is None:
@@ -310,13 +315,21 @@ class SlackClient:
             "api_app_id": APP_ID,
             "token": "playground",
             "trigger_id": self._trigger_for(person),
-            "view": {**sent, "state": {"values": values}, "team_id": TEAM_ID, "app_id": APP_ID,
-                     "app_installed_team_id": TEAM_ID, "bot_id": "B0REBOUND", "root_view_id": view["id"],
-                     "previous_view_id": None, "external_id": ""},
+            "view": {
+                **sent,
+                "state": {"values": values},
+                "team_id": TEAM_ID,
+                "app_id": APP_ID,
+                "app_installed_team_id": TEAM_ID,
+                "bot_id": "B0REBOUND",
+                "root_view_id": view["id"],
+                "previous_view_id": None,
+                "external_id": "",
+            },
             "response_urls": [],
             "is_enterprise_install": False,
             "enterprise": None,
-        }  # fmt: skip
+        }
         status, answer = self._send(
             urlencode({"payload": json.dumps(payload)}).encode(), "application/x-www-form-urlencoded"
         )
@@ -330,8 +343,14 @@ class SlackClient:
         if view is None:
             return {"ok": False, "error": "view_not_found"}
         if view.get("notify_on_close"):  # Slack tells the bot only when the view asked
-            payload = {"type": "view_closed", "team": {"id": TEAM_ID}, "user": self._user(person),
-                       "api_app_id": APP_ID, "view": view, "is_cleared": False}  # fmt: skip
+            payload = {
+                "type": "view_closed",
+                "team": {"id": TEAM_ID},
+                "user": self._user(person),
+                "api_app_id": APP_ID,
+                "view": view,
+                "is_cleared": False,
+            }
             self._send(
                 urlencode({"payload": json.dumps(payload)}).encode(), "application/x-www-form-urlencoded"
             )
@@ -365,7 +384,7 @@ class SlackClient:
                 ],
                 "is_ext_shared_channel": False,
             }
-        ).encode()  # fmt: skip
+        ).encode()
         status, _ = self._send(body, "application/json")
         return {"ok": status == 200}
 

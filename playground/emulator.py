@@ -443,11 +443,15 @@ class SlackEmulator:
         return {
             "ok": True,
             "user": {
-                "id": found, "team_id": TEAM_ID, "name": found.lower(), "deleted": found in self.deleted,
-                "is_bot": found in self.bots, "tz": self.zones.get(found, "UTC"),
+                "id": found,
+                "team_id": TEAM_ID,
+                "name": found.lower(),
+                "deleted": found in self.deleted,
+                "is_bot": found in self.bots,
+                "tz": self.zones.get(found, "UTC"),
                 "real_name": self.names.get(found, found),
             },
-        }  # fmt: skip
+        }
 
     def _apps_connections_open(self, asked: Asked) -> dict[str, Any]:
         if self.socket_mode_url is None:

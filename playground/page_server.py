@@ -97,7 +97,7 @@ class _Handler(QuietHandler):
             "/play/home": lambda: client.open_home(person),
             "/play/clock": lambda: self.server.clock(asked),
             "/play/hubspot": lambda: self.server.crm(asked),
-        }  # fmt: skip
+        }
         route = routes.get(path)
         if route is None:
             return self._json(404, {"ok": False, "error": "not_found"})

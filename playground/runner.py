@@ -104,10 +104,16 @@ def run(*, port: int | None, demo: bool, fresh: bool, browser: bool) -> int:
             _live_the_demo(client, sweeps, playground_clock)
         page.clock = sweeps.jump
         page.crm = LostInHubSpot(
-            hubspot, emulator, store, PEOPLE, secret=env["HUBSPOT_CLIENT_SECRET"],
-            public_url=env["REBOUND_PUBLIC_URL"], bot_url=f"http://127.0.0.1:{env['PORT']}",
-            sweep=sweeps.run, now=client.now,
-        ).lose  # fmt: skip
+            hubspot,
+            emulator,
+            store,
+            PEOPLE,
+            secret=env["HUBSPOT_CLIENT_SECRET"],
+            public_url=env["REBOUND_PUBLIC_URL"],
+            bot_url=f"http://127.0.0.1:{env['PORT']}",
+            sweep=sweeps.run,
+            now=client.now,
+        ).lose
         page.start()
         threading.Thread(target=sweeps.every, args=(stopping,), daemon=True).start()
         url = f"http://127.0.0.1:{page.port}/"
@@ -189,7 +195,7 @@ def bot_environment(emulator: SlackEmulator, database: Path, hubspot: FakeHubSpo
         REBOUND_TIMEZONE=TEAM_ZONE,
         LOG_LEVEL="WARNING",
         PYTHONUNBUFFERED="1",
-    )  # fmt: skip
+    )
     return env
 
 

@@ -135,9 +135,14 @@ class SlackEvents(SlackRequestHandler):
         if requests_log.isEnabledFor(level):
             team, user = team_and_user(bolt_request.body)
             requests_log.log(
-                level, "%s: team=%s user=%s -> %s in %.1f ms",
-                what_was_asked(bolt_request.body), team, user, response.status, took * 1000,
-            )  # fmt: skip
+                level,
+                "%s: team=%s user=%s -> %s in %.1f ms",
+                what_was_asked(bolt_request.body),
+                team,
+                user,
+                response.status,
+                took * 1000,
+            )
         return response
 
     def refuse(self, raw: bytes, request: WsgiHttpRequest) -> BoltResponse:

@@ -52,36 +52,51 @@ class LostDeals:
                 self.session,
                 LostDeal,
                 {
-                    "team_id": team_id, "crm": item.crm, "deal_id": item.deal_id,
-                    "changed_at": item.changed_at, "from_import": item.from_import, "state": "waiting",
+                    "team_id": team_id,
+                    "crm": item.crm,
+                    "deal_id": item.deal_id,
+                    "changed_at": item.changed_at,
+                    "from_import": item.from_import,
+                    "state": "waiting",
                     "created_at": now,
                 },
                 keys=("team_id", "crm", "deal_id"),
                 changes={"team_id": team_id},  # no change: RETURNING names the row either way
                 returning=LostDeal.id,
-            ).scalar_one()  # fmt: skip
+            ).scalar_one()
             seen = upsert(
                 self.session,
                 DealNewsSeen,
-                {"team_id": team_id, "crm": item.crm, "key": item.key[:200], "lost_deal_id": deal_id,
-                 "received_at": now},
+                {
+                    "team_id": team_id,
+                    "crm": item.crm,
+                    "key": item.key[:200],
+                    "lost_deal_id": deal_id,
+                    "received_at": now,
+                },
                 keys=("team_id", "crm", "key"),
                 returning=DealNewsSeen.key,
-            ).scalar()  # fmt: skip
+            ).scalar()
             if seen is None:
                 ignored += 1
                 continue
             stored += 1
             values = {
-                "changed_at": item.changed_at, "stage": item.stage, "lost": item.lost,
+                "changed_at": item.changed_at,
+                "stage": item.stage,
+                "lost": item.lost,
                 "from_import": item.from_import,
-            }  # fmt: skip
+            }
             for name, value in (
-                ("deal_name", item.deal_name), ("currency", item.currency), ("reason", item.reason),
-                ("pipeline", item.pipeline), ("owner_email", item.owner_email),
-                ("owner_id", item.owner_user_id), ("deal_url", item.deal_url),
+                ("deal_name", item.deal_name),
+                ("currency", item.currency),
+                ("reason", item.reason),
+                ("pipeline", item.pipeline),
+                ("owner_email", item.owner_email),
+                ("owner_id", item.owner_user_id),
+                ("deal_url", item.deal_url),
                 ("amount_cents", cents(item.amount)),
-            ):  # fmt: skip
+            ):
                 if value is not None:
                     values[name] = value
             state = self.session.execute(  # the deal's state if this news is its newest, else None
@@ -111,10 +126,16 @@ class LostDeals:
             if not has_prompt:
                 self.session.add(
                     FollowUp(
-                        team_id=team_id, lost_deal_id=deal_id, kind=PROMPT, recipient_id=item.owner_user_id,
-                        due_at=now, state="pending", attempts=0, created_at=now,
+                        team_id=team_id,
+                        lost_deal_id=deal_id,
+                        kind=PROMPT,
+                        recipient_id=item.owner_user_id,
+                        due_at=now,
+                        state="pending",
+                        attempts=0,
+                        created_at=now,
                     )
-                )  # fmt: skip
+                )
                 prompts += 1
         return Received(stored=stored, ignored=ignored, prompts=prompts)
 

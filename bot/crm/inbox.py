@@ -4,7 +4,10 @@ after 5 s; the sweep asks HubSpot and Slack later).
 
 `POST /crm/hubspot`: HubSpot's v3 signature over REBOUND_PUBLIC_URL + path, within 5 minutes.
 `POST /crm/salesforce/<secret>`: the path secret and the org in the message. Refused requests
-store nothing: 401 unsigned or wrongly signed, 403 another org, 400 unreadable, 413 too large.
+store nothing: 401 unsigned or wrongly signed, 403 another org, 400 no batch at all, 413 too
+large. In a signed batch, each event that cannot be read is skipped with a log line and the
+rest are stored: refusing the batch would make the CRM resend it, and finally drop the real
+deals beside the one bad event.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import clock
 from bot import metrics
 from bot.config import CrmSettings
 from bot.crm import hubspot_signatures, hubspot_webhooks, salesforce
-from bot.deal_news import DealNews, UnreadableNews
+from bot.deal_news import NewsBatch, UnreadableNews
 from storage import Store
 
 logger = logging.getLogger("rebound.crm")
@@ -89,11 +92,11 @@ class CrmInbox:
             logger.warning("Refused a HubSpot webhook: missing, stale or wrong signature (for %s)", uri)
             return Answer("401 Unauthorized")
         try:
-            news = hubspot_webhooks.read_webhook(body)
+            batch = hubspot_webhooks.read_webhook(body)
         except UnreadableNews as error:
             logger.warning("Refused a signed HubSpot webhook: %s", error)
             return Answer("400 Bad Request", b"Not a HubSpot webhook")
-        return self._store("HubSpot", news, Answer("204 No Content"))
+        return self._store("HubSpot", batch, Answer("204 No Content"))
 
     def _salesforce(self, secret: str, body: bytes) -> Answer:
         assert self.settings.salesforce_outbound_secret is not None and self.settings.salesforce_org_id
@@ -101,7 +104,7 @@ class CrmInbox:
             logger.warning("Refused a Salesforce message: wrong secret in its path")
             return Answer("401 Unauthorized")
         try:
-            news = salesforce.read_outbound_message(body, org_id=self.settings.salesforce_org_id)
+            batch = salesforce.read_outbound_message(body, org_id=self.settings.salesforce_org_id)
         except salesforce.WrongOrg:
             logger.warning("Refused a Salesforce message from another org than SALESFORCE_ORG_ID")
             return Answer("403 Forbidden")
@@ -109,9 +112,14 @@ class CrmInbox:
             logger.warning("Refused a Salesforce message: %s", error)
             return Answer("400 Bad Request", b"Not a Salesforce outbound message")
         acknowledged = Answer("200 OK", salesforce.ACKNOWLEDGEMENT, salesforce.ACKNOWLEDGEMENT_CONTENT_TYPE)
-        return self._store("Salesforce", news, acknowledged)
+        return self._store("Salesforce", batch, acknowledged)
 
-    def _store(self, crm: str, news: list[DealNews], acknowledged: Answer) -> Answer:
+    def _store(self, crm: str, batch: NewsBatch, acknowledged: Answer) -> Answer:
+        for why in batch.skipped:
+            logger.warning("Skipped a %s event that cannot be read (%s); the rest are stored", crm, why)
+        news = batch.news
+        if not news:
+            return acknowledged
         team = self.team()
         if team is None:  # the CRM retries; by then Slack may have said which workspace this is
             logger.warning("%s webhook not stored: which workspace it belongs to is not known yet", crm)
@@ -126,6 +134,9 @@ class CrmInbox:
         if received.stored:
             logger.info(
                 "%s: %s new notifications (%s seen before), %s prompts to send",
-                crm, received.stored, received.ignored, received.prompts,
-            )  # fmt: skip
+                crm,
+                received.stored,
+                received.ignored,
+                received.prompts,
+            )
         return acknowledged

@@ -99,6 +99,8 @@ class CrmPrompter(DealPrompter):
     def reason_to_skip(self, deal: LostDeal) -> str | None:
         """Why a lost deal gets no prompt, in the words of the log; None when it gets one."""
         if deal.lost is False:
+            if deal.crm == HUBSPOT:  # every stage change is news there; HubSpot said this stage is no loss
+                return f"its stage ({(deal.stage or 'unknown')[:60]}) is not a closed-lost one"
             return "reopened before its prompt went out"
         if deal.from_import:
             return "changed by an import"
@@ -170,9 +172,11 @@ class CrmPrompter(DealPrompter):
         if not user.get("id") or user.get("deleted") or user.get("is_bot"):
             logger.warning(
                 "%s deal %s: its owner %s is no one in Slack (%s); listed for admins in App Home",
-                CRMS[deal.crm], deal.deal_id, deal.owner_email,
+                CRMS[deal.crm],
+                deal.deal_id,
+                deal.owner_email,
                 "deleted" if user.get("deleted") else "a bot" if user.get("is_bot") else "no account",
-            )  # fmt: skip
+            )
             return None
         if user.get("tz"):
             with self.store.write() as work:

@@ -26,7 +26,7 @@ from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 
 import clock
-from bot.deal_news import SALESFORCE, DealNews, UnreadableNews
+from bot.deal_news import SALESFORCE, DealNews, NewsBatch, UnreadableNews
 
 SOAP_ENVELOPE_NS = "http://schemas.xmlsoap.org/soap/envelope/"
 OUTBOUND_NS = "http://soap.sforce.com/2005/09/outbound"  # the notifications call and its response
@@ -75,16 +75,19 @@ class WrongOrg(Exception):
     """
 
 
-def read_outbound_message(body: bytes, *, org_id: str) -> list[DealNews]:
+def read_outbound_message(body: bytes, *, org_id: str) -> NewsBatch:
     """Read an outbound message's notifications, one `DealNews` per Notification, in order.
 
     `org_id` is the configured org, in its 15- or 18-character form: the same org sends its
     18-character id, whose first 15 characters are the 15-character one (case matters).
     Raises `WrongOrg` when the message is another org's, before any notification is read,
-    and `UnreadableNews` when it is not what Salesforce sends (not XML, a DTD, not a
-    notifications envelope, no Notification or more than 100, an opportunity without its Id,
-    a value of the wrong type). The SessionId, if the operator ticked "Send Session ID", is a
-    live Salesforce session: it is never read, kept or logged.
+    and `UnreadableNews` when it is no message Salesforce sends (not XML, a DTD, not a
+    notifications envelope, no Notification or more than 100). A notification about another
+    object than an Opportunity (an outbound message set up on Accounts, say), or with a value
+    of the wrong type, is skipped with its reason, and the rest are read: Salesforce resends
+    a message it does not see acknowledged for 24 hours, and a resend would be read the same.
+    The SessionId, if the operator ticked "Send Session ID", is a live Salesforce session: it
+    is never read, kept or logged.
     """
     notifications = _notifications(body)
     sent_org = _text(notifications.find(f"{{{OUTBOUND_NS}}}OrganizationId"))
@@ -101,7 +104,13 @@ def read_outbound_message(body: bytes, *, org_id: str) -> list[DealNews]:
             f"{len(entries)} notifications in one message (Salesforce sends {MAX_NOTIFICATIONS} at most)"
         )
     instance = _instance(notifications)
-    return [_news(entry, instance) for entry in entries]
+    news, skipped = [], []
+    for number, entry in enumerate(entries, start=1):
+        try:
+            news.append(_news(entry, instance))
+        except UnreadableNews as why:
+            skipped.append(f"notification {number} of {len(entries)}: {why}")
+    return NewsBatch(news, skipped)
 
 
 def _notifications(body: bytes) -> Element:
@@ -158,11 +167,11 @@ def _news(entry: Element, instance: str | None) -> DealNews:
     key = _record_id(_text(entry.find(f"{{{OUTBOUND_NS}}}Id")), "a Notification")
     record = entry.find(f"{{{OUTBOUND_NS}}}sObject")
     if record is None:
-        raise UnreadableNews(f"notification {key} without its sObject")
+        raise UnreadableNews(f"{key} without its sObject")
     kind = record.get(f"{{{XSI_NS}}}type", "")
     if kind.rpartition(":")[2] != "Opportunity":
         raise UnreadableNews(
-            f"notification {key} is about {kind[:60] or 'an untyped sObject'}, not an Opportunity"
+            f"{key} is about {kind.rpartition(':')[2][:60] or 'an untyped sObject'}, not an Opportunity"
         )
 
     def field(name: str) -> str | None:

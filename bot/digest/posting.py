@@ -106,10 +106,11 @@ class DigestSweep(Sweep[Digest, Composed, Outcome]):
                 continue
             if not schedule.channel:
                 self._once(
-                    team_id, "no channel",
+                    team_id,
+                    "no channel",
                     "No weekly digest for %s: no channel is set (REBOUND_DIGEST_CHANNEL or App Home)",
                     team_id,
-                )  # fmt: skip
+                )
                 continue
             week = week_due(now, schedule)
             with self.store.read() as work:
@@ -118,10 +119,13 @@ class DigestSweep(Sweep[Digest, Composed, Outcome]):
             week = self._carrying(team_id, week, schedule)
             if now - week.ends_at > CATCH_UP:
                 self._once(
-                    team_id, week.key,
+                    team_id,
+                    week.key,
                     "The digest of %s for %s was due at %s, over 3 days ago; the next one brings its lessons",
-                    week.key, team_id, week.ends_at.isoformat(),
-                )  # fmt: skip
+                    week.key,
+                    team_id,
+                    week.ends_at.isoformat(),
+                )
                 self._open(team_id, week, schedule.channel, now, missed=True)
                 continue
             self._open(team_id, week, schedule.channel, now)
@@ -235,8 +239,9 @@ class DigestSweep(Sweep[Digest, Composed, Outcome]):
         if found is not None:
             logger.info(
                 "The weekly digest of %s for %s was posted before an interruption; not posting it twice",
-                row.week, row.team_id,
-            )  # fmt: skip
+                row.week,
+                row.team_id,
+            )
         return found
 
     def send(self, client: WebClient, ready: Composed) -> receipts.Posted:
@@ -310,5 +315,8 @@ class DigestSweep(Sweep[Digest, Composed, Outcome]):
         except Exception as error:  # the digest is posted; the picture is only a bonus
             logger.warning(
                 "Weekly digest of %s for %s: posted without its chart (%s: %s)",
-                row.week, row.team_id, type(error).__name__, error,
-            )  # fmt: skip
+                row.week,
+                row.team_id,
+                type(error).__name__,
+                error,
+            )

@@ -146,8 +146,11 @@ class FollowUpSweep(Sweep[Due, Addressed, FollowUpResult]):
         if found is not None:
             logger.info(
                 "Follow-up %s (%s) reached %s in %s before an interruption; not sending it twice",
-                follow_up.id, follow_up.kind, follow_up.recipient_id, follow_up.team_id,
-            )  # fmt: skip
+                follow_up.id,
+                follow_up.kind,
+                follow_up.recipient_id,
+                follow_up.team_id,
+            )
         return found
 
     def send(self, client: WebClient, ready: Addressed) -> receipts.Posted:

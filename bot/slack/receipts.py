@@ -55,8 +55,9 @@ def find(client: WebClient, channel: str, kind: str, key: str, after: str | None
         except SlackApiError as error:
             logger.warning(
                 "Could not read %s to check for an earlier delivery (%s); sending again",
-                channel, error_code(error),
-            )  # fmt: skip
+                channel,
+                error_code(error),
+            )
             return None
         for message in page.get("messages") or []:
             metadata = message.get("metadata") or {}

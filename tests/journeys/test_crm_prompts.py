@@ -28,7 +28,7 @@ from tests.journeys.test_app_home import open_home
 from tests.journeys.test_follow_up_buttons import click
 from tests.journeys.test_journey import ANSWERS, as_dict
 from tests.journeys.test_workspaces import CLIENT_ID, CLIENT_SECRET, install
-from tests.salesforce_messages import ORG_ID, Opportunity, outbound_message
+from tests.salesforce_messages import ORG_ID, Opportunity, notification, outbound_message
 from tests.slack_requests import FORM, fill_form, function_executed, post, send, unique, view_submission
 
 PUBLIC_URL = "https://rebound.example.com"
@@ -542,3 +542,59 @@ def test_with_many_workspaces_the_crm_s_deals_go_to_the_workspace_it_names(fake,
         assert prompt.token == "xoxb-T0CRMTEAM" and "Cyberdyne" in prompt.args["text"]
     finally:
         assert bot.stop() == 0, bot.log_text()
+
+
+def test_one_unreadable_event_in_a_hubspot_batch_costs_nothing_of_the_deal_beside_it(crm_bot, fake, hubspot):
+    user, deal = unique("U"), 7_200_001
+    fake.emails[f"{user.lower()}@example.com"] = user
+    hubspot.add_owner("520001", f"{user.lower()}@example.com")
+    hubspot.add_deal(deal, name="Cyberdyne", owner_id="520001")
+    now_ms = int(time.time() * 1000)
+    broken = {**stage_change_event(PORTAL_ID, 7_200_002, "closedlost", now_ms), "objectId": "not-a-number"}
+    answer = hubspot_webhook(crm_bot, [broken, stage_change_event(PORTAL_ID, deal, "closedlost", now_ms)])
+    assert answer.status == 204
+    assert "Skipped a HubSpot event that cannot be read (event 1 of 2: field 'objectId'" in crm_bot.log_text()
+    assert stored(crm_bot, str(deal)) and not stored(crm_bot, "7200002")
+    sweep_at(crm_bot, next_weekday_at(10))
+    [prompt] = dms_to(fake, user)
+    assert "Sorry about Cyberdyne" in prompt.args["text"]
+
+
+def test_hubspots_printed_shape_and_the_developer_platforms_shape_both_prompt(crm_bot, fake, hubspot):
+    """Events naming their kind in `eventType` (HubSpot's own examples), and `object.propertyChange`
+    on object type 0-3 (apps on HubSpot's developer platform): each is a deal's stage change."""
+    now_ms = int(time.time() * 1000)
+    for deal, shape in ((7_200_011, "eventType"), (7_200_012, "generic")):
+        user = unique("U")
+        fake.emails[f"{user.lower()}@example.com"] = user
+        hubspot.add_owner(f"52{deal % 100:04d}", f"{user.lower()}@example.com")
+        hubspot.add_deal(deal, name=f"Soylent {shape}", owner_id=f"52{deal % 100:04d}")
+        event = stage_change_event(PORTAL_ID, deal, "closedlost", now_ms)
+        if shape == "eventType":
+            event["eventType"] = event.pop("subscriptionType")
+        else:
+            event.update(subscriptionType="object.propertyChange", objectTypeId="0-3")
+        assert hubspot_webhook(crm_bot, [event]).status == 204
+        sweep_at(crm_bot, next_weekday_at(10))
+        [prompt] = dms_to(fake, user)
+        assert f"Sorry about Soylent {shape}" in prompt.args["text"]
+
+
+def test_a_hubspot_deal_moved_to_an_open_stage_is_logged_as_that_not_as_reopened(crm_bot, fake, hubspot):
+    deal = 7_200_021
+    hubspot.add_deal(deal, name="Tyrell", owner_id="520021", stage="qualifiedtobuy")
+    event = stage_change_event(PORTAL_ID, deal, "qualifiedtobuy", int(time.time() * 1000))
+    assert hubspot_webhook(crm_bot, [event]).status == 204
+    swept = rebound("reminders", "--as-of", next_weekday_at(10).isoformat(), env=crm_bot.env, cwd=crm_bot.cwd)
+    line = f"No prompt for HubSpot deal {deal}: its stage (qualifiedtobuy) is not a closed-lost one"
+    assert line in swept.stderr and "reopened" not in swept.stderr
+    assert deal_row(crm_bot, "hubspot", str(deal)).state == "skipped"
+
+
+def test_a_salesforce_message_about_accounts_is_acknowledged_and_left(crm_bot):
+    account = Opportunity(name="Acme Account", notification_id="04l5w00005286hZZZQ")
+    body = outbound_message(notifications=notification(account, sobject_type="sf:Account"))
+    answer = salesforce_message(crm_bot, body)
+    assert answer.status == 200 and b"<Ack>true</Ack>" in answer.body  # no resending for 24 hours
+    assert not stored(crm_bot, account.id or "")
+    assert "is about Account, not an Opportunity" in crm_bot.log_text()

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.crm.hubspot_webhooks import deal_url, read_webhook
-from bot.deal_news import HUBSPOT, UnreadableNews
+from bot.deal_news import HUBSPOT, NewsBatch, UnreadableNews
 from playground.fake_hubspot import stage_change_event
 
 OCCURRED = 1_796_400_000_123  # 2026-12-04 16:00:00.123 UTC
@@ -19,7 +19,7 @@ def body(*events: object) -> bytes:
 
 
 def test_a_stage_change_becomes_deal_news_with_hubspots_fields():
-    [news] = read_webhook(body(stage_change_event(62515, 9001, "closedlost", OCCURRED, event_id=7)))
+    [news] = read_webhook(body(stage_change_event(62515, 9001, "closedlost", OCCURRED, event_id=7))).news
     assert news.crm == HUBSPOT and news.deal_id == "9001" and news.stage == "closedlost"
     assert news.changed_at == datetime(2026, 12, 4, 16, 0, 0, 123000, tzinfo=UTC)
     assert news.lost is None  # only the pipeline's metadata can say; the sweep asks
@@ -28,17 +28,20 @@ def test_a_stage_change_becomes_deal_news_with_hubspots_fields():
 
 
 def test_the_key_ignores_event_ids_hubspot_does_not_keep_unique():
-    again = read_webhook(body(stage_change_event(62515, 9001, "closedlost", OCCURRED, event_id=1, attempt=1)))
-    first = read_webhook(body(stage_change_event(62515, 9001, "closedlost", OCCURRED, event_id=2)))
-    other = read_webhook(body(stage_change_event(62515, 9001, "closedlost", OCCURRED + 1, event_id=1)))
-    assert again[0].key == first[0].key != other[0].key
-    assert read_webhook(body(stage_change_event(1, 9001, "closedlost", OCCURRED)))[0].key != first[0].key
+    def key(event: dict) -> str:
+        return read_webhook(body(event)).news[0].key
+
+    again = key(stage_change_event(62515, 9001, "closedlost", OCCURRED, event_id=1, attempt=1))
+    first = key(stage_change_event(62515, 9001, "closedlost", OCCURRED, event_id=2))
+    other = key(stage_change_event(62515, 9001, "closedlost", OCCURRED + 1, event_id=1))
+    assert again == first != other
+    assert key(stage_change_event(1, 9001, "closedlost", OCCURRED)) != first
 
 
 def test_a_batch_is_read_in_order():
     events = [stage_change_event(62515, deal, "closedlost", OCCURRED + deal) for deal in range(1, 101)]
-    news = read_webhook(body(*events))
-    assert [n.deal_id for n in news] == [str(d) for d in range(1, 101)]
+    batch = read_webhook(body(*events))
+    assert [n.deal_id for n in batch.news] == [str(d) for d in range(1, 101)] and batch.skipped == []
 
 
 def test_more_than_a_hundred_events_are_refused():
@@ -55,7 +58,7 @@ def test_an_import_is_flagged():
                 for source in ("IMPORT", "CRM_UI", "API")
             )
         )
-    )
+    ).news
     assert imported.from_import and not by_hand.from_import and not by_api.from_import
 
 
@@ -71,15 +74,37 @@ def test_other_properties_and_kinds_are_skipped_not_refused():
     created.update(subscriptionType="deal.creation", changeFlag="NEW")
     contact = {**stage_change_event(1, 4, "lead", OCCURRED), "subscriptionType": "contact.propertyChange"}
     kept = stage_change_event(1, 5, "closedlost", OCCURRED)
-    assert [n.deal_id for n in read_webhook(body(amount, created, contact, kept))] == ["5"]
-    assert read_webhook(b"[]") == []
+    batch = read_webhook(body(amount, created, contact, kept))
+    assert [n.deal_id for n in batch.news] == ["5"] and batch.skipped == []
+    assert read_webhook(b"[]") == NewsBatch([], [])
+
+
+def test_hubspots_printed_examples_name_the_kind_in_event_type():
+    """HubSpot's documentation prints batches whose events carry `eventType`, no `subscriptionType`."""
+    event = stage_change_event(62515, 9001, "closedlost", OCCURRED)
+    event["eventType"] = event.pop("subscriptionType")
+    contact = {**event, "eventType": "contact.propertyChange", "objectId": 9002}
+    batch = read_webhook(body(event, contact))
+    assert [n.deal_id for n in batch.news] == ["9001"] and batch.skipped == []
+
+
+def test_the_developer_platforms_generic_deal_changes_are_stage_changes_too():
+    """Apps on HubSpot's developer platform subscribe to `object.propertyChange`; 0-3 is a deal."""
+    deal = {
+        **stage_change_event(62515, 9001, "closedlost", OCCURRED),
+        "subscriptionType": "object.propertyChange",
+    }
+    deal["objectTypeId"] = "0-3"
+    company = {**deal, "objectTypeId": "0-2", "objectId": 9002}
+    [news] = read_webhook(body(deal, company)).news
+    assert (news.deal_id, news.stage, news.key) == ("9001", "closedlost", f"62515:9001:closedlost:{OCCURRED}")
 
 
 @pytest.mark.parametrize(
     "raw",
-    [b"", b"not json", b'{"objectId": 1}', b"[1]", b'["event"]', b"[null]", b"\xff\xfe[", b"[" * 100_000],
+    [b"", b"not json", b'{"objectId": 1}', b"\xff\xfe[", b"[" * 100_000],
 )
-def test_what_is_not_a_json_array_of_objects_is_refused(raw):
+def test_what_is_not_a_json_array_is_refused_whole(raw):
     with pytest.raises(UnreadableNews):
         read_webhook(raw)
 
@@ -95,20 +120,29 @@ def test_what_is_not_a_json_array_of_objects_is_refused(raw):
         ("occurredAt", True),
         ("occurredAt", 10**20),
         ("subscriptionType", None),
+        ("subscriptionType", 7),
         ("propertyName", 3),
         ("propertyValue", None),
         ("propertyValue", ["closedlost"]),
         ("changeSource", 1),
     ],
 )
-def test_a_missing_or_mistyped_field_refuses_the_batch(field, value):
+def test_an_event_with_a_missing_or_mistyped_field_is_skipped_and_the_rest_read(field, value):
     event = stage_change_event(62515, 9001, "closedlost", OCCURRED)
     if value is None:
         del event[field]
     else:
         event[field] = value
-    with pytest.raises(UnreadableNews):
-        read_webhook(body(stage_change_event(62515, 9000, "closedlost", OCCURRED), event))
+    batch = read_webhook(body(stage_change_event(62515, 9000, "closedlost", OCCURRED), event))
+    assert [n.deal_id for n in batch.news] == ["9000"]
+    [why] = batch.skipped
+    assert why.startswith("event 2 of 2: ") and len(why) < 120
+
+
+@pytest.mark.parametrize("event", [1, "event", None, ["closedlost"]])
+def test_an_event_that_is_not_an_object_is_skipped(event):
+    batch = read_webhook(body(event, stage_change_event(62515, 9000, "closedlost", OCCURRED)))
+    assert [n.deal_id for n in batch.news] == ["9000"] and batch.skipped == ["event 1 of 2: not an object"]
 
 
 def test_the_deal_links_to_its_record_in_hubspot():

@@ -25,7 +25,17 @@ NOTIFICATION_ID = "04l5w00005286hAAAQ"
 
 
 def read(*opportunities: Opportunity, org_id: str = ORG_ID_15, **message: object) -> list[DealNews]:
-    return read_outbound_message(outbound_message(*opportunities, **message), org_id=org_id)
+    batch = read_outbound_message(outbound_message(*opportunities, **message), org_id=org_id)
+    assert batch.skipped == []
+    return batch.news
+
+
+def skipped(body: bytes) -> str:
+    """Why the one unreadable notification of a message beside a readable one was skipped."""
+    batch = read_outbound_message(body, org_id=ORG_ID)
+    assert [news.deal_id for news in batch.news] == [DEAL_ID]
+    [why] = batch.skipped
+    return why
 
 
 def read_one(**fields: object) -> DealNews:
@@ -128,7 +138,7 @@ def test_a_hundred_notifications_are_read():
     ],
 )
 def test_the_org_id_matches_in_its_15_or_18_character_form(sent, configured):
-    assert len(read_outbound_message(outbound_message(org_id=sent), org_id=configured)) == 1
+    assert len(read_outbound_message(outbound_message(org_id=sent), org_id=configured).news) == 1
 
 
 @pytest.mark.parametrize(
@@ -194,18 +204,24 @@ def test_what_is_not_a_notifications_envelope_is_unreadable(body):
         "amount-infinity", "amount-huge", "amount-too-long", "flag-yes", "date-words", "currency-words",
     ],
 )  # fmt: skip
-def test_a_notification_salesforce_would_not_send_is_unreadable(opportunity):
-    unreadable(outbound_message(opportunity))
+def test_a_notification_salesforce_would_not_send_is_skipped_and_the_rest_read(opportunity):
+    good = notification(Opportunity(id=DEAL_ID, notification_id="04l5w00005286hBBBQ"))
+    why = skipped(outbound_message(notifications=good + notification(opportunity)))
+    assert why.startswith("notification 2 of 2: ") and len(why) < 160
 
 
-def test_a_notification_without_its_sobject_is_unreadable():
-    unreadable(outbound_message(notifications=f"<Notification><Id>{NOTIFICATION_ID}</Id></Notification>"))
-
-
-def test_an_outbound_message_about_another_object_is_unreadable():
-    assert "sf:Account" in unreadable(
-        outbound_message(notifications=notification(Opportunity(), sobject_type="sf:Account"))
+def test_a_notification_without_its_sobject_is_skipped():
+    bare = f"<Notification><Id>{NOTIFICATION_ID}</Id></Notification>"
+    assert "without its sObject" in skipped(
+        outbound_message(notifications=bare + notification(Opportunity(id=DEAL_ID)))
     )
+
+
+def test_a_notification_about_another_object_is_skipped_not_refused():
+    """An outbound message set up on Accounts: acknowledged, so Salesforce does not resend it for a day."""
+    account = notification(Opportunity(notification_id="04l5w00005286hCCCQ"), sobject_type="sf:Account")
+    why = skipped(outbound_message(notifications=account + notification(Opportunity(id=DEAL_ID))))
+    assert why.endswith("is about Account, not an Opportunity")
 
 
 def test_more_than_a_hundred_notifications_are_unreadable():
@@ -290,7 +306,7 @@ def test_xsi_nil_is_none():
     body = outbound_message(Opportunity(name="NIL")).replace(
         b"<sf:Name>NIL</sf:Name>", b'<sf:Name xsi:nil="true"/>'
     )
-    [news] = read_outbound_message(body, org_id=ORG_ID)
+    [news] = read_outbound_message(body, org_id=ORG_ID).news
     assert news.deal_name is None
 
 

@@ -48,10 +48,10 @@ class Monitoring:
             status = "200 OK" if healthy else "503 Service Unavailable"
             return _answer(start_response, status, body, "application/json")
         if not self.allowed(environ):
+            challenge = ("WWW-Authenticate", 'Bearer realm="rebound metrics"')
             return _answer(
-                start_response, "401 Unauthorized", b"Bearer token required", "text/plain",
-                [("WWW-Authenticate", 'Bearer realm="rebound metrics"')],
-            )  # fmt: skip
+                start_response, "401 Unauthorized", b"Bearer token required", "text/plain", [challenge]
+            )
         encoder, content_type = choose_encoder(str(environ.get("HTTP_ACCEPT") or ""))
         return _answer(start_response, "200 OK", encoder(self.registry), content_type)
 

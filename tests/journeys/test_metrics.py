@@ -25,10 +25,12 @@ from storage import Plan, Store
 from tests.conftest import bot_env, free_port, rebound, start_bot
 from tests.examples import ANSWERS as STORED_ANSWERS
 from tests.journeys.test_journey import ANSWERS, open_form, submit
-from tests.salesforce_messages import ORG_ID, outbound_message
+from tests.salesforce_messages import ORG_ID, Opportunity, notification, outbound_message
 from tests.slack_requests import FORM, post, send, slash_command, unique
 
 PUBLIC_URL = "https://rebound.example.com"
+HUBSPOT_URL = PUBLIC_URL + "/crm/hubspot"
+SOAP = "text/xml; charset=utf-8"
 HUBSPOT_SECRET = "hubspot-client-secret-for-metrics"
 SALESFORCE_SECRET = "salesforce-path-secret-for-metrics-0123"
 METRICS_TOKEN = "metrics-token-for-the-journeys"
@@ -116,18 +118,23 @@ def test_after_a_journey_each_count_is_what_happened_and_names_nobody(fake: Slac
         assert post(bot.events_url, typed, FORM).status == 401
         assert post(bot.events_url, b"\xff\xfe not text", FORM).status in (400, 401)
 
-        # The CRMs: two deal events from an import (stored, no prompt), a forged batch, a wrong path.
+        # The CRMs: two deal events from an import (stored, no prompt) beside one unreadable, a
+        # Salesforce message about an Account (acknowledged, left), a forged batch, a wrong path.
         now_ms = int(time.time() * 1000)
         events = [
             stage_change_event(PORTAL_ID, deal, "closedlost", now_ms, change_source="IMPORT")
             for deal in (7_300_481, 7_300_482)
         ]
-        body, headers = signed_webhook(HUBSPOT_SECRET, PUBLIC_URL + "/crm/hubspot", events, now_ms)
+        unreadable = {**events[0], "objectId": "not a deal id"}
+        body, headers = signed_webhook(HUBSPOT_SECRET, HUBSPOT_URL, [*events, unreadable], now_ms)
         assert post(f"{bot.url}/crm/hubspot", body, "application/json", headers).status == 204
-        forged, headers = signed_webhook("not-the-secret", PUBLIC_URL + "/crm/hubspot", events, now_ms)
+        forged, headers = signed_webhook("not-the-secret", HUBSPOT_URL, events, now_ms)
         assert post(f"{bot.url}/crm/hubspot", forged, "application/json", headers).status == 401
-        salesforce = f"{bot.url}/crm/salesforce/not-the-path-secret-at-all-0000"
-        assert post(salesforce, outbound_message(), "text/xml; charset=utf-8").status == 401
+        account = outbound_message(
+            notifications=notification(Opportunity(name="An Account"), sobject_type="sf:Account")
+        )
+        assert post(f"{bot.url}/crm/salesforce/{SALESFORCE_SECRET}", account, SOAP).status == 200
+        assert post(f"{bot.url}/crm/salesforce/not-the-path-secret-at-all-0000", account, SOAP).status == 401
 
         # A sweep (the colleague who left: Slack refuses for good), then the week's digest.
         fake.fail(
@@ -156,7 +163,9 @@ def test_after_a_journey_each_count_is_what_happened_and_names_nobody(fake: Slac
         sample("rebound_follow_ups_total", kind="help_request", outcome="failed"): 1,
         sample("rebound_digests_total", outcome="posted"): 1,
         sample("rebound_crm_events_total", crm="hubspot", outcome="received"): 2,
+        sample("rebound_crm_events_total", crm="hubspot", outcome="skipped"): 1,
         sample("rebound_crm_events_total", crm="hubspot", outcome="refused"): 1,
+        sample("rebound_crm_events_total", crm="salesforce", outcome="skipped"): 1,
         sample("rebound_crm_events_total", crm="salesforce", outcome="refused"): 1,
     }
     assert shown[sample("rebound_command_ack_seconds_bucket", le="+Inf")] == 3

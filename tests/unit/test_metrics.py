@@ -187,9 +187,7 @@ def test_a_token_guards_metrics_and_never_health(store):
         assert sent["WWW-Authenticate"].startswith("Bearer")
     status, sent, body = scrape(monitoring, authorization=f"Bearer {TOKEN}")
     assert status == "200 OK" and sent["Content-Type"].startswith("text/plain; version=0.0.4")
-    assert "rebound_requests" in {
-        family.name for family in text_string_to_metric_families(body.decode())
-    }
+    assert "rebound_requests" in {family.name for family in text_string_to_metric_families(body.decode())}
     assert scrape(monitoring, "/healthz")[0] == "200 OK"
 
 

@@ -15,8 +15,8 @@ pins its apps, against one fake Slack in a process of its own:
 * on-dir: counting into PROMETHEUS_MULTIPROC_DIR, prometheus_client's files, as gunicorn's
   workers share them.
 
-Each round sends `--n` signed `/lost-deal` commands from 8 threads to each server in turn (the
-order rotates from round to round), each opening the autopsy form as in production, and reads
+Each round sends `--n` signed `/lost-deal` commands from 8 threads to each server in turn (in a
+new random order each round), each opening the autopsy form as in production, and reads
 the gunicorn worker's time on a CPU (its threads' schedstat, in ns) before and after: CPU per command. The
 rounds are pooled; a bootstrap over rounds (resampling whole rounds, so each keeps the machine's
 mood it shared between the servers) gives each ratio's 95 % interval. Last, each server's
@@ -193,9 +193,10 @@ def main() -> int:
                 warm.extra_calls.pop("auth.test", None)  # Bolt's lazy auth.test on the first request
                 if not warm.ok:  # counted at the end; on a busy machine the fake Slack may drop a call
                     failed.append(f"warm-up {server.name}: {describe(warm)}")
+            order = random.Random(4)
             for round_no in range(args.rounds):
-                shift = round_no % len(servers)
-                for server in servers[shift:] + servers[:shift]:
+                # A new order each round: no server always follows the same one (a rotation would).
+                for server in order.sample(servers, len(servers)):
                     before = on_cpu(server)
                     run = load(fake, server, CONCURRENCY, args.n)
                     cpu[server.name].append(on_cpu(server) - before)

@@ -24,39 +24,20 @@ from bot.digest.week import week_due
 from bot.slack.installs import installs_for
 from playground.emulator import SlackEmulator, new_trigger_id
 from storage import Plan, Store
-from tests.conftest import Bot, follow_ups_of
-from tests.examples import ANSWERS as STORED_ANSWERS
-from tests.journeys.test_journey import ANSWERS, as_dict, open_form, submit
-from tests.slack_requests import (
-    APP_ID,
+from tests.support.app_home_views import home_click, menu, modal_for, open_home, text_of
+from tests.support.bot_process import Bot
+from tests.support.databases import follow_ups_of
+from tests.support.examples import ANSWERS as STORED_ANSWERS
+from tests.support.lost_deal_form import FORM_ANSWERS, as_dict, open_form, submit
+from tests.support.slack_requests import (
     FORM,
-    event_callback,
     fill_form,
-    interactive,
     send,
     slash_command,
     unique,
     view_click,
     view_submission,
 )
-
-JSON = "application/json"
-
-
-def open_home(bot: Bot, fake: SlackEmulator, user: str, team: str, *, after: int = 0) -> dict[str, Any]:
-    """Open the Home tab as Slack reports it; return the view Rebound published."""
-    event = {"type": "app_home_opened", "user": user, "channel": "D0HOME", "tab": "home", "event_ts": "1.2"}
-    assert send(bot.events_url, event_callback(event, team=team), JSON).status == 200
-    return published(fake, user, after=after)
-
-
-def published(fake: SlackEmulator, user: str, *, after: int = 0) -> dict[str, Any]:
-    """The newest Home view published for `user`, once more than `after` have been."""
-    calls = fake.wait_for("views.publish", lambda c: c.args.get("user_id") == user, count=after + 1)
-    view = as_dict(calls[-1].args["view"])
-    View(**view).validate_json()
-    assert view["type"] == "home" and len(view["blocks"]) <= 100
-    return view
 
 
 def home_showing(fake: SlackEmulator, user: str, *texts: str) -> dict[str, Any]:
@@ -82,10 +63,6 @@ def journal_deals(view: dict[str, Any]) -> list[str]:
     ]
 
 
-def text_of(view: dict[str, Any]) -> str:
-    return json.dumps(view["blocks"], ensure_ascii=False)
-
-
 def element(view: dict[str, Any], action_id: str, *, index: int = 0) -> dict[str, Any]:
     found = [
         item
@@ -96,55 +73,13 @@ def element(view: dict[str, Any], action_id: str, *, index: int = 0) -> dict[str
     return found[index]
 
 
-def home_click(
-    bot: Bot, user: str, team: str, action: dict[str, Any], *, block_id: str = "home_actions"
-) -> str:
-    """A click in App Home, shaped as Slack sends it; return its trigger_id."""
-    trigger = new_trigger_id()
-    payload = {
-        "type": "block_actions",
-        "user": {"id": user, "username": "rep", "name": "rep", "team_id": team},
-        "api_app_id": APP_ID,
-        "token": "verification-token-unused",
-        "container": {"type": "view", "view_id": "V0HOME"},
-        "trigger_id": trigger,
-        "team": {"id": team, "domain": "rebound-test"},
-        "enterprise": None,
-        "is_enterprise_install": False,
-        "view": {"id": "V0HOME", "type": "home", "team_id": team, "blocks": [], "state": {"values": {}}},
-        "actions": [{**action, "block_id": block_id, "action_ts": f"{time.time():.6f}"}],
-    }
-    assert send(bot.events_url, interactive(payload), FORM).status == 200
-    return trigger
-
-
-def menu(bot: Bot, user: str, team: str, value: str) -> str:
-    return home_click(
-        bot,
-        user,
-        team,
-        {
-            "action_id": ids.AUTOPSY_MENU,
-            "type": "overflow",
-            "selected_option": {"text": {"type": "plain_text", "text": "Edit"}, "value": value},
-        },
-    )
-
-
 def write(bot: Bot, fake: SlackEmulator, user: str, team: str, deal: str, **answers: Any) -> None:
     view = open_form(bot, fake, deal, user=user, team=team)
-    assert submit(bot, view, {**ANSWERS, **answers}, user=user, team=team).status == 200
+    assert submit(bot, view, {**FORM_ANSWERS, **answers}, user=user, team=team).status == 200
 
 
 def autopsy_ids(bot: Bot, team: str, user: str) -> list[int]:
     return [row["id"] for row in bot.export(team) if row["user_id"] == user]
-
-
-def modal_for(fake: SlackEmulator, trigger: str) -> dict[str, Any]:
-    [call] = fake.wait_for("views.open", lambda c: c.args.get("trigger_id") == trigger)
-    view = as_dict(call.args["view"])
-    View(**view).validate_json()
-    return {**view, "id": unique("V")}
 
 
 def test_a_new_reps_home_has_a_way_in_and_nothing_else(bot, fake):
@@ -248,11 +183,11 @@ def test_editing_rewrites_the_autopsy_and_moves_its_touch_base(bot, fake):
     assert form["callback_id"] == ids.AUTOPSY_EDIT_VIEW and form["private_metadata"] == str(autopsy_id)
     inputs = {block["block_id"]: block["element"] for block in form["blocks"] if block["type"] == "input"}
     assert inputs[ids.DEAL]["initial_value"] == "Globex"
-    assert inputs[ids.LESSON]["initial_value"] == ANSWERS[ids.LESSON]
+    assert inputs[ids.LESSON]["initial_value"] == FORM_ANSWERS[ids.LESSON]
     assert inputs[ids.CHECK_TIMING]["initial_option"]["value"] == "partly"
     new_day = (date.today() + timedelta(days=60)).isoformat()
     changed = {
-        **ANSWERS,
+        **FORM_ANSWERS,
         ids.DEAL: "Globex",
         ids.LESSON: "Send the proposal the same day.",
         ids.TOUCH_BASE_ON: new_day,
@@ -310,7 +245,7 @@ def test_nobody_edits_or_deletes_another_persons_autopsy(bot, fake):
         **modal_for(fake, menu(bot, owner, team, f"edit:{autopsy_id}")),
         "private_metadata": str(autopsy_id),
     }
-    hijack = {**ANSWERS, ids.DEAL: "Umbrella", ids.LESSON: "HIJACKED"}
+    hijack = {**FORM_ANSWERS, ids.DEAL: "Umbrella", ids.LESSON: "HIJACKED"}
     reply = send(
         bot.events_url, view_submission(form, fill_form(form, hijack), user=intruder, team=team), FORM
     )
@@ -320,7 +255,7 @@ def test_nobody_edits_or_deletes_another_persons_autopsy(bot, fake):
     body = view_click(confirm, forged, user=intruder, team=team, trigger_id=new_trigger_id())
     assert send(bot.events_url, body, FORM).status == 200
     [row] = [row for row in bot.export(team) if row["id"] == autopsy_id]
-    assert row["lesson"] == ANSWERS[ids.LESSON]
+    assert row["lesson"] == FORM_ANSWERS[ids.LESSON]
     log = bot.log_text()
     assert f"Refused to edit autopsy '{autopsy_id}' for {intruder}" in log
     assert f"Refused to delete autopsy '{autopsy_id}' for {intruder}" in log
@@ -476,7 +411,7 @@ def test_an_admin_changes_the_settings_and_the_next_digest_moves(bot, fake):
         suggested += timedelta(days=1)
     assert picker["element"]["initial_date"] == suggested.isoformat()
     # And "revisit your notes" comes after 3 days.
-    assert submit(bot, form, ANSWERS, user=admin, team=team).status == 200
+    assert submit(bot, form, FORM_ANSWERS, user=admin, team=team).status == 200
     [autopsy_id] = [row["id"] for row in bot.export(team) if row["deal_name"] == "Soon Co"]
     store = Store.connect(bot.env["DATABASE_URL"])
     try:

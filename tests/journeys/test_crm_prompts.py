@@ -23,18 +23,31 @@ from bot.crm.hubspot import signature_v3
 from playground.emulator import SlackEmulator
 from playground.hubspot import PORTAL_ID, TOKEN, FakeHubSpot, signed_webhook, stage_change_event
 from storage import Autopsy, LostDeal, Store
-from tests.conftest import Bot, bot_env, rebound, start_bot
-from tests.journeys.test_app_home import open_home
-from tests.journeys.test_follow_up_buttons import click
-from tests.journeys.test_journey import ANSWERS, as_dict
-from tests.journeys.test_workspaces import CLIENT_ID, CLIENT_SECRET, install
-from tests.salesforce_messages import ORG_ID, Opportunity, outbound_message
-from tests.slack_requests import FORM, fill_form, function_executed, post, send, unique, view_submission
+from tests.support.app_home_views import open_home
+from tests.support.bot_process import Bot, bot_env, rebound, start_bot, sweep_at
+from tests.support.crm_requests import SALESFORCE_SECRET, dms_to, salesforce_message
+from tests.support.dm_buttons import click
+from tests.support.lost_deal_form import FORM_ANSWERS, as_dict
+from tests.support.moments import next_weekday_at
+from tests.support.oauth_installs import CLIENT_ID, CLIENT_SECRET, install
+from tests.support.salesforce_messages import ORG_ID, Opportunity, outbound_message
+from tests.support.slack_requests import (
+    FORM,
+    fill_form,
+    function_executed,
+    post,
+    send,
+    unique,
+    view_submission,
+)
 
 PUBLIC_URL = "https://rebound.example.com"
 HUBSPOT_SECRET = "hubspot-client-secret-for-tests"
-SALESFORCE_SECRET = "salesforce-path-secret-0123456789"
 TEAM = "T0REBOUND"
+
+
+# Most tests here share the module's bot and fake HubSpot: one worker runs the module, starting them once.
+pytestmark = pytest.mark.xdist_group("crm_prompts")
 
 
 @pytest.fixture(scope="module")
@@ -67,28 +80,6 @@ def hubspot_webhook(bot: Bot, events: list[dict[str, Any]], *, at_ms: int | None
     stamp = at_ms if at_ms is not None else int(time.time() * 1000)
     body, signed = signed_webhook(HUBSPOT_SECRET, PUBLIC_URL + "/crm/hubspot", events, stamp)
     return post(f"{bot.url}/crm/hubspot", body, "application/json", {**signed, **headers})
-
-
-def salesforce_message(bot: Bot, body: bytes, secret: str = SALESFORCE_SECRET):
-    return post(f"{bot.url}/crm/salesforce/{secret}", body, "text/xml; charset=utf-8", {"SOAPAction": '""'})
-
-
-def next_weekday_at(hour: int) -> datetime:
-    """A weekday moment after now, `hour`:00 UTC (the reps here are in UTC unless said)."""
-    day = datetime.now(UTC).date() + timedelta(days=1)
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
-    return datetime(day.year, day.month, day.day, hour, 0, tzinfo=UTC)
-
-
-def sweep_at(bot: Bot, moment: datetime) -> str:
-    done = rebound("reminders", "--as-of", moment.isoformat(), env=bot.env, cwd=bot.cwd)
-    assert done.returncode == 0, done.stderr
-    return done.stdout
-
-
-def dms_to(fake: SlackEmulator, user: str) -> list[Any]:
-    return fake.delivered("chat.postMessage", lambda c: c.args["channel"] == user)
 
 
 def deal_row(bot: Bot, crm: str, deal_id: str) -> LostDeal:
@@ -129,7 +120,7 @@ def too_large(bot: Bot, path: str) -> int:
 def submit_prompted_form(bot: Bot, fake: SlackEmulator, trigger: str, user: str) -> dict[str, Any]:
     [opened] = fake.wait_for("views.open", lambda c: c.args.get("trigger_id") == trigger)
     view = {**as_dict(opened.args["view"]), "id": unique("V")}
-    answers = {**ANSWERS}
+    answers = {**FORM_ANSWERS}
     for kept in ("deal", "deal_value", "main_reason", "winner_reason"):
         answers.pop(kept, None)
     body = view_submission(view, fill_form(view, answers), user=user, team=TEAM)

@@ -25,10 +25,10 @@ from bot.crm.news import HUBSPOT, SALESFORCE, DealNews
 from rebound.cli import main
 from storage import Base, Plan, Store, upgrade
 from storage.copy import copied_tables
-from tests.conftest import bot_env, rebound, start_bot
-from tests.examples import ANSWERS
-from tests.journeys.test_app_home import open_home, text_of
-from tests.slack_requests import unique
+from tests.support.app_home_views import open_home, text_of
+from tests.support.bot_process import bot_env, rebound, start_bot
+from tests.support.examples import ANSWERS
+from tests.support.slack_requests import unique
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)  # in the week of the digest due on Friday 27th
 AS_OF = "2026-11-27T16:00:00+00:00"

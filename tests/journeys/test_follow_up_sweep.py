@@ -23,8 +23,8 @@ from bot.slack.installs import installs_for
 from playground.emulator import Fault, SlackEmulator
 from storage import Store, upgrade
 from storage.follow_ups import FollowUps
-from tests.conftest import follow_ups_of
-from tests.examples import ANSWERS
+from tests.support.databases import follow_ups_of
+from tests.support.examples import ANSWERS
 
 
 @pytest.fixture

@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 from bot import ids
 from playground.emulator import TEAM_ID, new_trigger_id
-from tests.hostile_input import FAST, JSONISH, STATE_VALUES, TEXT
-from tests.slack_requests import (
+from tests.support.hostile_input import FAST, JSONISH, STATE_VALUES, TEXT
+from tests.support.slack_requests import (
     APP_ID,
     FORM,
     JSON,

@@ -12,7 +12,7 @@ import pytest
 
 import clock
 from playground.playground_clock import PlaygroundClock
-from tests.conftest import ROOT
+from tests.support import ROOT
 
 
 def test_now_is_the_systems_time_until_rebound_is_told_to_follow_another_clock():

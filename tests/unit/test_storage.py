@@ -11,18 +11,12 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
-from storage import Autopsy, Base, Plan, Store, upgrade
-from tests.conftest import follow_ups_of
-from tests.examples import ANSWERS
+from storage import Autopsy, Base, Plan, Store
+from tests.support.databases import follow_ups_of, migrated
+from tests.support.examples import ANSWERS
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 LEASE = timedelta(minutes=5)
-
-
-def migrated(url: str) -> Store:
-    upgrade(url)
-    upgrade(url)  # running it again is harmless
-    return Store.connect(url)
 
 
 def save(

@@ -10,8 +10,8 @@ import pytest
 
 from bot import autopsy, ids
 from bot.blocks import autopsy_form
-from tests.examples import NOW, worst_autopsy
-from tests.slack_requests import fill_form
+from tests.support.examples import NOW, worst_autopsy
+from tests.support.slack_requests import fill_form
 
 
 def test_modal_asks_every_question_within_slack_limits():

@@ -10,9 +10,8 @@ from bot import ids
 from bot.blocks import crm_prompts
 from bot.blocks.message import Message
 from storage import FollowUp, LostDeal
-from tests.examples import NOW
-from tests.unit.blocks.reading import shown
-from tests.unit.blocks.test_follow_up_dms import follow_up
+from tests.support.examples import NOW, follow_up
+from tests.support.message_reading import shown
 
 DEAL = "<!channel> Acme & <https://evil|bank>"
 SHOWN_DEAL = "&lt;!channel&gt; Acme &amp; &lt;https://evil|bank&gt;"

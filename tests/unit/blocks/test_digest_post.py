@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from bot.blocks import digest_post
 from bot.digest.week import Schedule, Week
 from storage import Lesson, WeekFacts
-from tests.unit.blocks.reading import shown
+from tests.support.message_reading import shown
 
 PARIS = ZoneInfo("Europe/Paris")
 SCHEDULE = Schedule(channel="C0LESSONS", day="fri", at=time(16, 0), zone=PARIS)

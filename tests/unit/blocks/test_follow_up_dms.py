@@ -13,9 +13,9 @@ from bot import autopsy, ids
 from bot.blocks import follow_up_dms
 from bot.blocks.message import Message
 from bot.followups.planning import A_MONTH, A_WEEK, snoozed_until
-from storage import Autopsy, Due, FollowUp, Revisit
-from tests.examples import NOW, worst_autopsy
-from tests.unit.blocks.reading import readable, shown
+from storage import Autopsy, Due, Revisit
+from tests.support.examples import NOW, follow_up, worst_autopsy
+from tests.support.message_reading import readable, shown
 
 LOS_ANGELES, KIRITIMATI = ZoneInfo("America/Los_Angeles"), ZoneInfo("Pacific/Kiritimati")  # UTC-8, UTC+14
 DEAL = "<!channel> Acme & <https://evil|bank>"
@@ -32,13 +32,6 @@ def lost(**changes: Any) -> Autopsy:
         help_from="U0HELP", sharing="named",
     )  # fmt: skip
     return Autopsy(**{**fields, **changes})
-
-
-def follow_up(kind: str = "touch_base", state: str = "sent", **changes: Any) -> FollowUp:
-    fields = dict(
-        id=11, team_id="T1", autopsy_id=3, kind=kind, recipient_id="U0HELP", due_at=NOW, state=state
-    )
-    return FollowUp(**{**fields, **changes})
 
 
 def build(

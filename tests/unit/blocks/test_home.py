@@ -13,7 +13,7 @@ from slack_sdk.models.views import View
 from bot import ids
 from bot.blocks import home
 from storage import FollowUp, JournalEntry, Lesson, LostDeal
-from tests.examples import NOW, worst_autopsy
+from tests.support.examples import NOW, worst_autopsy
 
 
 def test_the_fullest_home_stays_valid_escaped_and_under_100_blocks():

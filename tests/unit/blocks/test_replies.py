@@ -12,9 +12,9 @@ from slack_sdk.models.blocks import Block
 from bot import autopsy, ids
 from bot.blocks import autopsy_form, replies
 from storage import AuthorStats, JournalEntry, WeekFacts
-from tests.examples import GOOD, NOW, worst_autopsy
-from tests.slack_requests import fill_form
-from tests.unit.blocks.reading import shown
+from tests.support.examples import GOOD, NOW, worst_autopsy
+from tests.support.message_reading import shown
+from tests.support.slack_requests import fill_form
 
 
 def submitted(**changes: object) -> autopsy.Answers:

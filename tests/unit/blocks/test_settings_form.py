@@ -12,7 +12,7 @@ import pytest
 from bot import ids, workspace
 from bot.blocks import settings_form
 from bot.digest.week import Schedule
-from tests.slack_requests import fill_form
+from tests.support.slack_requests import fill_form
 
 PARIS_FRIDAYS = Schedule(
     channel="C0SALES01",

@@ -21,7 +21,7 @@ from bot.crm.hubspot import (
     default_retry_handlers,
 )
 from playground.hubspot import TOKEN, FakeHubSpot
-from tests.conftest import free_port
+from tests.support.bot_process import free_port
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from bot.crm.salesforce import (
     WrongOrg,
     read_outbound_message,
 )
-from tests.salesforce_messages import ORG_ID, ORG_ID_15, Opportunity, notification, outbound_message
+from tests.support.salesforce_messages import ORG_ID, ORG_ID_15, Opportunity, notification, outbound_message
 
 DEAL_ID = "0065w000023STAmAAO"
 NOTIFICATION_ID = "04l5w00005286hAAAQ"

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from bot.followups.planning import A_MONTH, A_WEEK, backoff, delivery_time, plan, snoozed_until
 from bot.working_hours import WORK_ENDS, WORK_STARTS, arrival_day, working_day
-from tests.examples import ANSWERS
+from tests.support.examples import ANSWERS
 
 LA, BERLIN, KOLKATA, NEW_YORK = (ZoneInfo(z) for z in ("America/Los_Angeles", "Europe/Berlin", "Asia/Kolkata",
                                                         "America/New_York"))  # fmt: skip

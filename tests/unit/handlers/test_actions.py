@@ -11,8 +11,8 @@ from slack_sdk.errors import SlackApiError
 from bot import ids
 from handlers import actions
 from storage import Plan
-from tests.examples import ANSWERS
-from tests.unit.handlers.conftest import TEAM, USER, interaction
+from tests.support.examples import ANSWERS
+from tests.support.listener_calls import TEAM, USER, interaction
 
 
 def sent_follow_up(store, kind: str = "touch_base", recipient: str = USER) -> int:

@@ -12,8 +12,8 @@ from slack_sdk.web import SlackResponse
 
 from bot import ids
 from handlers import commands
-from tests.examples import ANSWERS
-from tests.unit.handlers.conftest import TEAM, USER
+from tests.support.examples import ANSWERS
+from tests.support.listener_calls import TEAM, USER
 
 
 def command(text: str) -> dict:

@@ -12,10 +12,10 @@ from bot.blocks import autopsy_form
 from handlers import submissions
 from storage import Plan
 from storage.autopsies import Autopsies
-from tests.conftest import follow_ups_of
-from tests.examples import ANSWERS, GOOD
-from tests.slack_requests import fill_form
-from tests.unit.handlers.conftest import TEAM, USER, interaction
+from tests.support.databases import follow_ups_of
+from tests.support.examples import ANSWERS, GOOD
+from tests.support.listener_calls import TEAM, USER, interaction
+from tests.support.slack_requests import fill_form
 
 
 def autopsy_view(view_id: str = "V0FORM", **answers: object) -> dict:

@@ -14,8 +14,8 @@ from sqlalchemy import select
 from bot.crm.news import HUBSPOT, SALESFORCE, DealNews
 from storage import FollowUp, LostDeal, Plan, Store
 from storage.lost_deals import Received
-from tests.examples import ANSWERS
-from tests.unit.test_storage import migrated
+from tests.support.databases import migrated
+from tests.support.examples import ANSWERS
 
 TEAM = "T1"
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # a Monday

@@ -1,13 +1,18 @@
-"""Example data the tests share: a moment, a filled-in autopsy form, an autopsy as stored, and the
-worst autopsy a rep could write (every field at its longest, all of it markup)."""
+"""Example data the tests share: a moment, a filled-in autopsy form, an autopsy as stored, the
+worst autopsy a rep could write (every field at its longest, all of it markup), a follow-up, and a
+shared lesson saved in the week of a digest."""
 
 from __future__ import annotations
 
+import itertools
+from dataclasses import replace
 from datetime import UTC, date, datetime
+from typing import Any
 
 from bot import ids
 from bot.autopsy import Answers
-from storage import Autopsy
+from playground.emulator import TEAM_ID
+from storage import Autopsy, FollowUp, Plan, Store
 
 # A rep who lost a renewal to an in-house build, sharing the lesson anonymously.
 ANSWERS = Answers(
@@ -62,3 +67,30 @@ def worst_autopsy(number: int) -> Autopsy:
         check_aggressive="no", feelings=">" * 3000, lesson="<!channel>" * 30, touch_base_on=None,
         help_from="U0HELP", sharing="anonymous",
     )  # fmt: skip
+
+
+def follow_up(kind: str = "touch_base", state: str = "sent", **changes: Any) -> FollowUp:
+    """A follow-up of autopsy 3, sent to U0HELP at NOW unless `changes` say otherwise."""
+    fields = dict(
+        id=11, team_id="T1", autopsy_id=3, kind=kind, recipient_id="U0HELP", due_at=NOW, state=state
+    )
+    return FollowUp(**{**fields, **changes})
+
+
+# Friday 27 November 2026, 16:00 UTC is the default digest moment; its week starts Friday 20th.
+IN_WEEK = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+_views = itertools.count()
+
+
+def save_lesson(
+    store: Store, user: str, *, at: datetime = IN_WEEK, team: str = TEAM_ID, **changes: Any
+) -> int:
+    """A named autopsy written at `at` (a touch-base due then), as the digest reads it; its id."""
+    plans = [Plan(kind="touch_base", recipient_id=user, due_at=at)]
+    answers = replace(ANSWERS, **{"sharing": "named", "deal_value_cents": None, **changes})
+    with store.write() as work:
+        entry, _ = work.autopsies.save(
+            team_id=team, user_id=user, view_id=f"V{next(_views)}", answers=answers,
+            created_at=at, follow_ups=plans,
+        )  # fmt: skip
+    return entry.id

@@ -159,6 +159,8 @@ def test_a_form_slack_failed_to_open_is_not_retried_on_a_spent_trigger(bot, fake
     # later (after a 429, Retry-After later), and the second try would have opened it.
     [said] = fake.wait_for("response_url", lambda c: c.args.get("_name") == trigger, timeout=5)
     assert "try `/lost-deal` again" in said.args["text"]
+    # The fake records a dropped call just after it drops it: waited for, then counted.
+    fake.wait_for("views.open", lambda c: c.args.get("trigger_id") == trigger)
     assert len(fake.find("views.open", lambda c: c.args.get("trigger_id") == trigger)) == 1
 
 

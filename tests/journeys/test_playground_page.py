@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.support import ROOT
-from tests.support.browser_pages import browser_or_skip, browsing, chromium, type_command
+from tests.support.browser_pages import browser_or_skip, browsing, chromium_beside, type_command
 from tests.support.playground_runs import start_playground, stop_playground
 
 # The demo playground is started once for this module and test_playground.py's demo test: one worker.
@@ -212,7 +212,7 @@ def fonts_drawing_each_text(page) -> dict[str, set[str]]:
 
 
 def test_digits_and_spaces_are_drawn_in_a_text_font_where_only_dejavu_and_an_emoji_font_are_installed(
-    tmp_path,
+    browser, tmp_path
 ):
     from playwright.sync_api import expect
 
@@ -221,7 +221,7 @@ def test_digits_and_spaces_are_drawn_in_a_text_font_where_only_dejavu_and_an_emo
         tmp_path
     )  # its own, so nothing another test left redraws the page while it is read
     try:
-        with chromium(env=dejavu_and_emoji_only(tmp_path)) as own, browsing(own, fresh) as page:
+        with chromium_beside(browser, dejavu_and_emoji_only(tmp_path)) as own, browsing(own, fresh) as page:
             page.get_by_role("button", name="Rebound").click()
             type_command(page, "/lost-deal help")
             expect(page.get_by_text("Only visible to you").first).to_be_visible()

@@ -53,6 +53,16 @@ def chromium(env: dict[str, str] | None = None) -> Iterator[Any]:
 
 
 @contextmanager
+def chromium_beside(browser: Any, env: dict[str, str]) -> Iterator[Any]:
+    """Another Chromium, in `env`, from the driver that started `browser` (one driver per thread)."""
+    other = browser.browser_type.launch(executable_path=browser_or_skip(), args=["--no-sandbox"], env=env)
+    try:
+        yield other
+    finally:
+        other.close()
+
+
+@contextmanager
 def browsing(browser: Any, playground: Playground, *, width: int = 1280, height: int = 800) -> Iterator[Any]:
     """The page open in a fresh context of `browser`, collecting console errors and uncaught exceptions."""
     context = browser.new_context(viewport={"width": width, "height": height})
@@ -62,6 +72,8 @@ def browsing(browser: Any, playground: Playground, *, width: int = 1280, height:
         opened.on("console", lambda message: message.type == "error" and problems.append(message.text))
         opened.on("pageerror", lambda error: problems.append(str(error)))
         opened.goto(playground.url + "/")
+        # As a person would, wait for the page to show its first state (its people) before acting.
+        opened.get_by_label("You are").locator("option").first.wait_for(state="attached")
         opened.problems = problems  # type: ignore[attr-defined]
         yield opened
     finally:

@@ -73,7 +73,7 @@ class Playground:
                 return found
             if time.monotonic() > deadline:
                 raise AssertionError(f"never seen; state: {json.dumps(state)[:2000]}")
-            time.sleep(0.05)
+            time.sleep(0.1)
 
 
 def start_playground(cwd: Path, *args: str, port: int | None = None) -> Playground:

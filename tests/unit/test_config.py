@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from bot.config import load_settings
-from tests.conftest import ROOT
+from tests.support import ROOT
 
 
 def read_by_the_code() -> set[str]:

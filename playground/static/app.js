@@ -37,7 +37,6 @@ function go({ person = ui.person, place = ui.place }) {
 
 function wire() {
   $("#person").addEventListener("change", (event) => go({ person: event.target.value }));
-  drawApps();
   $(".sidebar").addEventListener("click", (event) => {
     const button = event.target.closest("[data-place]");
     if (button) go({ place: button.dataset.place });
@@ -67,5 +66,7 @@ function wire() {
   listen(refresh);
 }
 
-wire();
-refresh();
+// The controls answer once the page knows the playground: before its first state, a click would
+// have nothing to act on.
+drawApps();
+refresh().then(wire, () => notice("The playground is not answering. Is `rebound playground` still running?"));

@@ -305,7 +305,7 @@ def load(fake: FakeSlackProcess, server: Server, concurrency: int, n: int) -> Ru
     for method, count in fake.methods().items():
         if method != "views.open":
             extra[method] += count
-    last = max((times[0] for times in at.values()), default=math.nan)
+    last = max((times[0] for times in at.values() if times), default=math.nan)
     return Run(
         app=server.name,
         concurrency=concurrency,

@@ -95,6 +95,10 @@ class Settings:
     db_pool_timeout: float = 30
     # Lost deals from the CRM (one CRM account per deployment)
     crm: CrmSettings = field(default_factory=lambda: CrmSettings())
+    # /metrics: the bearer token it asks for (None: open), and where every process's counts are
+    # kept (PROMETHEUS_MULTIPROC_DIR; None: each process shows its own)
+    metrics_token: str | None = None
+    metrics_dir: Path | None = None
 
     def secrets(self) -> list[str | None]:
         """What must never reach a log line, an error message or /healthz."""
@@ -106,6 +110,7 @@ class Settings:
             self.crm.hubspot_access_token,
             self.crm.hubspot_client_secret,
             self.crm.salesforce_outbound_secret,
+            self.metrics_token,
             self.database_url.password if isinstance(self.database_url.password, str) else None,
         ]
 
@@ -158,10 +163,11 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv_dir: Path | N
     The real environment wins over `.env`, as operators expect.
     """
     env_file = (dotenv_dir or Path.cwd()) / ".env"
-    values: dict[str, str] = {}
+    dotenv: dict[str, str] = {}
     if env_file.is_file():
-        values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
-    values.update(os.environ if environ is None else environ)
+        dotenv = {k: v for k, v in dotenv_values(env_file).items() if v is not None}
+    environment = os.environ if environ is None else environ
+    values = {**dotenv, **environment}
 
     def get(name: str, default: str | None = None) -> str | None:
         value = values.get(name, "").strip()
@@ -195,6 +201,8 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv_dir: Path | N
         db_pool_size=_count("DATABASE_POOL_SIZE", get("DATABASE_POOL_SIZE", "5"), 1, 100),
         db_pool_timeout=_count("DATABASE_POOL_TIMEOUT", get("DATABASE_POOL_TIMEOUT", "30"), 1, 600),
         crm=_crm(get, oauth=bool(client_id)),
+        metrics_token=_metrics_token(get("REBOUND_METRICS_TOKEN")),
+        metrics_dir=_multiprocess_dir(environment, in_dotenv=MULTIPROCESS_DIR in dotenv),
     )
 
 
@@ -252,6 +260,41 @@ def _crm(get: Callable[..., str | None], *, oauth: bool) -> CrmSettings:
         pipelines=frozenset(p.strip() for p in (get("REBOUND_CRM_PIPELINES") or "").split(",") if p.strip()),
         daily_prompts=_count("REBOUND_CRM_DAILY_PROMPTS", get("REBOUND_CRM_DAILY_PROMPTS", "3"), 1, 50),
     )
+
+
+def _metrics_token(value: str | None) -> str | None:
+    if value is not None and not re.fullmatch(r"[\x21-\x7e]{16,}", value):
+        raise ConfigError(
+            "REBOUND_METRICS_TOKEN",
+            "must be at least 16 characters without spaces; "
+            "python -c 'import secrets; print(secrets.token_urlsafe(32))' makes one",
+        )
+    return value
+
+
+# prometheus_client reads it from the process's environment when it is imported, before any .env
+# is read: it cannot come from .env, so it is read here only to check it.
+MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
+
+
+def _multiprocess_dir(environment: Mapping[str, str], *, in_dotenv: bool) -> Path | None:
+    if MULTIPROCESS_DIR not in environment:
+        if in_dotenv:
+            raise ConfigError(
+                MULTIPROCESS_DIR,
+                "is in .env, but prometheus_client reads it from the environment before .env is read: "
+                "set it in the environment (systemd: Environment=) and take it out of .env",
+            )
+        return None
+    value = environment[MULTIPROCESS_DIR]
+    if not value.strip():  # prometheus_client would write its files into the working directory
+        raise ConfigError(MULTIPROCESS_DIR, "is empty: unset it, or name a directory")
+    path = Path(value)
+    if not path.is_dir():
+        raise ConfigError(MULTIPROCESS_DIR, f"names {value}, which is not a directory: create it first")
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise ConfigError(MULTIPROCESS_DIR, f"names {value}, where this user cannot write")
+    return path
 
 
 def _amount(value: str) -> Decimal:

@@ -12,6 +12,7 @@ from slack_sdk import WebClient
 from slack_sdk.models.views import View
 
 import clock
+from bot import metrics
 from bot.blocks import autopsy_form
 from bot.slack.web_api import SLACK_FAILURES, describe, for_trigger
 from handlers.context import defaults_for
@@ -40,6 +41,7 @@ def open_modal(client: WebClient, trigger_id: str, view: View | str, *, logger: 
     try:
         for_trigger(client).views_open(trigger_id=trigger_id, view=view)
     except SLACK_FAILURES as error:
+        metrics.views_open_failed()
         logger.warning("Could not open %s: %s", what, describe(error))
         return False
     return True

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.authorization.authorize import InstallationStoreAuthorize
@@ -15,6 +17,7 @@ from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy.exc import SQLAlchemyError
 
 import handlers
+from bot import metrics
 from bot.admins import Admins
 from bot.config import Settings
 from bot.slack.installs import installation_store
@@ -56,7 +59,7 @@ def create_app(settings: Settings, store: Store) -> App:
     if settings.oauth:
         assert settings.slack_client_id is not None and settings.slack_client_secret is not None
         install_store = installation_store(settings.slack_client_id, store.engine)
-        app = App(
+        app = CountedApp(
             signing_secret=settings.slack_signing_secret or "",
             logger=slack_logger(settings),
             listener_executor=listeners,
@@ -85,7 +88,7 @@ def create_app(settings: Settings, store: Store) -> App:
         # app_uninstalled and tokens_revoked: the workspace's tokens are deleted; its data is kept.
         app.enable_token_revocation_listeners()
     else:
-        app = App(
+        app = CountedApp(
             token=settings.slack_bot_token,
             signing_secret=settings.slack_signing_secret or "",
             token_verification_enabled=False,
@@ -99,6 +102,48 @@ def create_app(settings: Settings, store: Store) -> App:
     app.error(answer_failure)
     handlers.register(app)
     return app
+
+
+# Slack's payload types, as bot.metrics names their kinds
+_KINDS = {
+    "block_actions": "action",
+    "interactive_message": "action",
+    "view_submission": "view_submission",
+    "block_suggestion": "options",
+    "dialog_suggestion": "options",
+}
+
+
+def request_kind(body: dict[str, Any]) -> str:
+    """What a request asks, in one of bot.metrics.REQUEST_KINDS (a forged body too: never its words)."""
+    if "command" in body:
+        return "command"
+    kind = body.get("type")
+    if kind == "event_callback":
+        event = body.get("event")
+        return "function" if isinstance(event, dict) and event.get("type") == "function_executed" else "event"
+    return _KINDS.get(kind, "other") if isinstance(kind, str) else "other"
+
+
+class CountedApp(App):
+    """Bolt's App, counting every request it answers by kind and outcome, and timing each slash
+    command to its ack (bot.metrics).
+
+    Counted here because HTTP (SlackEvents) and Socket Mode (SocketModeHandler) both hand every
+    request to `dispatch`, and no Bolt middleware could: Bolt runs global middleware one after
+    another, and their `next()` returns at once, before any listener runs. With
+    process_before_response off (Bolt's default, and Rebound's), Bolt's listener runner returns
+    as soon as the listener has called ack() (it looks every 10 ms), so `dispatch` lasts until the
+    ack, not through the work that follows it."""
+
+    def dispatch(self, req: BoltRequest) -> BoltResponse:
+        started = time.perf_counter()
+        response = super().dispatch(req)
+        kind, outcome = request_kind(req.body), metrics.outcome_of(response.status)
+        if kind == "command" and outcome != metrics.REFUSED:
+            metrics.command_acknowledged(time.perf_counter() - started)
+        metrics.request_answered(kind, outcome)
+        return response
 
 
 class ProvideServices(Middleware):

@@ -59,7 +59,11 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="do not send follow-ups from this process (run `rebound worker`)",
     )
-    commands.add_parser("worker", help="run only the scheduler (deployments with several web processes)")
+    health_options(serve, "Socket Mode only: HTTP mode serves them on HOST:PORT")
+    worker = commands.add_parser(
+        "worker", help="run only the scheduler (deployments with several web processes)"
+    )
+    health_options(worker, "so the worker can be watched and scraped")
     digest = commands.add_parser(
         "digest",
         help="post the weekly digest due at --as-of (default now), at most once per workspace and week",
@@ -185,9 +189,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings()
         configure_logging(settings.log_level, settings.secrets(), log_format=settings.log_format)
         if args.command == "serve":
-            serve(settings, scheduler=not args.no_scheduler)
+            serve(settings, scheduler=not args.no_scheduler, health=health_address(args))
         elif args.command == "worker":
-            worker(settings)
+            worker(settings, health=health_address(args))
         elif args.command == "digest":
             post_digest(settings, team=args.team, as_of=args.as_of or clock.now(), dry_run=args.dry_run)
         elif args.command == "reminders":
@@ -351,6 +355,31 @@ def check_token(settings: Settings) -> None:
         logger.info("Signed in to Slack as %s in %s", identity.get("user"), identity.get("team"))
 
 
+def health_options(command: argparse.ArgumentParser, when: str) -> None:
+    command.add_argument(
+        "--health-port", metavar="N", type=port_number, help=f"serve /healthz and /metrics on port N ({when})"
+    )
+    command.add_argument(
+        "--health-host",
+        metavar="H",
+        help="the address --health-port listens on (default 127.0.0.1; 0.0.0.0 for every interface)",
+    )
+
+
+def health_address(args: argparse.Namespace) -> tuple[str, int] | None:
+    if args.health_port is None:
+        if args.health_host is not None:
+            raise Stop("--health-host needs --health-port", status=2)
+        return None
+    return (args.health_host or "127.0.0.1", args.health_port)
+
+
+def port_number(text: str) -> int:
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (1 to 65535)")
+    return int(text)
+
+
 def moment(text: str) -> datetime:
     """An ISO 8601 moment for --as-of; without an offset it is UTC."""
     try:
@@ -362,25 +391,29 @@ def moment(text: str) -> datetime:
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
-def serve(settings: Settings, *, scheduler: bool) -> None:
+def serve(settings: Settings, *, scheduler: bool, health: tuple[str, int] | None = None) -> None:
     from rebound import server  # gunicorn and the Socket Mode client are only needed here
 
     settings.require_slack()
+    if health is not None and not settings.socket_mode:
+        raise ConfigError(
+            "--health-port", "is for Socket Mode: in HTTP mode /healthz and /metrics are on HOST:PORT"
+        )
     migrate(settings)
     check_token(settings)
     if settings.socket_mode:
-        server.serve_socket_mode(settings, scheduler=scheduler)
+        server.serve_socket_mode(settings, scheduler=scheduler, health=health)
     else:
         server.serve_http(settings, scheduler=scheduler)
 
 
-def worker(settings: Settings) -> None:
+def worker(settings: Settings, *, health: tuple[str, int] | None = None) -> None:
     from rebound import server
 
     settings.require_bot_token()
     migrate(settings)
     check_token(settings)
-    server.run_worker(settings)
+    server.run_worker(settings, health=health)
 
 
 def deliver_reminders(settings: Settings, *, as_of: datetime) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import signal
 import sys
@@ -26,10 +25,14 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
 
+from bot import metrics
 from bot.config import ConfigError, Settings
-from bot.crm.inbox import CrmInbox
+from bot.crm.inbox import HUBSPOT_PATH, CrmInbox
+from bot.deal_news import HUBSPOT, SALESFORCE
 from bot.slack.installs import installs_for
 from rebound.app import create_app
+from rebound.exposition import Monitoring
+from rebound.health_port import serve_monitoring
 from rebound.request_log import team_and_user, what_was_asked
 from rebound.scheduler import start_scheduler
 from storage import Store
@@ -40,12 +43,13 @@ SLOW_ANSWER = 1.0  # seconds: an answer this late is logged; Slack gives up afte
 
 EVENTS_PATH = "/slack/events"
 FORM = "application/x-www-form-urlencoded"
-HEALTH_PATH = "/healthz"
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 MAX_BODY = 1024 * 1024  # Slack's largest payloads (a full modal's state) are a few dozen KB
+# What CrmInbox answers a webhook it refuses: unsigned, another org, unreadable, no or too long a length
+_REFUSED_WHOLE = ("400", "401", "403", "411", "413")
 
 
 def _plain(start_response: Callable[..., Any], status: str, text: str) -> list[bytes]:
@@ -142,14 +146,15 @@ class SlackEvents(SlackRequestHandler):
         return response
 
     def refuse(self, raw: bytes, request: WsgiHttpRequest) -> BoltResponse:
+        metrics.request_answered(metrics.UNREADABLE, metrics.REFUSED)
         if _signed(self.verifier, raw, request.environ):
             logger.warning("Refused a signed request whose body is not JSON where Slack sends JSON")
             return BoltResponse(status=400, body="Malformed payload", headers={"content-type": "text/plain"})
         return BoltResponse(status=401, body="", headers={"content-type": "text/plain"})
 
 
-def wsgi_app(app: App, store: Store, signing_secret: str, crm: CrmInbox | None = None) -> WSGIApp:
-    """Slack's Request URL (`SlackEvents`), a health check for load balancers, and the CRMs'
+def wsgi_app(app: App, monitoring: Monitoring, signing_secret: str, crm: CrmInbox | None = None) -> WSGIApp:
+    """Slack's Request URL (`SlackEvents`), /healthz and /metrics (`Monitoring`), and the CRMs'
     webhooks (`CrmInbox`; 404 for a CRM that is not set up).
 
     Before Bolt sees a request, one without a Content-Length (411) or an oversized one (413) is
@@ -158,36 +163,33 @@ def wsgi_app(app: App, store: Store, signing_secret: str, crm: CrmInbox | None =
     slack = SlackEvents(app, signing_secret)
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        if crm is not None and crm.handles(str(environ.get("PATH_INFO") or "")):
+        path = str(environ.get("PATH_INFO") or "")
+        if crm is not None and crm.handles(path):
             answer = crm.answer(environ)
+            if answer.status[:3] in _REFUSED_WHOLE:  # its events never read: it counts once
+                metrics.crm_events(HUBSPOT if path == HUBSPOT_PATH else SALESFORCE, metrics.REFUSED)
             start_response(
                 answer.status,
                 [("Content-Type", answer.content_type), ("Content-Length", str(len(answer.body)))],
             )
             return [answer.body]
-        if environ.get("PATH_INFO") == EVENTS_PATH and environ.get("REQUEST_METHOD") == "POST":
+        if path == EVENTS_PATH and environ.get("REQUEST_METHOD") == "POST":
             length = str(environ.get("CONTENT_LENGTH") or "")
+            if not length.isdigit() or int(length) > MAX_BODY:
+                metrics.request_answered(metrics.UNREADABLE, metrics.REFUSED)
             if not length.isdigit():
                 return _plain(start_response, "411 Length Required", "Content-Length is required")
             if int(length) > MAX_BODY:
                 return _plain(start_response, "413 Content Too Large", "Request body too large")
-        elif environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
-            healthy = store.ping()
-            body = json.dumps(
-                {"status": "ok" if healthy else "unavailable", "database": "ok" if healthy else "unreachable"}
-            ).encode()
-            start_response(
-                "200 OK" if healthy else "503 Service Unavailable",
-                [
-                    ("Content-Type", "application/json"),
-                    ("Content-Length", str(len(body))),
-                    ("Cache-Control", "no-store"),
-                ],
-            )
-            return [body]
+        elif monitoring.handles(environ):
+            return monitoring(environ, start_response)
         return slack(environ, start_response)
 
     return application
+
+
+def monitoring(settings: Settings, store: Store) -> Monitoring:
+    return Monitoring(store, token=settings.metrics_token, multiprocess_dir=settings.metrics_dir)
 
 
 def crm_inbox(settings: Settings, store: Store) -> CrmInbox:
@@ -227,6 +229,10 @@ def _stop_scheduler(_arbiter: Any, worker: Any) -> None:
         worker.app.scheduler.shutdown()
 
 
+def _forget_worker(_arbiter: Any, worker: Any) -> None:
+    metrics.process_ended(worker.pid, worker.app.settings.metrics_dir)
+
+
 class HttpServer(BaseApplication):
     """gunicorn (threaded workers) serving `wsgi_app`. GUNICORN_CMD_ARGS can tune workers and threads.
 
@@ -251,6 +257,7 @@ class HttpServer(BaseApplication):
             "loglevel": self.settings.log_level.lower(),
             "post_worker_init": _workers_ignore_ctrl_c,
             "worker_exit": _stop_scheduler,
+            "child_exit": _forget_worker,
             "proc_name": "rebound",
             "logger_class": _GunicornLog,
             "control_socket_disable": True,
@@ -268,7 +275,12 @@ class HttpServer(BaseApplication):
         app = create_app(self.settings, store)
         if self.run_scheduler:
             self.scheduler = start_scheduler(self.settings, store)
-        return wsgi_app(app, store, self.settings.slack_signing_secret or "", crm_inbox(self.settings, store))
+        return wsgi_app(
+            app,
+            monitoring(self.settings, store),
+            self.settings.slack_signing_secret or "",
+            crm_inbox(self.settings, store),
+        )
 
     def run(self) -> None:
         try:
@@ -291,14 +303,21 @@ def _until_stopped() -> None:
     stop.wait()
 
 
-def serve_socket_mode(settings: Settings, *, scheduler: bool = True) -> None:
-    """Connect to Slack over a WebSocket (apps.connections.open at SLACK_API_URL) until told to stop."""
+Health = tuple[str, int]  # --health-host and --health-port: where /healthz and /metrics are served
+
+
+def serve_socket_mode(settings: Settings, *, scheduler: bool = True, health: Health | None = None) -> None:
+    """Connect to Slack over a WebSocket (apps.connections.open at SLACK_API_URL) until told to
+    stop; with `health`, /healthz and /metrics on that address."""
     store = settings.connect()
+    watched = serve_monitoring(monitoring(settings, store), *health) if health else None
     app = create_app(settings, store)
     handler = SocketModeHandler(app, settings.slack_app_token)
     try:
         handler.connect()
     except SlackApiError as error:
+        if watched is not None:
+            watched.stop()
         store.close()
         raise ConfigError(
             "SLACK_APP_TOKEN", f"was refused by Slack ({error.response.get('error')})"
@@ -310,14 +329,20 @@ def serve_socket_mode(settings: Settings, *, scheduler: bool = True) -> None:
     handler.close()
     if sweeps is not None:
         sweeps.shutdown()
+    if watched is not None:
+        watched.stop()
     store.close()
 
 
-def run_worker(settings: Settings) -> None:
-    """Only the scheduler, for deployments with several web processes."""
+def run_worker(settings: Settings, *, health: Health | None = None) -> None:
+    """Only the scheduler, for deployments with several web processes; with `health`, /healthz
+    and /metrics on that address."""
     store = settings.connect()
+    watched = serve_monitoring(monitoring(settings, store), *health) if health else None
     sweeps = start_scheduler(settings, store)
     _until_stopped()
     logger.info("Stopping: letting a sweep in progress finish")
     sweeps.shutdown()
+    if watched is not None:
+        watched.stop()
     store.close()

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, or_, select, update
+from sqlalchemy import and_, delete, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.claims import interrupted
@@ -57,6 +57,13 @@ def _with_subject(query: Any) -> Any:
     )
 
 
+def _recipient_paused() -> Any:
+    """The follow-up's recipient paused their reminders: it waits for them, not for a sweep."""
+    return exists().where(
+        ReminderPause.team_id == FollowUp.team_id, ReminderPause.user_id == FollowUp.recipient_id
+    )
+
+
 def new_follow_up(team_id: str, autopsy_id: int, plan: Plan) -> FollowUp:
     return FollowUp(team_id=team_id, autopsy_id=autopsy_id, state="pending", attempts=0, **asdict(plan))
 
@@ -74,9 +81,6 @@ class FollowUps:
         Due means pending (or snoozed) with due_at reached, or claimed by a sweep whose lease
         ran out (a process killed mid-send). People who paused reminders are left waiting.
         """
-        paused = exists().where(
-            ReminderPause.team_id == FollowUp.team_id, ReminderPause.user_id == FollowUp.recipient_id
-        )
         due = (
             select(FollowUp.id)
             .where(
@@ -84,7 +88,7 @@ class FollowUps:
                     and_(FollowUp.state.in_(("pending", "snoozed")), FollowUp.due_at <= now),
                     and_(FollowUp.state == "sending", FollowUp.lease_until <= now),
                 ),
-                ~paused,
+                ~_recipient_paused(),
             )
             .order_by(FollowUp.due_at)
             .limit(limit)
@@ -106,6 +110,18 @@ class FollowUps:
             .order_by(FollowUp.due_at, FollowUp.id)
         )
         return [Due(*row) for row in rows]
+
+    def oldest_due(self, *, now: datetime) -> datetime | None:
+        """When the follow-up that has waited longest to be sent fell due (pending or snoozed, or
+        claimed and not yet sent), or None when none waits: the sweep's lag, for /metrics. People
+        who paused their reminders are not waiting for a sweep."""
+        return self.session.scalar(
+            select(func.min(FollowUp.due_at)).where(
+                FollowUp.state.in_(("pending", "snoozed", "sending")),
+                FollowUp.due_at <= now,
+                ~_recipient_paused(),
+            )
+        )
 
     def _settle(self, follow_up_id: int, **values: Any) -> None:
         self.session.execute(

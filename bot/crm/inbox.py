@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 
 import clock
+from bot import metrics
 from bot.config import CrmSettings
 from bot.crm import hubspot_signatures, hubspot_webhooks, salesforce
 from bot.deal_news import NewsBatch, UnreadableNews
@@ -116,6 +117,7 @@ class CrmInbox:
     def _store(self, crm: str, batch: NewsBatch, acknowledged: Answer) -> Answer:
         for why in batch.skipped:
             logger.warning("Skipped a %s event that cannot be read (%s); the rest are stored", crm, why)
+        metrics.crm_events(crm.lower(), metrics.SKIPPED, len(batch.skipped))  # each as its log line
         news = batch.news
         if not news:
             return acknowledged
@@ -129,6 +131,7 @@ class CrmInbox:
         except SQLAlchemyError:
             logger.exception("Could not store a %s webhook; it will send it again", crm)
             return Answer("503 Service Unavailable", b"Try again later")
+        metrics.crm_events(crm.lower(), metrics.RECEIVED, len(news))
         if received.stored:
             logger.info(
                 "%s: %s new notifications (%s seen before), %s prompts to send",

@@ -18,6 +18,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.models.metadata import Metadata
 
 import clock
+from bot import metrics
 from bot.blocks import digest_post
 from bot.blocks.message import Message
 from bot.config import Settings
@@ -157,6 +158,13 @@ class DigestSweep(Sweep[Digest, Composed, Outcome]):
         if row is not None and row.state == "skipped":
             return Outcome(team_id, week.key, "skipped", "an empty week, and empty-week notes are off")
         return Outcome(team_id, week.key, "busy", "another process is posting it right now")
+
+    def deliver(self, row: Digest, now: datetime) -> Outcome:
+        """bot.sweep's, each try counted (bot.metrics): from the minute's sweep or `rebound digest`."""
+        outcome = super().deliver(row, now)
+        if outcome.result in (metrics.POSTED, metrics.RETRYING, metrics.FAILED):
+            metrics.digest_tried(outcome.result)
+        return outcome
 
     def _open(self, team_id: str, week: Week, channel: str, now: datetime, *, missed: bool = False) -> None:
         with self.store.write() as work:

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackObjectFormationError
 
+from bot import metrics
 from bot.blocks import crm_prompts, follow_up_dms
 from bot.deal_prompt import DealPrompter
 from bot.slack import receipts
@@ -28,6 +29,8 @@ from storage import Due, Store
 logger = logging.getLogger("rebound.followups")
 
 BATCH = 200
+# What bot.metrics counts of a follow-up's results: its tries (not its waits for working hours)
+_COUNTED = {"sent": metrics.SENT, "retrying": metrics.RETRYING, "failed": metrics.FAILED}
 
 
 @dataclass
@@ -91,6 +94,8 @@ class FollowUpSweep(Sweep[Due, Addressed, FollowUpResult]):
         report = SweepReport()
         for done in self.deliver_due(now):
             report.add(done)
+            if done.result in _COUNTED:
+                metrics.follow_up_tried(done.kind, _COUNTED[done.result])
         if report.sent or report.retrying or report.failed:
             logger.info("Follow-up sweep: %s", report)
         return report

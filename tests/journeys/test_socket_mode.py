@@ -7,11 +7,13 @@ import json
 import queue
 import threading
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.server import Server, ServerConnection, serve
 
@@ -177,6 +179,41 @@ def test_socket_mode_connects_and_answers_slash_commands(
     log = bot.log_text()
     assert code == 0, log
     assert "Traceback" not in log, log
+
+
+def test_socket_mode_serves_health_and_metrics_on_its_health_port(
+    fake: SlackEmulator, link: SlackLink, tmp_path: Path
+) -> None:
+    """No HTTP server of its own: `--health-port` gives load balancers and Prometheus one, on loopback."""
+    env = bot_env(fake, f"sqlite:///{tmp_path / 'rebound.db'}", SLACK_APP_TOKEN=APP_TOKEN)
+    bot = start_bot(env, tmp_path, "--health-port", env["PORT"], wait_healthy=False)
+    try:
+        connection = link.wait_for_connection(bot)
+        connection.send(json.dumps(hello()))
+        envelope = unique("env-")
+        connection.send(
+            json.dumps(
+                slash_command_envelope(
+                    "Acme Corp", envelope_id=envelope, trigger_id=new_trigger_id(), fake=fake
+                )
+            )
+        )
+        link.wait_for_ack(envelope, bot)
+        with urllib.request.urlopen(f"{bot.url}/healthz", timeout=5) as health:
+            assert json.loads(health.read()) == {"status": "ok", "database": "ok"}
+        with urllib.request.urlopen(f"{bot.url}/metrics", timeout=5) as page:
+            shown = {
+                (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+                for family in text_string_to_metric_families(page.read().decode())
+                for sample in family.samples
+            }
+        assert shown[("rebound_requests_total", (("kind", "command"), ("outcome", "ok")))] == 1
+        assert shown[("rebound_command_ack_seconds_count", ())] == 1
+    finally:
+        code = bot.stop()
+    log = bot.log_text()
+    assert code == 0 and "Traceback" not in log, log
+    assert f"Serving /healthz and /metrics on http://127.0.0.1:{env['PORT']}" in log
 
 
 def test_an_app_token_slack_refuses_stops_serve_with_one_line(fake: SlackEmulator, tmp_path: Path) -> None:

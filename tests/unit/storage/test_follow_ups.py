@@ -53,3 +53,34 @@ def test_the_soonest_touch_base_is_the_workspace_s_pending_one_on_the_first_day(
         after = work.follow_ups.soonest_touch_base(team_id="T1")
     assert after is not None
     assert (after.recipient_id, after.due_on) == ("U1", date(2026, 12, 9))
+
+
+def test_the_oldest_due_is_the_longest_wait_for_a_sweep_and_none_once_sent(store):
+    with store.read() as work:
+        assert work.follow_ups.oldest_due(now=NOW) is None
+    hour = timedelta(hours=1)
+    write(store, "T1", "V1", Plan(kind="revisit", recipient_id="U1", due_at=NOW - 3 * hour))
+    write(store, "T2", "V2", Plan(kind="help_request", recipient_id="U2", due_at=NOW - 2 * hour))
+    write(store, "T1", "V3", Plan(kind="revisit", recipient_id="U3", due_at=NOW + hour))  # not due yet
+    write(store, "T1", "V4", Plan(kind="revisit", recipient_id="U4", due_at=NOW - 9 * hour))
+    with store.write() as work:  # U4 paused their reminders: theirs waits for them, not for a sweep
+        work.follow_ups.pause(team_id="T1", user_id="U4", now=NOW)
+    with store.read() as work:
+        assert work.follow_ups.oldest_due(now=NOW) == NOW - 3 * hour
+
+    lease = timedelta(minutes=5)
+    with store.write() as work:  # claimed: still waiting until Slack has it
+        [first] = work.follow_ups.claim_due(now=NOW, limit=1, lease=lease)
+    assert first.follow_up.recipient_id == "U1"
+    with store.read() as work:
+        assert work.follow_ups.oldest_due(now=NOW) == NOW - 3 * hour
+    with store.write() as work:
+        work.follow_ups.mark_sent(first.follow_up.id, channel_id="D1", message_ts="1.0", now=NOW)
+    with store.read() as work:
+        assert work.follow_ups.oldest_due(now=NOW) == NOW - 2 * hour
+    with store.write() as work:
+        [second] = work.follow_ups.claim_due(now=NOW, limit=5, lease=lease)
+        work.follow_ups.mark_failed(second.follow_up.id, error="user_not_found", now=NOW)
+    with store.read() as work:
+        assert work.follow_ups.oldest_due(now=NOW) is None
+        assert work.follow_ups.oldest_due(now=NOW + 2 * hour) == NOW + hour

@@ -11,9 +11,12 @@ import { drawModal } from "./modal.js";
 import { notice } from "./notice.js";
 import { drawPeople } from "./people.js";
 import { drawApps, drawSidebar } from "./sidebar.js";
-import { call, listen, load, ui } from "./state.js";
+import { call, listen, load, state, ui } from "./state.js";
 
+// Before the first state comes there is nothing to draw: a click then only changes this tab's
+// choices, which the first state is drawn with.
 function draw() {
+  if (!state) return;
   drawPeople();
   drawClock();
   drawSidebar();
@@ -37,13 +40,14 @@ function go({ person = ui.person, place = ui.place }) {
 
 function wire() {
   $("#person").addEventListener("change", (event) => go({ person: event.target.value }));
+  drawApps();
   $(".sidebar").addEventListener("click", (event) => {
     const button = event.target.closest("[data-place]");
     if (button) go({ place: button.dataset.place });
   });
   $("#composer").addEventListener("submit", (event) => {
     event.preventDefault();
-    sendTyped();
+    if (state) sendTyped(); // who is typing is known once the first state came
   });
   $("#message").addEventListener("keydown", (event) => {
     if (event.key === "Enter" && !event.shiftKey) {
@@ -66,7 +70,5 @@ function wire() {
   listen(refresh);
 }
 
-// The controls answer once the page knows the playground: before its first state, a click would
-// have nothing to act on.
-drawApps();
-refresh().then(wire, () => notice("The playground is not answering. Is `rebound playground` still running?"));
+wire();
+refresh();

@@ -217,9 +217,8 @@ def test_digits_and_spaces_are_drawn_in_a_text_font_where_only_dejavu_and_an_emo
     from playwright.sync_api import expect
 
     browser_or_skip()
-    fresh = start_playground(
-        tmp_path
-    )  # its own, so nothing another test left redraws the page while it is read
+    # Its own playground, so nothing another test left redraws the page while it is read.
+    fresh = start_playground(tmp_path)
     try:
         with chromium_beside(browser, dejavu_and_emoji_only(tmp_path)) as own, browsing(own, fresh) as page:
             page.get_by_role("button", name="Rebound").click()

@@ -191,8 +191,8 @@ def main() -> int:
             for server in servers:
                 warm = load(fake, server, CONCURRENCY, args.warmup)
                 warm.extra_calls.pop("auth.test", None)  # Bolt's lazy auth.test on the first request
-                if not warm.ok:
-                    raise RuntimeError(f"{server.name} warm-up failed: {describe(warm)}\n{server.log_tail()}")
+                if not warm.ok:  # counted at the end; on a busy machine the fake Slack may drop a call
+                    failed.append(f"warm-up {server.name}: {describe(warm)}")
             for round_no in range(args.rounds):
                 shift = round_no % len(servers)
                 for server in servers[shift:] + servers[:shift]:

@@ -52,7 +52,9 @@ MAX_BODY = 1024 * 1024  # Slack's largest payloads (a full modal's state) are a 
 _REFUSED_WHOLE = ("400", "401", "403", "411", "413")
 
 
-def _plain(start_response: Callable[..., Any], status: str, text: str) -> list[bytes]:
+def _unread(start_response: Callable[..., Any], status: str, text: str) -> list[bytes]:
+    """A request to Slack's Request URL refused from its headers, its body never read."""
+    metrics.request_answered(metrics.UNREADABLE, metrics.REFUSED)
     body = text.encode()
     start_response(status, [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
     return [body]
@@ -175,12 +177,10 @@ def wsgi_app(app: App, monitoring: Monitoring, signing_secret: str, crm: CrmInbo
             return [answer.body]
         if path == EVENTS_PATH and environ.get("REQUEST_METHOD") == "POST":
             length = str(environ.get("CONTENT_LENGTH") or "")
-            if not length.isdigit() or int(length) > MAX_BODY:
-                metrics.request_answered(metrics.UNREADABLE, metrics.REFUSED)
             if not length.isdigit():
-                return _plain(start_response, "411 Length Required", "Content-Length is required")
+                return _unread(start_response, "411 Length Required", "Content-Length is required")
             if int(length) > MAX_BODY:
-                return _plain(start_response, "413 Content Too Large", "Request body too large")
+                return _unread(start_response, "413 Content Too Large", "Request body too large")
         elif monitoring.handles(environ):
             return monitoring(environ, start_response)
         return slack(environ, start_response)
@@ -188,7 +188,7 @@ def wsgi_app(app: App, monitoring: Monitoring, signing_secret: str, crm: CrmInbo
     return application
 
 
-def monitoring(settings: Settings, store: Store) -> Monitoring:
+def monitoring_for(settings: Settings, store: Store) -> Monitoring:
     return Monitoring(store, token=settings.metrics_token, multiprocess_dir=settings.metrics_dir)
 
 
@@ -277,7 +277,7 @@ class HttpServer(BaseApplication):
             self.scheduler = start_scheduler(self.settings, store)
         return wsgi_app(
             app,
-            monitoring(self.settings, store),
+            monitoring_for(self.settings, store),
             self.settings.slack_signing_secret or "",
             crm_inbox(self.settings, store),
         )
@@ -310,7 +310,7 @@ def serve_socket_mode(settings: Settings, *, scheduler: bool = True, health: Hea
     """Connect to Slack over a WebSocket (apps.connections.open at SLACK_API_URL) until told to
     stop; with `health`, /healthz and /metrics on that address."""
     store = settings.connect()
-    watched = serve_monitoring(monitoring(settings, store), *health) if health else None
+    watched = serve_monitoring(monitoring_for(settings, store), *health) if health else None
     app = create_app(settings, store)
     handler = SocketModeHandler(app, settings.slack_app_token)
     try:
@@ -338,7 +338,7 @@ def run_worker(settings: Settings, *, health: Health | None = None) -> None:
     """Only the scheduler, for deployments with several web processes; with `health`, /healthz
     and /metrics on that address."""
     store = settings.connect()
-    watched = serve_monitoring(monitoring(settings, store), *health) if health else None
+    watched = serve_monitoring(monitoring_for(settings, store), *health) if health else None
     sweeps = start_scheduler(settings, store)
     _until_stopped()
     logger.info("Stopping: letting a sweep in progress finish")

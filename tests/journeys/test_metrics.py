@@ -5,6 +5,7 @@ up; the token guards the page; the sweep lag grows while nothing sends; and `reb
 
 from __future__ import annotations
 
+import http.client
 import json
 import time
 import urllib.error
@@ -22,7 +23,7 @@ from bot import ids
 from playground.emulator import TEAM_ID, Fault, SlackEmulator, new_trigger_id
 from playground.fake_hubspot import PORTAL_ID, TOKEN, signed_webhook, stage_change_event
 from storage import Plan, Store
-from tests.support.bot_process import bot_env, free_port, rebound, start_bot
+from tests.support.bot_process import Bot, bot_env, free_port, rebound, start_bot
 from tests.support.examples import ANSWERS as STORED_ANSWERS
 from tests.support.lost_deal_form import FORM_ANSWERS as ANSWERS
 from tests.support.lost_deal_form import open_form, submit
@@ -79,6 +80,18 @@ def next_weekday_at(hour: int) -> datetime:
     return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
 
 
+def announced_too_long(bot: Bot) -> int:
+    connection = http.client.HTTPConnection("127.0.0.1", int(bot.env["PORT"]), timeout=10)
+    try:
+        connection.putrequest("POST", "/slack/events")
+        connection.putheader("Content-Type", FORM)
+        connection.putheader("Content-Length", str(3 * 1024 * 1024))
+        connection.endheaders()
+        return connection.getresponse().status
+    finally:
+        connection.close()
+
+
 def test_after_a_journey_each_count_is_what_happened_and_names_nobody(fake: SlackEmulator, tmp_path: Path):
     """The bot and the `rebound reminders` and `rebound digest` runs beside it keep their counts
     in one PROMETHEUS_MULTIPROC_DIR: the bot's /metrics shows them all."""
@@ -120,9 +133,11 @@ def test_after_a_journey_each_count_is_what_happened_and_names_nobody(fake: Slac
         )
         assert send(bot.events_url, typed, FORM).status == 200
         fake.wait_for("views.open", lambda c: c.args.get("trigger_id") == trigger and c.outcome != "ok")
-        # Refused: a command without Slack's signature, and a body no one could read.
+        # Refused: a command without Slack's signature, a body no one could read, and one too long
+        # to read (refused from its Content-Length, never sent).
         assert post(bot.events_url, typed, FORM).status == 401
         assert post(bot.events_url, b"\xff\xfe not text", FORM).status in (400, 401)
+        assert announced_too_long(bot) == 413
 
         # The CRMs: two deal events from an import (stored, no prompt) beside one unreadable, a
         # Salesforce message about an Account (acknowledged, left), a forged batch, a wrong path.
@@ -162,7 +177,7 @@ def test_after_a_journey_each_count_is_what_happened_and_names_nobody(fake: Slac
         sample("rebound_requests_total", kind="command", outcome="ok"): 3,
         sample("rebound_requests_total", kind="view_submission", outcome="ok"): 2,
         sample("rebound_requests_total", kind="command", outcome="refused"): 1,
-        sample("rebound_requests_total", kind="unreadable", outcome="refused"): 1,
+        sample("rebound_requests_total", kind="unreadable", outcome="refused"): 2,
         sample("rebound_command_ack_seconds_count"): 3,
         sample("rebound_views_open_failures_total"): 1,
         sample("rebound_follow_ups_total", kind="help_request", outcome="sent"): 1,

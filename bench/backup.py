@@ -111,7 +111,7 @@ class Writer:
 
     def __init__(self, url: str) -> None:
         from storage import Plan, Store
-        from tests.examples import ANSWERS, NOW
+        from tests.support.examples import ANSWERS, NOW
 
         self._store, self._plan, self._answers, self._now = Store.connect(url), Plan, ANSWERS, NOW
         self.committed = 0

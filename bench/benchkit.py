@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from playground.emulator import SlackEmulator  # the scripts put the repository on sys.path first
-from tests.schemas import private_schema
+from tests.support.databases import private_schema
 
 
 @contextmanager

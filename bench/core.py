@@ -65,8 +65,8 @@ sys.path.insert(0, str(ROOT))
 from benchkit import FakeSlackProcess  # noqa: E402
 
 from playground.emulator import new_trigger_id  # noqa: E402
-from tests.conftest import Bot, bot_env, start_bot  # noqa: E402
-from tests.slack_requests import FORM, signature_headers, slash_command  # noqa: E402
+from tests.support.bot_process import Bot, bot_env, start_bot  # noqa: E402
+from tests.support.slack_requests import FORM, signature_headers, slash_command  # noqa: E402
 
 EVENTS_PATH = "/slack/events"
 THROUGHPUT_TARGET = 0.83  # Rebound req/s >= this x bare's

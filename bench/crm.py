@@ -65,7 +65,7 @@ from sweep import NOW, TEAM, seed  # noqa: E402
 
 from playground.emulator import SlackEmulator  # noqa: E402
 from playground.fake_hubspot import PORTAL_ID, TOKEN, FakeHubSpot, signed_webhook, stage_change_event  # noqa: E402
-from tests.conftest import start_bot  # noqa: E402
+from tests.support.bot_process import start_bot  # noqa: E402
 
 PUBLIC_URL = "https://rebound.example.com"
 HUBSPOT_PATH = "/crm/hubspot"

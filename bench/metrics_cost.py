@@ -48,7 +48,7 @@ sys.path.insert(0, str(ROOT))
 from benchkit import FakeSlackProcess, table  # noqa: E402
 from core import Server, describe, load, percentile, pin, production_env, split_cpus  # noqa: E402
 
-from tests.conftest import Bot  # noqa: E402
+from tests.support.bot_process import Bot  # noqa: E402
 
 TARGET = 1.02  # at most 2 % more CPU per command with metrics on
 BASELINES = ("off-a", "off-b")

@@ -34,8 +34,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.conftest import free_port  # noqa: E402
-from tests.journeys.test_playground_page import BROWSERS  # noqa: E402
+from tests.support.bot_process import free_port  # noqa: E402
+from tests.support.browser_pages import BROWSERS  # noqa: E402
 
 
 def start_once() -> tuple[float, subprocess.Popen[str], str]:

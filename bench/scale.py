@@ -46,8 +46,8 @@ from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.pool import NullPool  # noqa: E402
 
 from playground.emulator import TEAM_ID, SlackEmulator  # noqa: E402
-from tests.conftest import free_port, start_bot  # noqa: E402
-from tests.slack_requests import fill_form, view_submission  # noqa: E402
+from tests.support.bot_process import free_port, start_bot  # noqa: E402
+from tests.support.slack_requests import fill_form, view_submission  # noqa: E402
 
 CONCURRENCY = 8
 

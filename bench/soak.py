@@ -65,12 +65,12 @@ from bot.sweep import LEASE  # noqa: E402
 from playground.emulator import Call, SlackEmulator, new_trigger_id  # noqa: E402
 from storage import Digest, FollowUp, Store, upgrade  # noqa: E402
 from storage.models import Autopsy  # noqa: E402
-from tests.conftest import Bot, bot_env, free_port, rebound, start_bot  # noqa: E402
-from tests.examples import ANSWERS as STORED_ANSWERS  # noqa: E402
-from tests.journeys.test_follow_up_processes import working_zone  # noqa: E402
-from tests.journeys.test_journey import ANSWERS  # noqa: E402
-from tests.journeys.test_workspaces import CLIENT_ID, CLIENT_SECRET, install  # noqa: E402
-from tests.slack_requests import (  # noqa: E402
+from tests.support.bot_process import Bot, bot_env, free_port, rebound, start_bot  # noqa: E402
+from tests.support.examples import ANSWERS as STORED_ANSWERS  # noqa: E402
+from tests.support.lost_deal_form import FORM_ANSWERS as ANSWERS  # noqa: E402
+from tests.support.moments import working_zone  # noqa: E402
+from tests.support.oauth_installs import CLIENT_ID, CLIENT_SECRET, install  # noqa: E402
+from tests.support.slack_requests import (  # noqa: E402
     FORM,
     JSON,
     event_callback,

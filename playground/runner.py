@@ -121,7 +121,8 @@ def run(*, port: int | None, demo: bool, fresh: bool, browser: bool) -> int:
         print(f"It keeps its database, its Slack and the bot's log (rebound.log) in {folder}", flush=True)
         if browser:
             webbrowser.open(url)
-        stopping.wait()
+        while not stopping.wait(0.5):  # a short wait, so Ctrl-C and SIGTERM are acted on at once
+            pass
     except Stop as stop:
         print(f"rebound: {stop}", file=sys.stderr)
         return 1

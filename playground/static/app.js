@@ -11,9 +11,12 @@ import { drawModal } from "./modal.js";
 import { notice } from "./notice.js";
 import { drawPeople } from "./people.js";
 import { drawApps, drawSidebar } from "./sidebar.js";
-import { call, listen, load, ui } from "./state.js";
+import { call, listen, load, state, ui } from "./state.js";
 
+// Before the first state comes there is nothing to draw: a click then only changes this tab's
+// choices, which the first state is drawn with.
 function draw() {
+  if (!state) return;
   drawPeople();
   drawClock();
   drawSidebar();
@@ -44,7 +47,7 @@ function wire() {
   });
   $("#composer").addEventListener("submit", (event) => {
     event.preventDefault();
-    sendTyped();
+    if (state) sendTyped(); // who is typing is known once the first state came
   });
   $("#message").addEventListener("keydown", (event) => {
     if (event.key === "Enter" && !event.shiftKey) {

@@ -15,7 +15,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import Block
-from slack_sdk.models.views import View
 
 from bot import ids
 from bot.config import load_settings
@@ -24,53 +23,28 @@ from bot.digest.week import week_due
 from bot.slack.installs import installs_for
 from playground.emulator import SlackEmulator, new_trigger_id
 from storage import Plan, Store
-from tests.conftest import Bot, follow_ups_of
-from tests.examples import ANSWERS as STORED_ANSWERS
-from tests.journeys.test_journey import ANSWERS, as_dict, open_form, submit
-from tests.slack_requests import (
-    APP_ID,
+from tests.support.app_home_views import (
+    element,
+    home_click,
+    home_showing,
+    menu,
+    modal_for,
+    open_home,
+    text_of,
+)
+from tests.support.bot_process import Bot, bot_env, start_bot
+from tests.support.databases import follow_ups_of
+from tests.support.examples import ANSWERS as STORED_ANSWERS
+from tests.support.lost_deal_form import FORM_ANSWERS, open_form, submit
+from tests.support.slack_requests import (
     FORM,
-    event_callback,
     fill_form,
-    interactive,
     send,
     slash_command,
     unique,
     view_click,
     view_submission,
 )
-
-JSON = "application/json"
-
-
-def open_home(bot: Bot, fake: SlackEmulator, user: str, team: str, *, after: int = 0) -> dict[str, Any]:
-    """Open the Home tab as Slack reports it; return the view Rebound published."""
-    event = {"type": "app_home_opened", "user": user, "channel": "D0HOME", "tab": "home", "event_ts": "1.2"}
-    assert send(bot.events_url, event_callback(event, team=team), JSON).status == 200
-    return published(fake, user, after=after)
-
-
-def published(fake: SlackEmulator, user: str, *, after: int = 0) -> dict[str, Any]:
-    """The newest Home view published for `user`, once more than `after` have been."""
-    calls = fake.wait_for("views.publish", lambda c: c.args.get("user_id") == user, count=after + 1)
-    view = as_dict(calls[-1].args["view"])
-    View(**view).validate_json()
-    assert view["type"] == "home" and len(view["blocks"]) <= 100
-    return view
-
-
-def home_showing(fake: SlackEmulator, user: str, *texts: str) -> dict[str, Any]:
-    """The first Home view published for `user` that shows every one of `texts` (waiting for it)."""
-    calls = fake.wait_for(
-        "views.publish",
-        lambda c: (
-            c.args.get("user_id") == user and all(t in json.dumps(as_dict(c.args["view"])) for t in texts)
-        ),
-    )
-    view = as_dict(calls[-1].args["view"])
-    View(**view).validate_json()
-    assert view["type"] == "home" and len(view["blocks"]) <= 100
-    return view
 
 
 def journal_deals(view: dict[str, Any]) -> list[str]:
@@ -82,69 +56,13 @@ def journal_deals(view: dict[str, Any]) -> list[str]:
     ]
 
 
-def text_of(view: dict[str, Any]) -> str:
-    return json.dumps(view["blocks"], ensure_ascii=False)
-
-
-def element(view: dict[str, Any], action_id: str, *, index: int = 0) -> dict[str, Any]:
-    found = [
-        item
-        for block in view["blocks"]
-        for item in [*block.get("elements", []), *([block["accessory"]] if "accessory" in block else [])]
-        if item.get("action_id") == action_id
-    ]
-    return found[index]
-
-
-def home_click(
-    bot: Bot, user: str, team: str, action: dict[str, Any], *, block_id: str = "home_actions"
-) -> str:
-    """A click in App Home, shaped as Slack sends it; return its trigger_id."""
-    trigger = new_trigger_id()
-    payload = {
-        "type": "block_actions",
-        "user": {"id": user, "username": "rep", "name": "rep", "team_id": team},
-        "api_app_id": APP_ID,
-        "token": "verification-token-unused",
-        "container": {"type": "view", "view_id": "V0HOME"},
-        "trigger_id": trigger,
-        "team": {"id": team, "domain": "rebound-test"},
-        "enterprise": None,
-        "is_enterprise_install": False,
-        "view": {"id": "V0HOME", "type": "home", "team_id": team, "blocks": [], "state": {"values": {}}},
-        "actions": [{**action, "block_id": block_id, "action_ts": f"{time.time():.6f}"}],
-    }
-    assert send(bot.events_url, interactive(payload), FORM).status == 200
-    return trigger
-
-
-def menu(bot: Bot, user: str, team: str, value: str) -> str:
-    return home_click(
-        bot,
-        user,
-        team,
-        {
-            "action_id": ids.AUTOPSY_MENU,
-            "type": "overflow",
-            "selected_option": {"text": {"type": "plain_text", "text": "Edit"}, "value": value},
-        },
-    )
-
-
 def write(bot: Bot, fake: SlackEmulator, user: str, team: str, deal: str, **answers: Any) -> None:
     view = open_form(bot, fake, deal, user=user, team=team)
-    assert submit(bot, view, {**ANSWERS, **answers}, user=user, team=team).status == 200
+    assert submit(bot, view, {**FORM_ANSWERS, **answers}, user=user, team=team).status == 200
 
 
 def autopsy_ids(bot: Bot, team: str, user: str) -> list[int]:
     return [row["id"] for row in bot.export(team) if row["user_id"] == user]
-
-
-def modal_for(fake: SlackEmulator, trigger: str) -> dict[str, Any]:
-    [call] = fake.wait_for("views.open", lambda c: c.args.get("trigger_id") == trigger)
-    view = as_dict(call.args["view"])
-    View(**view).validate_json()
-    return {**view, "id": unique("V")}
 
 
 def test_a_new_reps_home_has_a_way_in_and_nothing_else(bot, fake):
@@ -178,36 +96,42 @@ def test_home_shows_follow_ups_the_journal_and_only_what_the_team_shared(bot, fa
     assert "Hidden Inc" not in shown and "PRIVATE LESSON" not in shown and other not in shown
 
 
-def test_five_hundred_autopsies_page_ten_at_a_time_within_slack_limits(bot, fake):
-    user, team = unique("U"), unique("T")
-    store = Store.connect(bot.env["DATABASE_URL"])
-    start = datetime.now(UTC) - timedelta(days=500)
+def test_five_hundred_autopsies_page_ten_at_a_time_within_slack_limits(fake, tmp_path):
+    # A bot of its own, with no scheduler: from the shared one, the 500 touch-bases long due would go
+    # out as DMs in the background, or in whichever test sweeps next.
+    bot = start_bot(bot_env(fake, f"sqlite:///{tmp_path / 'rebound.db'}"), tmp_path, "--no-scheduler")
     try:
-        for number in range(500):
-            with store.write() as work:
-                work.autopsies.save(
-                    team_id=team,
-                    user_id=user,
-                    view_id=unique("V"),
-                    created_at=start + timedelta(days=number),
-                    answers=replace(STORED_ANSWERS, deal_name=f"Deal {number:03d}", sharing="named"),
-                    follow_ups=[
-                        Plan(kind="touch_base", recipient_id=user, due_at=start + timedelta(days=number))
-                    ],
-                )
+        user, team = unique("U"), unique("T")
+        store = Store.connect(bot.env["DATABASE_URL"])
+        start = datetime.now(UTC) - timedelta(days=500)
+        try:
+            for number in range(500):
+                with store.write() as work:
+                    work.autopsies.save(
+                        team_id=team,
+                        user_id=user,
+                        view_id=unique("V"),
+                        created_at=start + timedelta(days=number),
+                        answers=replace(STORED_ANSWERS, deal_name=f"Deal {number:03d}", sharing="named"),
+                        follow_ups=[
+                            Plan(kind="touch_base", recipient_id=user, due_at=start + timedelta(days=number))
+                        ],
+                    )
+        finally:
+            store.close()
+        first = open_home(bot, fake, user, team)
+        shown = text_of(first)
+        assert "Your autopsies (500)" in shown
+        assert "1 to 10 of 500" in shown
+        more = element(first, ids.HOME_PAGE)
+        assert more["value"] == "10"
+        assert journal_deals(first) == [f"Deal {n}" for n in range(499, 489, -1)]
+        home_click(bot, user, team, {"action_id": ids.HOME_PAGE, "type": "button", "value": more["value"]})
+        second = home_showing(fake, user, "11 to 20 of 500")
+        assert journal_deals(second) == [f"Deal {n}" for n in range(489, 479, -1)]
+        assert element(second, ids.HOME_NEWER)["value"] == "0"
     finally:
-        store.close()
-    first = open_home(bot, fake, user, team)
-    shown = text_of(first)
-    assert "Your autopsies (500)" in shown
-    assert "1 to 10 of 500" in shown
-    more = element(first, ids.HOME_PAGE)
-    assert more["value"] == "10"
-    assert journal_deals(first) == [f"Deal {n}" for n in range(499, 489, -1)]
-    home_click(bot, user, team, {"action_id": ids.HOME_PAGE, "type": "button", "value": more["value"]})
-    second = home_showing(fake, user, "11 to 20 of 500")
-    assert journal_deals(second) == [f"Deal {n}" for n in range(489, 479, -1)]
-    assert element(second, ids.HOME_NEWER)["value"] == "0"
+        assert bot.stop() == 0, bot.log_text()
 
 
 def test_a_follow_up_answered_in_home_is_done_and_home_redrawn(bot, fake):
@@ -248,11 +172,11 @@ def test_editing_rewrites_the_autopsy_and_moves_its_touch_base(bot, fake):
     assert form["callback_id"] == ids.AUTOPSY_EDIT_VIEW and form["private_metadata"] == str(autopsy_id)
     inputs = {block["block_id"]: block["element"] for block in form["blocks"] if block["type"] == "input"}
     assert inputs[ids.DEAL]["initial_value"] == "Globex"
-    assert inputs[ids.LESSON]["initial_value"] == ANSWERS[ids.LESSON]
+    assert inputs[ids.LESSON]["initial_value"] == FORM_ANSWERS[ids.LESSON]
     assert inputs[ids.CHECK_TIMING]["initial_option"]["value"] == "partly"
     new_day = (date.today() + timedelta(days=60)).isoformat()
     changed = {
-        **ANSWERS,
+        **FORM_ANSWERS,
         ids.DEAL: "Globex",
         ids.LESSON: "Send the proposal the same day.",
         ids.TOUCH_BASE_ON: new_day,
@@ -310,7 +234,7 @@ def test_nobody_edits_or_deletes_another_persons_autopsy(bot, fake):
         **modal_for(fake, menu(bot, owner, team, f"edit:{autopsy_id}")),
         "private_metadata": str(autopsy_id),
     }
-    hijack = {**ANSWERS, ids.DEAL: "Umbrella", ids.LESSON: "HIJACKED"}
+    hijack = {**FORM_ANSWERS, ids.DEAL: "Umbrella", ids.LESSON: "HIJACKED"}
     reply = send(
         bot.events_url, view_submission(form, fill_form(form, hijack), user=intruder, team=team), FORM
     )
@@ -320,7 +244,7 @@ def test_nobody_edits_or_deletes_another_persons_autopsy(bot, fake):
     body = view_click(confirm, forged, user=intruder, team=team, trigger_id=new_trigger_id())
     assert send(bot.events_url, body, FORM).status == 200
     [row] = [row for row in bot.export(team) if row["id"] == autopsy_id]
-    assert row["lesson"] == ANSWERS[ids.LESSON]
+    assert row["lesson"] == FORM_ANSWERS[ids.LESSON]
     log = bot.log_text()
     assert f"Refused to edit autopsy '{autopsy_id}' for {intruder}" in log
     assert f"Refused to delete autopsy '{autopsy_id}' for {intruder}" in log
@@ -449,8 +373,11 @@ def test_an_admin_changes_the_settings_and_the_next_digest_moves(bot, fake):
         with store.read() as work:
             row = work.workspaces.settings(team)
         assert (row.digest_channel, row.digest_day, row.digest_time, row.timezone) == (
-            "C0NEWDIGEST", "mon", "09:30", "Asia/Tokyo",
-        )  # fmt: skip
+            "C0NEWDIGEST",
+            "mon",
+            "09:30",
+            "Asia/Tokyo",
+        )
         assert (row.digest_chart, row.empty_week_note, row.hide_anonymous_deal_names) == (False, False, True)
         # The next digest: Monday 09:30 in Tokyo, in the new channel, with no restart.
         env = {"SLACK_BOT_TOKEN": "xoxb-t", "SLACK_API_URL": fake.api_url}
@@ -460,9 +387,12 @@ def test_an_admin_changes_the_settings_and_the_next_digest_moves(bot, fake):
         assert week.ends_at.astimezone(ZoneInfo("Asia/Tokyo")).strftime("%a %H:%M") == "Mon 09:30"
         with store.write() as work:
             work.autopsies.save(
-                team_id=team, user_id=admin, view_id=unique("V"), created_at=week.ends_at - timedelta(days=1),
+                team_id=team,
+                user_id=admin,
+                view_id=unique("V"),
+                created_at=week.ends_at - timedelta(days=1),
                 answers=replace(STORED_ANSWERS, deal_name="Moved Co", sharing="named"),
-            )  # fmt: skip
+            )
         assert sweep.post_now(team, week.ends_at).result == "posted"
         [post] = fake.find("chat.postMessage", lambda c: c.args.get("channel") == "C0NEWDIGEST")
         assert "Moved Co" in json.dumps(post.args["blocks"])
@@ -476,7 +406,7 @@ def test_an_admin_changes_the_settings_and_the_next_digest_moves(bot, fake):
         suggested += timedelta(days=1)
     assert picker["element"]["initial_date"] == suggested.isoformat()
     # And "revisit your notes" comes after 3 days.
-    assert submit(bot, form, ANSWERS, user=admin, team=team).status == 200
+    assert submit(bot, form, FORM_ANSWERS, user=admin, team=team).status == 200
     [autopsy_id] = [row["id"] for row in bot.export(team) if row["deal_name"] == "Soon Co"]
     store = Store.connect(bot.env["DATABASE_URL"])
     try:

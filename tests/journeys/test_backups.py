@@ -28,19 +28,19 @@ from rebound import cli
 from rebound.cli import main
 from rebound.progress import StepProgress
 from storage import Plan, Revisit, Store, downgrade, upgrade
-from tests.conftest import ROOT, bot_env, rebound, start_bot
-from tests.examples import ANSWERS, NOW
-from tests.journeys.test_app_home import home_showing, open_home, text_of
-from tests.journeys.test_db_copy import (
+from tests.support import ROOT
+from tests.support.app_home_views import home_showing, open_home, text_of
+from tests.support.bot_process import bot_env, rebound, start_bot
+from tests.support.examples import ANSWERS, NOW
+from tests.support.lived_in_database import (
     AS_OF,
     a_new_autopsy,
     a_team_with_everything,
     everything,
     highest_autopsy_id,
 )
-from tests.journeys.test_journey import ANSWERS as FORM_ANSWERS
-from tests.journeys.test_journey import open_form, submit
-from tests.slack_requests import unique
+from tests.support.lost_deal_form import FORM_ANSWERS, open_form, submit
+from tests.support.slack_requests import unique
 
 FOLLOW_UPS_PER_AUTOPSY = 2
 
@@ -57,9 +57,13 @@ def an_autopsy(store: Store, team: str, number: int) -> int:
     )
     with store.write() as work:
         entry, _ = work.autopsies.save(
-            team_id=team, user_id="U1", view_id=unique("V"), answers=ANSWERS,
-            created_at=NOW + timedelta(seconds=number), follow_ups=plans,
-        )  # fmt: skip
+            team_id=team,
+            user_id="U1",
+            view_id=unique("V"),
+            answers=ANSWERS,
+            created_at=NOW + timedelta(seconds=number),
+            follow_ups=plans,
+        )
     return entry.id
 
 
@@ -379,9 +383,13 @@ def test_a_backup_from_an_older_version_is_restored_where_no_database_is_yet_and
     upgrade(sqlite_url(old))
     with closing(Store.connect(sqlite_url(old))) as store, store.write() as work:
         work.autopsies.save(
-            team_id="T1", user_id="U1", view_id="V1", answers=replace(ANSWERS, deal_name="Old Co"),
-            created_at=NOW, follow_ups=(),
-        )  # fmt: skip
+            team_id="T1",
+            user_id="U1",
+            view_id="V1",
+            answers=replace(ANSWERS, deal_name="Old Co"),
+            created_at=NOW,
+            follow_ups=(),
+        )
     downgrade(sqlite_url(old), "0004")  # the backup an older Rebound took
     env = bot_env(fake, sqlite_url(tmp_path / "new" / "rebound.db"))
     (tmp_path / "new").mkdir()

@@ -18,8 +18,11 @@ import pytest
 
 from bot import ids
 from playground.emulator import Fault, new_trigger_id
-from tests.conftest import bot_env, rebound, start_bot
-from tests.slack_requests import FORM, send, slash_command, unique, view_submission
+from tests.support.bot_process import bot_env, rebound, start_bot, sweep_at
+from tests.support.dm_buttons import click, dm_saying, updates
+from tests.support.lost_deal_form import FORM_ANSWERS, as_dict, open_form, submit
+from tests.support.moments import weekday_noon
+from tests.support.slack_requests import FORM, send, slash_command, unique, view_submission
 
 OAUTH_IN_SOCKET_MODE = {"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "s", "SLACK_APP_TOKEN": "xapp-1"}
 
@@ -47,16 +50,24 @@ OAUTH_IN_SOCKET_MODE = {"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "s", "S
         ({"HUBSPOT_ACCESS_TOKEN": "pat-na1-x", "HUBSPOT_CLIENT_SECRET": "s"}, "REBOUND_PUBLIC_URL"),
         ({"REBOUND_PUBLIC_URL": "rebound.example.com"}, "REBOUND_PUBLIC_URL"),
         ({"SALESFORCE_OUTBOUND_SECRET": "a" * 32}, "SALESFORCE_ORG_ID"),
-        ({"SALESFORCE_OUTBOUND_SECRET": "short", "SALESFORCE_ORG_ID": "00D5g000004Ab1CEAS"},
-         "SALESFORCE_OUTBOUND_SECRET"),
+        (
+            {"SALESFORCE_OUTBOUND_SECRET": "short", "SALESFORCE_ORG_ID": "00D5g000004Ab1CEAS"},
+            "SALESFORCE_OUTBOUND_SECRET",
+        ),
         ({"SALESFORCE_OUTBOUND_SECRET": "a" * 32, "SALESFORCE_ORG_ID": "my-org"}, "SALESFORCE_ORG_ID"),
         ({"REBOUND_CRM_MIN_AMOUNT": "a lot"}, "REBOUND_CRM_MIN_AMOUNT"),
         ({"REBOUND_CRM_DAILY_PROMPTS": "0"}, "REBOUND_CRM_DAILY_PROMPTS"),
         ({"REBOUND_CRM_TEAM": "acme"}, "REBOUND_CRM_TEAM"),
-        ({"SLACK_APP_TOKEN": "xapp-1-A1-1-x", "SALESFORCE_OUTBOUND_SECRET": "a" * 32,
-          "SALESFORCE_ORG_ID": "00D5g000004Ab1CEAS"}, "SLACK_APP_TOKEN"),
+        (
+            {
+                "SLACK_APP_TOKEN": "xapp-1-A1-1-x",
+                "SALESFORCE_OUTBOUND_SECRET": "a" * 32,
+                "SALESFORCE_ORG_ID": "00D5g000004Ab1CEAS",
+            },
+            "SLACK_APP_TOKEN",
+        ),
     ],
-)  # fmt: skip
+)
 def test_a_bad_setting_stops_serve_with_one_line_naming_it(fake, tmp_path, setting, names):
     env = bot_env(fake, f"sqlite:///{tmp_path / 'r.db'}", **setting)
     done = rebound("serve", env=env, cwd=tmp_path)
@@ -99,8 +110,6 @@ def test_unreachable_database_is_one_clear_line(fake, tmp_path):
 
 
 def test_export_gives_people_the_form_s_words_and_scripts_the_codes_with_revisits_and_touch_base(bot, fake):
-    from tests.journeys.test_follow_up_buttons import click, dm, sweep_at, updates, weekday_noon
-    from tests.journeys.test_journey import ANSWERS, as_dict, open_form, submit
 
     user, team = unique("U"), unique("T")
     touch_base_day = date.today() + timedelta(days=20)
@@ -108,12 +117,12 @@ def test_export_gives_people_the_form_s_words_and_scripts_the_codes_with_revisit
     started = datetime.now(UTC).replace(second=0, microsecond=0)
     for deal in ("Alpha, Inc.", 'Beta "Quoted" Co'):
         view = open_form(bot, fake, deal, user=user, team=team)
-        answers = {**ANSWERS, ids.LESSON: lesson, ids.TOUCH_BASE_ON: touch_base_day.isoformat()}
+        answers = {**FORM_ANSWERS, ids.LESSON: lesson, ids.TOUCH_BASE_ON: touch_base_day.isoformat()}
         assert submit(bot, view, answers, user=user, team=team).status == 200
     # A week on, the rep writes what they see now about Alpha; on the touch-base day, wins it back.
     sweep_at(bot, weekday_noon(date.today() + timedelta(days=8)))
     trigger = click(
-        bot, dm(fake, user, "Revisit your notes on Alpha, Inc."), ids.ADD_REVISIT, user=user, team=team
+        bot, dm_saying(fake, user, "Revisit your notes on Alpha, Inc."), ids.ADD_REVISIT, user=user, team=team
     )
     [opened] = fake.wait_for("views.open", lambda c: c.args.get("trigger_id") == trigger)
     seen = "They wanted a pilot, not a contract.\nAsk for one next time."
@@ -122,7 +131,9 @@ def test_export_gives_people_the_form_s_words_and_scripts_the_codes_with_revisit
     assert send(bot.events_url, view_submission(modal, values, user=user, team=team), FORM).status == 200
     updates(fake, user)
     sweep_at(bot, weekday_noon(touch_base_day))
-    click(bot, dm(fake, user, "Time to touch base with Alpha, Inc."), ids.WON_BACK, user=user, team=team)
+    click(
+        bot, dm_saying(fake, user, "Time to touch base with Alpha, Inc."), ids.WON_BACK, user=user, team=team
+    )
     updates(fake, user, count=2)
     finished = datetime.now(UTC)
 

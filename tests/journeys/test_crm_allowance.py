@@ -11,40 +11,17 @@ from pathlib import Path
 import pytest
 
 from playground.emulator import SlackEmulator
-from tests.conftest import Bot, bot_env, start_bot
-from tests.journeys.test_crm_prompts import (
-    SALESFORCE_SECRET,
+from tests.support.bot_process import Bot, sweep_at
+from tests.support.crm_requests import (
+    crm_rep,
     dms_to,
-    next_weekday_at,
-    salesforce_message,
-    sweep_at,
+    lose,
+    salesforce_bot,
 )
-from tests.salesforce_messages import ORG_ID, Opportunity, outbound_message
-from tests.slack_requests import unique
+from tests.support.moments import next_weekday_at
+from tests.support.salesforce_messages import Opportunity
 
 DAILY_PROMPTS = 2
-
-
-def salesforce_bot(fake: SlackEmulator, database_url: str, home: Path, **extra: str) -> Bot:
-    """`rebound serve --no-scheduler` taking Salesforce's outbound messages; sweeps are run by hand."""
-    env = bot_env(
-        fake, database_url, SALESFORCE_OUTBOUND_SECRET=SALESFORCE_SECRET, SALESFORCE_ORG_ID=ORG_ID, **extra
-    )
-    return start_bot(env, home, "--no-scheduler")
-
-
-def rep(fake: SlackEmulator) -> tuple[str, str]:
-    """A new person in Slack, and the email their CRM knows them by."""
-    user = unique("U")
-    email = f"{user.lower()}@example.com"
-    fake.emails[email] = user
-    return user, email
-
-
-def lose(bot: Bot, *opportunities: Opportunity) -> None:
-    """Salesforce says these opportunities are Closed Lost, in one outbound message."""
-    answer = salesforce_message(bot, outbound_message(*opportunities))
-    assert answer.status == 200 and b"<Ack>true</Ack>" in answer.body
 
 
 def prompted_deals(fake: SlackEmulator, user: str) -> list[str]:
@@ -70,8 +47,8 @@ def test_a_rep_with_more_lost_deals_than_the_daily_allowance_gets_the_rest_the_n
     allowance_bot, fake
 ):
     """Five sorry DMs in a morning feel like blame; two today and the third on Monday do not."""
-    dana, dana_email = rep(fake)
-    sam, sam_email = rep(fake)
+    dana, dana_email = crm_rep(fake)
+    sam, sam_email = crm_rep(fake)
     names = [f"Deal {n} & <co>" for n in range(DAILY_PROMPTS + 1)]
     lose(
         allowance_bot,

@@ -23,18 +23,31 @@ from bot.crm.hubspot_signatures import signature_v3
 from playground.emulator import SlackEmulator
 from playground.fake_hubspot import PORTAL_ID, TOKEN, FakeHubSpot, signed_webhook, stage_change_event
 from storage import Autopsy, LostDeal, Store
-from tests.conftest import Bot, bot_env, rebound, start_bot
-from tests.journeys.test_app_home import open_home
-from tests.journeys.test_follow_up_buttons import click
-from tests.journeys.test_journey import ANSWERS, as_dict
-from tests.journeys.test_workspaces import CLIENT_ID, CLIENT_SECRET, install
-from tests.salesforce_messages import ORG_ID, Opportunity, notification, outbound_message
-from tests.slack_requests import FORM, fill_form, function_executed, post, send, unique, view_submission
+from tests.support.app_home_views import open_home
+from tests.support.bot_process import Bot, bot_env, rebound, start_bot, sweep_at
+from tests.support.crm_requests import SALESFORCE_SECRET, dms_to, salesforce_message
+from tests.support.dm_buttons import click
+from tests.support.lost_deal_form import FORM_ANSWERS, as_dict
+from tests.support.moments import next_weekday_at
+from tests.support.oauth_installs import CLIENT_ID, CLIENT_SECRET, install
+from tests.support.salesforce_messages import ORG_ID, Opportunity, notification, outbound_message
+from tests.support.slack_requests import (
+    FORM,
+    fill_form,
+    function_executed,
+    post,
+    send,
+    unique,
+    view_submission,
+)
 
 PUBLIC_URL = "https://rebound.example.com"
 HUBSPOT_SECRET = "hubspot-client-secret-for-tests"
-SALESFORCE_SECRET = "salesforce-path-secret-0123456789"
 TEAM = "T0REBOUND"
+
+
+# Most tests here share the module's bot and fake HubSpot: one worker runs the module, starting them once.
+pytestmark = pytest.mark.xdist_group("crm_prompts")
 
 
 @pytest.fixture(scope="module")
@@ -49,11 +62,16 @@ def crm_bot(
 ) -> Iterator[Bot]:
     home = tmp_path_factory.mktemp("crm")
     env = bot_env(
-        fake, f"sqlite:///{home / 'rebound.db'}",
-        REBOUND_PUBLIC_URL=PUBLIC_URL, HUBSPOT_ACCESS_TOKEN=TOKEN, HUBSPOT_CLIENT_SECRET=HUBSPOT_SECRET,
-        HUBSPOT_API_URL=hubspot.url, SALESFORCE_OUTBOUND_SECRET=SALESFORCE_SECRET, SALESFORCE_ORG_ID=ORG_ID,
+        fake,
+        f"sqlite:///{home / 'rebound.db'}",
+        REBOUND_PUBLIC_URL=PUBLIC_URL,
+        HUBSPOT_ACCESS_TOKEN=TOKEN,
+        HUBSPOT_CLIENT_SECRET=HUBSPOT_SECRET,
+        HUBSPOT_API_URL=hubspot.url,
+        SALESFORCE_OUTBOUND_SECRET=SALESFORCE_SECRET,
+        SALESFORCE_ORG_ID=ORG_ID,
         REBOUND_CRM_MIN_AMOUNT="1000",
-    )  # fmt: skip
+    )
     running = start_bot(env, home, "--no-scheduler")
     yield running
     assert running.stop() == 0, running.log_text()
@@ -67,28 +85,6 @@ def hubspot_webhook(bot: Bot, events: list[dict[str, Any]], *, at_ms: int | None
     stamp = at_ms if at_ms is not None else int(time.time() * 1000)
     body, signed = signed_webhook(HUBSPOT_SECRET, PUBLIC_URL + "/crm/hubspot", events, stamp)
     return post(f"{bot.url}/crm/hubspot", body, "application/json", {**signed, **headers})
-
-
-def salesforce_message(bot: Bot, body: bytes, secret: str = SALESFORCE_SECRET):
-    return post(f"{bot.url}/crm/salesforce/{secret}", body, "text/xml; charset=utf-8", {"SOAPAction": '""'})
-
-
-def next_weekday_at(hour: int) -> datetime:
-    """A weekday moment after now, `hour`:00 UTC (the reps here are in UTC unless said)."""
-    day = datetime.now(UTC).date() + timedelta(days=1)
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
-    return datetime(day.year, day.month, day.day, hour, 0, tzinfo=UTC)
-
-
-def sweep_at(bot: Bot, moment: datetime) -> str:
-    done = rebound("reminders", "--as-of", moment.isoformat(), env=bot.env, cwd=bot.cwd)
-    assert done.returncode == 0, done.stderr
-    return done.stdout
-
-
-def dms_to(fake: SlackEmulator, user: str) -> list[Any]:
-    return fake.delivered("chat.postMessage", lambda c: c.args["channel"] == user)
 
 
 def deal_row(bot: Bot, crm: str, deal_id: str) -> LostDeal:
@@ -129,7 +125,7 @@ def too_large(bot: Bot, path: str) -> int:
 def submit_prompted_form(bot: Bot, fake: SlackEmulator, trigger: str, user: str) -> dict[str, Any]:
     [opened] = fake.wait_for("views.open", lambda c: c.args.get("trigger_id") == trigger)
     view = {**as_dict(opened.args["view"]), "id": unique("V")}
-    answers = {**ANSWERS}
+    answers = {**FORM_ANSWERS}
     for kept in ("deal", "deal_value", "main_reason", "winner_reason"):
         answers.pop(kept, None)
     body = view_submission(view, fill_form(view, answers), user=user, team=TEAM)
@@ -318,9 +314,11 @@ def test_a_salesforce_closed_lost_opportunity_prompts_its_owner(crm_bot, fake):
     user = unique("U")
     fake.emails[f"{user.lower()}@example.com"] = user
     opportunity = Opportunity(
-        name="Wayne Enterprises", amount="90000.0", loss_reason="Went with a competitor",
+        name="Wayne Enterprises",
+        amount="90000.0",
+        loss_reason="Went with a competitor",
         owner_email=f"{user.lower()}@example.com",
-    )  # fmt: skip
+    )
     body = outbound_message(opportunity)
     answer = salesforce_message(crm_bot, body)
     assert answer.status == 200 and b"<Ack>true</Ack>" in answer.body
@@ -338,9 +336,15 @@ def test_a_salesforce_closed_lost_opportunity_prompts_its_owner(crm_bot, fake):
 
 @pytest.mark.parametrize(
     ("case", "status"),
-    [("unsigned", 401), ("wrong signature", 401), ("stale", 401), ("future", 401), ("not JSON", 400),
-     ("too large", 413)],
-)  # fmt: skip
+    [
+        ("unsigned", 401),
+        ("wrong signature", 401),
+        ("stale", 401),
+        ("future", 401),
+        ("not JSON", 400),
+        ("too large", 413),
+    ],
+)
 def test_refused_hubspot_webhooks_store_nothing(crm_bot, hubspot, case, status):
     deal = 7_100_000 + len(case)
     event = stage_change_event(PORTAL_ID, deal, "closedlost", int(time.time() * 1000))
@@ -477,9 +481,12 @@ def test_an_autopsy_hubspot_prompted_is_exported_with_the_deal_it_came_from(crm_
 
 @pytest.mark.parametrize(
     ("inputs", "says"),
-    [({"deal_name": "Hooli"}, "person"), ({"person": "U0SOMEONE"}, "deal_name"),
-     ({"person": "U0SOMEONE", "deal_name": "Hooli", "amount": "lots"}, "amount")],
-)  # fmt: skip
+    [
+        ({"deal_name": "Hooli"}, "person"),
+        ({"person": "U0SOMEONE"}, "deal_name"),
+        ({"person": "U0SOMEONE", "deal_name": "Hooli", "amount": "lots"}, "amount"),
+    ],
+)
 def test_a_workflow_step_that_cannot_be_scheduled_fails_saying_why(crm_bot, fake, inputs, says):
     execution = unique("Fx")
     answer = run_step(crm_bot, fake, inputs, execution)
@@ -523,10 +530,14 @@ def test_the_digest_counts_crm_lost_deals_with_an_autopsy_and_links_the_shared_o
 
 def test_with_many_workspaces_the_crm_s_deals_go_to_the_workspace_it_names(fake, tmp_path):
     env = bot_env(
-        fake, f"sqlite:///{tmp_path / 'rebound.db'}",
-        SLACK_CLIENT_ID=CLIENT_ID, SLACK_CLIENT_SECRET=CLIENT_SECRET,
-        SALESFORCE_OUTBOUND_SECRET=SALESFORCE_SECRET, SALESFORCE_ORG_ID=ORG_ID, REBOUND_CRM_TEAM="T0CRMTEAM",
-    )  # fmt: skip
+        fake,
+        f"sqlite:///{tmp_path / 'rebound.db'}",
+        SLACK_CLIENT_ID=CLIENT_ID,
+        SLACK_CLIENT_SECRET=CLIENT_SECRET,
+        SALESFORCE_OUTBOUND_SECRET=SALESFORCE_SECRET,
+        SALESFORCE_ORG_ID=ORG_ID,
+        REBOUND_CRM_TEAM="T0CRMTEAM",
+    )
     del env["SLACK_BOT_TOKEN"]
     bot = start_bot(env, tmp_path, "--no-scheduler")
     try:

@@ -13,9 +13,9 @@ from pathlib import Path
 
 from playground.emulator import SlackEmulator
 from storage import upgrade
-from tests.journeys.test_crm_allowance import lose, rep, salesforce_bot
-from tests.journeys.test_crm_prompts import dms_to, next_weekday_at
-from tests.salesforce_messages import Opportunity
+from tests.support.crm_requests import crm_rep, dms_to, lose, salesforce_bot
+from tests.support.moments import next_weekday_at
+from tests.support.salesforce_messages import Opportunity
 
 REPS, DEALS_EACH = 6, 2  # within the daily allowance, so every prompt is due at once
 
@@ -24,8 +24,12 @@ def sweep(env: dict[str, str], cwd: Path, moment: str) -> subprocess.Popen[str]:
     """`rebound reminders --as-of moment`, started and left running."""
     return subprocess.Popen(
         [sys.executable, "-m", "rebound", "reminders", "--as-of", moment],
-        env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        env=env,
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def finished(process: subprocess.Popen[str]) -> str:
@@ -47,7 +51,7 @@ def test_two_sweeps_at_once_on_postgresql_send_each_lost_deals_prompt_exactly_on
     upgrade(postgres_url)
     bot = salesforce_bot(fake, postgres_url, tmp_path)
     try:
-        owners = [rep(fake) for _ in range(REPS)]
+        owners = [crm_rep(fake) for _ in range(REPS)]
         deals = {f"Scale deal {number} of {user}": user for user, _ in owners for number in range(DEALS_EACH)}
         emails = dict(owners)
         opportunities = [Opportunity(name=name, owner_email=emails[user]) for name, user in deals.items()]

@@ -17,9 +17,10 @@ from slack_sdk.models.blocks import Block
 
 from playground.emulator import TEAM_ID, SlackEmulator
 from storage import Store, upgrade
-from tests.conftest import bot_env, postgres_schema, rebound, start_bot
-from tests.journeys.test_weekly_digest import IN_WEEK, write
-from tests.slack_requests import unique
+from tests.support.bot_process import bot_env, rebound, start_bot
+from tests.support.databases import postgres_schema
+from tests.support.examples import IN_WEEK, save_lesson
+from tests.support.slack_requests import unique
 
 AS_OF = "2026-11-27T16:00:00+00:00"  # Friday 16:00 UTC: the default digest moment
 
@@ -29,7 +30,7 @@ def prepared(database_url: str, *, autopsies: int = 3) -> None:
     store = Store.connect(database_url)
     try:
         for number in range(autopsies):
-            write(store, f"U{number}", team=TEAM_ID, deal_name=f"Deal {number}", at=IN_WEEK)
+            save_lesson(store, f"U{number}", team=TEAM_ID, deal_name=f"Deal {number}", at=IN_WEEK)
     finally:
         store.close()
 
@@ -120,7 +121,7 @@ def test_the_worker_posts_a_missed_digest_when_it_starts(fake, tmp_path):
     store = Store.connect(url)
     now = datetime.now(UTC)
     try:
-        write(store, "U1", team=TEAM_ID, deal_name="Missed Co", at=now - timedelta(hours=30))
+        save_lesson(store, "U1", team=TEAM_ID, deal_name="Missed Co", at=now - timedelta(hours=30))
     finally:
         store.close()
     # Due an hour ago: today's weekday, at the hour before now (UTC).

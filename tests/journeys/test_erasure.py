@@ -6,13 +6,21 @@ from __future__ import annotations
 
 import json
 from datetime import date, timedelta
+from typing import Any
 
 from bot import ids
-from playground.emulator import new_trigger_id
-from tests.conftest import rebound
-from tests.journeys.test_app_home import element, home_click, home_showing, modal_for, text_of
-from tests.journeys.test_follow_up_buttons import dm, sweep_at, updates, weekday_noon, write_autopsy
-from tests.slack_requests import FORM, send, unique, view_click
+from playground.emulator import SlackEmulator, new_trigger_id
+from tests.support.app_home_views import element, home_click, home_showing, modal_for, text_of
+from tests.support.bot_process import Bot, rebound, sweep_at
+from tests.support.dm_buttons import dm_saying, updates
+from tests.support.lost_deal_form import FORM_ANSWERS, open_form, submit
+from tests.support.moments import weekday_noon
+from tests.support.slack_requests import FORM, send, unique, view_click
+
+
+def write_autopsy(bot: Bot, fake: SlackEmulator, user: str, team: str, **answers: Any) -> None:
+    view = open_form(bot, fake, "Globex", user=user, team=team)
+    assert submit(bot, view, {**FORM_ANSWERS, **answers}, user=user, team=team).status == 200
 
 
 def test_delete_everything_i_wrote_says_what_goes_then_forgets_the_rep_and_spares_the_team(bot, fake):
@@ -21,8 +29,8 @@ def test_delete_everything_i_wrote_says_what_goes_then_forgets_the_rep_and_spare
     write_autopsy(bot, fake, rep, team, **{ids.DEAL: "Initech"})
     write_autopsy(bot, fake, teammate, team, **{ids.DEAL: "Hooli", ids.HELP_FROM: rep})
     sweep_at(bot, weekday_noon(date.today() + timedelta(days=1)))
-    request = dm(fake, teammate, "help with Globex")  # the rep's request, in the teammate's DMs
-    dm(fake, rep, "help with Hooli")
+    request = dm_saying(fake, teammate, "help with Globex")  # the rep's request, in the teammate's DMs
+    dm_saying(fake, rep, "help with Hooli")
 
     home_showing(fake, rep, "Delete everything I wrote")
     trigger = home_click(bot, rep, team, {"action_id": ids.ERASE_MINE, "type": "button"})
@@ -61,7 +69,7 @@ def test_an_operator_erases_a_leaver_from_the_command_line_seeing_first_what_goe
     write_autopsy(bot, fake, leaver, team, **{ids.HELP_FROM: teammate})
     write_autopsy(bot, fake, teammate, team, **{ids.DEAL: "Hooli", ids.HELP_FROM: leaver})
     sweep_at(bot, weekday_noon(date.today() + timedelta(days=1)))
-    request = dm(fake, teammate, "help with Globex")
+    request = dm_saying(fake, teammate, "help with Globex")
 
     asked = rebound("purge", "--team", team, "--user", leaver, env=bot.env, cwd=bot.cwd)
     assert asked.returncode == 1 and "nothing deleted" in asked.stderr

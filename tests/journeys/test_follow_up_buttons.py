@@ -6,24 +6,26 @@ import calendar
 import json
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as time_of_day
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from slack_sdk.models.blocks import Block
 
 from bot import ids
 from playground.emulator import Call, SlackEmulator, conversation_of, new_trigger_id
 from playground.playground_clock import PlaygroundClock
 from storage import FollowUp, Store
-from tests.conftest import Bot, bot_env, follow_ups_of, rebound, start_bot
-from tests.journeys.test_journey import ANSWERS, as_dict, open_form, submit
-from tests.slack_requests import (
+from tests.support.bot_process import Bot, bot_env, start_bot, sweep_at
+from tests.support.databases import follow_ups_of
+from tests.support.dm_buttons import click, dm_saying, updates
+from tests.support.lost_deal_form import FORM_ANSWERS, as_dict, open_form, submit
+from tests.support.moments import weekday_noon
+from tests.support.slack_requests import (
     FORM,
     fill_form,
-    message_button,
     send,
     slash_command,
     unique,
@@ -32,57 +34,32 @@ from tests.slack_requests import (
 )
 
 
-def weekday_noon(on_or_after: date) -> datetime:
-    day = on_or_after
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
-    return datetime(day.year, day.month, day.day, 12, 0, tzinfo=UTC)
-
-
-def sweep_at(bot: Bot, moment: datetime) -> str:
-    done = rebound("reminders", "--as-of", moment.isoformat(), env=bot.env, cwd=bot.cwd)
-    assert done.returncode == 0, done.stderr
-    return done.stdout
-
-
 def write_autopsy(bot: Bot, fake: SlackEmulator, user: str, team: str, **answers: Any) -> None:
     view = open_form(bot, fake, "Globex", user=user, team=team)
-    assert submit(bot, view, {**ANSWERS, **answers}, user=user, team=team).status == 200
-
-
-def dm(fake: SlackEmulator, user: str, text: str) -> Call:
-    [found] = fake.wait_for(
-        "chat.postMessage", lambda c: c.args["channel"] == user and text in c.args["text"]
-    )
-    for block in found.args["blocks"]:
-        Block.parse(block).validate_json()
-    return found
-
-
-def button(message: Call, action_id: str) -> str:
-    for block in message.args["blocks"]:
-        for element in block.get("elements", []):
-            if element.get("action_id") == action_id:
-                return element["value"]
-    raise AssertionError(f"no {action_id} button in {json.dumps(message.args['blocks'])[:300]}")
-
-
-def click(bot: Bot, message: Call, action_id: str, *, user: str, team: str, value: str | None = None) -> str:
-    """Click a button on a DM as Slack sends it; return the trigger_id."""
-    trigger = new_trigger_id()
-    value = value if value is not None else button(message, action_id)
-    body = message_button(message.args, action_id, value, user=user, team=team, trigger_id=trigger)
-    assert send(bot.events_url, body, FORM).status == 200
-    return trigger
-
-
-def updates(fake: SlackEmulator, channel: str, count: int = 1) -> list[Call]:
-    """The redraws of messages in `channel` (a person's ID means the DM with them, as in Slack)."""
-    return fake.wait_for("chat.update", lambda c: c.args["channel"] == conversation_of(channel), count=count)
+    assert submit(bot, view, {**FORM_ANSWERS, **answers}, user=user, team=team).status == 200
 
 
 def store_of(bot: Bot) -> Store:
     return Store.connect(bot.env["DATABASE_URL"])
+
+
+@dataclass
+class Reminder:
+    """A rep's touch-base reminder DM, as the fake Slack received it."""
+
+    user: str
+    team: str
+    message: Call
+
+
+@pytest.fixture
+def touch_base_reminder(bot: Bot, fake: SlackEmulator) -> Reminder:
+    """A new rep's autopsy of Globex, its touch-base day 20 days on, swept then: the reminder."""
+    user, team = unique("U"), unique("T")
+    day = date.today() + timedelta(days=20)
+    write_autopsy(bot, fake, user, team, **{ids.TOUCH_BASE_ON: day.isoformat()})
+    sweep_at(bot, weekday_noon(day))
+    return Reminder(user, team, dm_saying(fake, user, "Time to touch base with Globex"))
 
 
 @pytest.mark.parametrize(
@@ -94,12 +71,10 @@ def store_of(bot: Bot) -> Store:
         (ids.SNOOZE_WEEK, "Snoozed: I'll remind you again on"),
     ],
 )
-def test_touch_base_buttons_answer_once_and_redraw_the_message(bot, fake, action_id, says):
-    user, team = unique("U"), unique("T")
-    day = date.today() + timedelta(days=20)
-    write_autopsy(bot, fake, user, team, **{ids.TOUCH_BASE_ON: day.isoformat()})
-    sweep_at(bot, weekday_noon(day))
-    reminder = dm(fake, user, "Time to touch base with Globex")
+def test_touch_base_buttons_answer_once_and_redraw_the_message(
+    bot, fake, touch_base_reminder, action_id, says
+):
+    user, team, reminder = touch_base_reminder.user, touch_base_reminder.team, touch_base_reminder.message
     shown = json.dumps(reminder.args["blocks"])
     assert "Globex (a competitor): They came in 20% cheaper" in shown
     assert "you were late with the proposal" in shown
@@ -115,16 +90,21 @@ def test_touch_base_buttons_answer_once_and_redraw_the_message(bot, fake, action
 
     if action_id == ids.SNOOZE_WEEK:  # a snoozed reminder comes back a week on
         sweep_at(bot, weekday_noon(date.today() + timedelta(days=8)))
-        assert len(fake.wait_for("chat.postMessage", lambda c: c.args["channel"] == user and "touch base"
-                                 in c.args["text"], count=2)) == 2  # fmt: skip
+        assert (
+            len(
+                fake.wait_for(
+                    "chat.postMessage",
+                    lambda c: c.args["channel"] == user and "touch base" in c.args["text"],
+                    count=2,
+                )
+            )
+            == 2
+        )
 
 
-def test_nobody_else_can_answer_your_reminder(bot, fake):
-    user, team, mallory = unique("U"), unique("T"), unique("U")
-    day = date.today() + timedelta(days=20)
-    write_autopsy(bot, fake, user, team, **{ids.TOUCH_BASE_ON: day.isoformat()})
-    sweep_at(bot, weekday_noon(day))
-    reminder = dm(fake, user, "Time to touch base")
+def test_nobody_else_can_answer_your_reminder(bot, fake, touch_base_reminder):
+    user, team, reminder = touch_base_reminder.user, touch_base_reminder.team, touch_base_reminder.message
+    mallory = unique("U")
     click(bot, reminder, ids.WON_BACK, user=mallory, team=team)
     click(bot, reminder, ids.WON_BACK, user=user, team="T0OTHERTEAM")
     click(bot, reminder, ids.LET_GO, user=user, team=team, value="99999999")
@@ -139,7 +119,7 @@ def test_revisit_your_notes_through_its_modal(bot, fake):
     user, team = unique("U"), unique("T")
     write_autopsy(bot, fake, user, team)
     sweep_at(bot, weekday_noon(date.today() + timedelta(days=8)))
-    reminder = dm(fake, user, "Revisit your notes on Globex")
+    reminder = dm_saying(fake, user, "Revisit your notes on Globex")
     assert "Gutted. We worked on this for months." in json.dumps(reminder.args["blocks"])
 
     trigger = click(bot, reminder, ids.ADD_REVISIT, user=user, team=team)
@@ -176,7 +156,7 @@ def test_a_help_request_reaches_the_teammate_and_the_rep_hears_back(bot, fake, s
     user, team, helper = unique("U"), unique("T"), unique("U")
     write_autopsy(bot, fake, user, team, **{ids.HELP_FROM: helper, ids.SHARING: sharing})
     sweep_at(bot, weekday_noon(date.today() + timedelta(days=1)))
-    request = dm(fake, helper, "help with Globex")
+    request = dm_saying(fake, helper, "help with Globex")
     shown = json.dumps(request.args["blocks"])
     assert f"<@{user}> lost *Globex*" in shown
     assert ("Send the proposal within 48 hours" in shown) == (sharing != "private")
@@ -214,7 +194,7 @@ def test_deleting_an_autopsy_takes_down_its_help_request_and_a_late_click_hears_
     user, team, helper = unique("U"), unique("T"), unique("U")
     write_autopsy(bot, fake, user, team, **{ids.HELP_FROM: helper, ids.SHARING: "named"})
     sweep_at(bot, weekday_noon(date.today() + timedelta(days=1)))
-    request = dm(fake, helper, "help with Globex")
+    request = dm_saying(fake, helper, "help with Globex")
     [autopsy_id] = [row["id"] for row in bot.export(team) if row["user_id"] == user]
 
     modal_id = confirm_delete(bot, fake, autopsy_id, user=user, team=team)
@@ -240,12 +220,11 @@ def test_deleting_an_autopsy_takes_down_its_help_request_and_a_late_click_hears_
     assert told_rep == []  # the rep hears nothing about an answer to what they deleted
 
 
-def test_a_click_on_a_finished_or_someone_elses_reminder_is_answered_not_ignored(bot, fake):
-    user, team, mallory = unique("U"), unique("T"), unique("U")
-    day = date.today() + timedelta(days=20)
-    write_autopsy(bot, fake, user, team, **{ids.TOUCH_BASE_ON: day.isoformat()})
-    sweep_at(bot, weekday_noon(day))
-    reminder = dm(fake, user, "Time to touch base with Globex")
+def test_a_click_on_a_finished_or_someone_elses_reminder_is_answered_not_ignored(
+    bot, fake, touch_base_reminder
+):
+    user, team, reminder = touch_base_reminder.user, touch_base_reminder.team, touch_base_reminder.message
+    mallory = unique("U")
     click(bot, reminder, ids.WON_BACK, user=mallory, team=team)
     [refused] = fake.wait_for("chat.postEphemeral", lambda c: c.args.get("user") == mallory)
     assert refused.args["text"] == "This one is someone else's to answer, so I've left it as it is."
@@ -276,7 +255,7 @@ def pause_holds_the_revisit(bot: Bot, fake: SlackEmulator, user: str, **where: s
     assert revisits == []
     assert "back on" in command("resume")
     sweep_at(bot, week)
-    return dm(fake, user, "Revisit your notes")
+    return dm_saying(fake, user, "Revisit your notes")
 
 
 def test_pausing_keeps_reminders_waiting_until_resumed(bot, fake):
@@ -298,9 +277,9 @@ def test_on_an_org_wide_install_pausing_holds_the_reps_own_reminders(bot, fake):
     assert send(bot.events_url, body, FORM).status == 200
     [call] = fake.wait_for("views.open", lambda c: c.args.get("trigger_id") == trigger)
     view = {**as_dict(call.args["view"]), "id": unique("V")}
-    submitted = view_submission(view, fill_form(view, ANSWERS), user=user, org=org)
+    submitted = view_submission(view, fill_form(view, FORM_ANSWERS), user=user, org=org)
     assert send(bot.events_url, submitted, FORM).status == 200
-    dm(fake, user, "Your autopsy of Initech is saved")
+    dm_saying(fake, user, "Your autopsy of Initech is saved")
     assert "Initech" in pause_holds_the_revisit(bot, fake, user, org=org).args["text"]
 
 
@@ -378,16 +357,16 @@ def test_every_day_a_rep_is_told_is_a_weekday_of_their_zone_and_the_day_the_dm_c
         written = (clicked - timedelta(days=10)).astimezone(LOS_ANGELES).date()
         saturday = written + timedelta(days=(5 - written.weekday()) % 7 or 7)
         monday = saturday + timedelta(days=2)
-        picked = {**ANSWERS, ids.TOUCH_BASE_ON: saturday.isoformat()}
+        picked = {**FORM_ANSWERS, ids.TOUCH_BASE_ON: saturday.isoformat()}
         assert submit(bot, view, picked, user=user, team=team).status == 200
-        thanks = json.dumps(dm(fake, user, "Your autopsy of Globex is saved").args["blocks"])
+        thanks = json.dumps(dm_saying(fake, user, "Your autopsy of Globex is saved").args["blocks"])
         assert f"on {monday:%A %-d %B %Y} I'll remind you to touch base with Globex, gently." in thanks
         # And it comes then: nothing on the Saturday; at 9:00 on the Monday, the rep's time.
         sweep_at(bot, in_los_angeles(saturday, 12))
         time.sleep(0.3)
         assert fake.find("chat.postMessage", touch_base_dm(user)) == []
         sweep_at(bot, in_los_angeles(monday, 9))
-        reminder = dm(fake, user, "Time to touch base with Globex")
+        reminder = dm_saying(fake, user, "Time to touch base with Globex")
 
         # Snoozed: from the rep's own day (Thursday in Los Angeles, Friday in UTC), to a weekday.
         on_the_bots_clock.move_to(clicked)

@@ -19,7 +19,6 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from datetime import time as clock
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -32,9 +31,11 @@ from bot.sweep import LEASE
 from bot.working_hours import delivery_time
 from playground.emulator import TEAM_ID, Call, SlackEmulator
 from storage import FollowUp, Store, upgrade
-from tests.conftest import bot_env, follow_ups_of, rebound, start_bot
-from tests.examples import ANSWERS
-from tests.slack_requests import unique
+from tests.support.bot_process import bot_env, rebound, start_bot
+from tests.support.databases import follow_ups_of
+from tests.support.examples import ANSWERS
+from tests.support.moments import working_zone
+from tests.support.slack_requests import unique
 
 AS_OF = datetime(2027, 1, 13, 12, 0, tzinfo=UTC)  # a Wednesday, noon in UTC
 WRITTEN = AS_OF - timedelta(days=7, hours=1)  # so each revisit (a week on) is an hour overdue at AS_OF
@@ -45,9 +46,13 @@ def write(store: Store, user: str, *, written: datetime, helper: str | None = No
     answers = replace(ANSWERS, touch_base_on=None, help_from=helper)
     with store.write() as work:
         entry, _ = work.autopsies.save(
-            team_id=TEAM_ID, user_id=user, view_id=unique("V"), answers=answers, created_at=written,
+            team_id=TEAM_ID,
+            user_id=user,
+            view_id=unique("V"),
+            answers=answers,
+            created_at=written,
             follow_ups=plan(answers, author_id=user, now=written),
-        )  # fmt: skip
+        )
     return entry.id
 
 
@@ -251,19 +256,10 @@ def test_a_sweep_killed_mid_send_is_delivered_once_after_its_lease(fake, any_dat
         store.close()
 
 
-# The scheduler sweeps at datetime.now(), so catching up is checked at the real time. The
-# recipient gets a zone where it is a weekday between 10:00 and 16:00 now (an hour away from
-# either edge of 9-17), the nearest to UTC among UTC-12..UTC+14. From about Saturday 05:00 to
-# Sunday 19:00 UTC no zone on Earth is in working hours: then the proof of the catch-up sweep
-# is that it took the overdue row and gave it back, unsent, for Monday 9:00 UTC.
-def working_zone(now: datetime) -> tuple[str, bool]:
-    """A zone where `now` is working hours and True, else UTC and False."""
-    for hours in sorted(range(-12, 15), key=abs):
-        name = "UTC" if hours == 0 else f"Etc/GMT{-hours:+d}"  # Etc/GMT-5 is UTC+5
-        local = now.astimezone(ZoneInfo(name))
-        if local.weekday() < 5 and clock(10) <= local.time() < clock(16):
-            return name, True
-    return "UTC", False
+# The scheduler sweeps at datetime.now(), so catching up is checked at the real time, for a
+# recipient in a zone where it is working hours now (tests/support/moments.py). When no zone on
+# Earth is (about Saturday 05:00 to Sunday 19:00 UTC), the proof of the catch-up sweep is that it
+# took the overdue row and gave it back, unsent, for Monday 9:00 UTC.
 
 
 @dataclass

@@ -24,8 +24,8 @@ from bot.sweep import LEASE
 from playground.emulator import Fault, SlackEmulator
 from storage import Store, upgrade
 from storage.follow_ups import FollowUps
-from tests.conftest import follow_ups_of
-from tests.examples import ANSWERS
+from tests.support.databases import follow_ups_of
+from tests.support.examples import ANSWERS
 
 
 @pytest.fixture
@@ -50,9 +50,13 @@ def autopsy(sweep: FollowUpSweep, user: str, *, written: datetime, view: str = "
     answers = replace(ANSWERS, **changes)
     with sweep.store.write() as work:
         entry, _ = work.autopsies.save(
-            team_id="T1", user_id=user, view_id=view, answers=answers, created_at=written,
+            team_id="T1",
+            user_id=user,
+            view_id=view,
+            answers=answers,
+            created_at=written,
             follow_ups=plan(answers, author_id=user, now=written),
-        )  # fmt: skip
+        )
     return entry.id
 
 
@@ -98,8 +102,10 @@ def test_each_kind_is_delivered_once_in_working_hours(sweep, own_fake):
     # Sweeping again, at any later time, sends nothing more.
     assert sweep.run(nine + timedelta(days=400)).sent == 0
     assert {kind: state for kind, (state, _, _) in states(sweep, found).items()} == {
-        "help_request": "sent", "revisit": "sent", "touch_base": "sent",
-    }  # fmt: skip
+        "help_request": "sent",
+        "revisit": "sent",
+        "touch_base": "sent",
+    }
     # users.info once for the two revisit sweeps that day, once more five weeks later (a day's cache)
     assert len(own_fake.find("users.info", lambda c: c.args.get("user") == "U1")) == 2
 

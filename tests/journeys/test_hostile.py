@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 from bot import ids
 from playground.emulator import TEAM_ID, new_trigger_id
-from tests.hostile_input import FAST, JSONISH, STATE_VALUES, TEXT
-from tests.slack_requests import (
+from tests.support.hostile_input import FAST, JSONISH, STATE_VALUES, TEXT
+from tests.support.slack_requests import (
     APP_ID,
     FORM,
     JSON,
@@ -49,10 +49,24 @@ def _payload(kind: str, extra: dict[str, Any]) -> dict[str, Any]:
 
 
 ACTION_IDS = st.sampled_from(
-    [ids.REACHED_OUT, ids.WON_BACK, ids.SNOOZE_WEEK, ids.PAUSE, ids.RESUME, ids.ADD_REVISIT, ids.HELP_YES,
-     ids.AUTOPSY_MENU, ids.AUTOPSY_DELETE, ids.HOME_PAGE, ids.HOME_NEWER, ids.EXPORT_MINE, ids.OPEN_SETTINGS,
-     ids.LOG_LOST_DEAL, "unknown_action"]
-)  # fmt: skip
+    [
+        ids.REACHED_OUT,
+        ids.WON_BACK,
+        ids.SNOOZE_WEEK,
+        ids.PAUSE,
+        ids.RESUME,
+        ids.ADD_REVISIT,
+        ids.HELP_YES,
+        ids.AUTOPSY_MENU,
+        ids.AUTOPSY_DELETE,
+        ids.HOME_PAGE,
+        ids.HOME_NEWER,
+        ids.EXPORT_MINE,
+        ids.OPEN_SETTINGS,
+        ids.LOG_LOST_DEAL,
+        "unknown_action",
+    ]
+)
 
 
 @FAST
@@ -81,8 +95,14 @@ CALLBACKS = st.sampled_from(
 @FAST
 @given(callback=CALLBACKS, values=STATE_VALUES, metadata=st.one_of(st.none(), TEXT, st.integers().map(str)))
 def test_any_submission_gets_errors_or_a_close(bot, callback, values, metadata):
-    view = {"id": unique("V"), "type": "modal", "callback_id": callback, "state": {"values": values},
-            "private_metadata": metadata, "blocks": []}  # fmt: skip
+    view = {
+        "id": unique("V"),
+        "type": "modal",
+        "callback_id": callback,
+        "state": {"values": values},
+        "private_metadata": metadata,
+        "blocks": [],
+    }
     reply = send(bot.events_url, interactive(_payload("view_submission", {"view": view})), FORM)
     assert reply.status in (200, 404)
     if reply.status == 200 and reply.body:

@@ -14,10 +14,10 @@ from sqlalchemy.engine import make_url
 
 from bot import ids
 from bot.config import RedactingFormatter
-from tests.conftest import bot_env, rebound, start_bot
-from tests.journeys.test_journey import ANSWERS, open_form, submit
-from tests.journeys.test_workspaces import CLIENT_SECRET, install
-from tests.slack_requests import FORM, JSON, SIGNING_SECRET, post, send, signature_headers, unique
+from tests.support.bot_process import bot_env, rebound, start_bot
+from tests.support.lost_deal_form import FORM_ANSWERS, open_form, submit
+from tests.support.oauth_installs import CLIENT_SECRET, install
+from tests.support.slack_requests import FORM, JSON, SIGNING_SECRET, post, send, signature_headers, unique
 
 BOT_TOKEN = "xoxb-hygiene-0000-bot-token-never-logged"
 
@@ -31,7 +31,10 @@ def test_no_secret_reaches_a_log_line_at_debug(fake, postgres_url, tmp_path):
     try:
         user, team = unique("U"), unique("T")
         view = open_form(bot, fake, "Hygiene Co", user=user, team=team)
-        assert submit(bot, view, {**ANSWERS, ids.HELP_FROM: unique("U")}, user=user, team=team).status == 200
+        assert (
+            submit(bot, view, {**FORM_ANSWERS, ids.HELP_FROM: unique("U")}, user=user, team=team).status
+            == 200
+        )
         fake.wait_for("chat.postMessage", lambda c: c.args.get("channel") == user)
         with urllib.request.urlopen(f"{bot.url}/healthz", timeout=5) as response:
             health = response.read().decode()

@@ -7,9 +7,9 @@ import json
 from datetime import UTC, datetime, timedelta
 
 from bot import ids
-from tests.conftest import bot_env, rebound, start_bot
-from tests.journeys.test_journey import ANSWERS, open_form, submit
-from tests.slack_requests import SIGNING_SECRET, unique
+from tests.support.bot_process import bot_env, rebound, start_bot
+from tests.support.lost_deal_form import FORM_ANSWERS, open_form, submit
+from tests.support.slack_requests import SIGNING_SECRET, unique
 
 BOT_TOKEN = "xoxb-json-0000-bot-token-never-logged"
 
@@ -26,7 +26,10 @@ def test_json_logs_parse_line_by_line_and_hold_no_secret(fake, tmp_path):
     try:
         user, team = unique("U"), unique("T")
         view = open_form(bot, fake, "Json Co", user=user, team=team)
-        assert submit(bot, view, {**ANSWERS, ids.HELP_FROM: unique("U")}, user=user, team=team).status == 200
+        assert (
+            submit(bot, view, {**FORM_ANSWERS, ids.HELP_FROM: unique("U")}, user=user, team=team).status
+            == 200
+        )
         fake.wait_for("chat.postMessage", lambda c: c.args.get("channel") == user)
         later = (datetime.now(UTC) + timedelta(days=8)).isoformat()
         sweep = rebound("reminders", "--as-of", later, env=env, cwd=tmp_path)

@@ -23,11 +23,12 @@ from bot import ids
 from playground.emulator import TEAM_ID, Fault, SlackEmulator, new_trigger_id
 from playground.fake_hubspot import PORTAL_ID, TOKEN, signed_webhook, stage_change_event
 from storage import Plan, Store
-from tests.conftest import Bot, bot_env, free_port, rebound, start_bot
-from tests.examples import ANSWERS as STORED_ANSWERS
-from tests.journeys.test_journey import ANSWERS, open_form, submit
-from tests.salesforce_messages import ORG_ID, Opportunity, notification, outbound_message
-from tests.slack_requests import FORM, post, send, slash_command, unique
+from tests.support.bot_process import Bot, bot_env, free_port, rebound, start_bot
+from tests.support.examples import ANSWERS as STORED_ANSWERS
+from tests.support.lost_deal_form import FORM_ANSWERS as ANSWERS
+from tests.support.lost_deal_form import open_form, submit
+from tests.support.salesforce_messages import ORG_ID, Opportunity, notification, outbound_message
+from tests.support.slack_requests import FORM, post, send, slash_command, unique
 
 PUBLIC_URL = "https://rebound.example.com"
 HUBSPOT_URL = PUBLIC_URL + "/crm/hubspot"
@@ -100,13 +101,18 @@ def test_after_a_journey_each_count_is_what_happened_and_names_nobody(fake: Slac
     fake.zones.update({helper: "UTC", gone: "UTC"})
     digest_due = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
     env = bot_env(
-        fake, f"sqlite:///{tmp_path / 'rebound.db'}",
+        fake,
+        f"sqlite:///{tmp_path / 'rebound.db'}",
         PROMETHEUS_MULTIPROC_DIR=str(counts),
-        REBOUND_DIGEST_CHANNEL=channel, REBOUND_DIGEST_DAY=digest_due.strftime("%a").lower(),
+        REBOUND_DIGEST_CHANNEL=channel,
+        REBOUND_DIGEST_DAY=digest_due.strftime("%a").lower(),
         REBOUND_DIGEST_TIME="00:00",
-        REBOUND_PUBLIC_URL=PUBLIC_URL, HUBSPOT_ACCESS_TOKEN=TOKEN, HUBSPOT_CLIENT_SECRET=HUBSPOT_SECRET,
-        SALESFORCE_OUTBOUND_SECRET=SALESFORCE_SECRET, SALESFORCE_ORG_ID=ORG_ID,
-    )  # fmt: skip
+        REBOUND_PUBLIC_URL=PUBLIC_URL,
+        HUBSPOT_ACCESS_TOKEN=TOKEN,
+        HUBSPOT_CLIENT_SECRET=HUBSPOT_SECRET,
+        SALESFORCE_OUTBOUND_SECRET=SALESFORCE_SECRET,
+        SALESFORCE_ORG_ID=ORG_ID,
+    )
     bot = start_bot(env, tmp_path, "--no-scheduler")
     try:
         # Two autopsies, each asking a colleague for help; a third form Slack fails to open.
@@ -219,9 +225,11 @@ def test_two_gunicorn_workers_counts_add_up_whichever_answers(fake: SlackEmulato
     counts = tmp_path / "counts"
     counts.mkdir()
     env = bot_env(
-        fake, f"sqlite:///{tmp_path / 'rebound.db'}",
-        PROMETHEUS_MULTIPROC_DIR=str(counts), GUNICORN_CMD_ARGS="--workers 2 --threads 4",
-    )  # fmt: skip
+        fake,
+        f"sqlite:///{tmp_path / 'rebound.db'}",
+        PROMETHEUS_MULTIPROC_DIR=str(counts),
+        GUNICORN_CMD_ARGS="--workers 2 --threads 4",
+    )
     bot = start_bot(env, tmp_path, "--no-scheduler")
     user, sent = unique("U"), 0
 
@@ -277,9 +285,13 @@ def test_the_sweep_lag_grows_while_nothing_sends_and_is_0_once_the_sweep_deliver
         due = datetime.now(UTC) - timedelta(minutes=10)
         with store.write() as work:
             work.autopsies.save(
-                team_id=TEAM_ID, user_id=unique("U"), view_id=unique("V"), answers=STORED_ANSWERS,
-                created_at=due, follow_ups=[Plan(kind="help_request", recipient_id=recipient, due_at=due)],
-            )  # fmt: skip
+                team_id=TEAM_ID,
+                user_id=unique("U"),
+                view_id=unique("V"),
+                answers=STORED_ANSWERS,
+                created_at=due,
+                follow_ups=[Plan(kind="help_request", recipient_id=recipient, due_at=due)],
+            )
         first = scrape(f"{bot.url}/metrics")[sample("rebound_sweep_lag_seconds")]
         time.sleep(1.5)
         later = scrape(f"{bot.url}/metrics")[sample("rebound_sweep_lag_seconds")]
@@ -297,10 +309,13 @@ def test_a_worker_serves_health_and_metrics_on_its_health_port(fake: SlackEmulat
     channel = unique("C")
     due = datetime.now(UTC) - timedelta(hours=1)  # the week's digest fell due an hour ago
     env = bot_env(
-        fake, f"sqlite:///{tmp_path / 'rebound.db'}", REBOUND_METRICS_TOKEN=METRICS_TOKEN,
-        REBOUND_DIGEST_CHANNEL=channel, REBOUND_DIGEST_DAY=due.strftime("%a").lower(),
+        fake,
+        f"sqlite:///{tmp_path / 'rebound.db'}",
+        REBOUND_METRICS_TOKEN=METRICS_TOKEN,
+        REBOUND_DIGEST_CHANNEL=channel,
+        REBOUND_DIGEST_DAY=due.strftime("%a").lower(),
         REBOUND_DIGEST_TIME=due.strftime("%H:%M"),
-    )  # fmt: skip
+    )
     # PORT is the health port here: start_bot waits for its /healthz.
     worker = start_bot(env, tmp_path, "--health-port", env["PORT"], command="worker")
     try:

@@ -13,9 +13,17 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot import ids
-from tests.journeys.test_journey import ANSWERS
-from tests.journeys.test_playground import RILEY, RILEY_DM, Playground, dm, start, stop, top_modal
-from tests.slack_requests import fill_form
+from tests.support.lost_deal_form import FORM_ANSWERS
+from tests.support.playground_runs import (
+    RILEY,
+    RILEY_DM,
+    Playground,
+    playground_message,
+    start_playground,
+    stop_playground,
+    top_modal,
+)
+from tests.support.slack_requests import fill_form
 
 MONTH = "(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*"
 DAY = re.compile(rf"\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]* (\d{{1,2}}) {MONTH}\b")
@@ -51,7 +59,7 @@ def playground_now(playground: Playground) -> datetime:
 def write_autopsy(playground: Playground, deal: str, touch_base_on: date) -> dict[str, Any]:
     assert playground.post("/play/command", user=RILEY, channel=RILEY_DM, text=f"/lost-deal {deal}")["ok"]
     form = playground.until(top_modal)
-    values = fill_form(form, {**ANSWERS, ids.TOUCH_BASE_ON: touch_base_on.isoformat()})
+    values = fill_form(form, {**FORM_ANSWERS, ids.TOUCH_BASE_ON: touch_base_on.isoformat()})
     assert playground.post("/play/submit", user=RILEY, view_id=form["id"], values=values)["ok"]
     return form
 
@@ -63,7 +71,7 @@ def written_on(cwd: Path, deal: str) -> datetime:
 
 
 def test_the_bot_follows_the_playgrounds_clock_and_so_does_the_next_run(tmp_path):
-    playground = start(tmp_path)
+    playground = start_playground(tmp_path)
     try:
         jumped = wednesday_ahead(60)
         assert playground.post("/play/clock", to=jumped.isoformat())["ok"]
@@ -80,19 +88,19 @@ def test_the_bot_follows_the_playgrounds_clock_and_so_does_the_next_run(tmp_path
 
         # An hour on, nothing says "a week ago" yet: the revisit is due a week after the writing.
         assert playground.post("/play/clock", to=(jumped + timedelta(hours=1)).isoformat())["ok"]
-        assert dm(playground.state(), "Revisit your notes on Clockwork") is None
+        assert playground_message(playground.state(), "Revisit your notes on Clockwork") is None
         assert playground.post("/play/clock", jump="week")["ok"]
-        revisit = playground.until(lambda s: dm(s, "Revisit your notes on Clockwork"))
+        revisit = playground.until(lambda s: playground_message(s, "Revisit your notes on Clockwork"))
         assert datetime.fromisoformat(revisit["at"]).date() >= today + timedelta(days=7)
 
         # The touch-base DM, snoozed a week: the day it names is a week on from the playground's day.
         assert playground.post("/play/clock", jump="touch_base")["ok"]
-        touch = playground.until(lambda s: dm(s, "Time to touch base with Clockwork"))
+        touch = playground.until(lambda s: playground_message(s, "Time to touch base with Clockwork"))
         touched_on = datetime.fromisoformat(touch["at"]).date()
         assert touched_on >= today + timedelta(days=14)
         snooze(playground, touch)
         redrawn = playground.until(
-            lambda s: (m := dm(s, "Time to touch base with Clockwork")) and m["edited"] and m
+            lambda s: (m := playground_message(s, "Time to touch base with Clockwork")) and m["edited"] and m
         )
         snoozed = json.dumps(redrawn["blocks"])
         [again] = named_days(snoozed[snoozed.index("remind you again") :], touched_on.year)
@@ -100,14 +108,14 @@ def test_the_bot_follows_the_playgrounds_clock_and_so_does_the_next_run(tmp_path
         before = playground_now(playground)
         assert_every_day_named_is_on_the_playgrounds_calendar(playground.state(), today)
     finally:
-        assert stop(playground) == 0
+        assert stop_playground(playground) == 0
 
     # Started again: the clock, the DMs and Home are where they were, and old buttons still work.
-    playground = start(tmp_path)
+    playground = start_playground(tmp_path)
     try:
         assert playground_now(playground) >= before
         state = playground.state()
-        assert dm(state, "Revisit your notes on Clockwork") and state["homes"].get(RILEY)
+        assert playground_message(state, "Revisit your notes on Clockwork") and state["homes"].get(RILEY)
         # The snoozed day comes: the reminder arrives again, on the day the snooze named.
         assert playground.post("/play/clock", to=f"{again.isoformat()}T16:00:00+00:00")["ok"]
 
@@ -128,7 +136,7 @@ def test_the_bot_follows_the_playgrounds_clock_and_so_does_the_next_run(tmp_path
         assert later.weekday() < 5 and 28 <= (later - again).days <= 33, month
         assert_every_day_named_is_on_the_playgrounds_calendar(playground.state(), today)
     finally:
-        assert stop(playground) == 0
+        assert stop_playground(playground) == 0
 
 
 def assert_every_day_named_is_on_the_playgrounds_calendar(state: dict[str, Any], first: date) -> None:
@@ -142,22 +150,28 @@ def assert_every_day_named_is_on_the_playgrounds_calendar(state: dict[str, Any],
 def snooze(playground: Playground, touch: dict[str, Any], choice: str = ids.SNOOZE_WEEK) -> None:
     button = next(e for b in touch["blocks"] for e in b.get("elements", []) if e.get("action_id") == choice)
     where = {"kind": "message", "channel": RILEY_DM, "ts": touch["ts"]}
-    action = {"type": "button", "action_id": choice, "block_id": ids.TOUCH_BASE_ANSWERS,
-              "value": button["value"]}  # fmt: skip
+    action = {
+        "type": "button",
+        "action_id": choice,
+        "block_id": ids.TOUCH_BASE_ANSWERS,
+        "value": button["value"],
+    }
     assert playground.post("/play/action", user=RILEY, where=where, action=action)["ok"]
 
 
 def test_the_tour_a_newcomer_takes_brings_the_lesson_to_lessons_in_the_digests_own_zone(tmp_path):
     dana = "U0DANA"
-    playground = start(tmp_path)
+    playground = start_playground(tmp_path)
     try:
         # The admin moves the digest to Los Angeles time (Friday 16:00 there).
         assert playground.post("/play/home", user=dana)["ok"]
         home = playground.until(lambda s: s["homes"].get(dana))
         [(block_id, button)] = [
-            (b.get("block_id"), e) for b in home["blocks"] for e in b.get("elements", [])
+            (b.get("block_id"), e)
+            for b in home["blocks"]
+            for e in b.get("elements", [])
             if e.get("action_id") == ids.OPEN_SETTINGS
-        ]  # fmt: skip
+        ]
         action = {
             "type": "button",
             "action_id": ids.OPEN_SETTINGS,
@@ -184,13 +198,13 @@ def test_the_tour_a_newcomer_takes_brings_the_lesson_to_lessons_in_the_digests_o
         )
         posted = datetime.fromisoformat(digests[0]["at"]).astimezone(ZoneInfo("America/Los_Angeles"))
         assert posted.strftime("%A") == "Friday" and posted.hour >= 16, posted
-        assert ANSWERS[ids.LESSON] in json.dumps(digests[0]["blocks"])
+        assert FORM_ANSWERS[ids.LESSON] in json.dumps(digests[0]["blocks"])
     finally:
-        assert stop(playground) == 0
+        assert stop_playground(playground) == 0
 
 
 def test_a_hubspot_prompt_waiting_for_monday_arrives_after_a_restart(tmp_path):
-    playground = start(tmp_path)
+    playground = start_playground(tmp_path)
     try:
         saturday = wednesday_ahead(3) + timedelta(days=3)
         assert playground.post("/play/clock", to=saturday.isoformat())["ok"]
@@ -198,15 +212,15 @@ def test_a_hubspot_prompt_waiting_for_monday_arrives_after_a_restart(tmp_path):
         assert "DM waits for working hours: Mon" in waiting["note"], waiting
         deal = waiting["note"].removeprefix("HubSpot marked ").split(" Closed Lost.")[0]
     finally:
-        assert stop(playground) == 0
+        assert stop_playground(playground) == 0
 
-    playground = start(tmp_path)
+    playground = start_playground(tmp_path)
     try:
         monday = saturday + timedelta(days=2)  # 15:00 UTC: 10:00 in New York
         assert playground.post("/play/clock", to=monday.isoformat())["ok"]
-        prompt = playground.until(lambda s: dm(s, f"Sorry about {deal}"))
+        prompt = playground.until(lambda s: playground_message(s, f"Sorry about {deal}"))
         assert datetime.fromisoformat(prompt["at"]).date() == monday.date()
         again = playground.post("/play/hubspot", user=RILEY)  # the next lost deal is another deal
         assert again["ok"] and deal not in again["note"], again
     finally:
-        assert stop(playground) == 0
+        assert stop_playground(playground) == 0

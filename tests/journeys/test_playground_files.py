@@ -8,30 +8,25 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.journeys.test_playground import Playground, start, stop
-from tests.journeys.test_playground_page import browser_or_skip, browsing, type_command
+from tests.support.browser_pages import browsing, type_command
+from tests.support.playground_runs import start_playground, stop_playground
+
+pytestmark = pytest.mark.xdist_group("playground_files")  # one browser for the module
 
 DEAL = 'Acme, "Big" Inc.'
 LESSON = "=Ask why, then listen."
 
 
-@pytest.fixture(scope="module")
-def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Playground]:
-    browser_or_skip()
-    playground = start(tmp_path_factory.mktemp("files"))
-    yield playground
-    assert stop(playground) == 0
-
-
-def test_export_my_data_arrives_as_a_file_card_whose_link_downloads_the_csv(running, tmp_path: Path):
+def test_export_my_data_arrives_as_a_file_card_whose_link_downloads_the_csv(
+    browser, page_playground, tmp_path: Path
+):
     from playwright.sync_api import expect
 
-    with browsing(running) as page:
+    with browsing(browser, page_playground) as page:
         page.get_by_role("button", name="Rebound").click()
         type_command(page, f"/lost-deal {DEAL}")
         form = page.get_by_role("dialog", name="Lost deal autopsy")
@@ -74,21 +69,28 @@ def test_export_my_data_arrives_as_a_file_card_whose_link_downloads_the_csv(runn
     print(f"screenshots in {tmp_path}")
 
 
-def test_a_file_kept_from_a_playground_before_file_cards_still_shows_as_a_card(tmp_path: Path):
+def test_a_file_kept_from_a_playground_before_file_cards_still_shows_as_a_card(browser, tmp_path: Path):
     from playwright.sync_api import expect
 
-    browser_or_skip()
     content = b"deal_name,lesson\r\nAcme,Ask why\r\n"
     old = {"id": "F1", "title": "Your autopsies in Rebound", "url": "/play/files/F1", "mimetype": "text/csv"}
-    message = {"ts": "1764770000.000100", "channel": "D0RILEY", "user": "U0REBOUNDBOT", "text": "Your export",
-               "blocks": [], "files": [old], "at": "2026-12-03T13:00:00+00:00", "edited": False}  # fmt: skip
+    message = {
+        "ts": "1764770000.000100",
+        "channel": "D0RILEY",
+        "user": "U0REBOUNDBOT",
+        "text": "Your export",
+        "blocks": [],
+        "files": [old],
+        "at": "2026-12-03T13:00:00+00:00",
+        "edited": False,
+    }
     kept = {"conversations": {"D0RILEY": [message]}, "homes": {}, "files": {"F1": "text/csv"}}
     (tmp_path / "rebound-playground" / "files").mkdir(parents=True)
     (tmp_path / "rebound-playground" / "files" / "F1").write_bytes(content)
     (tmp_path / "rebound-playground" / "slack.json").write_text(json.dumps(kept))
-    playground = start(tmp_path)
+    playground = start_playground(tmp_path)
     try:
-        with browsing(playground) as page:
+        with browsing(browser, playground) as page:
             page.get_by_role("button", name="Rebound").click()
             card = page.get_by_role("figure", name="Your autopsies in Rebound")
             expect(card).to_contain_text("File")
@@ -97,4 +99,4 @@ def test_a_file_kept_from_a_playground_before_file_cards_still_shows_as_a_card(t
             assert Path(downloading.value.path()).read_bytes() == content
             assert page.problems == []  # type: ignore[attr-defined]
     finally:
-        assert stop(playground) == 0
+        assert stop_playground(playground) == 0

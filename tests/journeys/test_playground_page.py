@@ -2,86 +2,33 @@
 found by accessible names as a screen reader would: the whole journey a newcomer takes, and a
 hostile autopsy that must show as text and run nothing. Screenshots go to docs/ for the README.
 
-Required when CI=true; elsewhere skipped, with the reason, when no browser is installed.
+Required when CI=true; elsewhere skipped, with the reason, when no browser is installed
+(tests/support/browser_pages.py).
 """
 
 from __future__ import annotations
 
 import os
 import re
-import shutil
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
-from tests.journeys.test_playground import Playground, start, stop
+from tests.support import ROOT
+from tests.support.browser_pages import browser_or_skip, browsing, chromium_beside, type_command
+from tests.support.playground_runs import start_playground, stop_playground
 
-BROWSERS = (
-    "/usr/lib/chromium/chromium-headless-shell",
-    "/usr/bin/chromium-headless-shell",
-    "/usr/bin/chromium",
-)
+# The demo playground is started once for this module and test_playground.py's demo test: one worker.
+pytestmark = pytest.mark.xdist_group("playground_demo")
+
 DOCS = ROOT / "docs"
 
 
-def browser_or_skip() -> str:
-    found = next((path for path in BROWSERS if Path(path).exists()), None) or shutil.which("chromium")
-    missing = None
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        missing = "Playwright for Python is not installed (pip install -c constraints.txt -e '.[dev]')"
-    if found is None:
-        missing = "no headless Chromium (apt-get install chromium-headless-shell)"
-    if missing:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true needs the browser tests: {missing}")
-        pytest.skip(missing)
-    return str(found)
-
-
-@pytest.fixture(scope="module")
-def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Playground]:
-    browser_or_skip()
-    playground = start(tmp_path_factory.mktemp("page"))
-    yield playground
-    assert stop(playground) == 0
-
-
 @pytest.fixture
-def page(running: Playground):
-    with browsing(running) as opened:
+def page(browser, page_playground):
+    with browsing(browser, page_playground) as opened:
         yield opened
-
-
-@contextmanager
-def browsing(
-    playground: Playground, *, width: int = 1280, height: int = 800, env: dict[str, str] | None = None
-):
-    """The page open in headless Chromium, collecting console errors and uncaught exceptions."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path=browser_or_skip(), args=["--no-sandbox"], env=env)
-        context = browser.new_context(viewport={"width": width, "height": height})
-        opened = context.new_page()
-        problems: list[str] = []
-        opened.on("console", lambda message: message.type == "error" and problems.append(message.text))
-        opened.on("pageerror", lambda error: problems.append(str(error)))
-        opened.goto(playground.url + "/")
-        opened.problems = problems  # type: ignore[attr-defined]
-        yield opened
-        browser.close()
-
-
-def type_command(page, text: str) -> None:
-    box = page.get_by_role("textbox", name="Message")
-    box.fill(text)
-    box.press("Enter")
 
 
 def test_a_newcomer_loses_a_deal_and_sees_everything_rebound_does(page):
@@ -160,27 +107,23 @@ def test_a_deal_lost_in_hubspot_arrives_as_a_kind_dm_whose_button_opens_the_form
     assert page.problems == []  # type: ignore[attr-defined]
 
 
-def test_the_demo_team_s_digest_shows_its_patterns_and_chart(tmp_path):
+def test_the_demo_team_s_digest_shows_its_patterns_and_chart(browser, demo_playground):
+    """The first of this module's tests on the demo (file order, one worker): nothing pressed yet."""
     from playwright.sync_api import expect
 
-    browser_or_skip()
-    demo = start(tmp_path, "--demo")
-    try:
-        with browsing(demo) as page:
-            # The demo's past Fridays' digests are there already; this Friday's comes last.
-            page.get_by_role("button", name="#lessons").click()
-            charts = page.get_by_role("img", name=re.compile("Lost deals and deals won back"))
-            expect(charts.first).to_be_visible()
-            before = charts.count()
-            page.get_by_role("button", name="Friday's digest").click()
-            expect(charts).to_have_count(before + 1, timeout=20_000)
-            expect(page.get_by_text("This week's lessons").last).to_be_visible()
-            page.set_viewport_size({"width": 1280, "height": 1060})  # the whole digest and its chart
-            page.get_by_role("img").last.scroll_into_view_if_needed()
-            page.screenshot(path=str(DOCS / "playground-digest.png"))
-            assert page.problems == []  # type: ignore[attr-defined]
-    finally:
-        assert stop(demo) == 0
+    with browsing(browser, demo_playground) as page:
+        # The demo's past Fridays' digests are there already; this Friday's comes last.
+        page.get_by_role("button", name="#lessons").click()
+        charts = page.get_by_role("img", name=re.compile("Lost deals and deals won back"))
+        expect(charts.first).to_be_visible()
+        before = charts.count()
+        page.get_by_role("button", name="Friday's digest").click()
+        expect(charts).to_have_count(before + 1, timeout=20_000)
+        expect(page.get_by_text("This week's lessons").last).to_be_visible()
+        page.set_viewport_size({"width": 1280, "height": 1060})  # the whole digest and its chart
+        page.get_by_role("img").last.scroll_into_view_if_needed()
+        page.screenshot(path=str(DOCS / "playground-digest.png"))
+        assert page.problems == []  # type: ignore[attr-defined]
 
 
 def test_a_hostile_autopsy_shows_as_text_and_runs_nothing(page):
@@ -269,14 +212,15 @@ def fonts_drawing_each_text(page) -> dict[str, set[str]]:
 
 
 def test_digits_and_spaces_are_drawn_in_a_text_font_where_only_dejavu_and_an_emoji_font_are_installed(
-    tmp_path,
+    browser, tmp_path
 ):
     from playwright.sync_api import expect
 
     browser_or_skip()
-    fresh = start(tmp_path)  # its own, so nothing another test left redraws the page while it is read
+    # Its own playground, so nothing another test left redraws the page while it is read.
+    fresh = start_playground(tmp_path)
     try:
-        with browsing(fresh, env=dejavu_and_emoji_only(tmp_path)) as page:
+        with chromium_beside(browser, dejavu_and_emoji_only(tmp_path)) as own, browsing(own, fresh) as page:
             page.get_by_role("button", name="Rebound").click()
             type_command(page, "/lost-deal help")
             expect(page.get_by_text("Only visible to you").first).to_be_visible()
@@ -298,16 +242,7 @@ def test_digits_and_spaces_are_drawn_in_a_text_font_where_only_dejavu_and_an_emo
             assert [stack for stack in stacks if re.search("emoji", stack, re.I)] == []
             assert page.problems == []  # type: ignore[attr-defined]
     finally:
-        assert stop(fresh) == 0
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Playground]:
-    """A playground with the demo team's autopsies, for pages that need something on them."""
-    browser_or_skip()
-    playground = start(tmp_path_factory.mktemp("demo"), "--demo")
-    yield playground
-    assert stop(playground) == 0
+        assert stop_playground(fresh) == 0
 
 
 def overflowing(page) -> list[str]:
@@ -333,10 +268,12 @@ def overflowing(page) -> list[str]:
 
 
 @pytest.mark.parametrize("width", [420, 360])
-def test_at_phone_width_the_conversation_takes_the_window_and_nothing_runs_past_it(demo, width, tmp_path):
+def test_at_phone_width_the_conversation_takes_the_window_and_nothing_runs_past_it(
+    browser, demo_playground, width, tmp_path
+):
     from playwright.sync_api import expect
 
-    with browsing(demo, width=width, height=780) as page:
+    with browsing(browser, demo_playground, width=width, height=780) as page:
         page.get_by_role("button", name="Rebound").click()
         type_command(page, "/lost-deal help")
         expect(page.get_by_text("Only visible to you").first).to_be_visible()
@@ -400,7 +337,7 @@ def serious_to_axe(page, script: str) -> list[str]:
 
 
 @pytest.mark.parametrize("width", [1280, 360])
-def test_axe_finds_nothing_serious_on_the_page_or_in_any_modal(demo, width):
+def test_axe_finds_nothing_serious_on_the_page_or_in_any_modal(browser, demo_playground, width):
     from playwright.sync_api import expect
 
     script = axe_or_skip()
@@ -409,7 +346,7 @@ def test_axe_finds_nothing_serious_on_the_page_or_in_any_modal(demo, width):
     def check(where: str) -> None:
         found[where] = serious_to_axe(page, script)
 
-    with browsing(demo, width=width, height=800) as page:
+    with browsing(browser, demo_playground, width=width, height=800) as page:
         page.get_by_role("button", name="Rebound").click()
         type_command(page, "/lost-deal help")
         expect(page.get_by_text("Only visible to you").first).to_be_visible()
@@ -501,11 +438,11 @@ def test_the_form_marks_its_required_fields_in_the_markup(page):
 
 @pytest.mark.parametrize("width", [1280, 360])
 def test_a_time_the_clock_refuses_goes_back_to_the_clock_s_time_and_the_reason_shows_beside_it(
-    running, width, tmp_path
+    browser, page_playground, width, tmp_path
 ):
     from playwright.sync_api import expect
 
-    with browsing(running, width=width) as page:
+    with browsing(browser, page_playground, width=width) as page:
         clock = page.get_by_label("Playground time")
         expect(clock).not_to_have_value("")
         now = datetime.fromisoformat(clock.input_value())
@@ -549,7 +486,7 @@ def choose_from_menu(page, item: str) -> None:
     raise AssertionError(f"the menu never offered {item!r}")
 
 
-def test_the_teammate_reads_about_the_reps_deal_and_sees_it_taken_down_when_deleted(tmp_path):
+def test_the_teammate_reads_about_the_reps_deal_and_sees_it_taken_down_when_deleted(browser, tmp_path):
     """Riley asks Sam for help with a deal named with mrkdwn in it; Sam's DM speaks of Riley's
     deal and shows the name as typed. Riley deletes it behind a red button; Sam's DM then says
     so, with no buttons left. Dana, an admin, saves the settings and sees them saved."""
@@ -559,9 +496,9 @@ def test_the_teammate_reads_about_the_reps_deal_and_sees_it_taken_down_when_dele
     shots = tmp_path / "shots"
     shots.mkdir()
     (tmp_path / "run").mkdir()
-    playground = start(tmp_path / "run")
+    playground = start_playground(tmp_path / "run")
     try:
-        with browsing(playground) as page:
+        with browsing(browser, playground) as page:
             page.get_by_role("button", name="Rebound").click()
             type_command(page, "/lost-deal *Initech* renewal")
             form = page.get_by_role("dialog", name="Lost deal autopsy")
@@ -625,4 +562,4 @@ def test_the_teammate_reads_about_the_reps_deal_and_sees_it_taken_down_when_dele
             shoot(page, shots / "settings-saved")
             assert page.problems == []  # type: ignore[attr-defined]
     finally:
-        assert stop(playground) == 0
+        assert stop_playground(playground) == 0

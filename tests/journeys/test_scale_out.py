@@ -10,26 +10,16 @@ import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from bot import ids
 from playground.emulator import TEAM_ID, SlackEmulator
 from storage import upgrade
-from tests.conftest import bot_env, free_port, start_bot
-from tests.journeys.test_journey import ANSWERS, open_form
-from tests.slack_requests import FORM, fill_form, send, unique, view_submission
+from tests.support.bot_process import bot_env, free_port, start_bot
+from tests.support.lost_deal_form import FORM_ANSWERS, open_form
+from tests.support.moments import working_zone
+from tests.support.slack_requests import FORM, fill_form, send, unique, view_submission
 
 SUBMISSIONS = 240
-
-
-def working_zone(now: datetime) -> str | None:
-    """A zone where it is now a weekday between 10:00 and 16:00, so help requests go out at once."""
-    for hours in range(-12, 15):
-        zone = f"Etc/GMT{-hours:+d}" if hours else "UTC"  # Etc/GMT-3 is UTC+3
-        local = now.astimezone(ZoneInfo(zone))
-        if local.weekday() < 5 and 10 <= local.hour < 16:
-            return zone
-    return None
 
 
 def test_two_web_processes_and_two_workers_lose_nothing_and_repeat_nothing(
@@ -38,8 +28,8 @@ def test_two_web_processes_and_two_workers_lose_nothing_and_repeat_nothing(
     upgrade(postgres_url)
     channel, helper = unique("C"), unique("U")
     now = datetime.now(UTC)
-    zone = working_zone(now)
-    fake.zones[helper] = zone or "UTC"
+    zone, working = working_zone(now)  # help requests go out at once only in working hours
+    fake.zones[helper] = zone
     due = now - timedelta(hours=1)  # the digest fell due an hour ago
     env = bot_env(
         fake,
@@ -57,7 +47,7 @@ def test_two_web_processes_and_two_workers_lose_nothing_and_repeat_nothing(
 
     def submit(number: int) -> None:
         view = {**template, "id": f"VSCALE{number:05d}{unique('')}"}
-        answers = {**ANSWERS, ids.DEAL: f"Scale {number}", ids.HELP_FROM: helper}
+        answers = {**FORM_ANSWERS, ids.DEAL: f"Scale {number}", ids.HELP_FROM: helper}
         body = view_submission(view, fill_form(view, answers), user=user, team=TEAM_ID)
         for attempt in range(6):  # as Slack does, retry until someone answers; alternate processes
             target = web[(number + attempt) % 2]
@@ -97,7 +87,7 @@ def test_two_web_processes_and_two_workers_lose_nothing_and_repeat_nothing(
     try:
         # The week that ended an hour ago (the autopsies above belong to the next one).
         fake.wait_for("chat.postMessage", lambda c: c.args.get("channel") == channel, timeout=60)
-        if zone is not None:
+        if working:
             fake.wait_for(
                 "chat.postMessage", lambda c: c.args.get("channel") == helper, count=SUBMISSIONS, timeout=90
             )
@@ -106,6 +96,6 @@ def test_two_web_processes_and_two_workers_lose_nothing_and_repeat_nothing(
             assert process.stop() == 0, process.log_text()
     assert len(fake.find("chat.postMessage", lambda c: c.args.get("channel") == channel)) == 1
     helps = fake.delivered("chat.postMessage", lambda c: c.args.get("channel") == helper)
-    assert len(helps) == (SUBMISSIONS if zone is not None else 0)
+    assert len(helps) == (SUBMISSIONS if working else 0)
     pinned = Counter(str(call.args["blocks"]) for call in helps)
     assert all(count == 1 for count in pinned.values())  # no follow-up twice

@@ -18,8 +18,8 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.server import Server, ServerConnection, serve
 
 from playground.emulator import TEAM_ID, SlackEmulator, new_trigger_id
-from tests.conftest import Bot, bot_env, start_bot
-from tests.slack_requests import APP_ID, unique
+from tests.support.bot_process import Bot, bot_env, rebound, start_bot
+from tests.support.slack_requests import APP_ID, unique
 
 APP_TOKEN = "xapp-1-test"
 TICKET_PATH = "/link/?ticket=abc"
@@ -218,7 +218,6 @@ def test_socket_mode_serves_health_and_metrics_on_its_health_port(
 
 def test_an_app_token_slack_refuses_stops_serve_with_one_line(fake: SlackEmulator, tmp_path: Path) -> None:
     from playground.emulator import Fault
-    from tests.conftest import rebound
 
     fake.fail("apps.connections.open", Fault(error="invalid_auth"))
     env = bot_env(fake, f"sqlite:///{tmp_path / 'rebound.db'}", SLACK_APP_TOKEN=APP_TOKEN)

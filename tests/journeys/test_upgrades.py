@@ -16,8 +16,9 @@ from sqlalchemy import inspect
 
 from storage import Store, upgrade
 from storage.migrate import MIGRATIONS
-from tests.conftest import ROOT, bot_env, rebound
-from tests.examples import ANSWERS, NOW
+from tests.support import ROOT
+from tests.support.bot_process import bot_env, rebound
+from tests.support.examples import ANSWERS, NOW
 
 UNITS = ROOT / "deploy" / "systemd"
 

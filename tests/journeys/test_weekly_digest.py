@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,15 +18,14 @@ from bot.digest.posting import DigestSweep
 from bot.slack.installs import installs_for
 from bot.sweep import LEASE
 from playground.emulator import TEAM_ID, Call, Fault, SlackEmulator
-from storage import FollowUp, Plan, Store, upgrade
+from storage import FollowUp, Store, upgrade
 from storage.digests import Digests
-from tests.examples import ANSWERS
+from tests.support.examples import IN_WEEK, save_lesson
 
 TEAM = TEAM_ID  # the workspace the fake says the bot token belongs to
 CHANNEL = "C0LESSONS"
 # Friday 27 November 2026, 16:00 UTC: the default digest moment. Its week starts Friday 20th.
 DUE = datetime(2026, 11, 27, 16, 0, tzinfo=UTC)
-IN_WEEK = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -63,20 +61,6 @@ def sweep(store: Store, own_fake: SlackEmulator, tmp_path: Path) -> DigestSweep:
     return make_sweep(store, own_fake, tmp_path)
 
 
-_views = iter(range(1_000_000))
-
-
-def write(store: Store, user: str, *, at: datetime = IN_WEEK, team: str = TEAM, **changes: Any) -> int:
-    plans = [Plan(kind="touch_base", recipient_id=user, due_at=at)]
-    answers = replace(ANSWERS, **{"sharing": "named", "deal_value_cents": None, **changes})
-    with store.write() as work:
-        entry, _ = work.autopsies.save(
-            team_id=team, user_id=user, view_id=f"V{next(_views)}", answers=answers,
-            created_at=at, follow_ups=plans,
-        )  # fmt: skip
-    return entry.id
-
-
 def answer(store: Store, autopsy_id: int, state: str, at: datetime) -> None:
     """The rep answered the touch-base reminder at `at` (reached out: done; or won back)."""
     with store.write() as work:
@@ -109,22 +93,63 @@ def valid(call: Call) -> list[dict[str, Any]]:
 
 def realistic_week(store: Store) -> dict[str, int]:
     ids = {
-        "named_1": write(store, "U0ANNA", deal_name="Acme Corp", deal_value_cents=4_800_000,
-                         winner="competitor", competitor="Globex", main_reason="price", check_listened="yes"),
-        "named_2": write(store, "U0BEN", deal_name="Initech", winner="competitor", competitor="globex ",
-                         main_reason="price", lesson="Bring the engineer to the second call."),
-        "named_3": write(store, "U0CARA", deal_name="Umbrella", winner="no_decision", main_reason="timing",
-                         lesson="Ask who signs before the demo."),
-        "anonymous_1": write(store, "U0DAN", deal_name="Secret Co", sharing="anonymous",
-                             deal_value_cents=9_900_000, winner="in_house", main_reason="price",
-                             lesson="Price the pilot, not the platform."),
-        "anonymous_2": write(store, "U0EVE", deal_name="Hooli", sharing="anonymous", winner="competitor",
-                             competitor="Globex", lesson="Listen before pitching."),
-        "private_1": write(store, "U0FAY", deal_name="Hidden Inc", sharing="private",
-                           deal_value_cents=123_400, lesson="PRIVATE LESSON"),
-        "earlier": write(store, "U0GUS", deal_name="Last Week LLC", at=DUE - timedelta(days=8)),
-        "later": write(store, "U0HAL", deal_name="Next Week Ltd", at=DUE + timedelta(minutes=1)),
-    }  # fmt: skip
+        "named_1": save_lesson(
+            store,
+            "U0ANNA",
+            deal_name="Acme Corp",
+            deal_value_cents=4_800_000,
+            winner="competitor",
+            competitor="Globex",
+            main_reason="price",
+            check_listened="yes",
+        ),
+        "named_2": save_lesson(
+            store,
+            "U0BEN",
+            deal_name="Initech",
+            winner="competitor",
+            competitor="globex ",
+            main_reason="price",
+            lesson="Bring the engineer to the second call.",
+        ),
+        "named_3": save_lesson(
+            store,
+            "U0CARA",
+            deal_name="Umbrella",
+            winner="no_decision",
+            main_reason="timing",
+            lesson="Ask who signs before the demo.",
+        ),
+        "anonymous_1": save_lesson(
+            store,
+            "U0DAN",
+            deal_name="Secret Co",
+            sharing="anonymous",
+            deal_value_cents=9_900_000,
+            winner="in_house",
+            main_reason="price",
+            lesson="Price the pilot, not the platform.",
+        ),
+        "anonymous_2": save_lesson(
+            store,
+            "U0EVE",
+            deal_name="Hooli",
+            sharing="anonymous",
+            winner="competitor",
+            competitor="Globex",
+            lesson="Listen before pitching.",
+        ),
+        "private_1": save_lesson(
+            store,
+            "U0FAY",
+            deal_name="Hidden Inc",
+            sharing="private",
+            deal_value_cents=123_400,
+            lesson="PRIVATE LESSON",
+        ),
+        "earlier": save_lesson(store, "U0GUS", deal_name="Last Week LLC", at=DUE - timedelta(days=8)),
+        "later": save_lesson(store, "U0HAL", deal_name="Next Week Ltd", at=DUE + timedelta(minutes=1)),
+    }
     answer(store, ids["earlier"], "won_back", IN_WEEK)  # shared, won back this week
     answer(store, ids["named_2"], "done", IN_WEEK)  # reached out this week
     answer(store, ids["private_1"], "won_back", IN_WEEK)  # private: not counted
@@ -153,8 +178,17 @@ def test_a_realistic_week_shows_what_is_shared_and_nothing_else(store, sweep, ow
     assert "<@U0ANNA>" in text and "<@U0BEN>" in text and "<@U0CARA>" in text
     # Anonymous: no name, no value; private: nowhere at all.
     assert text.count("shared anonymously") == 2
-    for never in ("U0DAN", "U0EVE", "99,000", "U0FAY", "Hidden Inc", "PRIVATE LESSON", "1,234", "Last Week",
-                  "Next Week"):  # fmt: skip
+    for never in (
+        "U0DAN",
+        "U0EVE",
+        "99,000",
+        "U0FAY",
+        "Hidden Inc",
+        "PRIVATE LESSON",
+        "1,234",
+        "Last Week",
+        "Next Week",
+    ):
         assert never not in text
     assert "*Secret Co*" in text  # deal names of anonymous lessons show unless the workspace hides them
     # Patterns: 5 autopsies, so the breakdowns show; Globex ranked first across spellings.
@@ -166,19 +200,19 @@ def test_a_realistic_week_shows_what_is_shared_and_nothing_else(store, sweep, ow
 
 def test_the_self_check_trend_compares_with_the_four_weeks_before(store, sweep, own_fake):
     for week_back in range(1, 5):
-        write(store, "U0OLD", at=IN_WEEK - timedelta(weeks=week_back), check_timing="no")
+        save_lesson(store, "U0OLD", at=IN_WEEK - timedelta(weeks=week_back), check_timing="no")
     for user in ("U1", "U2", "U3", "U4"):
-        write(store, user, check_timing="yes")
+        save_lesson(store, user, check_timing="yes")
     sweep.run(DUE)
     text = shown(posts(own_fake)[0])
     assert "Did I miss the timing because I didn't follow up well? 4 / 0 / 0 · Yes 100% ↑ from 0%" in text
 
 
 def test_fewer_than_three_shared_autopsies_show_no_breakdown(store, sweep, own_fake):
-    write(store, "U1", competitor="Globex")
-    write(store, "U2", competitor="Globex")
-    write(store, "U3", sharing="private")
-    write(store, "U4", sharing="private")
+    save_lesson(store, "U1", competitor="Globex")
+    save_lesson(store, "U2", competitor="Globex")
+    save_lesson(store, "U3", sharing="private")
+    save_lesson(store, "U4", sharing="private")
     sweep.run(DUE)
     text = shown(posts(own_fake)[0])
     assert text.count("too few this week to show a pattern") == 3
@@ -187,7 +221,7 @@ def test_fewer_than_three_shared_autopsies_show_no_breakdown(store, sweep, own_f
 
 
 def test_an_empty_week_gets_a_friendly_note_or_nothing(store, own_fake, tmp_path):
-    write(store, "U1", sharing="private")  # private only: still a quiet week to the team
+    save_lesson(store, "U1", sharing="private")  # private only: still a quiet week to the team
     sweep = make_sweep(store, own_fake, tmp_path)
     [outcome] = sweep.run(DUE)
     [post] = posts(own_fake)
@@ -207,8 +241,8 @@ def test_an_empty_week_gets_a_friendly_note_or_nothing(store, own_fake, tmp_path
 def test_hidden_deal_names_keep_anonymous_lessons_anonymous(store, own_fake, tmp_path):
     with store.write() as work:
         work.workspaces.save_settings(TEAM, hide_anonymous_deal_names=True, now=DUE)
-    write(store, "U1", deal_name="Secret Co", sharing="anonymous")
-    write(store, "U2", deal_name="Open Co")
+    save_lesson(store, "U1", deal_name="Secret Co", sharing="anonymous")
+    save_lesson(store, "U2", deal_name="Open Co")
     make_sweep(store, own_fake, tmp_path).run(DUE)
     text = shown(posts(own_fake)[0])
     assert "Secret Co" not in text and "*A deal*" in text and "*Open Co*" in text
@@ -217,7 +251,7 @@ def test_hidden_deal_names_keep_anonymous_lessons_anonymous(store, own_fake, tmp
 def test_three_hundred_lessons_make_one_valid_post_that_says_how_many_more(store, sweep, own_fake):
     worst = {"deal_name": "&" * 150, "lesson": "<" * 300, "competitor": ">" * 80, "winner": "competitor"}
     for number in range(300):
-        write(store, f"U{number:04d}", at=IN_WEEK + timedelta(seconds=number), **worst)
+        save_lesson(store, f"U{number:04d}", at=IN_WEEK + timedelta(seconds=number), **worst)
     sweep.run(DUE)
     [post] = posts(own_fake)
     blocks = valid(post)
@@ -227,7 +261,7 @@ def test_three_hundred_lessons_make_one_valid_post_that_says_how_many_more(store
 
 
 def test_once_per_week_through_double_runs_and_restarts(store, own_fake, tmp_path):
-    write(store, "U1")
+    save_lesson(store, "U1")
     first = make_sweep(store, own_fake, tmp_path)
     assert first.run(DUE - timedelta(minutes=1)) == []  # not due yet
     assert [o.result for o in first.run(DUE)] == ["posted"]
@@ -241,7 +275,7 @@ def test_once_per_week_through_double_runs_and_restarts(store, own_fake, tmp_pat
 
 
 def test_a_restart_after_the_due_time_catches_up_within_three_days(store, own_fake, tmp_path):
-    write(store, "U1")
+    save_lesson(store, "U1")
     # Down all weekend: back on Monday morning, the Friday digest goes out then, once.
     back = make_sweep(store, own_fake, tmp_path)
     assert [o.result for o in back.run(DUE + timedelta(days=2, hours=17))] == ["posted"]
@@ -255,7 +289,7 @@ def test_a_restart_after_the_due_time_catches_up_within_three_days(store, own_fa
 def test_a_missed_weeks_lessons_come_in_the_next_digest(store, own_fake, tmp_path):
     # Shared in the week to Friday 27 Nov; nothing sweeps until Thursday 3 Dec (Rebound was down,
     # or the playground's clock jumped a week): too late for that Friday's digest.
-    write(store, "U1", deal_name="Carried Co", lesson="Ask about the budget cycle early.")
+    save_lesson(store, "U1", deal_name="Carried Co", lesson="Ask about the budget cycle early.")
     sweep = make_sweep(store, own_fake, tmp_path)
     assert sweep.run(DUE + timedelta(days=6)) == []
     [outcome] = sweep.run(DUE + timedelta(days=7))  # Friday 4 Dec: it carries the week before
@@ -266,7 +300,7 @@ def test_a_missed_weeks_lessons_come_in_the_next_digest(store, own_fake, tmp_pat
     assert "reaches back to Fri 20 Nov" in shown(carried) and "Lessons of these 2 weeks" in shown(carried)
     valid(carried)
     # The week after is one week again, and does not repeat the lesson.
-    write(store, "U2", at=DUE + timedelta(days=9), lesson="One week only.")
+    save_lesson(store, "U2", at=DUE + timedelta(days=9), lesson="One week only.")
     sweep.run(DUE + timedelta(days=14))
     after = posts(own_fake)[-1]
     assert "Lessons learned · week to Fri 11 Dec 2026" in shown(after)
@@ -274,7 +308,7 @@ def test_a_missed_weeks_lessons_come_in_the_next_digest(store, own_fake, tmp_pat
 
 
 def test_slack_failures_are_retried_like_follow_ups(store, sweep, own_fake):
-    write(store, "U1")
+    save_lesson(store, "U1")
     # Three 500s: slack_sdk's own two retries and the first try all fail; the sweep backs off.
     own_fake.fail("chat.postMessage", Fault(status=500), Fault(status=500), Fault(status=500))
     [outcome] = sweep.run(DUE)
@@ -290,7 +324,7 @@ def test_slack_failures_are_retried_like_follow_ups(store, sweep, own_fake):
 
 
 def test_the_bot_joins_a_public_channel_and_says_so_for_a_private_one(store, own_fake, tmp_path, caplog):
-    write(store, "U1")
+    save_lesson(store, "U1")
     own_fake.outside.add(CHANNEL)
     assert [o.result for o in make_sweep(store, own_fake, tmp_path).run(DUE)] == ["posted"]
     assert [c.args["channel"] for c in own_fake.delivered("conversations.join")] == [CHANNEL]
@@ -298,7 +332,7 @@ def test_the_bot_joins_a_public_channel_and_says_so_for_a_private_one(store, own
 
     with store.write() as work:
         work.workspaces.save_settings("T2", digest_channel="G0SECRET", now=DUE)
-    write(store, "U2", team="T2")
+    save_lesson(store, "U2", team="T2")
     own_fake.private.add("G0SECRET")
     with caplog.at_level(logging.WARNING, logger="rebound.digest"):
         outcomes = {
@@ -316,7 +350,7 @@ def test_the_bot_joins_a_public_channel_and_says_so_for_a_private_one(store, own
 
 def test_the_chart_is_uploaded_with_the_digest_and_its_failure_costs_nothing(store, sweep, own_fake, caplog):
     for weeks_back in range(12):
-        write(store, "U1", at=IN_WEEK - timedelta(weeks=weeks_back))
+        save_lesson(store, "U1", at=IN_WEEK - timedelta(weeks=weeks_back))
     sweep.run(DUE)
     [complete] = own_fake.delivered("files.completeUploadExternal")
     assert complete.args["channel_id"] == CHANNEL
@@ -334,14 +368,14 @@ def test_the_chart_is_uploaded_with_the_digest_and_its_failure_costs_nothing(sto
 def test_the_chart_can_be_turned_off(store, own_fake, tmp_path):
     with store.write() as work:
         work.workspaces.save_settings(TEAM, digest_chart=False, now=DUE)
-    write(store, "U1")
+    save_lesson(store, "U1")
     make_sweep(store, own_fake, tmp_path).run(DUE)
     assert len(posts(own_fake)) == 1
     assert own_fake.find("files.getUploadURLExternal") == []
 
 
 def test_no_channel_no_digest_and_one_log_line(store, own_fake, tmp_path, caplog):
-    write(store, "U1")
+    save_lesson(store, "U1")
     sweep = make_sweep(store, own_fake, tmp_path, REBOUND_DIGEST_CHANNEL="")
     with caplog.at_level(logging.INFO, logger="rebound.digest"):
         assert sweep.run(DUE) == [] and sweep.run(DUE + timedelta(minutes=1)) == []
@@ -356,7 +390,7 @@ def test_an_autopsy_belongs_to_the_week_of_its_workspace_zone(store, own_fake, t
     with store.write() as work:
         work.workspaces.save_settings("T_UTC", digest_channel="C0UTC", now=DUE)
     for team in ("T_NY", "T_UTC"):
-        write(
+        save_lesson(
             store, "U1", team=team, deal_name="Late Friday deal", at=datetime(2026, 11, 27, 17, 0, tzinfo=UTC)
         )
     sweep = make_sweep(store, own_fake, tmp_path)
@@ -366,7 +400,7 @@ def test_an_autopsy_belongs_to_the_week_of_its_workspace_zone(store, own_fake, t
 
 
 def test_a_digest_posted_just_before_a_crash_is_not_posted_again(store, sweep, own_fake, monkeypatch):
-    write(store, "U1")
+    save_lesson(store, "U1")
 
     def crash(*_args, **_kwargs):
         raise KeyboardInterrupt  # the process dies between Slack's ok and the database's "posted"

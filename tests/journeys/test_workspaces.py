@@ -4,10 +4,7 @@ tenant isolation with the same user IDs and deal names, uninstall, and `rebound 
 from __future__ import annotations
 
 import json
-import re
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -18,10 +15,12 @@ from sqlalchemy import text
 from bot import ids
 from playground.emulator import Fault, SlackEmulator, new_trigger_id
 from storage import Store
-from tests.conftest import Bot, bot_env, rebound, start_bot
-from tests.journeys.test_app_home import home_click, menu, modal_for
-from tests.journeys.test_journey import ANSWERS, open_form, submit
-from tests.slack_requests import (
+from tests.support.app_home_views import home_click, menu, modal_for
+from tests.support.bot_process import Bot, bot_env, rebound, start_bot
+from tests.support.lost_deal_form import FORM_ANSWERS, open_form, submit
+from tests.support.moments import weekday_noon
+from tests.support.oauth_installs import CLIENT_ID, CLIENT_SECRET, install
+from tests.support.slack_requests import (
     FORM,
     JSON,
     event_callback,
@@ -31,8 +30,6 @@ from tests.slack_requests import (
     unique,
     view_submission,
 )
-
-CLIENT_ID, CLIENT_SECRET = "111.222", "client-secret-for-tests"
 
 
 @pytest.fixture
@@ -49,27 +46,6 @@ def oauth_bot(fake: SlackEmulator, tmp_path: Path) -> Iterator[Bot]:
     assert running.stop() == 0, running.log_text()
 
 
-def get(url: str, cookie: str = "") -> tuple[int, str, str]:
-    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, response.read().decode(), response.headers.get("Set-Cookie", "")
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode(), ""
-
-
-def install(bot: Bot, team: str) -> None:
-    """Add to Slack, as a browser does: the install page, then Slack's redirect back with a code."""
-    status, page, cookie = get(f"{bot.url}/slack/install")
-    assert status == 200, page
-    state = re.search(r"state=([\w-]+)", page)
-    assert state and f"client_id={CLIENT_ID}" in page
-    status, page, _ = get(
-        f"{bot.url}/slack/oauth_redirect?code=code-{team}&state={state[1]}", cookie=cookie.split(";")[0]
-    )
-    assert status == 200, page
-
-
 def installed(bot: Bot, team: str) -> bool:
     store = Store.connect(bot.env["DATABASE_URL"])
     try:
@@ -80,13 +56,6 @@ def installed(bot: Bot, team: str) -> bool:
         store.close()
 
 
-def next_weekday_noon() -> datetime:
-    day = date.today() + timedelta(days=1)
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
-    return datetime(day.year, day.month, day.day, 12, 0, tzinfo=UTC)
-
-
 def test_two_workspaces_install_and_stay_apart(oauth_bot, fake):
     alpha, beta = unique("T"), unique("T")
     install(oauth_bot, alpha)
@@ -95,7 +64,7 @@ def test_two_workspaces_install_and_stay_apart(oauth_bot, fake):
     user, helper = unique("U"), unique("U")
     for team in (alpha, beta):
         view = open_form(oauth_bot, fake, "Acme Corp", user=user, team=team)
-        answers = {**ANSWERS, ids.HELP_FROM: helper, ids.LESSON: f"Lesson of {team}"}
+        answers = {**FORM_ANSWERS, ids.HELP_FROM: helper, ids.LESSON: f"Lesson of {team}"}
         assert submit(oauth_bot, view, answers, user=user, team=team).status == 200
     opened = fake.find("views.open", lambda c: c.token in (f"xoxb-{alpha}", f"xoxb-{beta}"))
     assert {call.token for call in opened} >= {f"xoxb-{alpha}", f"xoxb-{beta}"}  # each with its own token
@@ -109,7 +78,7 @@ def test_two_workspaces_install_and_stay_apart(oauth_bot, fake):
         **modal_for(fake, menu(oauth_bot, user, beta, f"edit:{row_b['id']}")),
         "private_metadata": str(row_a["id"]),
     }
-    hijack = {**ANSWERS, ids.DEAL: "Acme Corp", ids.LESSON: "HIJACKED"}
+    hijack = {**FORM_ANSWERS, ids.DEAL: "Acme Corp", ids.LESSON: "HIJACKED"}
     reply = send(
         oauth_bot.events_url, view_submission(form, fill_form(form, hijack), user=user, team=beta), FORM
     )
@@ -124,7 +93,11 @@ def test_two_workspaces_install_and_stay_apart(oauth_bot, fake):
 
     # Sweeps speak to each workspace with its own token.
     sweep = rebound(
-        "reminders", "--as-of", next_weekday_noon().isoformat(), env=oauth_bot.env, cwd=oauth_bot.cwd
+        "reminders",
+        "--as-of",
+        weekday_noon(date.today() + timedelta(days=1)).isoformat(),
+        env=oauth_bot.env,
+        cwd=oauth_bot.cwd,
     )
     assert sweep.returncode == 0, sweep.stderr
     helps = fake.delivered("chat.postMessage", lambda c: c.args.get("channel") == helper)
@@ -158,7 +131,10 @@ def test_an_uninstalled_workspace_stops_and_its_data_waits_for_purge(oauth_bot, 
     user, helper = unique("U"), unique("U")
     for team in (alpha, beta):
         view = open_form(oauth_bot, fake, "Initech", user=user, team=team)
-        assert submit(oauth_bot, view, {**ANSWERS, ids.HELP_FROM: helper}, user=user, team=team).status == 200
+        assert (
+            submit(oauth_bot, view, {**FORM_ANSWERS, ids.HELP_FROM: helper}, user=user, team=team).status
+            == 200
+        )
     uninstalled = {"type": "app_uninstalled", "event_ts": "1700000000.000100"}
     assert send(oauth_bot.events_url, event_callback(uninstalled, team=beta), JSON).status == 200
     deadline = time.monotonic() + 10
@@ -168,7 +144,11 @@ def test_an_uninstalled_workspace_stops_and_its_data_waits_for_purge(oauth_bot, 
     assert installed(oauth_bot, alpha)
 
     sweep = rebound(
-        "reminders", "--as-of", next_weekday_noon().isoformat(), env=oauth_bot.env, cwd=oauth_bot.cwd
+        "reminders",
+        "--as-of",
+        weekday_noon(date.today() + timedelta(days=1)).isoformat(),
+        env=oauth_bot.env,
+        cwd=oauth_bot.cwd,
     )
     assert sweep.returncode == 0, sweep.stderr
     helps = fake.delivered("chat.postMessage", lambda c: c.args.get("channel") == helper)
@@ -203,7 +183,7 @@ def test_a_slack_hiccup_on_auth_test_neither_loses_nor_fakes_an_answer(oauth_bot
 
     for n in range(3):
         view = open_form(oauth_bot, fake, f"Deal {n}", user=user, team=team)
-        assert submit(oauth_bot, view, ANSWERS, user=user, team=team).status == 200
+        assert submit(oauth_bot, view, FORM_ANSWERS, user=user, team=team).status == 200
     assert len(oauth_bot.export(team)) == 3
     assert len(fake.find("auth.test")) - before == 4  # the three failed tries, then one for good
     log = oauth_bot.log_text()

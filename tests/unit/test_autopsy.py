@@ -8,8 +8,8 @@ import pytest
 
 from bot import autopsy, ids
 from bot.blocks import autopsy_form
-from tests.examples import GOOD, NOW
-from tests.slack_requests import fill_form
+from tests.support.examples import GOOD, NOW
+from tests.support.slack_requests import fill_form
 
 
 def modal() -> dict:

@@ -12,7 +12,7 @@ import pytest
 
 import clock
 from playground.playground_clock import PlaygroundClock
-from tests.conftest import ROOT
+from tests.support import ROOT
 
 
 def test_now_is_the_systems_time_until_rebound_is_told_to_follow_another_clock():
@@ -59,8 +59,10 @@ WALL_CLOCK_READS = [
 
 
 @pytest.mark.parametrize("source", WALL_CLOCK_READS)
-@pytest.mark.parametrize("where", ["bot/followups/example.py", "handlers/example.py", "storage/example.py",
-                                   "playground/example.py"])  # fmt: skip
+@pytest.mark.parametrize(
+    "where",
+    ["bot/followups/example.py", "handlers/example.py", "storage/example.py", "playground/example.py"],
+)
 def test_ruff_refuses_a_wall_clock_read_outside_the_clock(source, where):
     checked = ruff(source, where)
     assert checked.returncode == 1 and "TID251" in checked.stdout, checked.stdout + checked.stderr

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from bot.config import MULTIPROCESS_DIR, ConfigError, load_settings
-from tests.conftest import ROOT
+from tests.support import ROOT
 
 
 def read_by_the_code() -> set[str]:

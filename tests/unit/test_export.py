@@ -16,7 +16,7 @@ import pytest
 from bot import autopsy, export, ids
 from bot.blocks import autopsy_form
 from storage import Autopsy, ExportEntry, FollowUp, Revisit
-from tests.examples import ANSWERS, NOW
+from tests.support.examples import ANSWERS, NOW
 
 ANSWERED = NOW + timedelta(days=98, hours=3)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import example, given
 
 from bot import autopsy, ids, workspace
-from tests.examples import NOW
-from tests.hostile_input import FAST, STATE_VALUES
+from tests.support.examples import NOW
+from tests.support.hostile_input import FAST, STATE_VALUES
 
 
 @FAST

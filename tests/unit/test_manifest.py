@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from rebound.app import BOT_SCOPES
-from tests.conftest import ROOT
+from tests.support import ROOT
 
 
 def test_an_install_asks_for_the_scopes_the_manifest_lists():

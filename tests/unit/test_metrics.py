@@ -22,7 +22,7 @@ from bot import metrics
 from rebound.app import CountedApp, request_kind
 from rebound.exposition import Monitoring
 from storage import Plan, Store, upgrade
-from tests.examples import ANSWERS
+from tests.support.examples import ANSWERS
 
 NOW = datetime(2027, 3, 2, 10, 0, tzinfo=UTC)
 TOKEN = "a-metrics-token-for-tests"
@@ -159,9 +159,13 @@ def test_the_sweep_lag_is_read_from_the_database_at_each_scrape(store, frozen_cl
     assert samples(scrape(monitoring)[2])["rebound_sweep_lag_seconds"] == 0
     with store.write() as work:
         work.autopsies.save(
-            team_id="T1", user_id="U1", view_id="V1", answers=ANSWERS, created_at=NOW - timedelta(days=1),
+            team_id="T1",
+            user_id="U1",
+            view_id="V1",
+            answers=ANSWERS,
+            created_at=NOW - timedelta(days=1),
             follow_ups=[Plan(kind="help_request", recipient_id="U2", due_at=NOW - timedelta(minutes=10))],
-        )  # fmt: skip
+        )
     assert samples(scrape(monitoring)[2])["rebound_sweep_lag_seconds"] == 600
 
 

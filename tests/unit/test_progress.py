@@ -124,6 +124,10 @@ def test_the_backup_summary_says_which_table_differs_and_what_the_integrity_chec
         Path("b.db"), "0007", 10, 4096, [TableRows("autopsies", 2)], ["Page 7: btreeInitPage() error"]
     )
     assert backup_summary_lines(damaged, source="database", copy="backup")[1].split() == [
-        "autopsies", "2", "-", "not", "counted"
-    ]  # fmt: skip
+        "autopsies",
+        "2",
+        "-",
+        "not",
+        "counted",
+    ]
     assert not damaged.intact and report.intact and report.disagreeing == [report.tables[1]]

@@ -11,18 +11,12 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
-from storage import Autopsy, Base, Plan, Store, upgrade
-from tests.conftest import follow_ups_of
-from tests.examples import ANSWERS
+from storage import Autopsy, Base, Plan, Store
+from tests.support.databases import follow_ups_of, migrated
+from tests.support.examples import ANSWERS
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 LEASE = timedelta(minutes=5)
-
-
-def migrated(url: str) -> Store:
-    upgrade(url)
-    upgrade(url)  # running it again is harmless
-    return Store.connect(url)
 
 
 def save(
@@ -123,9 +117,13 @@ def test_the_export_holds_each_autopsy_with_its_touch_base_and_revisits_across_b
             for n, autopsy_id in enumerate(written):
                 for k in range(n):  # written newest first: the export puts them oldest first
                     work.autopsies.add_revisit(
-                        team_id="T1", user_id="U1", autopsy_id=autopsy_id, view_id=f"R{n}.{k}",
-                        text=f"D{n}, week {n - k}", now=NOW + timedelta(weeks=n - k),
-                    )  # fmt: skip
+                        team_id="T1",
+                        user_id="U1",
+                        autopsy_id=autopsy_id,
+                        view_id=f"R{n}.{k}",
+                        text=f"D{n}, week {n - k}",
+                        now=NOW + timedelta(weeks=n - k),
+                    )
         [won] = follow_ups_of(store, team_id="T1", autopsy_id=written[3])
         with store.write() as work:
             work.follow_ups.answer(
@@ -160,9 +158,12 @@ def test_the_journal_is_the_reps_own_newest_first(database_url):
         for n in range(7):
             with store.write() as work:
                 work.autopsies.save(
-                    team_id="T1", user_id="U1", view_id=f"V{n}", answers=replace(ANSWERS, deal_name=f"D{n}"),
+                    team_id="T1",
+                    user_id="U1",
+                    view_id=f"V{n}",
+                    answers=replace(ANSWERS, deal_name=f"D{n}"),
                     created_at=NOW + timedelta(minutes=n),
-                )  # fmt: skip
+                )
         save(store, "T1", "U2", "V99")
         save(store, "T2", "U1", "V98")
         with store.read() as work:

@@ -10,8 +10,8 @@ import pytest
 
 from bot import autopsy, ids
 from bot.blocks import autopsy_form
-from tests.examples import NOW, worst_autopsy
-from tests.slack_requests import fill_form
+from tests.support.examples import NOW, worst_autopsy
+from tests.support.slack_requests import fill_form
 
 
 def test_modal_asks_every_question_within_slack_limits():
@@ -20,11 +20,25 @@ def test_modal_asks_every_question_within_slack_limits():
     body = view.to_dict()
     inputs = {block["block_id"]: block for block in body["blocks"] if block["type"] == "input"}
     assert set(inputs) == {
-        ids.DEAL, ids.OUTCOME, ids.DEAL_VALUE, ids.WINNER, ids.COMPETITOR, ids.MAIN_REASON,
-        ids.WINNER_REASON, ids.CUSTOMER_SAID,
-        ids.CHECK_LISTENED, ids.CHECK_TIMING, ids.CHECK_MARKET, ids.CHECK_AGGRESSIVE,
-        ids.FEELINGS, ids.LESSON, ids.TOUCH_BASE_ON, ids.NO_TOUCH_BASE, ids.HELP_FROM, ids.SHARING,
-    }  # fmt: skip
+        ids.DEAL,
+        ids.OUTCOME,
+        ids.DEAL_VALUE,
+        ids.WINNER,
+        ids.COMPETITOR,
+        ids.MAIN_REASON,
+        ids.WINNER_REASON,
+        ids.CUSTOMER_SAID,
+        ids.CHECK_LISTENED,
+        ids.CHECK_TIMING,
+        ids.CHECK_MARKET,
+        ids.CHECK_AGGRESSIVE,
+        ids.FEELINGS,
+        ids.LESSON,
+        ids.TOUCH_BASE_ON,
+        ids.NO_TOUCH_BASE,
+        ids.HELP_FROM,
+        ids.SHARING,
+    }
     assert inputs[ids.DEAL]["element"]["initial_value"] == "Acme Corp"
     for check in autopsy.SELF_CHECKS:
         assert [o["text"]["text"] for o in inputs[check]["element"]["options"]] == ["Yes", "Partly", "No"]

@@ -10,9 +10,8 @@ from bot import ids
 from bot.blocks import crm_prompts
 from bot.blocks.message import Message
 from storage import FollowUp, LostDeal
-from tests.examples import NOW
-from tests.unit.blocks.reading import shown
-from tests.unit.blocks.test_follow_up_dms import follow_up
+from tests.support.examples import NOW, follow_up
+from tests.support.message_reading import shown
 
 DEAL = "<!channel> Acme & <https://evil|bank>"
 SHOWN_DEAL = "&lt;!channel&gt; Acme &amp; &lt;https://evil|bank&gt;"
@@ -21,11 +20,22 @@ URL = "https://acme.my.salesforce.com/006000000000001AAA"
 
 def lost_deal(**changes: Any) -> LostDeal:
     fields = dict(
-        id=5, team_id="T1", crm="salesforce", deal_id="006000000000001AAA", changed_at=NOW,
-        stage="Closed Lost", lost=True, deal_name=DEAL, amount_cents=4_800_000, currency="USD",
-        reason="Went with <@U0EVIL> & cheaper", owner_email="dana@example.com", owner_id="U0REP",
-        deal_url=URL, state="prompted",
-    )  # fmt: skip
+        id=5,
+        team_id="T1",
+        crm="salesforce",
+        deal_id="006000000000001AAA",
+        changed_at=NOW,
+        stage="Closed Lost",
+        lost=True,
+        deal_name=DEAL,
+        amount_cents=4_800_000,
+        currency="USD",
+        reason="Went with <@U0EVIL> & cheaper",
+        owner_email="dana@example.com",
+        owner_id="U0REP",
+        deal_url=URL,
+        state="prompted",
+    )
     return LostDeal(**{**fields, **changes})
 
 

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from bot.blocks import digest_post
 from bot.digest.week import Schedule, Week
 from storage import Lesson, WeekFacts
-from tests.unit.blocks.reading import shown
+from tests.support.message_reading import shown
 
 PARIS = ZoneInfo("Europe/Paris")
 SCHEDULE = Schedule(channel="C0LESSONS", day="fri", at=time(16, 0), zone=PARIS)
@@ -26,9 +26,16 @@ TOO_FEW = "too few this week to show a pattern."
 
 
 def lesson(deal: str, user_id: str | None = "U0ANN", **changes: Any) -> Lesson:
-    fields = dict(deal_name=deal, outcome="renewal_lost", winner="competitor", competitor="Globex",
-                  main_reason="price", lesson=f"What {deal} taught us", user_id=user_id,
-                  deal_value_cents=None)  # fmt: skip
+    fields = dict(
+        deal_name=deal,
+        outcome="renewal_lost",
+        winner="competitor",
+        competitor="Globex",
+        main_reason="price",
+        lesson=f"What {deal} taught us",
+        user_id=user_id,
+        deal_value_cents=None,
+    )
     return Lesson(**{**fields, **changes})
 
 
@@ -87,8 +94,9 @@ def test_fewer_than_three_shared_autopsies_show_no_pattern():
 
 def test_three_shared_autopsies_show_the_patterns_but_reasons_need_three_of_their_own():
     lessons = [lesson("Acme"), lesson("Hooli"), lesson("Initech")]
-    facts = week_of(lessons, winners=[("competitor", "<@U0EVIL>", 2), ("in_house", None, 1)],
-                    reasons=Counter(price=2))  # fmt: skip
+    facts = week_of(
+        lessons, winners=[("competitor", "<@U0EVIL>", 2), ("in_house", None, 1)], reasons=Counter(price=2)
+    )
     text = shown(digest_post.build(WEEK, facts, {}, SCHEDULE))
     assert "• Was I too aggressive? 3 / 0 / 0 · no trend yet" in text
     assert "*Who won the deals we lost*\n1. &lt;@U0EVIL&gt;: 2\n2. They built it in-house: 1" in text

@@ -11,9 +11,16 @@ from storage import SentMessage
 from storage.people import Erasure
 
 MUCH = Erasure(
-    autopsies=3, revisits=1, follow_ups=5, pauses=1, zones=1, helped=2, crm_deals=1, installs=1,
+    autopsies=3,
+    revisits=1,
+    follow_ups=5,
+    pauses=1,
+    zones=1,
+    helped=2,
+    crm_deals=1,
+    installs=1,
     messages=(SentMessage("U0HELP", "D1", "1.1"),),
-)  # fmt: skip
+)
 
 
 def shown(view) -> str:

@@ -13,9 +13,9 @@ from bot import autopsy, ids
 from bot.blocks import follow_up_dms
 from bot.blocks.message import Message
 from bot.followups.planning import A_MONTH, A_WEEK, snoozed_until
-from storage import Autopsy, Due, FollowUp, Revisit
-from tests.examples import NOW, worst_autopsy
-from tests.unit.blocks.reading import readable, shown
+from storage import Autopsy, Due, Revisit
+from tests.support.examples import NOW, follow_up, worst_autopsy
+from tests.support.message_reading import readable, shown
 
 LOS_ANGELES, KIRITIMATI = ZoneInfo("America/Los_Angeles"), ZoneInfo("Pacific/Kiritimati")  # UTC-8, UTC+14
 DEAL = "<!channel> Acme & <https://evil|bank>"
@@ -24,21 +24,30 @@ SHOWN_DEAL = "&lt;!channel&gt; Acme &amp; &lt;https://evil|bank&gt;"
 
 def lost(**changes: Any) -> Autopsy:
     fields = dict(
-        id=3, team_id="T1", user_id="U0REP", view_id="V3", created_at=NOW, deal_name=DEAL,
-        outcome="renewal_lost", deal_value_cents=None, winner="competitor", competitor="<@U0EVIL> & Co",
-        winner_reason="<!here> was cheaper", main_reason="price", customer_said="Price & <@U0EVIL>",
-        check_listened="yes", check_timing="partly", check_market="no", check_aggressive="no",
-        feelings="Gutted <!channel>", lesson="Call first & <https://evil|often>", touch_base_on=None,
-        help_from="U0HELP", sharing="named",
-    )  # fmt: skip
-    return Autopsy(**{**fields, **changes})
-
-
-def follow_up(kind: str = "touch_base", state: str = "sent", **changes: Any) -> FollowUp:
-    fields = dict(
-        id=11, team_id="T1", autopsy_id=3, kind=kind, recipient_id="U0HELP", due_at=NOW, state=state
+        id=3,
+        team_id="T1",
+        user_id="U0REP",
+        view_id="V3",
+        created_at=NOW,
+        deal_name=DEAL,
+        outcome="renewal_lost",
+        deal_value_cents=None,
+        winner="competitor",
+        competitor="<@U0EVIL> & Co",
+        winner_reason="<!here> was cheaper",
+        main_reason="price",
+        customer_said="Price & <@U0EVIL>",
+        check_listened="yes",
+        check_timing="partly",
+        check_market="no",
+        check_aggressive="no",
+        feelings="Gutted <!channel>",
+        lesson="Call first & <https://evil|often>",
+        touch_base_on=None,
+        help_from="U0HELP",
+        sharing="named",
     )
-    return FollowUp(**{**fields, **changes})
+    return Autopsy(**{**fields, **changes})
 
 
 def build(
@@ -113,8 +122,17 @@ def test_a_reminder_snoozed_to_a_weekend_before_snoozes_knew_weekends_names_the_
 
 def test_the_days_a_dm_recalls_are_the_readers_own():
     # Written Monday 23 November at 12:00 UTC: already Tuesday on Kiritimati, still Monday in Los Angeles.
-    seen = [Revisit(id=1, team_id="T1", autopsy_id=3, user_id="U0REP", view_id="VR1", text="Seen",
-                    created_at=datetime(2026, 11, 27, 6, 0, tzinfo=UTC))]  # fmt: skip
+    seen = [
+        Revisit(
+            id=1,
+            team_id="T1",
+            autopsy_id=3,
+            user_id="U0REP",
+            view_id="VR1",
+            text="Seen",
+            created_at=datetime(2026, 11, 27, 6, 0, tzinfo=UTC),
+        )
+    ]
     assert "You lost this one on Tuesday 24 November." in shown(
         build(Due(follow_up(), lost()), zone=KIRITIMATI)
     )
@@ -135,10 +153,17 @@ def test_an_answered_touch_base_closes_with_its_answer_and_asks_nothing_more(sta
 
 def test_a_revisit_shows_the_feelings_the_self_check_and_only_the_latest_three_looks_back():
     seen = [
-        Revisit(id=n, team_id="T1", autopsy_id=3, user_id="U0REP", view_id=f"VR{n}",
-                text=f"Look {n} & <@U0EVIL>", created_at=NOW + timedelta(days=n))
+        Revisit(
+            id=n,
+            team_id="T1",
+            autopsy_id=3,
+            user_id="U0REP",
+            view_id=f"VR{n}",
+            text=f"Look {n} & <@U0EVIL>",
+            created_at=NOW + timedelta(days=n),
+        )
         for n in range(1, 6)
-    ]  # fmt: skip
+    ]
     message = build(Due(follow_up(kind="revisit"), lost()), seen)
     text = shown(message)
     assert f"*On Monday 23 November you wrote about {SHOWN_DEAL}.*" in text
@@ -270,8 +295,12 @@ def test_the_longest_autopsy_all_of_it_markup_still_makes_a_dm_slack_accepts(kin
     """Escaping makes text longer (`&` is five characters once escaped): each section still fits
     Slack's 3,000 characters, or the DM could never be sent and would be retried for ever."""
     worst = worst_autopsy(3)
-    revisits = [Revisit(id=n, team_id="T1", autopsy_id=3, user_id="U1", view_id=f"V{n}", text="&" * 3000,
-                        created_at=NOW) for n in range(3)]  # fmt: skip
+    revisits = [
+        Revisit(
+            id=n, team_id="T1", autopsy_id=3, user_id="U1", view_id=f"V{n}", text="&" * 3000, created_at=NOW
+        )
+        for n in range(3)
+    ]
     message = build(Due(follow_up(kind=kind), worst), revisits)
     for block in message.blocks:
         assert len(block.to_dict().get("text", {}).get("text", "")) <= 3000

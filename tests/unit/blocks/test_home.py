@@ -13,16 +13,31 @@ from slack_sdk.models.views import View
 from bot import ids
 from bot.blocks import home
 from storage import FollowUp, JournalEntry, Lesson, LostDeal
-from tests.examples import NOW, worst_autopsy
+from tests.support.examples import NOW, worst_autopsy
 
 
 def test_the_fullest_home_stays_valid_escaped_and_under_100_blocks():
     entries = [worst_autopsy(number) for number in range(1, 11)]
-    touch = FollowUp(id=7, team_id="T1", autopsy_id=1, kind="touch_base", recipient_id="U1",
-                     due_at=NOW, due_on=NOW.date(), state="snoozed")  # fmt: skip
-    lesson = Lesson(deal_name="<!here>" * 20, outcome="renewal_lost", winner="competitor",
-                    competitor="<https://evil|x>", main_reason=None, lesson="<@U0EVIL>" * 30,
-                    user_id=None, deal_value_cents=None)  # fmt: skip
+    touch = FollowUp(
+        id=7,
+        team_id="T1",
+        autopsy_id=1,
+        kind="touch_base",
+        recipient_id="U1",
+        due_at=NOW,
+        due_on=NOW.date(),
+        state="snoozed",
+    )
+    lesson = Lesson(
+        deal_name="<!here>" * 20,
+        outcome="renewal_lost",
+        winner="competitor",
+        competitor="<https://evil|x>",
+        main_reason=None,
+        lesson="<@U0EVIL>" * 30,
+        user_id=None,
+        deal_value_cents=None,
+    )
     page = home.HomePage(
         upcoming=[(touch, entries[0])] * 5,
         journal=[JournalEntry(entry, touch, 3, "<!channel>" * 300) for entry in entries],
@@ -99,14 +114,30 @@ def test_paging_offers_newer_and_show_more_only_where_there_is_more(offset, tota
 
 
 def lost_deal(number: int, email: str | None, crm: str = "hubspot") -> LostDeal:
-    return LostDeal(id=number, team_id="T1", crm=crm, deal_id=str(number), changed_at=NOW,
-                    owner_email=email, state="unmatched")  # fmt: skip
+    return LostDeal(
+        id=number,
+        team_id="T1",
+        crm=crm,
+        deal_id=str(number),
+        changed_at=NOW,
+        owner_email=email,
+        state="unmatched",
+    )
 
 
 def test_admins_see_the_weeks_lost_deals_whose_owner_is_no_one_in_slack():
     unmatched = [lost_deal(1, "gone@example.com"), lost_deal(2, "<!channel>@example.com", "salesforce")]
-    page = home.HomePage(upcoming=[], journal=[], total=0, offset=0, team_lessons=[], zone=UTC, now=NOW,
-                         is_admin=True, unmatched=unmatched)  # fmt: skip
+    page = home.HomePage(
+        upcoming=[],
+        journal=[],
+        total=0,
+        offset=0,
+        team_lessons=[],
+        zone=UTC,
+        now=NOW,
+        is_admin=True,
+        unmatched=unmatched,
+    )
     text = str(drawn(page))
     assert "2 deals lost in HubSpot and Salesforce this week have no one in Slack" in text
     assert "gone@example.com" in text and "&lt;!channel&gt;@example.com" in text
@@ -128,14 +159,25 @@ def test_admins_see_the_weeks_lost_deals_whose_owner_is_no_one_in_slack():
 
 @pytest.mark.parametrize(
     ("url", "linked"),
-    [("https://acme.my.salesforce.com/lightning/r/Opportunity/006A/view", True),
-     ("https://evil.example|Your bank", False), ("javascript:alert(1)", False), (None, False)],
-)  # fmt: skip
+    [
+        ("https://acme.my.salesforce.com/lightning/r/Opportunity/006A/view", True),
+        ("https://evil.example|Your bank", False),
+        ("javascript:alert(1)", False),
+        (None, False),
+    ],
+)
 def test_an_autopsy_from_the_crm_links_to_its_deal_when_the_link_is_safe(url, linked):
     entry = worst_autopsy(1)
     entry.deal_name, entry.crm, entry.crm_deal_url = "Acme", "salesforce", url
-    page = home.HomePage(upcoming=[], journal=[JournalEntry(entry, None, 0, None)], total=1, offset=0,
-                         team_lessons=[], zone=UTC, now=NOW)  # fmt: skip
+    page = home.HomePage(
+        upcoming=[],
+        journal=[JournalEntry(entry, None, 0, None)],
+        total=1,
+        offset=0,
+        team_lessons=[],
+        zone=UTC,
+        now=NOW,
+    )
     text = str(drawn(page))
     assert (f"<{url}|the deal in Salesforce>" in text) is linked
     assert "Your bank" not in text
@@ -146,8 +188,17 @@ LOS_ANGELES = ZoneInfo("America/Los_Angeles")
 
 def touch_base(number: int, state: str, due_on: date | None, **moments: datetime) -> FollowUp:
     due_at = moments.pop("due_at", datetime(2027, 1, 1, 19, 0, tzinfo=UTC))
-    return FollowUp(id=number, team_id="T1", autopsy_id=number, kind="touch_base", recipient_id="U1",
-                    due_at=due_at, due_on=due_on, state=state, **moments)  # fmt: skip
+    return FollowUp(
+        id=number,
+        team_id="T1",
+        autopsy_id=number,
+        kind="touch_base",
+        recipient_id="U1",
+        due_at=due_at,
+        due_on=due_on,
+        state=state,
+        **moments,
+    )
 
 
 def test_coming_up_and_the_journal_name_the_day_each_reminder_reaches_the_rep_in_their_zone():
@@ -169,8 +220,12 @@ def test_coming_up_and_the_journal_name_the_day_each_reminder_reaches_the_rep_in
     page = home.HomePage(
         upcoming=list(zip(upcoming, entries, strict=True)),
         journal=[JournalEntry(entries[0], upcoming[0], 0, None)],
-        total=1, offset=0, team_lessons=[], zone=LOS_ANGELES, now=now,
-    )  # fmt: skip
+        total=1,
+        offset=0,
+        team_lessons=[],
+        zone=LOS_ANGELES,
+        now=now,
+    )
     text = str(drawn(page))
     assert "*Touch base with Saturday Co* · Mon 4 Jan 2027" in text
     assert "*Touch base with Snoozed Co* · Mon 11 Jan 2027 (snoozed)" in text

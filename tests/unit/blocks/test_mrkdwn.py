@@ -47,9 +47,15 @@ def test_a_stored_link_is_an_https_link_whose_text_is_escaped_or_nothing():
         "<https://crm.example/deal?a=1&amp;b=2|Acme &lt;x&gt;>"
     )
     unsafe_urls = [
-        "http://crm.example/deal", "javascript:alert(1)", "https://a.example|Your bank", "https://a.example/>x",
-        "https://a.example/ x", "", None, "https://a.example/" + "x" * 500,
-    ]  # fmt: skip
+        "http://crm.example/deal",
+        "javascript:alert(1)",
+        "https://a.example|Your bank",
+        "https://a.example/>x",
+        "https://a.example/ x",
+        "",
+        None,
+        "https://a.example/" + "x" * 500,
+    ]
     for unsafe in unsafe_urls:
         assert safe_link(unsafe, "the deal") is None
 

@@ -12,9 +12,9 @@ from slack_sdk.models.blocks import Block
 from bot import autopsy, ids
 from bot.blocks import autopsy_form, replies
 from storage import AuthorStats, JournalEntry, WeekFacts
-from tests.examples import GOOD, NOW, worst_autopsy
-from tests.slack_requests import fill_form
-from tests.unit.blocks.reading import shown
+from tests.support.examples import GOOD, NOW, worst_autopsy
+from tests.support.message_reading import shown
+from tests.support.slack_requests import fill_form
 
 
 def submitted(**changes: object) -> autopsy.Answers:
@@ -172,16 +172,26 @@ LOS_ANGELES = ZoneInfo("America/Los_Angeles")
     ("picked", "written", "told"),
     [
         # a weekday picked: that day, and nothing to explain
-        ("2027-02-22", datetime(2026, 11, 23, 12, 0, tzinfo=UTC),
-         "On Monday 22 February 2027 I'll remind you"),
+        (
+            "2027-02-22",
+            datetime(2026, 11, 23, 12, 0, tzinfo=UTC),
+            "On Monday 22 February 2027 I'll remind you",
+        ),
         # today picked, after 17:00 in Los Angeles (already the 24th in UTC): the next morning
-        ("2026-11-23", datetime(2026, 11, 24, 2, 0, tzinfo=UTC),
-         "Reminders come on weekdays, 9:00 to 17:00 your time: on Tuesday 24 November 2026 I'll remind you"),
+        (
+            "2026-11-23",
+            datetime(2026, 11, 24, 2, 0, tzinfo=UTC),
+            "Reminders come on weekdays, 9:00 to 17:00 your time: "
+            "on Tuesday 24 November 2026 I'll remind you",
+        ),
         # a Saturday picked: the Monday after
-        ("2027-01-02", datetime(2026, 11, 23, 12, 0, tzinfo=UTC),
-         "Reminders come on weekdays, 9:00 to 17:00 your time: on Monday 4 January 2027 I'll remind you"),
+        (
+            "2027-01-02",
+            datetime(2026, 11, 23, 12, 0, tzinfo=UTC),
+            "Reminders come on weekdays, 9:00 to 17:00 your time: on Monday 4 January 2027 I'll remind you",
+        ),
     ],
-)  # fmt: skip
+)
 def test_thank_you_names_the_day_the_reminder_will_reach_the_rep(picked, written, told):
     answers = submitted(**{ids.TOUCH_BASE_ON: picked})
     text = shown(replies.thank_you(answers, zone=LOS_ANGELES, now=written))

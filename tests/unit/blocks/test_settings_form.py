@@ -12,7 +12,7 @@ import pytest
 from bot import ids, workspace
 from bot.blocks import settings_form
 from bot.digest.week import Schedule
-from tests.slack_requests import fill_form
+from tests.support.slack_requests import fill_form
 
 PARIS_FRIDAYS = Schedule(
     channel="C0SALES01",
@@ -51,8 +51,14 @@ def test_the_form_is_filled_in_with_what_is_in_force():
     shown = fields(body)
     assert shown[ids.SET_CHANNEL]["initial_conversation"] == "C0SALES01"
     assert [o["text"]["text"] for o in shown[ids.SET_DAY]["options"]] == [
-        "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
-    ]  # fmt: skip
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+    ]
     assert shown[ids.SET_DAY]["initial_option"]["text"]["text"] == "Friday"
     assert shown[ids.SET_TIME]["initial_time"] == "16:00"
     assert shown[ids.SET_ZONE]["initial_value"] == "Europe/Paris"
@@ -99,22 +105,33 @@ def test_only_the_channel_and_what_it_shows_may_be_left_empty():
         (
             PARIS_FRIDAYS,
             {
-                "digest_channel": "C0SALES01", "digest_day": "fri", "digest_time": "16:00",
-                "timezone": "Europe/Paris", "empty_week_note": False, "hide_anonymous_deal_names": True,
-                "digest_chart": True, "touch_base_days": 45, "revisit_days": 10,
+                "digest_channel": "C0SALES01",
+                "digest_day": "fri",
+                "digest_time": "16:00",
+                "timezone": "Europe/Paris",
+                "empty_week_note": False,
+                "hide_anonymous_deal_names": True,
+                "digest_chart": True,
+                "touch_base_days": 45,
+                "revisit_days": 10,
             },
         ),
         (
             NOTHING_TICKED,
             {
-                "digest_channel": None, "digest_day": "mon", "digest_time": "08:30",
-                "timezone": "America/New_York", "empty_week_note": False,
-                "hide_anonymous_deal_names": False, "digest_chart": False,
-                "touch_base_days": 45, "revisit_days": 10,
+                "digest_channel": None,
+                "digest_day": "mon",
+                "digest_time": "08:30",
+                "timezone": "America/New_York",
+                "empty_week_note": False,
+                "hide_anonymous_deal_names": False,
+                "digest_chart": False,
+                "touch_base_days": 45,
+                "revisit_days": 10,
             },
         ),
     ],
-)  # fmt: skip
+)
 def test_an_untouched_form_saves_what_was_in_force(schedule, saved):
     submitted = fill_form({**form(schedule), "id": "V1"}, {})
     assert workspace.read_settings(submitted) == (saved, {})

@@ -21,7 +21,7 @@ from bot.crm.hubspot_client import (
     default_retry_handlers,
 )
 from playground.fake_hubspot import TOKEN, FakeHubSpot
-from tests.conftest import free_port
+from tests.support.bot_process import free_port
 
 
 @pytest.fixture

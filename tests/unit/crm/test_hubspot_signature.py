@@ -6,7 +6,7 @@ import pytest
 
 from bot.crm.hubspot_signatures import signature_v3, signed_uri, verify_v3
 from playground.fake_hubspot import signed_webhook, stage_change_event
-from tests.hubspot_old_signatures import signature_v1, signature_v2
+from tests.support.hubspot_old_signatures import signature_v1, signature_v2
 
 # HubSpot's worked examples (request-validation page; also its v1 and v2 FAQ pages)
 EXAMPLE_SECRET = "yyyyyyyy-yyyy-yyyy-yyyy-yyyyyyyyyyyy"
@@ -64,10 +64,23 @@ def test_a_webhook_signed_as_hubspot_signs_it_is_verified():
 def test_v3_is_base64_hmac_over_method_uri_body_and_timestamp():
     one = signature_v3(SECRET, "POST", URL, b"[]", "1")
     assert len(one) == 44 and one.endswith("=")  # 32 bytes of HMAC-SHA256, base64
-    assert len({one, *(signature_v3(SECRET, *parts) for parts in [
-        ("GET", URL, b"[]", "1"), ("POST", URL + "/", b"[]", "1"), ("POST", URL, b"[ ]", "1"),
-        ("POST", URL, b"[]", "2"),
-    ])}) == 5  # fmt: skip
+    assert (
+        len(
+            {
+                one,
+                *(
+                    signature_v3(SECRET, *parts)
+                    for parts in [
+                        ("GET", URL, b"[]", "1"),
+                        ("POST", URL + "/", b"[]", "1"),
+                        ("POST", URL, b"[ ]", "1"),
+                        ("POST", URL, b"[]", "2"),
+                    ]
+                ),
+            }
+        )
+        == 5
+    )
 
 
 def test_only_the_characters_hubspot_lists_are_decoded_in_the_uri():

@@ -18,7 +18,7 @@ from bot.crm.salesforce import (
     read_outbound_message,
 )
 from bot.deal_news import SALESFORCE, DealNews, UnreadableNews
-from tests.salesforce_messages import ORG_ID, ORG_ID_15, Opportunity, notification, outbound_message
+from tests.support.salesforce_messages import ORG_ID, ORG_ID_15, Opportunity, notification, outbound_message
 
 DEAL_ID = "0065w000023STAmAAO"
 NOTIFICATION_ID = "04l5w00005286hAAAQ"
@@ -200,10 +200,19 @@ def test_what_is_not_a_notifications_envelope_is_unreadable(body):
         Opportunity(currency="euros"),
     ],
     ids=[
-        "no-notification-id", "no-opportunity-id", "not-an-id", "amount-words", "amount-nan",
-        "amount-infinity", "amount-huge", "amount-too-long", "flag-yes", "date-words", "currency-words",
+        "no-notification-id",
+        "no-opportunity-id",
+        "not-an-id",
+        "amount-words",
+        "amount-nan",
+        "amount-infinity",
+        "amount-huge",
+        "amount-too-long",
+        "flag-yes",
+        "date-words",
+        "currency-words",
     ],
-)  # fmt: skip
+)
 def test_a_notification_salesforce_would_not_send_is_skipped_and_the_rest_read(opportunity):
     good = notification(Opportunity(id=DEAL_ID, notification_id="04l5w00005286hBBBQ"))
     why = skipped(outbound_message(notifications=good + notification(opportunity)))

@@ -14,10 +14,11 @@ from hypothesis import strategies as st
 from bot.backoff import backoff
 from bot.followups.planning import A_MONTH, A_WEEK, plan, snoozed_until
 from bot.working_hours import WORK_ENDS, WORK_STARTS, arrival_day, delivery_time, working_day
-from tests.examples import ANSWERS
+from tests.support.examples import ANSWERS
 
-LA, BERLIN, KOLKATA, NEW_YORK = (ZoneInfo(z) for z in ("America/Los_Angeles", "Europe/Berlin", "Asia/Kolkata",
-                                                        "America/New_York"))  # fmt: skip
+LA, BERLIN, KOLKATA, NEW_YORK = (
+    ZoneInfo(z) for z in ("America/Los_Angeles", "Europe/Berlin", "Asia/Kolkata", "America/New_York")
+)
 
 
 def local(zone: ZoneInfo, *parts: int) -> datetime:

@@ -18,8 +18,7 @@ from bot.config import load_settings
 from bot.workspace import FollowUpDefaultsCache
 from bot.zones import PersonZones
 from storage import Store, upgrade
-
-TEAM, USER = "T0UNIT", "U0REP"
+from tests.support.listener_calls import TEAM, USER
 
 
 @pytest.fixture
@@ -62,8 +61,3 @@ def ack() -> MagicMock:
 @pytest.fixture
 def logger() -> logging.Logger:
     return logging.getLogger("rebound.test")
-
-
-def interaction(user: str = USER, **fields: object) -> dict:
-    """The parts of an interaction body listeners read."""
-    return {"user": {"id": user}, "team": {"id": TEAM}, "trigger_id": "13345224609.trigger", **fields}

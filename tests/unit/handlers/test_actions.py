@@ -11,17 +11,21 @@ from slack_sdk.errors import SlackApiError
 from bot import ids
 from handlers import actions
 from storage import Plan
-from tests.examples import ANSWERS
-from tests.unit.handlers.conftest import TEAM, USER, interaction
+from tests.support.examples import ANSWERS
+from tests.support.listener_calls import TEAM, USER, interaction
 
 
 def sent_follow_up(store, kind: str = "touch_base", recipient: str = USER) -> int:
     now = datetime.now(UTC)
     with store.write() as work:
         work.autopsies.save(
-            team_id=TEAM, user_id=USER, view_id=f"V{kind}", answers=ANSWERS, created_at=now,
+            team_id=TEAM,
+            user_id=USER,
+            view_id=f"V{kind}",
+            answers=ANSWERS,
+            created_at=now,
             follow_ups=[Plan(kind=kind, recipient_id=recipient, due_at=now)],
-        )  # fmt: skip
+        )
     with store.write() as work:
         [due] = work.follow_ups.claim_due(now=now, limit=1, lease=timedelta(minutes=5))
         work.follow_ups.mark_sent(due.follow_up.id, channel_id="D0REP", message_ts="7.7", now=now)

@@ -12,8 +12,8 @@ from slack_sdk.web import SlackResponse
 
 from bot import ids
 from handlers import commands
-from tests.examples import ANSWERS
-from tests.unit.handlers.conftest import TEAM, USER
+from tests.support.examples import ANSWERS
+from tests.support.listener_calls import TEAM, USER
 
 
 def command(text: str) -> dict:
@@ -41,9 +41,14 @@ def test_a_deal_name_opens_the_form_filled_in_after_the_ack(ack, context, client
 def test_a_form_slack_would_not_open_is_explained_to_the_rep(ack, context, client, logger):
     respond = MagicMock()
     refused = SlackResponse(
-        client=client, http_verb="POST", api_url="views.open", req_args={},
-        data={"ok": False, "error": "expired_trigger_id"}, headers={}, status_code=200,
-    )  # fmt: skip
+        client=client,
+        http_verb="POST",
+        api_url="views.open",
+        req_args={},
+        data={"ok": False, "error": "expired_trigger_id"},
+        headers={},
+        status_code=200,
+    )
     client.views_open.side_effect = SlackApiError("expired", refused)
     commands.lost_deal(ack, command("Acme"), context, client, respond, logger)
     assert "try `/lost-deal` again" in respond.call_args.kwargs["text"]

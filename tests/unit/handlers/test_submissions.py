@@ -12,10 +12,10 @@ from bot.blocks import autopsy_form
 from handlers import submissions
 from storage import Plan
 from storage.autopsies import Autopsies
-from tests.conftest import follow_ups_of
-from tests.examples import ANSWERS, GOOD
-from tests.slack_requests import fill_form
-from tests.unit.handlers.conftest import TEAM, USER, interaction
+from tests.support.databases import follow_ups_of
+from tests.support.examples import ANSWERS, GOOD
+from tests.support.listener_calls import TEAM, USER, interaction
+from tests.support.slack_requests import fill_form
 
 
 def autopsy_view(view_id: str = "V0FORM", **answers: object) -> dict:
@@ -88,9 +88,13 @@ def written_revisit(store) -> int:
     now = datetime.now(UTC)
     with store.write() as work:
         work.autopsies.save(
-            team_id=TEAM, user_id=USER, view_id="V0OLD", answers=ANSWERS, created_at=now,
+            team_id=TEAM,
+            user_id=USER,
+            view_id="V0OLD",
+            answers=ANSWERS,
+            created_at=now,
             follow_ups=[Plan(kind="revisit", recipient_id=USER, due_at=now)],
-        )  # fmt: skip
+        )
     with store.write() as work:
         [due] = work.follow_ups.claim_due(now=now, limit=1, lease=timedelta(minutes=5))
         work.follow_ups.mark_sent(due.follow_up.id, channel_id="D0REP", message_ts="1.2", now=now)

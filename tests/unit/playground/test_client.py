@@ -20,8 +20,13 @@ from playground.local_server import LocalServer, QuietHandler
 
 SECRET = "playground-secret"
 RILEY = "U0RILEY"
-FORM = {"type": "modal", "callback_id": "autopsy", "title": {"type": "plain_text", "text": "Autopsy"},
-        "submit": {"type": "plain_text", "text": "Save"}, "blocks": []}  # fmt: skip
+FORM = {
+    "type": "modal",
+    "callback_id": "autopsy",
+    "title": {"type": "plain_text", "text": "Autopsy"},
+    "submit": {"type": "plain_text", "text": "Save"},
+    "blocks": [],
+}
 
 
 class AnsweringBot(LocalServer):
@@ -91,8 +96,9 @@ def test_what_people_do_is_signed_so_that_slack_sdk_s_verifier_accepts_it(opened
     headers, body = bot.received[-1]
     verifier = SignatureVerifier(SECRET)
     assert verifier.is_valid(body, headers["X-Slack-Request-Timestamp"], headers["X-Slack-Signature"])
-    assert not verifier.is_valid(body + b"&user_id=U0EVE", headers["X-Slack-Request-Timestamp"],
-                                 headers["X-Slack-Signature"])  # fmt: skip
+    assert not verifier.is_valid(
+        body + b"&user_id=U0EVE", headers["X-Slack-Request-Timestamp"], headers["X-Slack-Signature"]
+    )
     old = sign(SECRET, body, timestamp=int(time.time()) - 600)
     assert not verifier.is_valid(body, old["X-Slack-Request-Timestamp"], old["X-Slack-Signature"])
 

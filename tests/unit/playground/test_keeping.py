@@ -14,8 +14,13 @@ RILEY = Person("U0RILEY", "Riley Chen", "Account executive", "America/New_York")
 
 def running(tmp_path):
     emulator = SlackEmulator().start()
-    client = SlackClient(emulator, events_url="http://127.0.0.1:9/", signing_secret="s", people=[RILEY],
-                         channels={"C0LESSONS": "lessons"})  # fmt: skip
+    client = SlackClient(
+        emulator,
+        events_url="http://127.0.0.1:9/",
+        signing_secret="s",
+        people=[RILEY],
+        channels={"C0LESSONS": "lessons"},
+    )
     return emulator, client, PlaygroundKeeper(tmp_path / "slack.json", client, emulator)
 
 

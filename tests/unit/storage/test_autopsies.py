@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from storage import Store, upgrade
-from tests.examples import ANSWERS
+from tests.support.examples import ANSWERS
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 

@@ -14,8 +14,8 @@ from sqlalchemy import select
 from bot.deal_news import HUBSPOT, SALESFORCE, DealNews
 from storage import FollowUp, LostDeal, Plan, Store
 from storage.lost_deals import Received
-from tests.examples import ANSWERS
-from tests.unit.test_storage import migrated
+from tests.support.databases import migrated
+from tests.support.examples import ANSWERS
 
 TEAM = "T1"
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # a Monday
@@ -33,10 +33,18 @@ def news(
     deal_id: str = "006A", *, key: str | None = None, changed_at: datetime = NOW, **fields: Any
 ) -> DealNews:
     values: dict[str, Any] = dict(
-        crm=SALESFORCE, deal_id=deal_id, key=key or f"{deal_id}@{changed_at:%Y%m%dT%H%M}",
-        changed_at=changed_at, stage="Closed Lost", lost=True, deal_name=f"Deal {deal_id}",
-        amount=Decimal("48000"), currency="USD", reason="Price", owner_email="dana@example.com",
-    )  # fmt: skip
+        crm=SALESFORCE,
+        deal_id=deal_id,
+        key=key or f"{deal_id}@{changed_at:%Y%m%dT%H%M}",
+        changed_at=changed_at,
+        stage="Closed Lost",
+        lost=True,
+        deal_name=f"Deal {deal_id}",
+        amount=Decimal("48000"),
+        currency="USD",
+        reason="Price",
+        owner_email="dana@example.com",
+    )
     return DealNews(**{**values, **fields})
 
 
@@ -81,9 +89,17 @@ def prompted_with_reminder(store: Store) -> int:
     with store.write() as work:
         work.lost_deals.prompted(lost_deal_id)
         work.session.add(
-            FollowUp(team_id=TEAM, lost_deal_id=lost_deal_id, kind="crm_reminder", recipient_id="U0DANA",
-                     due_at=NOW + timedelta(days=2), state="pending", attempts=0, created_at=NOW)
-        )  # fmt: skip
+            FollowUp(
+                team_id=TEAM,
+                lost_deal_id=lost_deal_id,
+                kind="crm_reminder",
+                recipient_id="U0DANA",
+                due_at=NOW + timedelta(days=2),
+                state="pending",
+                attempts=0,
+                created_at=NOW,
+            )
+        )
     return lost_deal_id
 
 
@@ -94,8 +110,12 @@ def test_the_same_notification_twice_is_stored_once_and_makes_one_prompt(store):
     assert receive(store, first) == Received(stored=0, ignored=1, prompts=0)
     stored = deal(store)
     assert (stored.deal_name, stored.amount_cents, stored.currency, stored.reason, stored.state) == (
-        "Deal 006A", 4_800_000, "USD", "Price", "waiting",
-    )  # fmt: skip
+        "Deal 006A",
+        4_800_000,
+        "USD",
+        "Price",
+        "waiting",
+    )
     [prompt] = follow_ups(store, stored.id)
     assert (prompt.kind, prompt.state, prompt.due_at, prompt.recipient_id) == (
         "crm_prompt",
@@ -143,14 +163,26 @@ def test_a_newer_notification_without_some_fields_keeps_what_was_known(store):
     receive(store, news(key="n1"))
     receive(
         store,
-        news(key="n2", changed_at=NOW + timedelta(minutes=1), stage="closedlost", lost=None, deal_name=None,
-             amount=None, currency=None, reason=None, owner_email=None),
-    )  # fmt: skip
+        news(
+            key="n2",
+            changed_at=NOW + timedelta(minutes=1),
+            stage="closedlost",
+            lost=None,
+            deal_name=None,
+            amount=None,
+            currency=None,
+            reason=None,
+            owner_email=None,
+        ),
+    )
     stored = deal(store)
     assert (stored.stage, stored.lost) == ("closedlost", None)
     assert (stored.deal_name, stored.amount_cents, stored.reason, stored.owner_email) == (
-        "Deal 006A", 4_800_000, "Price", "dana@example.com",
-    )  # fmt: skip
+        "Deal 006A",
+        4_800_000,
+        "Price",
+        "dana@example.com",
+    )
 
 
 @pytest.mark.parametrize(
@@ -248,9 +280,13 @@ def test_prompts_sent_counts_only_crm_dms_that_reached_that_person_since_then(st
     send_due(store, NOW + timedelta(minutes=1))  # the same person id in another workspace
     with store.write() as work:
         work.autopsies.save(
-            team_id=TEAM, user_id="U0REP", view_id="V9", answers=ANSWERS, created_at=NOW,
+            team_id=TEAM,
+            user_id="U0REP",
+            view_id="V9",
+            answers=ANSWERS,
+            created_at=NOW,
             follow_ups=(Plan(kind="help_request", recipient_id="U0DANA", due_at=NOW),),
-        )  # fmt: skip
+        )
     send_due(store, NOW + timedelta(minutes=2))  # a help request, not a CRM prompt
     with store.read() as work:
         assert work.lost_deals.prompts_sent(team_id=TEAM, recipient_id="U0DANA", since=today) == 3
@@ -273,9 +309,14 @@ def test_unmatched_lists_only_deals_lost_since_then_with_no_one_in_slack_newest_
     """App Home's list for admins: this week's, and only those someone must act on."""
     since = NOW - timedelta(days=7)
     for deal_id, hours_ago, state in [
-        ("u-old", 24 * 8, "unmatched"), ("u-1", 30, "unmatched"), ("u-2", 2, "unmatched"),
-        ("u-3", 10, "unmatched"), ("p", 1, "prompted"), ("s", 1, "skipped"), ("w", 1, "waiting"),
-    ]:  # fmt: skip
+        ("u-old", 24 * 8, "unmatched"),
+        ("u-1", 30, "unmatched"),
+        ("u-2", 2, "unmatched"),
+        ("u-3", 10, "unmatched"),
+        ("p", 1, "prompted"),
+        ("s", 1, "skipped"),
+        ("w", 1, "waiting"),
+    ]:
         receive(store, news(deal_id, changed_at=NOW - timedelta(hours=hours_ago)))
         settle(store, deal_id, state)
     receive(store, news("u-t2"), team="T2")
@@ -290,12 +331,16 @@ def test_share_counts_the_weeks_prompted_deals_and_how_many_got_an_autopsy(store
     """The digest's "n of m lost deals got an autopsy": skipped and unmatched deals are no one's to write."""
     week = NOW - timedelta(days=7)
     for deal_id, at, state in [
-        ("done-1", NOW - timedelta(days=1), "done"), ("done-2", NOW - timedelta(days=6), "done"),
-        ("declined", NOW - timedelta(days=2), "declined"), ("prompted", week, "prompted"),
-        ("skipped", NOW - timedelta(days=1), "skipped"), ("unmatched", NOW - timedelta(days=1), "unmatched"),
+        ("done-1", NOW - timedelta(days=1), "done"),
+        ("done-2", NOW - timedelta(days=6), "done"),
+        ("declined", NOW - timedelta(days=2), "declined"),
+        ("prompted", week, "prompted"),
+        ("skipped", NOW - timedelta(days=1), "skipped"),
+        ("unmatched", NOW - timedelta(days=1), "unmatched"),
         ("waiting", NOW - timedelta(days=1), "waiting"),
-        ("before", week - timedelta(seconds=1), "done"), ("after", NOW, "done"),
-    ]:  # fmt: skip
+        ("before", week - timedelta(seconds=1), "done"),
+        ("after", NOW, "done"),
+    ]:
         receive(store, news(deal_id, changed_at=at))
         settle(store, deal_id, state)
     receive(store, news("other-team", changed_at=NOW - timedelta(days=1)), team="T2")

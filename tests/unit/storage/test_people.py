@@ -15,7 +15,7 @@ from sqlalchemy import String, inspect, select, text
 
 from bot.deal_news import HUBSPOT, DealNews
 from storage import Autopsy, FollowUp, LostDeal, Plan, Store, upgrade
-from tests.examples import ANSWERS
+from tests.support.examples import ANSWERS
 
 TEAM, OTHER_TEAM = "T1", "T2"
 LEAVER, TEAMMATE = "U0LEAVER", "U0STAYS"
@@ -70,20 +70,33 @@ def lived_in(store: Store) -> dict[str, int]:
         ):
             follow_up.state, follow_up.channel_id, follow_up.message_ts = "sent", f"D{number}", f"1.{number}"
         news = DealNews(
-            crm=HUBSPOT, deal_id="42", key="42@1", changed_at=NOW, stage="closedlost", lost=True,
-            deal_name="Initech", amount=Decimal("1000"), currency="USD", reason="Price",
+            crm=HUBSPOT,
+            deal_id="42",
+            key="42@1",
+            changed_at=NOW,
+            stage="closedlost",
+            lost=True,
+            deal_name="Initech",
+            amount=Decimal("1000"),
+            currency="USD",
+            reason="Price",
             owner_email="leaver@example.com",
-        )  # fmt: skip
+        )
         work.lost_deals.receive(team_id=TEAM, news=[news], now=NOW)
         deal = work.session.scalars(select(LostDeal)).one()
         work.lost_deals.learn(deal.id, owner_id=LEAVER)
     slack = SQLAlchemyInstallationStore(client_id="111.222", engine=store.engine)
     slack.save(
         Installation(
-            app_id="A1", team_id=TEAM, user_id=LEAVER, user_token="xoxp-leaver", bot_token="xoxb-1",
-            bot_id="B1", bot_user_id="UBOT",
+            app_id="A1",
+            team_id=TEAM,
+            user_id=LEAVER,
+            user_token="xoxp-leaver",
+            bot_token="xoxb-1",
+            bot_id="B1",
+            bot_user_id="UBOT",
         )
-    )  # fmt: skip
+    )
     return ids
 
 

@@ -29,9 +29,15 @@ def store(database_url: str) -> Iterator[Store]:
 
 def lost_deal(store: Store) -> LostDeal:
     news = DealNews(
-        crm=SALESFORCE, deal_id="006A", key="006A@1", changed_at=NOW, lost=True, deal_name="Acme",
-        amount=Decimal("48000"), owner_email="dana@example.com",
-    )  # fmt: skip
+        crm=SALESFORCE,
+        deal_id="006A",
+        key="006A@1",
+        changed_at=NOW,
+        lost=True,
+        deal_name="Acme",
+        amount=Decimal("48000"),
+        owner_email="dana@example.com",
+    )
     with store.write() as work:
         work.lost_deals.receive(team_id=TEAM, news=[news], now=NOW)
     with store.read() as work:
@@ -54,8 +60,11 @@ def test_a_sent_prompt_leaves_the_deal_prompted_and_one_reminder_waiting(store):
     prompt, reminder = follow_ups(store)
     assert prompt.kind == PROMPT
     assert (reminder.team_id, reminder.lost_deal_id, reminder.kind, reminder.recipient_id) == (
-        TEAM, deal.id, REMINDER, "U0DANA",
-    )  # fmt: skip
+        TEAM,
+        deal.id,
+        REMINDER,
+        "U0DANA",
+    )
     assert (reminder.state, reminder.attempts, reminder.autopsy_id) == ("pending", 0, None)
     assert reminder.due_at.replace(tzinfo=UTC) == REMIND_AT
     assert reminder.created_at.replace(tzinfo=UTC) == NOW

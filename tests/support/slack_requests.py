@@ -254,16 +254,24 @@ def function_executed(
     event = {
         "type": "function_executed",
         "function": {
-            "id": unique("Fn"), "callback_id": callback_id, "title": "Ask for a lost-deal autopsy",
-            "description": "", "type": "app", "input_parameters": [], "output_parameters": [],
-            "app_id": APP_ID, "date_created": 1694727597, "date_updated": 1698947481, "date_deleted": 0,
+            "id": unique("Fn"),
+            "callback_id": callback_id,
+            "title": "Ask for a lost-deal autopsy",
+            "description": "",
+            "type": "app",
+            "input_parameters": [],
+            "output_parameters": [],
+            "app_id": APP_ID,
+            "date_created": 1694727597,
+            "date_updated": 1698947481,
+            "date_deleted": 0,
         },
         "inputs": inputs,
         "function_execution_id": execution_id,
         "workflow_execution_id": unique("Wx"),
         "event_ts": f"{time.time():.6f}",
         "bot_access_token": f"xwfp-{execution_id}",
-    }  # fmt: skip
+    }
     return event_callback(event, team=team)
 
 

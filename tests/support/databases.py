@@ -1,0 +1,94 @@
+"""Databases for the tests: a throw-away PostgreSQL schema (for the benchmarks too), the server
+TEST_DATABASE_URL names or a skip, a migrated store, and follow-ups read back as stored."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+
+import pytest
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
+
+from storage import FollowUp, Store, upgrade
+
+
+@contextmanager
+def private_schema(
+    server: str, prefix: str, *, unreachable: Callable[[Exception], None] | None = None
+) -> Iterator[str]:
+    """A URL on `server` whose connections live in a fresh schema of their own, dropped after.
+
+    If the server cannot be reached, `unreachable(error)` decides (skip, fail); without it the
+    error is raised.
+    """
+    base = make_url(server)
+    if base.drivername in ("postgresql", "postgres"):
+        base = base.set(drivername="postgresql+psycopg")
+    schema = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base, poolclass=NullPool)
+    try:
+        with admin.begin() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    except Exception as error:
+        admin.dispose()
+        if unreachable is None:
+            raise
+        unreachable(error)
+        raise
+    try:
+        yield base.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
+            hide_password=False
+        )
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+# PostgreSQL: TEST_DATABASE_URL names a server; each run works in a schema of its own.
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
+REQUIRE_POSTGRES = os.environ.get("REBOUND_REQUIRE_POSTGRES") == "1"
+
+
+def postgres_or_skip() -> str:
+    if not POSTGRES_URL:
+        if REQUIRE_POSTGRES:
+            pytest.fail("REBOUND_REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set")
+        pytest.skip(
+            "PostgreSQL tests need TEST_DATABASE_URL (e.g. postgresql+psycopg://postgres@127.0.0.1/test)"
+        )
+    return POSTGRES_URL
+
+
+def _unreachable(error: Exception) -> None:
+    message = f"PostgreSQL at TEST_DATABASE_URL is not reachable: {error}"  # named but not there
+    if REQUIRE_POSTGRES:
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def postgres_schema() -> AbstractContextManager[str]:
+    """A URL whose connections live in a fresh schema of their own, dropped afterwards."""
+    return private_schema(postgres_or_skip(), "rebound_test", unreachable=_unreachable)
+
+
+def migrated(url: str) -> Store:
+    upgrade(url)
+    upgrade(url)  # running it again is harmless
+    return Store.connect(url)
+
+
+def follow_ups_of(store: Store, *, team_id: str, autopsy_id: int) -> list[FollowUp]:
+    """An autopsy's follow-ups as stored, in the order they were written."""
+    with store.read() as work:
+        return list(
+            work.session.scalars(
+                select(FollowUp)
+                .where(FollowUp.team_id == team_id, FollowUp.autopsy_id == autopsy_id)
+                .order_by(FollowUp.id)
+            )
+        )

@@ -1,0 +1,116 @@
+"""Example data the tests share: a moment, a filled-in autopsy form, an autopsy as stored, the
+worst autopsy a rep could write (every field at its longest, all of it markup), a follow-up, and a
+shared lesson saved in the week of a digest."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from typing import Any
+
+from bot import ids
+from bot.autopsy import Answers
+from playground.emulator import TEAM_ID
+from storage import Autopsy, FollowUp, Plan, Store
+
+# A rep who lost a renewal to an in-house build, sharing the lesson anonymously.
+ANSWERS = Answers(
+    deal_name="Acme Corp",
+    outcome="customer_cancelled",
+    deal_value_cents=1_999_999,
+    winner="in_house",
+    winner_reason="They hired two engineers instead",
+    customer_said="We wanted more control.",
+    check_listened="partly",
+    check_timing="no",
+    check_market="yes",
+    check_aggressive="no",
+    feelings="Disappointed, but I understand.",
+    lesson="Ask about build-vs-buy in the first call.",
+    touch_base_on=date(2027, 3, 1),
+    help_from=None,
+    sharing="anonymous",
+)
+
+
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+
+
+GOOD = {
+    ids.DEAL: "Acme Corp",
+    ids.OUTCOME: "renewal_lost",
+    ids.DEAL_VALUE: "12,500.50",
+    ids.WINNER: "competitor",
+    ids.COMPETITOR: "Globex",
+    ids.MAIN_REASON: "price",
+    ids.WINNER_REASON: "Cheaper, and they called first",
+    ids.CUSTOMER_SAID: "Price, mostly.",
+    ids.CHECK_LISTENED: "partly",
+    ids.CHECK_TIMING: "yes",
+    ids.CHECK_MARKET: "no",
+    ids.CHECK_AGGRESSIVE: "no",
+    ids.FEELINGS: "Frustrated. I thought we had it.",
+    ids.LESSON: "Follow up within a week of the demo.",
+    ids.TOUCH_BASE_ON: "2027-02-21",
+    ids.HELP_FROM: "U0MENTOR1",
+}
+
+
+def worst_autopsy(number: int) -> Autopsy:
+    """An autopsy with every field at its longest, all of it markup."""
+    return Autopsy(
+        id=number,
+        team_id="T1",
+        user_id="U1",
+        view_id=f"V{number}",
+        created_at=NOW,
+        deal_name="<!here>&" * 18,
+        outcome="renewal_lost",
+        deal_value_cents=123_456_789_00,
+        winner="competitor",
+        competitor="<@U0EVIL>" * 8,
+        winner_reason="<" * 500,
+        main_reason="price",
+        customer_said="&" * 1000,
+        check_listened="yes",
+        check_timing="partly",
+        check_market="no",
+        check_aggressive="no",
+        feelings=">" * 3000,
+        lesson="<!channel>" * 30,
+        touch_base_on=None,
+        help_from="U0HELP",
+        sharing="anonymous",
+    )
+
+
+def follow_up(kind: str = "touch_base", state: str = "sent", **changes: Any) -> FollowUp:
+    """A follow-up of autopsy 3, sent to U0HELP at NOW unless `changes` say otherwise."""
+    fields = dict(
+        id=11, team_id="T1", autopsy_id=3, kind=kind, recipient_id="U0HELP", due_at=NOW, state=state
+    )
+    return FollowUp(**{**fields, **changes})
+
+
+# Friday 27 November 2026, 16:00 UTC is the default digest moment; its week starts Friday 20th.
+IN_WEEK = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+_views = itertools.count()
+
+
+def save_lesson(
+    store: Store, user: str, *, at: datetime = IN_WEEK, team: str = TEAM_ID, **changes: Any
+) -> int:
+    """A named autopsy written at `at` (a touch-base due then), as the digest reads it; its id."""
+    plans = [Plan(kind="touch_base", recipient_id=user, due_at=at)]
+    answers = replace(ANSWERS, **{"sharing": "named", "deal_value_cents": None, **changes})
+    with store.write() as work:
+        entry, _ = work.autopsies.save(
+            team_id=team,
+            user_id=user,
+            view_id=f"V{next(_views)}",
+            answers=answers,
+            created_at=at,
+            follow_ups=plans,
+        )
+    return entry.id

@@ -31,8 +31,9 @@ def done_line(table: str, rows: int, seconds: float) -> str:
     return f"{table}: {rows:,} rows copied in {seconds:.1f} s ({rows_per_second(rows, seconds)})"
 
 
-class CopyProgress:
-    """Follows the copy table by table (storage.copy.Progress) on `stream`."""
+class _Bar:
+    """A bar redrawn in place on a terminal (at most every REDRAW_EVERY), one line per piece of work
+    elsewhere. Subclasses say what a bar and a finished piece read like."""
 
     def __init__(
         self, stream: TextIO, *, terminal: bool, clock: Callable[[], float] = time.monotonic
@@ -40,23 +41,48 @@ class CopyProgress:
         self._stream = stream
         self._terminal = terminal
         self._clock = clock
-        self._table = ""
-        self._rows = 0
-        self._copied = 0
+        self._name = ""
+        self._total = 0
+        self._done = 0
         self._started = 0.0
         self._drawn = 0.0
         self._open = False  # a bar is on screen without its newline
 
-    def start(self, table: str, rows: int) -> None:
-        self._table, self._rows, self._copied = table, rows, 0
+    def start(self, name: str, total: int) -> None:
+        self._name, self._total, self._done = name, total, 0
         self._started = self._drawn = self._clock()
         if self._terminal:
             self._draw()
 
-    def advance(self, copied: int) -> None:
-        self._copied = copied
+    def advance(self, done: int) -> None:
+        self._done = done
         if self._terminal and self._clock() - self._drawn >= REDRAW_EVERY:
             self._draw()
+
+    def close(self) -> None:
+        """End a bar left open (the work stopped midway), so what is printed next starts a line."""
+        if self._open:
+            self._write("\n")
+            self._open = False
+
+    def _bar(self, seconds: float) -> str:
+        raise NotImplementedError
+
+    def _draw(self) -> None:
+        self._drawn = self._clock()
+        self._write(f"\r{self._bar(self._drawn - self._started)}")
+        self._open = True
+
+    def _write(self, text: str) -> None:
+        self._stream.write(text)
+        self._stream.flush()
+
+
+class CopyProgress(_Bar):
+    """Follows the copy table by table (storage.copy.Progress) on `stream`."""
+
+    def _bar(self, seconds: float) -> str:
+        return bar_line(self._name, self._done, self._total, seconds)
 
     def finish(self) -> None:
         seconds = self._clock() - self._started
@@ -65,23 +91,7 @@ class CopyProgress:
             self._write("\n")
             self._open = False
         else:
-            self._write(done_line(self._table, self._copied, seconds) + "\n")
-
-    def close(self) -> None:
-        """End a bar left open (the copy stopped midway), so what is printed next starts a line."""
-        if self._open:
-            self._write("\n")
-            self._open = False
-
-    def _draw(self) -> None:
-        self._drawn = self._clock()
-        line = bar_line(self._table, self._copied, self._rows, self._drawn - self._started)
-        self._write(f"\r{line}")
-        self._open = True
-
-    def _write(self, text: str) -> None:
-        self._stream.write(text)
-        self._stream.flush()
+            self._write(done_line(self._name, self._done, seconds) + "\n")
 
 
 def summary_lines(report: CopyReport) -> list[str]:
@@ -109,54 +119,18 @@ def step_done_line(step: str, done: int, total: int, seconds: float) -> str:
     return f"{step}: {done:,}/{total:,} in {seconds:.1f} s"
 
 
-class StepProgress:
+class StepProgress(_Bar):
     """Follows a backup or a restore step by step (storage.backup.Progress) on `stream`."""
 
-    def __init__(
-        self, stream: TextIO, *, terminal: bool, clock: Callable[[], float] = time.monotonic
-    ) -> None:
-        self._stream = stream
-        self._terminal = terminal
-        self._clock = clock
-        self._step = ""
-        self._total = 0
-        self._done = 0
-        self._started = 0.0
-        self._drawn = 0.0
-        self._open = False  # a bar is on screen without its newline
-
-    def start(self, step: str, total: int) -> None:
-        self._step, self._total, self._done = step, total, 0
-        self._started = self._drawn = self._clock()
-        if self._terminal:
-            self._draw()
-
-    def advance(self, done: int) -> None:
-        self._done = done
-        if self._terminal and self._clock() - self._drawn >= REDRAW_EVERY:
-            self._draw()
+    def _bar(self, seconds: float) -> str:
+        return step_line(self._name, self._done, self._total)
 
     def finish(self) -> None:
-        line = step_done_line(self._step, self._done, self._total, self._clock() - self._started)
+        line = step_done_line(self._name, self._done, self._total, self._clock() - self._started)
         # On a terminal the finished step replaces its bar (padded over what the bar was longer by).
-        width = len(step_line(self._step, self._done, self._total)) if self._terminal else 0
+        width = len(step_line(self._name, self._done, self._total)) if self._terminal else 0
         self._write(("\r" if self._terminal else "") + line.ljust(width) + "\n")
         self._open = False
-
-    def close(self) -> None:
-        """End a bar left open (the step stopped midway), so what is printed next starts a line."""
-        if self._open:
-            self._write("\n")
-            self._open = False
-
-    def _draw(self) -> None:
-        self._drawn = self._clock()
-        self._write(f"\r{step_line(self._step, self._done, self._total)}")
-        self._open = True
-
-    def _write(self, text: str) -> None:
-        self._stream.write(text)
-        self._stream.flush()
 
 
 def backup_summary_lines(report: BackupReport, *, source: str, copy: str) -> list[str]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 from slack_sdk.models.views import View
@@ -12,7 +11,7 @@ from bot import ids
 from playground.emulator import SlackEmulator, new_trigger_id
 from tests.support.bot_process import Bot
 from tests.support.lost_deal_form import as_dict
-from tests.support.slack_requests import APP_ID, FORM, JSON, event_callback, interactive, send, unique
+from tests.support.slack_requests import FORM, JSON, event_callback, send, unique, view_click
 
 
 def open_home(bot: Bot, fake: SlackEmulator, user: str, team: str, *, after: int = 0) -> dict[str, Any]:
@@ -40,20 +39,9 @@ def home_click(
 ) -> str:
     """A click in App Home, shaped as Slack sends it; return its trigger_id."""
     trigger = new_trigger_id()
-    payload = {
-        "type": "block_actions",
-        "user": {"id": user, "username": "rep", "name": "rep", "team_id": team},
-        "api_app_id": APP_ID,
-        "token": "verification-token-unused",
-        "container": {"type": "view", "view_id": "V0HOME"},
-        "trigger_id": trigger,
-        "team": {"id": team, "domain": "rebound-test"},
-        "enterprise": None,
-        "is_enterprise_install": False,
-        "view": {"id": "V0HOME", "type": "home", "team_id": team, "blocks": [], "state": {"values": {}}},
-        "actions": [{**action, "block_id": block_id, "action_ts": f"{time.time():.6f}"}],
-    }
-    assert send(bot.events_url, interactive(payload), FORM).status == 200
+    home = {"id": "V0HOME", "type": "home", "team_id": team, "blocks": []}
+    clicked = view_click(home, {**action, "block_id": block_id}, user=user, team=team, trigger_id=trigger)
+    assert send(bot.events_url, clicked, FORM).status == 200
     return trigger
 
 

@@ -8,14 +8,12 @@ import http.client
 import logging
 import sys
 import urllib.request
-from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.engine import make_url
 
-from bot import ids
 from bot.config import RedactingFormatter
-from tests.support.bot_process import bot_env, rebound, start_bot
-from tests.support.lost_deal_form import FORM_ANSWERS, open_form, submit
+from tests.support.bot_process import bot_env, start_bot
+from tests.support.lost_deal_form import open_form, write_then_sweep
 from tests.support.oauth_installs import CLIENT_SECRET, install
 from tests.support.slack_requests import FORM, JSON, SIGNING_SECRET, post, send, signature_headers, unique
 
@@ -29,18 +27,9 @@ def test_no_secret_reaches_a_log_line_at_debug(fake, postgres_url, tmp_path):
     )
     bot = start_bot(env, tmp_path)
     try:
-        user, team = unique("U"), unique("T")
-        view = open_form(bot, fake, "Hygiene Co", user=user, team=team)
-        assert (
-            submit(bot, view, {**FORM_ANSWERS, ids.HELP_FROM: unique("U")}, user=user, team=team).status
-            == 200
-        )
-        fake.wait_for("chat.postMessage", lambda c: c.args.get("channel") == user)
+        sweep = write_then_sweep(bot, fake, "Hygiene Co")
         with urllib.request.urlopen(f"{bot.url}/healthz", timeout=5) as response:
             health = response.read().decode()
-        later = (datetime.now(UTC) + timedelta(days=8)).isoformat()
-        sweep = rebound("reminders", "--as-of", later, env=env, cwd=tmp_path)
-        assert sweep.returncode == 0, sweep.stderr
     finally:
         assert bot.stop() == 0
     log = bot.log_text() + sweep.stdout + sweep.stderr + health

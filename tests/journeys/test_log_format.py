@@ -4,12 +4,10 @@ Alembic's, slack_sdk's at DEBUG, a sweep's) is one JSON object, and no secret is
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
 
-from bot import ids
 from tests.support.bot_process import bot_env, rebound, start_bot
-from tests.support.lost_deal_form import FORM_ANSWERS, open_form, submit
-from tests.support.slack_requests import SIGNING_SECRET, unique
+from tests.support.lost_deal_form import write_then_sweep
+from tests.support.slack_requests import SIGNING_SECRET
 
 BOT_TOKEN = "xoxb-json-0000-bot-token-never-logged"
 
@@ -24,16 +22,7 @@ def test_json_logs_parse_line_by_line_and_hold_no_secret(fake, tmp_path):
     )
     bot = start_bot(env, tmp_path)
     try:
-        user, team = unique("U"), unique("T")
-        view = open_form(bot, fake, "Json Co", user=user, team=team)
-        assert (
-            submit(bot, view, {**FORM_ANSWERS, ids.HELP_FROM: unique("U")}, user=user, team=team).status
-            == 200
-        )
-        fake.wait_for("chat.postMessage", lambda c: c.args.get("channel") == user)
-        later = (datetime.now(UTC) + timedelta(days=8)).isoformat()
-        sweep = rebound("reminders", "--as-of", later, env=env, cwd=tmp_path)
-        assert sweep.returncode == 0, sweep.stderr
+        sweep = write_then_sweep(bot, fake, "Json Co")
     finally:
         assert bot.stop() == 0
     lines = [line for text in (bot.log_text(), sweep.stderr) for line in text.splitlines()]

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import subprocess
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot import ids
 from playground.emulator import SlackEmulator, new_trigger_id
-from tests.support.bot_process import Bot
+from tests.support.bot_process import Bot, rebound
 from tests.support.slack_requests import FORM, fill_form, send, slash_command, unique, view_submission
 
 # A competitor won a new deal on price; the rep asks for no help and shares the lesson by name.
@@ -49,3 +51,16 @@ def open_form(bot: Bot, fake: SlackEmulator, text: str, *, user: str, team: str)
 
 def submit(bot: Bot, view: dict[str, Any], answers: dict[str, Any], *, user: str, team: str):
     return send(bot.events_url, view_submission(view, fill_form(view, answers), user=user, team=team), FORM)
+
+
+def write_then_sweep(bot: Bot, fake: SlackEmulator, deal: str) -> subprocess.CompletedProcess[str]:
+    """A rep's day through the bot: the form opened and sent asking a teammate for help, the
+    thank-you DM, then `rebound reminders` a week on, when the help request and revisit go out."""
+    user, team = unique("U"), unique("T")
+    view = open_form(bot, fake, deal, user=user, team=team)
+    assert submit(bot, view, {**FORM_ANSWERS, ids.HELP_FROM: unique("U")}, user=user, team=team).status == 200
+    fake.wait_for("chat.postMessage", lambda c: c.args.get("channel") == user)
+    later = (datetime.now(UTC) + timedelta(days=8)).isoformat()
+    sweep = rebound("reminders", "--as-of", later, env=bot.env, cwd=bot.cwd)
+    assert sweep.returncode == 0, sweep.stderr
+    return sweep

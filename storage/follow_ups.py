@@ -220,11 +220,15 @@ class FollowUps:
 
     def messages_of(self, *, team_id: str, autopsy_id: int) -> list[SentMessage]:
         """The DMs an autopsy's follow-ups put in people's conversations, whatever their answer."""
+        return self.messages_of_any(team_id=team_id, autopsy_ids=[autopsy_id])
+
+    def messages_of_any(self, *, team_id: str, autopsy_ids: Any) -> list[SentMessage]:
+        """The same for several autopsies (`autopsy_ids`: ids, or a query selecting them)."""
         rows = self.session.execute(
             select(FollowUp.recipient_id, FollowUp.channel_id, FollowUp.message_ts)
             .where(
                 FollowUp.team_id == team_id,
-                FollowUp.autopsy_id == autopsy_id,
+                FollowUp.autopsy_id.in_(autopsy_ids),
                 FollowUp.channel_id.is_not(None),
                 FollowUp.message_ts.is_not(None),
             )

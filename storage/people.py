@@ -11,23 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, column, delete, func, or_, select, update
-from sqlalchemy import table as table_clause
+from sqlalchemy import ColumnElement, Select, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from storage.follow_ups import SentMessage
+from storage.follow_ups import FollowUps, SentMessage
 from storage.models import Autopsy, FollowUp, LostDeal, PersonZone, ReminderPause, Revisit
+from storage.workspaces import SLACK_INSTALLATIONS
 
-# slack_sdk's install tables (0005), as far as they name the person who installed the app.
-SLACK_INSTALLATIONS = table_clause(
-    "slack_installations",
-    column("team_id"),
-    column("enterprise_id"),
-    column("user_id"),
-    column("user_token"),
-    column("user_refresh_token"),
-    column("user_scopes"),
-)
 ERASED = ""  # what an install record keeps in place of its installer: slack_sdk requires a value
 
 
@@ -73,7 +63,7 @@ class People:
             helped=count(select(Autopsy.id).where(self._helped(team_id, user_id))),
             crm_deals=count(select(LostDeal.id).where(self._owned_deals(team_id, user_id))),
             installs=count(select(SLACK_INSTALLATIONS.c.user_id).where(self._installed(team_id, user_id))),
-            messages=self._messages(team_id, own),
+            messages=tuple(FollowUps(self.session).messages_of_any(team_id=team_id, autopsy_ids=own)),
         )
 
     def erase(self, *, team_id: str, user_id: str) -> Erasure:
@@ -139,17 +129,3 @@ class People:
         return or_(installs.team_id == team_id, installs.enterprise_id == team_id) & (
             installs.user_id == user_id
         )
-
-    def _messages(self, team_id: str, own: Select[tuple[int]]) -> tuple[SentMessage, ...]:
-        """The DMs the person's autopsies put in anyone's conversation: what they wrote, shown."""
-        rows = self.session.execute(
-            select(FollowUp.recipient_id, FollowUp.channel_id, FollowUp.message_ts)
-            .where(
-                FollowUp.team_id == team_id,
-                FollowUp.autopsy_id.in_(own),
-                FollowUp.channel_id.is_not(None),
-                FollowUp.message_ts.is_not(None),
-            )
-            .order_by(FollowUp.id)
-        )
-        return tuple(SentMessage(*row) for row in rows)

@@ -36,6 +36,16 @@ SLACK_BOTS = table_clause(
     column("is_enterprise_install"),
     column("bot_token"),
 )
+# ... and of its installations table, as far as they name the person who installed the app.
+SLACK_INSTALLATIONS = table_clause(
+    "slack_installations",
+    column("team_id"),
+    column("enterprise_id"),
+    column("user_id"),
+    column("user_token"),
+    column("user_refresh_token"),
+    column("user_scopes"),
+)
 
 
 class Workspaces:

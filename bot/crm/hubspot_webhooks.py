@@ -31,7 +31,8 @@ def _field(event: dict[str, Any], name: str, kind: type, *, required: bool = Tru
         return None
     # bool is an int to Python, never to HubSpot
     if not isinstance(value, kind) or isinstance(value, bool):
-        shown = repr(value) if len(repr(value)) <= 40 else f"{repr(value)[:40]}…"
+        shown = repr(value)
+        shown = shown if len(shown) <= 40 else f"{shown[:40]}…"
         raise UnreadableNews(f"field {name!r} is {shown}, not a {kind.__name__}")
     return value
 

@@ -99,6 +99,8 @@ class Settings:
     # kept (PROMETHEUS_MULTIPROC_DIR; None: each process shows its own)
     metrics_token: str | None = None
     metrics_dir: Path | None = None
+    # How many days a buyer's link to their one-minute page stays open (REBOUND_ASK_DAYS)
+    ask_days: int = 30
 
     def secrets(self) -> list[str | None]:
         """What must never reach a log line, an error message or /healthz."""
@@ -124,6 +126,14 @@ class Settings:
     def socket_mode(self) -> bool:
         """Socket Mode is chosen by the presence of an app-level token."""
         return self.slack_app_token is not None
+
+    @property
+    def buyer_page_url(self) -> str | None:
+        """Where buyers' pages are served (REBOUND_PUBLIC_URL), or None when Rebound cannot offer
+        them: without that URL, or in Socket Mode, where no web server runs."""
+        if self.socket_mode or not self.slack_signing_secret:
+            return None
+        return self.crm.public_url
 
     @property
     def oauth(self) -> bool:
@@ -203,6 +213,7 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv_dir: Path | N
         crm=_crm(get, oauth=bool(client_id)),
         metrics_token=_metrics_token(get("REBOUND_METRICS_TOKEN")),
         metrics_dir=_multiprocess_dir(environment, in_dotenv=MULTIPROCESS_DIR in dotenv),
+        ask_days=_count("REBOUND_ASK_DAYS", get("REBOUND_ASK_DAYS", "30"), 1, 365),
     )
 
 

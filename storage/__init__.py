@@ -1,18 +1,23 @@
 """Rebound's storage: the models, a Store handing out units of work, one module per aggregate
-(autopsies, follow-ups, digests, workspaces, lost deals), and the Alembic migrations."""
+(autopsies, follow-ups, digests, workspaces, lost deals, buyer asks), and the Alembic migrations."""
 
 from storage.autopsies import AuthorStats, ExportEntry, JournalEntry, Lesson
+from storage.buyer_asks import ANSWER_FIELDS, AskedOf, BuyerWords
 from storage.digests import WeekCount, WeekFacts
 from storage.engine import make_engine
 from storage.follow_ups import Due, Plan, SentMessage
 from storage.migrate import downgrade, upgrade
-from storage.models import Autopsy, Base, Digest, FollowUp, LostDeal, Revisit, WorkspaceSettings
+from storage.models import Autopsy, Base, BuyerAsk, Digest, FollowUp, LostDeal, Revisit, WorkspaceSettings
 from storage.store import Store, Work
 
 __all__ = [
+    "ANSWER_FIELDS",
+    "AskedOf",
     "AuthorStats",
     "Autopsy",
     "Base",
+    "BuyerAsk",
+    "BuyerWords",
     "Digest",
     "Due",
     "ExportEntry",

@@ -90,6 +90,8 @@ class Autopsy(Base):
     crm: Mapped[str | None] = mapped_column(String(16))
     crm_deal_id: Mapped[str | None] = mapped_column(String(64))
     crm_deal_url: Mapped[str | None] = mapped_column(String(500))
+    # The buyer's contact at the customer, when the CRM named one: the note to them uses it.
+    buyer_contact: Mapped[str | None] = mapped_column(String(150))
 
 
 class FollowUp(Base):
@@ -187,6 +189,7 @@ class WorkspaceSettings(Base):
     digest_chart: Mapped[bool | None] = mapped_column(Boolean)
     touch_base_days: Mapped[int | None] = mapped_column(Integer)  # the form's default touch-base date
     revisit_days: Mapped[int | None] = mapped_column(Integer)  # when "revisit your notes" comes
+    company_name: Mapped[str | None] = mapped_column(String(80))  # the sender buyers see on their page
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -244,6 +247,7 @@ class LostDeal(Base):
     owner_email: Mapped[str | None] = mapped_column(String(254))
     owner_id: Mapped[str | None] = mapped_column(SLACK_ID)  # the owner in Slack, once found
     deal_url: Mapped[str | None] = mapped_column(String(500))
+    contact_name: Mapped[str | None] = mapped_column(String(150))  # the buyer's contact, if the CRM says
     # waiting (its prompt not sent yet) | prompted | done (an autopsy) | declined ("Not this one")
     # | skipped (reopened, excluded, gone from the CRM) | unmatched (no one in Slack)
     state: Mapped[str] = mapped_column(String(16), default="waiting")
@@ -263,3 +267,51 @@ class DealNewsSeen(Base):
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     lost_deal_id: Mapped[int] = mapped_column(ForeignKey("lost_deals.id", ondelete="CASCADE"))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class BuyerAsk(Base):
+    """The customer's side of one autopsy: the personal link its author sent the buyer, where it
+    stands, and the buyer's answers. One per autopsy, asked again it is the same link.
+
+    The link's token is never stored: only its hash, to find the ask, and a random seed from
+    which the server's secret derives the token again to show its author (bot/buyer_asks.py).
+    """
+
+    __tablename__ = "buyer_asks"
+    __table_args__ = (
+        UniqueConstraint("autopsy_id", name="uq_buyer_asks_autopsy"),
+        UniqueConstraint("token_hash", name="uq_buyer_asks_token_hash"),
+        Index("ix_buyer_asks_team_answered", "team_id", "answered_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(SLACK_ID)
+    autopsy_id: Mapped[int] = mapped_column(ForeignKey("autopsies.id", ondelete="CASCADE"))
+    token_seed: Mapped[str] = mapped_column(String(64))
+    token_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The buyer's answers, each optional: the autopsy's main reasons (or "other" with words),
+    # what would have changed their mind, working with the team (words and 1-5), and whether
+    # the team may get in touch again.
+    main_reason: Mapped[str | None] = mapped_column(String(32))
+    other_reason: Mapped[str | None] = mapped_column(String(200))
+    changed_mind: Mapped[str | None] = mapped_column(Text)
+    working_with: Mapped[str | None] = mapped_column(String(300))
+    working_score: Mapped[int | None] = mapped_column(Integer)
+    may_contact: Mapped[str | None] = mapped_column(String(8))  # yes | later | no
+
+
+class PageVisits(Base):
+    """Requests to the public pages counted per window, for rate limits every process shares.
+    `who` is a keyed hash of a client address or of a link: no address is ever stored."""
+
+    __tablename__ = "page_visits"
+    __table_args__ = (Index("ix_page_visits_window", "window_start"),)
+
+    who: Mapped[str] = mapped_column(String(64), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)

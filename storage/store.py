@@ -17,6 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.autopsies import Autopsies
+from storage.buyer_asks import BuyerAsks, PageLimits
 from storage.digests import Digests
 from storage.engine import make_engine
 from storage.follow_ups import FollowUps
@@ -51,6 +52,14 @@ class Work:
     @cached_property
     def lost_deals(self) -> LostDeals:
         return LostDeals(self.session)
+
+    @cached_property
+    def buyer_asks(self) -> BuyerAsks:
+        return BuyerAsks(self.session)
+
+    @cached_property
+    def page_limits(self) -> PageLimits:
+        return PageLimits(self.session)
 
     @cached_property
     def people(self) -> People:

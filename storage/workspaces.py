@@ -11,7 +11,16 @@ from sqlalchemy import table as table_clause
 from sqlalchemy.orm import Session
 
 from storage.engine import upsert
-from storage.models import Autopsy, Digest, FollowUp, PersonZone, ReminderPause, Revisit, WorkspaceSettings
+from storage.models import (
+    Autopsy,
+    BuyerAsk,
+    Digest,
+    FollowUp,
+    PersonZone,
+    ReminderPause,
+    Revisit,
+    WorkspaceSettings,
+)
 
 SETTINGS = (
     "digest_channel",
@@ -23,9 +32,19 @@ SETTINGS = (
     "digest_chart",
     "touch_base_days",
     "revisit_days",
+    "company_name",
 )
 # Everything one workspace's rows live in, children first; and slack_sdk's install tables (0005).
-WORKSPACE_TABLES = (FollowUp, Revisit, Autopsy, ReminderPause, PersonZone, WorkspaceSettings, Digest)
+WORKSPACE_TABLES = (
+    FollowUp,
+    Revisit,
+    BuyerAsk,
+    Autopsy,
+    ReminderPause,
+    PersonZone,
+    WorkspaceSettings,
+    Digest,
+)
 INSTALL_TABLES = ("slack_bots", "slack_installations")
 # The columns Rebound reads of slack_sdk's bots table, which slack_sdk's installation store owns.
 SLACK_BOTS = table_clause(

@@ -46,20 +46,26 @@ def test_the_latest_migration_is_undone_and_done_again_keeping_every_autopsy(fak
     def state() -> tuple[str, set[str]]:
         with store.engine.connect() as connection:
             current = connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar_one()
-            indexes = {index["name"] for index in inspect(connection).get_indexes("autopsies")}
-        return current, indexes
+            seen = inspect(connection)
+            schema = {
+                f"{table}.{part}"
+                for table in seen.get_table_names()
+                for part in [c["name"] for c in seen.get_columns(table)]
+                + [str(i["name"]) for i in seen.get_indexes(table)]
+            }
+        return current, schema
 
     assert state()[0] == newest
     down = rebound("db", "downgrade", previous, env=env, cwd=tmp_path)
     assert down.returncode == 0, down.stderr
     assert f"Database is at revision {previous}" in down.stderr
-    rolled_back, indexes_before = state()
+    rolled_back, schema_before = state()
     assert rolled_back == previous
 
     up = rebound("db", "upgrade", env=env, cwd=tmp_path)
     assert up.returncode == 0, up.stderr
-    current, indexes_after = state()
-    assert current == newest and indexes_after > indexes_before  # the newest migration's index is back
+    current, schema_after = state()
+    assert current == newest and schema_after > schema_before  # the newest migration's tables are back
     with store.read() as work:
         [entry], total = work.autopsies.journal(team_id="T1", user_id="U1", offset=0, limit=5)
     assert total == 1 and entry.autopsy.deal_name == ANSWERS.deal_name

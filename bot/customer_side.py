@@ -228,6 +228,6 @@ def disagreement(rep_reason: str | None, buyer_reason: str | None, buyer_other: 
     Plain text, with the buyer's words in it: escape it for mrkdwn."""
     if rep_reason is None or buyer_reason is None or rep_reason == buyer_reason:
         return None
-    theirs = reason_words(buyer_reason, buyer_other)
+    theirs = f"“{buyer_other}”" if buyer_reason == "other" and buyer_other else reason_words(buyer_reason)
     mine = reason_words(rep_reason)
     return f"You thought it was {mine}; they said {theirs}. Worth a look when you revisit your notes."

@@ -101,6 +101,9 @@ class Settings:
     metrics_dir: Path | None = None
     # How many days a buyer's link to their one-minute page stays open (REBOUND_ASK_DAYS)
     ask_days: int = 30
+    # How many proxies in front (Caddy, nginx) add X-Forwarded-For: the buyer's page limits its
+    # rate by the address the first of them saw, not by the proxy's own (REBOUND_PROXIES)
+    proxies: int = 0
 
     def secrets(self) -> list[str | None]:
         """What must never reach a log line, an error message or /healthz."""
@@ -214,6 +217,7 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv_dir: Path | N
         metrics_token=_metrics_token(get("REBOUND_METRICS_TOKEN")),
         metrics_dir=_multiprocess_dir(environment, in_dotenv=MULTIPROCESS_DIR in dotenv),
         ask_days=_count("REBOUND_ASK_DAYS", get("REBOUND_ASK_DAYS", "30"), 1, 365),
+        proxies=_count("REBOUND_PROXIES", get("REBOUND_PROXIES", "0"), 0, 5),
     )
 
 

@@ -3,7 +3,7 @@
 
 from storage.autopsies import AuthorStats, ExportEntry, JournalEntry, Lesson
 from storage.buyer_asks import ANSWER_FIELDS, AskedOf, BuyerWords
-from storage.digests import WeekCount, WeekFacts
+from storage.digests import CustomerWords, WeekCount, WeekFacts
 from storage.engine import make_engine
 from storage.follow_ups import Due, Plan, SentMessage
 from storage.migrate import downgrade, upgrade
@@ -18,6 +18,7 @@ __all__ = [
     "Base",
     "BuyerAsk",
     "BuyerWords",
+    "CustomerWords",
     "Digest",
     "Due",
     "ExportEntry",

@@ -1,6 +1,7 @@
 """What the weekly digest reads and writes: one row per workspace and digest week, claimed before
-anything is posted, and the week's figures, aggregated in SQL on the (team_id, created_at) and
-(team_id, closed_at) indexes, so composing a digest costs what the week holds, not the history.
+anything is posted, and the week's figures, aggregated in SQL on the (team_id, created_at),
+(team_id, closed_at) and buyer asks' (team_id, answered_at) indexes, so composing a digest costs
+what the week holds, not the history.
 
 Private autopsies are left out of every figure here, not only out of the lessons: a count
 can single a person out as surely as a name.
@@ -21,9 +22,22 @@ from sqlalchemy.orm import Session
 from storage.autopsies import SHARED, Lesson
 from storage.claims import interrupted
 from storage.engine import upsert
-from storage.models import Autopsy, Digest, FollowUp
+from storage.models import Autopsy, BuyerAsk, Digest, FollowUp
 
 CHECKS = ("check_listened", "check_timing", "check_market", "check_aggressive")
+
+
+@dataclass(frozen=True)
+class CustomerWords:
+    """A lost buyer's answer as the team may read it: `user_id` (the rep who asked) is None when
+    the autopsy was shared anonymously. Whether they may be contacted, and their 1-5 score, are
+    for the rep alone."""
+
+    deal_name: str
+    user_id: str | None
+    main_reason: str | None
+    other_reason: str | None
+    changed_mind: str | None
 
 
 @dataclass(frozen=True)
@@ -40,10 +54,16 @@ class WeekFacts:
     reasons: Counter[str] = field(default_factory=Counter)
     crm_lost: int = 0  # deals the CRM marked lost whose owner was asked for an autopsy
     crm_autopsies: int = 0  # how many of them got one
+    customer_words: list[CustomerWords] = field(default_factory=list)  # the first `words_limit`
+    customers_answered: int = 0  # buyers of shared autopsies who answered with words in the window
+    reasons_compared: int = 0  # answered asks where both the rep and the buyer named a main reason
+    reasons_agreed: int = 0  # ... and it was the same one
 
     @property
     def empty(self) -> bool:
-        return not (self.lost or self.follow_ups_done or self.won_back or self.crm_lost)
+        return not (
+            self.lost or self.follow_ups_done or self.won_back or self.crm_lost or self.customers_answered
+        )
 
 
 @dataclass(frozen=True)
@@ -65,7 +85,20 @@ class Digests:
 
     # The week's figures
     def week_facts(
-        self, *, team_id: str, starts_at: datetime, ends_at: datetime, lesson_limit: int
+        self,
+        *,
+        team_id: str,
+        starts_at: datetime,
+        ends_at: datetime,
+        lesson_limit: int,
+        words_limit: int = 0,
+    ) -> WeekFacts:
+        """The window's figures, its first `lesson_limit` lessons and `words_limit` buyers' answers."""
+        facts = self._autopsy_facts(team_id, starts_at, ends_at, lesson_limit)
+        return replace(facts, **self._customer_facts(team_id, starts_at, ends_at, words_limit))
+
+    def _autopsy_facts(
+        self, team_id: str, starts_at: datetime, ends_at: datetime, lesson_limit: int
     ) -> WeekFacts:
         in_week = (
             Autopsy.team_id == team_id,
@@ -130,6 +163,60 @@ class Digests:
             winners=winners,
             reasons=reasons,
         )
+
+    def _customer_facts(
+        self, team_id: str, starts_at: datetime, ends_at: datetime, words_limit: int
+    ) -> dict[str, Any]:
+        """What lost buyers answered in the window, of shared autopsies only: private ones are left
+        out of the counts too. A count that took them in would differ from the answers the team
+        can see by exactly the private ones, and so tell whether their reps and buyers agreed."""
+        answered = (
+            BuyerAsk.team_id == team_id,  # the (team_id, answered_at) index bounds it by the window
+            BuyerAsk.answered_at >= starts_at,
+            BuyerAsk.answered_at < ends_at,
+            Autopsy.sharing.in_(SHARED),
+        )
+        with_words = or_(BuyerAsk.main_reason.is_not(None), BuyerAsk.changed_mind.is_not(None))
+        both_named = and_(Autopsy.main_reason.is_not(None), BuyerAsk.main_reason.is_not(None))
+        session = self.session
+        joined = select().select_from(BuyerAsk).join(Autopsy, Autopsy.id == BuyerAsk.autopsy_id)
+        spoke, compared, agreed = session.execute(
+            joined.add_columns(
+                func.count(case((with_words, 1))),
+                func.count(case((both_named, 1))),
+                func.count(case((and_(both_named, Autopsy.main_reason == BuyerAsk.main_reason), 1))),
+            ).where(*answered)
+        ).one()
+        words = []
+        if spoke and words_limit:
+            words = [
+                CustomerWords(
+                    deal_name=deal_name,
+                    user_id=user_id if sharing == "named" else None,
+                    main_reason=main_reason,
+                    other_reason=other_reason,
+                    changed_mind=changed_mind,
+                )
+                for deal_name, user_id, sharing, main_reason, other_reason, changed_mind in session.execute(
+                    joined.add_columns(
+                        Autopsy.deal_name,
+                        Autopsy.user_id,
+                        Autopsy.sharing,
+                        BuyerAsk.main_reason,
+                        BuyerAsk.other_reason,
+                        BuyerAsk.changed_mind,
+                    )
+                    .where(*answered, with_words)
+                    .order_by(BuyerAsk.answered_at, BuyerAsk.id)
+                    .limit(words_limit)
+                )
+            ]
+        return {
+            "customer_words": words,
+            "customers_answered": spoke,
+            "reasons_compared": compared,
+            "reasons_agreed": agreed,
+        }
 
     def self_check_totals(
         self, *, team_id: str, starts_at: datetime, ends_at: datetime

@@ -1,7 +1,8 @@
-"""The weekly "lessons learned" digest as a message: the week's lessons, its patterns, a kind word.
+"""The weekly "lessons learned" digest as a message: the week's lessons, what lost buyers said in
+their own words, its patterns, a kind word.
 
-Pure. Every piece of user text is escaped, and a breakdown of fewer than three autopsies is
-not shown (`SMALL`): small numbers name people.
+Pure. Every piece of user text is escaped (a buyer's too), and a breakdown of fewer than three
+autopsies is not shown (`SMALL`): small numbers name people.
 """
 
 from __future__ import annotations
@@ -17,14 +18,16 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot import autopsy
+from bot import autopsy, customer_side
 from bot.blocks.crm_prompts import deal_link
 from bot.blocks.message import Message
-from bot.blocks.mrkdwn import escape, quote
+from bot.blocks.mrkdwn import escape, quote, unformatted
 from bot.digest.week import CHART_WEEKS, SMALL, Schedule, Week
-from storage import Lesson, WeekFacts
+from storage import CustomerWords, Lesson, WeekFacts
 
 LESSONS_SHOWN = 20  # with the rest of the digest, well under Slack's 50 blocks
+WORDS_SHOWN = 10  # buyers' answers: with 20 lessons and every pattern, 46 blocks at most
+WORDS_QUOTED = 400  # what would have changed a buyer's mind, briefly: the rep reads it all
 TOO_FEW = "too few {period} to show a pattern."
 CLOSING = (
     "It isn't personal: a lost deal is a lesson, not a verdict. Learn it together, "
@@ -54,9 +57,9 @@ def build(
     blocks: list[Block] = [HeaderBlock(text=title), _section(_summary(facts, week.this)), DividerBlock()]
     if week.weeks > 1:  # weeks whose own digest never went out: say why this one reaches back
         blocks.insert(1, ContextBlock(elements=[MarkdownTextObject(text=_carried_note(week))]))
+    hide = schedule.hide_anonymous_deal_names
     if facts.lessons:
         blocks.append(_section("*This week's lessons*" if week.weeks == 1 else f"*Lessons of {week.this}*"))
-        hide = schedule.hide_anonymous_deal_names
         blocks.extend(
             _section(lesson_text(lesson, hide_anonymous_deal_names=hide))
             for lesson in facts.lessons[:LESSONS_SHOWN]
@@ -74,6 +77,8 @@ def build(
                 )
             )
         blocks.append(DividerBlock())
+    if facts.customer_words:
+        blocks.extend(_customer_section(facts, week.this, hide_anonymous_deal_names=hide))
     blocks.extend(
         [
             *(_section(text) for text in patterns(facts, earlier_checks, period=week.this)),
@@ -153,14 +158,69 @@ def lesson_text(lesson: Lesson, *, hide_anonymous_deal_names: bool) -> str:
     return f"*{deal}* · {what} · who won: {won_by}\n{quote(lesson.lesson, 1000)}\n— {by}"
 
 
+def _customer_section(facts: WeekFacts, period: str, *, hide_anonymous_deal_names: bool) -> list[Block]:
+    """ "In the customer's words": buyers who answered their rep's link, shared as the autopsy is."""
+    shown = facts.customer_words[:WORDS_SHOWN]
+    blocks: list[Block] = [
+        _section(
+            f"*In the customer's words*\nWhat customers who chose otherwise told us {period}, "
+            "when their rep asked."
+        ),
+        *(
+            _section(customer_text(words, hide_anonymous_deal_names=hide_anonymous_deal_names))
+            for words in shown
+        ),
+    ]
+    more = facts.customers_answered - len(shown)
+    if more > 0:
+        blocks.append(
+            ContextBlock(
+                elements=[
+                    MarkdownTextObject(
+                        text=f"…and {more} more {_plural(more, 'customer')} answered: "
+                        "every answer is in `rebound export`, ask your admin."
+                    )
+                ]
+            )
+        )
+    blocks.append(DividerBlock())
+    return blocks
+
+
+def customer_text(words: CustomerWords, *, hide_anonymous_deal_names: bool) -> str:
+    """One buyer's answer in mrkdwn: their main reason and what would have changed their mind.
+    Not the rep's reason beside it: in a team channel that would read as a verdict on a named rep;
+    the rep sees both in their own DM."""
+    if words.user_id is None and hide_anonymous_deal_names:
+        deal = "A deal"
+    else:
+        deal = escape(words.deal_name, autopsy.DEAL_MAX * 5)
+    lines = [f"*{deal}*"]
+    if words.main_reason is not None:
+        reason = escape(customer_side.REASONS.get(words.main_reason, words.main_reason))
+        if words.main_reason == "other" and words.other_reason:
+            reason = f"{reason}: {escape(words.other_reason, customer_side.OTHER_MAX * 5)}"
+        lines[0] += f" · their main reason: {reason}"
+    if words.changed_mind:
+        # Unformatted too: a buyer's *stars* show as typed, never as the team's formatting.
+        said = quote(unformatted(words.changed_mind), WORDS_QUOTED)
+        lines += ["What would have changed their mind:", said]
+    lines.append(f"— <@{words.user_id}>'s customer" if words.user_id else "— a customer, shared anonymously")
+    return "\n".join(lines)
+
+
 def _share(part: int, whole: int) -> int:
     return round(100 * part / whole) if whole else 0
 
 
 def patterns(facts: WeekFacts, earlier: dict[str, Counter[str]] | None, *, period: str) -> list[str]:
-    """The self-check, who won and the reasons, each shown only with 3 or more autopsies behind it."""
+    """The self-check, who won and the reasons, each shown only with 3 or more autopsies behind it;
+    and, with 3 or more buyers' answers, how often rep and customer named the same main reason."""
     too_few = TOO_FEW.format(period=period)
-    return [_self_checks(facts, earlier, too_few), _winners(facts, too_few), _reasons(facts, too_few)]
+    shown = [_self_checks(facts, earlier, too_few), _winners(facts, too_few), _reasons(facts, too_few)]
+    if facts.reasons_compared >= SMALL:
+        shown.append(_reasons_agreed(facts, period))
+    return shown
 
 
 def _self_checks(facts: WeekFacts, earlier: dict[str, Counter[str]] | None, too_few: str) -> str:
@@ -215,3 +275,13 @@ def _reasons(facts: WeekFacts, too_few: str) -> str:
         f"{autopsy.REASONS.get(reason, reason)} {count}" for reason, count in facts.reasons.most_common()
     )
     return f"{title}: {ranked}"
+
+
+def _reasons_agreed(facts: WeekFacts, period: str) -> str:
+    """How often the rep's main reason was the buyer's, with `SMALL` answers or more behind it.
+    Below that nothing is said, not even "too few": most weeks no buyer answers, and a line
+    about it every week would be noise."""
+    return (
+        f"*Rep and customer named the same main reason* in {facts.reasons_agreed} of "
+        f"{facts.reasons_compared} answers {period}."
+    )

@@ -194,6 +194,7 @@ class DigestSweep(Sweep[Digest, Composed, Outcome]):
                 starts_at=week.starts_at,
                 ends_at=week.ends_at,
                 lesson_limit=digest_post.LESSONS_SHOWN,
+                words_limit=digest_post.WORDS_SHOWN,
             )
             crm_lost, crm_autopsies = work.lost_deals.share(
                 team_id=team_id, starts_at=week.starts_at, ends_at=week.ends_at

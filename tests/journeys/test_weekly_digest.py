@@ -20,6 +20,7 @@ from bot.sweep import LEASE
 from playground.emulator import TEAM_ID, Call, Fault, SlackEmulator
 from storage import FollowUp, Store, upgrade
 from storage.digests import Digests
+from tests.support.buyer_answering import asking, buyer_answers
 from tests.support.examples import IN_WEEK, save_lesson
 
 TEAM = TEAM_ID  # the workspace the fake says the bot token belongs to
@@ -196,6 +197,66 @@ def test_a_realistic_week_shows_what_is_shared_and_nothing_else(store, sweep, ow
     assert "Price 3" in text and "Timing or budget 1" in text
     assert "Did I really listen to the prospect's needs? 1 / 4 / 0 · no trend yet" in text
     assert "too few" not in text
+
+
+def test_the_customer_s_words_show_as_their_autopsy_is_shared_with_how_often_reps_agreed(
+    store, sweep, own_fake
+):
+    ids = realistic_week(store)
+
+    def answers(name: str, at: datetime = IN_WEEK, **said: object) -> None:
+        buyer_answers(store, team_id=TEAM, autopsy_id=ids[name], at=at, **said)
+
+    hostile = "<!channel> *Call* <@U0EVIL> first — سلام 👋"
+    answers("named_1", main_reason="price", changed_mind="A pilot at half the price.")  # the rep said price
+    answers("named_3", main_reason="relationship", changed_mind=hostile)  # the rep said timing
+    answers("anonymous_1", main_reason="other", other_reason="Your CEO's tweet")  # the rep said price
+    answers("anonymous_2", main_reason="timing", working_score=2)  # the rep named no reason
+    answers("private_1", main_reason="price", changed_mind="PRIVATE BUYER WORDS")
+    answers("earlier", IN_WEEK + timedelta(hours=1), changed_mind="Call us in spring.")  # last week's deal
+    answers("later", DUE + timedelta(minutes=5), changed_mind="NEXT WEEK'S WORDS")
+    asking(store).link(team_id=TEAM, autopsy_id=ids["named_2"], now=IN_WEEK)  # asked, not answered
+
+    [outcome] = sweep.run(DUE)
+    assert outcome.result == "posted"
+    [post] = posts(own_fake)
+    valid(post)
+    text = shown(post)
+    said = text[text.index("*In the customer's words*") : text.index("*Self-check")]
+    assert (
+        "*Acme Corp* · their main reason: The price\nWhat would have changed their mind:\n"
+        ">A pilot at half the price.\n— <@U0ANNA>'s customer"
+    ) in said
+    assert "*Umbrella* · their main reason: The relationship or trust" in said
+    assert "&lt;!channel&gt; \u2217Call\u2217 &lt;@U0EVIL&gt; first — سلام 👋\n— <@U0CARA>'s customer" in said
+    assert "*Secret Co* · their main reason: Something else: Your CEO's tweet" in said
+    assert "*Hooli* · their main reason: The timing or the budget\n— a customer, shared anonymously" in said
+    assert "*Last Week LLC*\nWhat would have changed their mind:\n>Call us in spring." in said
+    assert said.count("— a customer, shared anonymously") == 2 and "U0DAN" not in text and "U0EVE" not in text
+    for never in ("Hidden Inc", "PRIVATE BUYER WORDS", "U0FAY", "NEXT WEEK'S WORDS", "Initech", "<!channel>"):
+        assert never not in said, never
+    # Acme agreed; Umbrella and Secret Co did not; Hooli's rep named no reason; private: not counted.
+    assert "*Rep and customer named the same main reason* in 1 of 3 answers this week." in text
+
+
+def test_two_buyers_answering_show_their_words_but_no_comparison(store, own_fake, tmp_path):
+    with store.write() as work:
+        work.workspaces.save_settings(TEAM, hide_anonymous_deal_names=True, empty_week_note=False, now=DUE)
+    last_week = IN_WEEK - timedelta(weeks=1)
+    named = save_lesson(store, "U1", at=last_week, deal_name="Open Co", main_reason="price")
+    anonymous = save_lesson(
+        store, "U2", at=last_week, deal_name="Secret Co", sharing="anonymous", main_reason="price"
+    )
+    for autopsy_id in (named, anonymous):
+        buyer_answers(store, team_id=TEAM, autopsy_id=autopsy_id, at=IN_WEEK, main_reason="price")
+    [outcome] = make_sweep(store, own_fake, tmp_path).run(DUE)
+    assert outcome.result == "posted"  # no deal lost this week, but not a quiet one: buyers spoke
+    text = shown(posts(own_fake)[0])
+    assert "*No deals lost*" in text and "A quiet week" not in text
+    assert "*Open Co* · their main reason: The price" in text
+    assert "*A deal* · their main reason: The price\n— a customer, shared anonymously" in text
+    assert "Secret Co" not in text and "U2" not in text
+    assert "Rep and customer" not in text and "2 of 2" not in text
 
 
 def test_the_self_check_trend_compares_with_the_four_weeks_before(store, sweep, own_fake):

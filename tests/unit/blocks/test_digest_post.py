@@ -1,4 +1,5 @@
-"""The weekly digest as the team reads it: the week's lessons escaped, patterns only from enough autopsies."""
+"""The weekly digest as the team reads it: the week's lessons and buyers' words escaped, patterns only
+from enough autopsies or answers."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from bot.blocks import digest_post
 from bot.digest.week import Schedule, Week
-from storage import Lesson, WeekFacts
+from storage import CustomerWords, Lesson, WeekFacts
 from tests.support.message_reading import shown
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -196,3 +197,117 @@ def test_a_digest_that_carries_a_missed_week_says_how_far_back_and_why():
     assert "This digest reaches back to Fri 6 Nov: no digest went out for those weeks" in text
     assert "*Lessons of these 2 weeks*" in text and "This week's lessons" not in text
     assert "won back these 2 weeks!" in text and "too few these 2 weeks to show a pattern." in text
+
+
+def words(deal: str, user_id: str | None = "U0ANN", **changes: Any) -> CustomerWords:
+    fields = dict(
+        deal_name=deal,
+        user_id=user_id,
+        main_reason="price",
+        other_reason=None,
+        changed_mind=f"A pilot would have changed {deal}'s mind",
+    )
+    return CustomerWords(**{**fields, **changes})
+
+
+def answered(said: list[CustomerWords], compared: int = 0, agreed: int = 0, **changes: Any) -> WeekFacts:
+    """A week of three lessons in which the buyers of `said` answered their rep's link."""
+    lessons = [lesson("Acme"), lesson("Hooli"), lesson("Initech")]
+    return week_of(
+        lessons,
+        customer_words=said,
+        customers_answered=len(said),
+        reasons_compared=compared,
+        reasons_agreed=agreed,
+        **changes,
+    )
+
+
+def test_the_customer_s_words_show_named_with_the_rep_and_anonymous_without():
+    said = [
+        words("Acme"),
+        words("Secret Co", user_id=None, main_reason="timing", changed_mind="Budget in Q3."),
+        words("Hooli", main_reason="other", other_reason="Your CEO's tweet", changed_mind=None),
+        words("Initech", main_reason=None),
+    ]
+    text = shown(digest_post.build(WEEK, answered(said), {}, SCHEDULE))
+    assert "*In the customer's words*\nWhat customers who chose otherwise told us this week" in text
+    assert (
+        "*Acme* · their main reason: The price\nWhat would have changed their mind:\n"
+        ">A pilot would have changed Acme's mind\n— <@U0ANN>'s customer"
+    ) in text
+    assert (
+        "*Secret Co* · their main reason: The timing or the budget\nWhat would have changed their mind:\n"
+        ">Budget in Q3.\n— a customer, shared anonymously"
+    ) in text
+    assert "*Hooli* · their main reason: Something else: Your CEO's tweet\n— <@U0ANN>'s customer" in text
+    assert "*Initech*\nWhat would have changed their mind:\n>A pilot would have changed Initech" in text
+    # The buyer's answer stands alone: the digest never sets the rep's reason beside it.
+    assert "Price" not in text.split("*In the customer's words*")[1].split("*Self-check")[0]
+    hiding = replace(SCHEDULE, hide_anonymous_deal_names=True)
+    hidden = shown(digest_post.build(WEEK, answered(said), {}, hiding))
+    assert "Secret Co" not in hidden and "*A deal* · their main reason: The timing" in hidden
+    assert "*Acme* · their main reason" in hidden
+
+
+def test_a_buyer_s_hostile_words_show_as_text():
+    hostile = "<!channel> *Call* <@U0EVIL> <https://evil|bank> & ~more~ مرحبا 👋"
+    said = [
+        words("<!here> Acme", main_reason="other", other_reason=hostile, changed_mind=f"{hostile}\nsecond")
+    ]
+    text = shown(digest_post.build(WEEK, answered(said), {}, SCHEDULE))
+    escaped = (
+        "&lt;!channel&gt; \u2217Call\u2217 &lt;@U0EVIL&gt; &lt;https://evil|bank&gt; &amp; "
+        "\u223cmore\u223c مرحبا 👋"
+    )
+    assert f"*&lt;!here&gt; Acme* · their main reason: Something else: {escaped}\n" in text
+    assert f"What would have changed their mind:\n>{escaped}\n>second\n— <@U0ANN>'s customer" in text
+
+
+def test_what_would_have_changed_their_mind_is_shown_briefly():
+    said = [words("Acme", changed_mind="word " * 300)]
+    text = shown(digest_post.build(WEEK, answered(said), {}, SCHEDULE))
+    [quoted] = [line for line in text.splitlines() if line.startswith(">word")]
+    assert len(quoted) == digest_post.WORDS_QUOTED and quoted.endswith("…")
+
+
+def test_rep_and_customer_agreeing_shows_only_with_three_answers_behind_it():
+    said = [words("Acme"), words("Hooli")]
+    two = shown(digest_post.build(WEEK, answered(said, compared=2, agreed=1), {}, SCHEDULE))
+    assert "Rep and customer" not in two and "1 of 2" not in two
+    assert "*In the customer's words*" in two  # the words show; the comparison waits for three
+    three = shown(digest_post.build(WEEK, answered(said, compared=3, agreed=1), {}, SCHEDULE))
+    assert "*Rep and customer named the same main reason* in 1 of 3 answers this week." in three
+    assert three.index("*The most common reasons*") < three.index("*Rep and customer")
+
+
+def test_a_week_whose_only_news_is_a_buyer_s_answer_is_not_quiet():
+    facts = WeekFacts(customer_words=[words("Acme")], customers_answered=1)
+    message = digest_post.build(WEEK, facts, {}, replace(SCHEDULE, empty_week_note=False))
+    text = shown(message)
+    assert "A quiet week" not in text and "*No deals lost*" in text
+    assert "*Acme* · their main reason: The price" in text and "This week's lessons" not in text
+
+
+def test_a_full_week_with_every_section_at_its_longest_stays_within_slack_s_limits():
+    worst_lesson = lesson("&" * 150, competitor=">" * 80, lesson="<" * 300)
+    worst_words = words(
+        "&" * 150,
+        main_reason="other",
+        other_reason="<" * 200,
+        changed_mind="&" * 1000,
+    )
+    carried = replace(WEEK, starts_at=datetime(2026, 11, 6, 15, 0, tzinfo=UTC))
+    facts = replace(
+        answered([worst_words] * digest_post.WORDS_SHOWN, compared=40, agreed=12),
+        lessons=[worst_lesson] * digest_post.LESSONS_SHOWN,
+        lost=60,
+        customers_answered=45,
+        crm_lost=70,
+        crm_autopsies=60,
+    )
+    message = digest_post.build(carried, facts, {}, SCHEDULE)
+    text = shown(message)  # every block valid, at most 50
+    assert text.count("'s customer") == digest_post.WORDS_SHOWN
+    assert "…and 35 more customers answered: every answer is in `rebound export`" in text
+    assert "in 12 of 40 answers these 2 weeks." in text

@@ -5,6 +5,10 @@ The CSV is what a rep opens in a spreadsheet: columns named as the form asks, an
 words they chose in it (taken from `bot.autopsy`, so the two cannot drift), times in UTC. The
 JSON keeps the codes the database stores (`partly`, `new_deal_lost`), for scripts.
 
+An autopsy whose rep asked the lost buyer for their side carries the link's state and times and
+the buyer's answers, named as the buyer's page asks them (in the CSV, in the words the buyer
+chose).
+
 A cell that starts with =, +, -, @ (or a tab or carriage return) would run as a formula in
 Excel or Sheets; such cells get a leading apostrophe, as OWASP recommends for CSV injection.
 """
@@ -14,13 +18,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any, TextIO
 
-from bot import autopsy
+import clock
+from bot import autopsy, customer_side
 from bot.deal_news import CRMS
-from storage import ExportEntry
+from storage import BuyerAsk, ExportEntry
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -50,9 +55,34 @@ EXPORT_FIELDS = (
     "touch_base_outcome",
     "touch_base_answered_at",
     "revisits",
+    "buyer_asked_at",
+    "buyer_link_state",
+    "buyer_link_expires_at",
+    "buyer_opened_at",
+    "buyer_withdrawn_at",
+    "buyer_answered_at",
+    "buyer_main_reason",
+    "buyer_other_reason",
+    "buyer_changed_mind",
+    "buyer_working_with",
+    "buyer_working_score",
+    "buyer_may_contact",
     "crm",
     "crm_deal_id",
     "crm_deal_url",
+)
+# The buyer ask's columns the JSON holds as stored, each after "buyer_". Never its token's seed
+# or hash: with the server's secret they give the link, and the link still opens the page.
+_BUYER_STORED = (
+    "opened_at",
+    "withdrawn_at",
+    "answered_at",
+    "main_reason",
+    "other_reason",
+    "changed_mind",
+    "working_with",
+    "working_score",
+    "may_contact",
 )
 
 # The fields `record` works out; the others are the autopsy's columns as stored.
@@ -63,6 +93,7 @@ _WORKED_OUT = (
     "touch_base_outcome",
     "touch_base_answered_at",
     "revisits",
+    *(field for field in EXPORT_FIELDS if field.startswith("buyer_")),
 )
 
 # A touch-base's state in the rep's words: their own answer, or where the reminder stands.
@@ -76,6 +107,21 @@ TOUCH_BASE_OUTCOMES = {
     "failed": "The reminder could not be delivered",
 }
 
+# The buyer's link and answers, the answers named as the buyer's page asks them.
+CUSTOMER_COLUMNS = (
+    "Asked the customer (UTC)",
+    "The customer's link",
+    "Link expires (UTC)",
+    "Customer opened it (UTC)",
+    "Link withdrawn (UTC)",
+    "Customer answered (UTC)",
+    "Customer: the main reason they chose otherwise",
+    "Customer: their other reason",
+    "Customer: what would have changed their mind",
+    "Customer: what working with us was like",
+    "Customer: working with us, 1 to 5",
+    "Customer: may we get in touch again?",
+)
 CSV_COLUMNS = (
     "Written (UTC)",
     "Deal or prospect",
@@ -95,6 +141,7 @@ CSV_COLUMNS = (
     "Touch-base answered (UTC)",
     "Help asked from (Slack user ID)",
     "Revisits (UTC)",
+    *CUSTOMER_COLUMNS,
     "From the CRM",
     "CRM deal ID",
     "CRM deal link",
@@ -108,7 +155,7 @@ def _money(cents: int | None) -> str | None:
     return None if cents is None else f"{cents // 100}.{cents % 100:02d}"
 
 
-def _word(choices: dict[str, str], code: str | None) -> str | None:
+def _word(choices: Mapping[Any, str], code: Any) -> str | None:
     """The words the form showed for a stored code (the code itself, should one be unknown)."""
     return None if code is None else choices.get(code, code)
 
@@ -122,8 +169,27 @@ def _answered_at(entry: ExportEntry) -> datetime | None:
     return touch.closed_at if touch is not None and touch.state in autopsy.TOUCH_BASE_CHOICES else None
 
 
-def record(entry: ExportEntry) -> dict[str, Any]:
-    """An autopsy for machines, in EXPORT_FIELDS order: stored codes, ISO 8601 times in UTC."""
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+def _customer_fields(ask: BuyerAsk | None, as_of: datetime | None) -> dict[str, Any]:
+    """The buyer's link and answers for machines: stored codes, ISO 8601 times; None when the
+    rep never asked."""
+    if ask is None:
+        return {field: None for field in EXPORT_FIELDS if field.startswith("buyer_")}
+    values = {f"buyer_{name}": getattr(ask, name) for name in _BUYER_STORED}
+    values.update(
+        buyer_asked_at=ask.created_at,
+        buyer_link_state=customer_side.link_state(ask, as_of or clock.now()),
+        buyer_link_expires_at=ask.expires_at,
+    )
+    return {name: _iso(value) if isinstance(value, datetime) else value for name, value in values.items()}
+
+
+def record(entry: ExportEntry, *, as_of: datetime | None = None) -> dict[str, Any]:
+    """An autopsy for machines, in EXPORT_FIELDS order: stored codes, ISO 8601 times in UTC; its
+    buyer's link as it stood `as_of` (now unless said)."""
     row, touch = entry.autopsy, entry.touch_base
     answered = _answered_at(entry)
     values = {field: getattr(row, field) for field in EXPORT_FIELDS if field not in _WORKED_OUT}
@@ -134,12 +200,14 @@ def record(entry: ExportEntry) -> dict[str, Any]:
         touch_base_outcome=None if touch is None else touch.state,
         touch_base_answered_at=None if answered is None else answered.isoformat(),
         revisits=[{"created_at": seen.created_at.isoformat(), "text": seen.text} for seen in entry.revisits],
+        **_customer_fields(entry.buyer_ask, as_of),
     )
     return {field: values[field] for field in EXPORT_FIELDS}
 
 
-def readable(entry: ExportEntry) -> dict[str, Any]:
-    """An autopsy for a person, in CSV_COLUMNS order: the words they chose in the form."""
+def readable(entry: ExportEntry, *, as_of: datetime | None = None) -> dict[str, Any]:
+    """An autopsy for a person, in CSV_COLUMNS order: the words they chose in the form, and the
+    words the buyer chose on their page."""
     row, touch = entry.autopsy, entry.touch_base
     crm = _word(CRMS, row.crm)
     checks = {ask: _word(autopsy.ANSWERS, getattr(row, check)) for check, ask in autopsy.SELF_CHECKS.items()}
@@ -165,6 +233,7 @@ def readable(entry: ExportEntry) -> dict[str, Any]:
         # keeps each revisit with its deal: the revisits share a cell, oldest first, each after
         # its date, a blank line between them.
         "Revisits (UTC)": "\n\n".join(f"{_utc(seen.created_at)}: {seen.text}" for seen in entry.revisits),
+        **_customer_columns(entry.buyer_ask, as_of),
         "From the CRM": crm[:1].upper() + crm[1:] if crm else None,
         "CRM deal ID": row.crm_deal_id,
         "CRM deal link": row.crm_deal_url,
@@ -175,6 +244,28 @@ def readable(entry: ExportEntry) -> dict[str, Any]:
     return {column: values[column] for column in CSV_COLUMNS}
 
 
+def _customer_columns(ask: BuyerAsk | None, as_of: datetime | None) -> dict[str, Any]:
+    """The buyer's link and answers for a person: the words the buyer chose; empty when the rep
+    never asked."""
+    if ask is None:
+        return dict.fromkeys(CUSTOMER_COLUMNS)
+    state = customer_side.link_state(ask, as_of or clock.now())
+    return {
+        "Asked the customer (UTC)": _utc(ask.created_at),
+        "The customer's link": state[:1].upper() + state[1:],
+        "Link expires (UTC)": _utc(ask.expires_at),
+        "Customer opened it (UTC)": _utc(ask.opened_at),
+        "Link withdrawn (UTC)": _utc(ask.withdrawn_at),
+        "Customer answered (UTC)": _utc(ask.answered_at),
+        "Customer: the main reason they chose otherwise": _word(customer_side.REASONS, ask.main_reason),
+        "Customer: their other reason": ask.other_reason,
+        "Customer: what would have changed their mind": ask.changed_mind,
+        "Customer: what working with us was like": ask.working_with,
+        "Customer: working with us, 1 to 5": _word(customer_side.SCORES, ask.working_score),
+        "Customer: may we get in touch again?": _word(customer_side.MAY_CONTACT, ask.may_contact),
+    }
+
+
 def safe_cell(value: Any) -> Any:
     return "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
 
@@ -182,8 +273,10 @@ def safe_cell(value: Any) -> Any:
 def write_csv(entries: Iterable[ExportEntry], out: TextIO) -> None:
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS)
     writer.writeheader()
+    as_of = clock.now()  # every link's state at one moment: the export's
     for entry in entries:
-        writer.writerow({column: safe_cell(value) for column, value in readable(entry).items()})
+        row = readable(entry, as_of=as_of)
+        writer.writerow({column: safe_cell(value) for column, value in row.items()})
 
 
 def csv_text(entries: Iterable[ExportEntry]) -> str:
@@ -195,6 +288,8 @@ def csv_text(entries: Iterable[ExportEntry]) -> str:
 def write_json(entries: Iterable[ExportEntry], out: TextIO) -> None:
     """A JSON array, one autopsy per line, written as it is read."""
     out.write("[")
+    as_of = clock.now()  # every link's state at one moment: the export's
     for index, entry in enumerate(entries):
-        out.write(("," if index else "") + "\n" + json.dumps(record(entry), ensure_ascii=False))
+        line = json.dumps(record(entry, as_of=as_of), ensure_ascii=False)
+        out.write(("," if index else "") + "\n" + line)
     out.write("\n]\n")

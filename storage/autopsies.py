@@ -13,9 +13,10 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from storage.buyer_asks import BuyerAsks
 from storage.engine import upsert
 from storage.follow_ups import Plan, new_follow_up
-from storage.models import Autopsy, FollowUp, Revisit
+from storage.models import Autopsy, BuyerAsk, FollowUp, Revisit
 
 SHARED = ("named", "anonymous")
 OPEN = ("pending", "snoozed", "sent")  # a follow-up still waiting for its answer
@@ -68,11 +69,13 @@ class JournalEntry:
 @dataclass(frozen=True)
 class ExportEntry:
     """One autopsy as the export holds it: what the rep wrote, its touch-base (the latest, if
-    any) with its outcome, and its revisits, oldest first."""
+    any) with its outcome, its revisits, oldest first, and the link its rep sent the lost buyer
+    with the buyer's answers, if they asked."""
 
     autopsy: Autopsy
     touch_base: FollowUp | None
     revisits: tuple[Revisit, ...]
+    buyer_ask: BuyerAsk | None = None
 
 
 @dataclass(frozen=True)
@@ -322,13 +325,13 @@ class Autopsies:
 
     def export(self, *, team_id: str | None = None, user_id: str | None = None) -> Iterator[ExportEntry]:
         """Every autopsy (of one workspace, or all; of one author, or all), oldest first, with its
-        touch-base and revisits, streamed while the unit of work is open."""
+        touch-base, revisits and buyer's answers, streamed while the unit of work is open."""
         query = select(Autopsy).order_by(Autopsy.team_id, Autopsy.created_at, Autopsy.id)
         if team_id is not None:
             query = query.where(Autopsy.team_id == team_id)
         if user_id is not None:
             query = query.where(Autopsy.user_id == user_id)
-        # A batch's touch-bases and revisits in two queries, not two per autopsy.
+        # A batch's touch-bases, revisits and buyer asks in three queries, not three per autopsy.
         for batch in self.session.scalars(query.execution_options(yield_per=EXPORT_BATCH)).partitions():
             ids = [entry.id for entry in batch]
             touch = self._touch_bases(ids)
@@ -337,5 +340,6 @@ class Autopsies:
                 select(Revisit).where(Revisit.autopsy_id.in_(ids)).order_by(Revisit.created_at, Revisit.id)
             ):
                 revisits[revisit.autopsy_id].append(revisit)
+            asks = {ask.autopsy_id: ask for ask in BuyerAsks(self.session).for_export(ids)}
             for entry in batch:
-                yield ExportEntry(entry, touch.get(entry.id), tuple(revisits[entry.id]))
+                yield ExportEntry(entry, touch.get(entry.id), tuple(revisits[entry.id]), asks.get(entry.id))

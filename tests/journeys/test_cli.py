@@ -17,9 +17,13 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from bot import ids
+from bot.export import CUSTOMER_COLUMNS
 from playground.emulator import Fault, new_trigger_id
+from storage import Store, upgrade
 from tests.support.bot_process import bot_env, rebound, start_bot, sweep_at
+from tests.support.buyer_answering import asking, buyer_answers
 from tests.support.dm_buttons import click, dm_saying, updates
+from tests.support.examples import save_lesson
 from tests.support.lost_deal_form import FORM_ANSWERS, as_dict, open_form, submit
 from tests.support.moments import weekday_noon
 from tests.support.slack_requests import FORM, send, slash_command, unique, view_submission
@@ -96,6 +100,57 @@ def test_dotenv_is_read_and_the_real_environment_wins(fake, tmp_path):
     env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'from-env.db'}"
     assert rebound("db", "upgrade", env=env, cwd=tmp_path).returncode == 0
     assert (tmp_path / "from-env.db").exists()
+
+
+def test_export_holds_what_the_lost_buyer_answered_and_where_each_link_stands(fake, tmp_path):
+    # A database of its own, the answers stored by the service the buyer's page uses: the export
+    # reads what is stored, and the DM an answer leaves due stays out of the shared bot's sweeps.
+    url = f"sqlite:///{tmp_path / 'rebound.db'}"
+    upgrade(url)
+    store = Store.connect(url)
+    now = datetime.now(UTC)
+    try:
+        answered, withdrawn, _ = (
+            save_lesson(store, "U0ANN", at=now - timedelta(days=3), team="T1", deal_name=deal)
+            for deal in ("Answered Co", "Withdrawn Co", "Never Asked Co")
+        )
+        buyer_answers(
+            store,
+            team_id="T1",
+            autopsy_id=answered,
+            at=now,
+            main_reason="timing",
+            changed_mind="=1+1, a pilot in March",
+            working_score=5,
+            may_contact="yes",
+        )
+        asking(store).link(team_id="T1", autopsy_id=withdrawn, now=now)
+        assert asking(store).withdraw(team_id="T1", autopsy_id=withdrawn, now=now)
+    finally:
+        store.close()
+    env = bot_env(fake, url)
+
+    done = rebound("export", "--team", "T1", env=env, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    first, second, third = csv.DictReader(io.StringIO(done.stdout, newline=""))
+    assert first["The customer's link"] == "Answered"
+    assert first["Customer: the main reason they chose otherwise"] == "The timing or the budget"
+    assert first["Customer: what would have changed their mind"] == "'=1+1, a pilot in March"
+    assert first["Customer: working with us, 1 to 5"] == "5: A pleasure"
+    assert first["Customer: may we get in touch again?"] == "Yes, you may get in touch"
+    assert first["Customer answered (UTC)"] == f"{now:%Y-%m-%d %H:%M}"
+    assert (second["The customer's link"], second["Link withdrawn (UTC)"]) == (
+        "Withdrawn",
+        f"{now:%Y-%m-%d %H:%M}",
+    )
+    assert second["Customer: what would have changed their mind"] == ""
+    assert all(third[column] == "" for column in CUSTOMER_COLUMNS)
+
+    as_json = json.loads(rebound("export", "--team", "T1", "--format", "json", env=env, cwd=tmp_path).stdout)
+    assert [row["buyer_link_state"] for row in as_json] == ["answered", "withdrawn", None]
+    assert (as_json[0]["buyer_main_reason"], as_json[0]["buyer_working_score"]) == ("timing", 5)
+    assert as_json[0]["buyer_changed_mind"] == "=1+1, a pilot in March"
+    assert datetime.fromisoformat(as_json[0]["buyer_answered_at"]) == now
 
 
 def test_unreachable_database_is_one_clear_line(fake, tmp_path):

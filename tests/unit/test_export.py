@@ -1,6 +1,6 @@
 """The export as its readers meet it: the rep's CSV in the words they chose in the form, with their
-revisits, the touch-base outcome and the CRM deal it came from, safe in a spreadsheet; and the JSON
-with the stored codes, for scripts."""
+revisits, the touch-base outcome, the CRM deal it came from and the lost buyer's answers in the
+buyer's words, safe in a spreadsheet; and the JSON with the stored codes, for scripts."""
 
 from __future__ import annotations
 
@@ -13,16 +13,19 @@ from typing import Any
 
 import pytest
 
-from bot import autopsy, export, ids
+from bot import autopsy, customer_side, export, ids
 from bot.blocks import autopsy_form
-from storage import Autopsy, ExportEntry, FollowUp, Revisit
+from storage import ANSWER_FIELDS, Autopsy, BuyerAsk, ExportEntry, FollowUp, Revisit
 from tests.support.examples import ANSWERS, NOW
 
 ANSWERED = NOW + timedelta(days=98, hours=3)
 
 
 def entry(
-    touch_base: FollowUp | None = None, revisits: tuple[Revisit, ...] = (), **changes: Any
+    touch_base: FollowUp | None = None,
+    revisits: tuple[Revisit, ...] = (),
+    buyer_ask: BuyerAsk | None = None,
+    **changes: Any,
 ) -> ExportEntry:
     written = {
         **asdict(ANSWERS),
@@ -32,7 +35,7 @@ def entry(
         "view_id": "V1",
         "created_at": NOW,
     }
-    return ExportEntry(Autopsy(**{**written, **changes}), touch_base, revisits)
+    return ExportEntry(Autopsy(**{**written, **changes}), touch_base, revisits, buyer_ask)
 
 
 def form_options(block_id: str) -> dict[str, str]:
@@ -185,3 +188,108 @@ def test_the_json_holds_every_field_as_typed_for_scripts():
     empty = io.StringIO()
     export.write_json([], empty)
     assert json.loads(empty.getvalue()) == []
+
+
+ASKED = NOW + timedelta(days=1)
+ANSWERED_BY_BUYER = ASKED + timedelta(days=2, hours=3)
+
+
+def asked(**changes: Any) -> BuyerAsk:
+    """The link the rep sent the lost buyer, opened and answered, with every answer given."""
+    fields = dict(
+        id=5,
+        team_id="T1",
+        autopsy_id=7,
+        token_seed="SEED-NEVER-EXPORTED",
+        token_hash="HASH-NEVER-EXPORTED",
+        created_at=ASKED,
+        expires_at=ASKED + timedelta(days=30),
+        opened_at=ANSWERED_BY_BUYER - timedelta(minutes=4),
+        withdrawn_at=None,
+        answered_at=ANSWERED_BY_BUYER,
+        main_reason="other",
+        other_reason="Your CEO's tweet",
+        changed_mind="A pilot at half the price.\nAnd a call back.",
+        working_with="Kind, but slow",
+        working_score=4,
+        may_contact="later",
+    )
+    return BuyerAsk(**{**fields, **changes})
+
+
+def test_the_buyer_s_answers_read_in_the_words_the_buyer_chose_and_the_json_keeps_the_codes():
+    answered = entry(buyer_ask=asked())
+    row = export.readable(answered, as_of=ANSWERED_BY_BUYER)
+    assert {column: row[column] for column in export.CUSTOMER_COLUMNS} == {
+        "Asked the customer (UTC)": "2026-11-24 12:00",
+        "The customer's link": "Answered",
+        "Link expires (UTC)": "2026-12-24 12:00",
+        "Customer opened it (UTC)": "2026-11-26 14:56",
+        "Link withdrawn (UTC)": None,
+        "Customer answered (UTC)": "2026-11-26 15:00",
+        "Customer: the main reason they chose otherwise": customer_side.REASONS["other"],
+        "Customer: their other reason": "Your CEO's tweet",
+        "Customer: what would have changed their mind": "A pilot at half the price.\nAnd a call back.",
+        "Customer: what working with us was like": "Kind, but slow",
+        "Customer: working with us, 1 to 5": "4: Good",
+        "Customer: may we get in touch again?": "Maybe later, not now",
+    }
+    record = export.record(answered, as_of=ANSWERED_BY_BUYER)
+    assert {field: record[field] for field in export.EXPORT_FIELDS if field.startswith("buyer_")} == {
+        "buyer_asked_at": "2026-11-24T12:00:00+00:00",
+        "buyer_link_state": "answered",
+        "buyer_link_expires_at": "2026-12-24T12:00:00+00:00",
+        "buyer_opened_at": "2026-11-26T14:56:00+00:00",
+        "buyer_withdrawn_at": None,
+        "buyer_answered_at": "2026-11-26T15:00:00+00:00",
+        "buyer_main_reason": "other",
+        "buyer_other_reason": "Your CEO's tweet",
+        "buyer_changed_mind": "A pilot at half the price.\nAnd a call back.",
+        "buyer_working_with": "Kind, but slow",
+        "buyer_working_score": 4,
+        "buyer_may_contact": "later",
+    }
+    # The link's token (its seed, its hash) never leaves: with the server's secret it opens the page.
+    assert "NEVER-EXPORTED" not in json.dumps(record) + export.csv_text([answered])
+
+
+@pytest.mark.parametrize("code", list(customer_side.REASONS))
+def test_each_reason_the_buyer_could_choose_is_exported_in_the_page_s_words(code):
+    row = export.readable(entry(buyer_ask=asked(main_reason=code)), as_of=ANSWERED_BY_BUYER)
+    assert row["Customer: the main reason they chose otherwise"] == customer_side.REASONS[code]
+
+
+@pytest.mark.parametrize(
+    ("changes", "as_of", "state"),
+    [
+        (dict(opened_at=None, answered_at=None), ASKED, "not opened yet"),
+        (dict(answered_at=None), ANSWERED_BY_BUYER, "opened"),
+        (dict(answered_at=None, withdrawn_at=ASKED + timedelta(days=3)), ANSWERED_BY_BUYER, "withdrawn"),
+        (dict(opened_at=None, answered_at=None), ASKED + timedelta(days=30), "expired"),
+    ],
+)
+def test_an_unanswered_link_says_where_it_stood_when_exported(changes, as_of, state):
+    unanswered = entry(buyer_ask=asked(**{**changes, **dict.fromkeys(ANSWER_FIELDS)}))
+    row = export.readable(unanswered, as_of=as_of)
+    assert row["The customer's link"] == state[:1].upper() + state[1:]
+    assert row["Customer: the main reason they chose otherwise"] is None
+    assert export.record(unanswered, as_of=as_of)["buyer_link_state"] == state
+
+
+def test_an_autopsy_whose_rep_never_asked_has_empty_customer_cells_and_null_keys():
+    row, record = export.readable(entry()), export.record(entry())
+    assert all(row[column] is None for column in export.CUSTOMER_COLUMNS)
+    assert all(record[field] is None for field in export.EXPORT_FIELDS if field.startswith("buyer_"))
+
+
+def test_a_buyer_s_words_come_back_intact_from_the_csv_and_never_run_as_a_formula():
+    hostile = asked(
+        other_reason='=HYPERLINK("https://evil.example","Click")',
+        changed_mind="+1 for them\r\nand <script>alert(1)</script>",
+        working_with="@SUM(A1:A9) مرحبا 👋",
+    )
+    [row] = csv.DictReader(io.StringIO(export.csv_text([entry(buyer_ask=hostile)]), newline=""))
+    assert row["Customer: their other reason"] == "'" + hostile.other_reason
+    assert row["Customer: what would have changed their mind"] == "'" + hostile.changed_mind
+    assert row["Customer: what working with us was like"] == "'" + hostile.working_with
+    assert not any(cell.startswith(export.FORMULA_STARTS) for cell in row.values())

@@ -1,4 +1,5 @@
-"""Storage on SQLite and PostgreSQL: migrations, once-only saves, export, claims and answers."""
+"""Storage on SQLite and PostgreSQL: migrations, once-only saves, export (with buyers' answers),
+claims and answers."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
 from storage import Autopsy, Base, Plan, Store
+from tests.support.buyer_answering import buyer_answers
 from tests.support.databases import follow_ups_of, migrated
 from tests.support.examples import ANSWERS
 
@@ -102,7 +104,7 @@ def test_an_autopsy_is_saved_once_per_view_even_under_concurrent_retries(databas
         store.close()
 
 
-def test_the_export_holds_each_autopsy_with_its_touch_base_and_revisits_across_batches(
+def test_the_export_holds_each_autopsy_with_its_touch_base_revisits_and_buyer_s_answers_across_batches(
     database_url, monkeypatch
 ):
     monkeypatch.setattr("storage.autopsies.EXPORT_BATCH", 2)  # 5 autopsies: 3 batches
@@ -133,6 +135,10 @@ def test_the_export_holds_each_autopsy_with_its_touch_base_and_revisits_across_b
                 state="won_back",
                 now=NOW + timedelta(days=95),
             )
+        for n in (1, 4):  # the first batch and the last
+            buyer_answers(
+                store, team_id="T1", autopsy_id=written[n], at=NOW + timedelta(days=n), changed_mind=f"D{n}"
+            )
         with store.read() as work:
             entries = list(work.autopsies.export(team_id="T1"))
             everything = list(work.autopsies.export())
@@ -144,10 +150,18 @@ def test_the_export_holds_each_autopsy_with_its_touch_base_and_revisits_across_b
         assert [entry.touch_base.state for entry in entries] == ["pending"] * 3 + ["won_back", "pending"]
         assert entries[3].touch_base.closed_at == NOW + timedelta(days=95)
         assert entries[0].autopsy.created_at == NOW and entries[0].autopsy.lesson == ANSWERS.lesson
-        assert [entry.autopsy.team_id for entry in everything] == ["T1"] * 5 + ["T2"]
-        assert [(entry.autopsy.deal_value_cents, entry.touch_base, entry.revisits) for entry in mine] == [
-            (None, None, ())
+        assert [entry.buyer_ask and entry.buyer_ask.changed_mind for entry in entries] == [
+            None,
+            "D1",
+            None,
+            None,
+            "D4",
         ]
+        assert [entry.autopsy.team_id for entry in everything] == ["T1"] * 5 + ["T2"]
+        assert [
+            (entry.autopsy.deal_value_cents, entry.touch_base, entry.revisits, entry.buyer_ask)
+            for entry in mine
+        ] == [(None, None, (), None)]
     finally:
         store.close()
 

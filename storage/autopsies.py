@@ -189,7 +189,8 @@ class Autopsies:
         return entry
 
     def delete(self, *, team_id: str, user_id: str, autopsy_id: int) -> bool:
-        """Delete an autopsy with its follow-ups and revisits; False if it is not the author's."""
+        """Delete an autopsy with its follow-ups, revisits and buyer's link and answers; False if it
+        is not the author's."""
         owned = self.session.scalar(
             select(Autopsy.id).where(
                 Autopsy.team_id == team_id, Autopsy.user_id == user_id, Autopsy.id == autopsy_id
@@ -200,6 +201,7 @@ class Autopsies:
         # Explicit, not only ON DELETE CASCADE: nothing is left behind on any backend.
         self.session.execute(delete(FollowUp).where(FollowUp.autopsy_id == owned))
         self.session.execute(delete(Revisit).where(Revisit.autopsy_id == owned))
+        self.session.execute(delete(BuyerAsk).where(BuyerAsk.autopsy_id == owned))
         self.session.execute(delete(Autopsy).where(Autopsy.id == owned))
         return True
 

@@ -1,9 +1,10 @@
 """People: forgetting one person in one workspace, when they leave or ask (App Home's "Delete
 everything I wrote", `rebound purge --user`).
 
-What they wrote goes: their autopsies with every revisit and reminder, their other reminders,
-their pause and their cached time zone. What is the team's stays, without them: a teammate's
-autopsy that asked them for help, a CRM deal they owned, the record of an install they made.
+What they wrote goes: their autopsies with every revisit and reminder, the links they sent lost
+buyers and the buyers' answers, their other reminders, their pause and their cached time zone.
+What is the team's stays, without them: a teammate's autopsy that asked them for help, a CRM deal
+they owned, the record of an install they made.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from sqlalchemy import ColumnElement, Select, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.follow_ups import FollowUps, SentMessage
-from storage.models import Autopsy, FollowUp, LostDeal, PersonZone, ReminderPause, Revisit
+from storage.models import Autopsy, BuyerAsk, FollowUp, LostDeal, PersonZone, ReminderPause, Revisit
 from storage.workspaces import SLACK_INSTALLATIONS
 
 ERASED = ""  # what an install record keeps in place of its installer: slack_sdk requires a value
@@ -28,6 +29,8 @@ class Erasure:
 
     autopsies: int = 0
     revisits: int = 0
+    buyer_asks: int = 0  # links they sent lost buyers about their autopsies
+    buyer_answers: int = 0  # ... the buyers answered: their words go with the autopsy
     follow_ups: int = 0
     pauses: int = 0
     zones: int = 0
@@ -41,7 +44,7 @@ class Erasure:
         """Whether there is anything to erase. A cached time zone alone is not: Rebound learns it
         again from Slack whenever the person opens App Home, so it would never be "nothing"."""
         kept = (self.helped, self.crm_deals, self.installs)
-        return any((self.autopsies, self.revisits, self.follow_ups, self.pauses, *kept))
+        return any((self.autopsies, self.revisits, self.buyer_asks, self.follow_ups, self.pauses, *kept))
 
 
 class People:
@@ -57,6 +60,10 @@ class People:
         return Erasure(
             autopsies=count(select(Autopsy.id).where(Autopsy.id.in_(own))),
             revisits=count(select(Revisit.id).where(self._revisits(team_id, user_id, own))),
+            buyer_asks=count(select(BuyerAsk.id).where(self._buyer_asks(team_id, own))),
+            buyer_answers=count(
+                select(BuyerAsk.id).where(self._buyer_asks(team_id, own), BuyerAsk.answered_at.is_not(None))
+            ),
             follow_ups=count(select(FollowUp.id).where(self._follow_ups(team_id, user_id, own))),
             pauses=count(select(ReminderPause.user_id).where(*self._person(ReminderPause, team_id, user_id))),
             zones=count(select(PersonZone.user_id).where(*self._person(PersonZone, team_id, user_id))),
@@ -75,6 +82,7 @@ class People:
         self._run(delete(FollowUp).where(self._follow_ups(team_id, user_id, own)))
         self._run(delete(FollowUp).where(FollowUp.team_id == team_id, FollowUp.lost_deal_id.in_(owned_deals)))
         self._run(delete(Revisit).where(self._revisits(team_id, user_id, own)))
+        self._run(delete(BuyerAsk).where(self._buyer_asks(team_id, own)))
         self._run(delete(Autopsy).where(Autopsy.id.in_(own)))
         self._run(delete(ReminderPause).where(*self._person(ReminderPause, team_id, user_id)))
         self._run(delete(PersonZone).where(*self._person(PersonZone, team_id, user_id)))
@@ -108,6 +116,10 @@ class People:
     @staticmethod
     def _revisits(team_id: str, user_id: str, own: Select[tuple[int]]) -> ColumnElement[bool]:
         return (Revisit.team_id == team_id) & or_(Revisit.user_id == user_id, Revisit.autopsy_id.in_(own))
+
+    @staticmethod
+    def _buyer_asks(team_id: str, own: Select[tuple[int]]) -> ColumnElement[bool]:
+        return (BuyerAsk.team_id == team_id) & BuyerAsk.autopsy_id.in_(own)
 
     @staticmethod
     def _follow_ups(team_id: str, user_id: str, own: Select[tuple[int]]) -> ColumnElement[bool]:

@@ -26,6 +26,10 @@ def what_goes(erasure: Erasure, *, owner: str = "your") -> list[str]:
         lines.append(line)
     elif erasure.revisits:
         lines.append(_count(erasure.revisits, "revisit", "revisits"))
+    if erasure.buyer_asks:
+        lines.append(
+            _buyer_asks(erasure.buyer_asks, erasure.buyer_answers, "you" if owner == "your" else "they")
+        )
     if erasure.follow_ups:
         lines.append(_count(erasure.follow_ups, "reminder", "reminders"))
     if erasure.pauses:
@@ -33,6 +37,17 @@ def what_goes(erasure: Erasure, *, owner: str = "your") -> list[str]:
     if erasure.zones:
         lines.append(f"the time zone Rebound saved for {'you' if owner == 'your' else 'them'}")
     return lines
+
+
+def _buyer_asks(asks: int, answers: int, who: str) -> str:
+    """The links sent to lost buyers, and their answers: "2 links you sent to customers, with the
+    answers of 1 customer: the links stop working"."""
+    line = f"{_count(asks, 'link', 'links')} {who} sent to {'a customer' if asks == 1 else 'customers'}"
+    if answers == asks:
+        line += ", with the customer's answers" if asks == 1 else ", with the customers' answers"
+    elif answers:
+        line += f", with the answers of {_count(answers, 'customer', 'customers')}"
+    return line + (": the link stops working" if asks == 1 else ": the links stop working")
 
 
 def what_stays(erasure: Erasure, *, owner: str = "your") -> list[str]:

@@ -17,6 +17,7 @@ from playground.emulator import Fault, SlackEmulator, new_trigger_id
 from storage import Store
 from tests.support.app_home_views import home_click, menu, modal_for
 from tests.support.bot_process import Bot, bot_env, rebound, start_bot
+from tests.support.buyer_answering import buyer_answers_in
 from tests.support.lost_deal_form import FORM_ANSWERS, open_form, submit
 from tests.support.moments import weekday_noon
 from tests.support.oauth_installs import CLIENT_ID, CLIENT_SECRET, install
@@ -155,6 +156,14 @@ def test_an_uninstalled_workspace_stops_and_its_data_waits_for_purge(oauth_bot, 
     assert [call.token for call in helps] == [f"xoxb-{alpha}"]  # beta's stopped
     assert "1 failed" in sweep.stdout and "not installed" in sweep.stderr
     assert len(oauth_bot.export(beta)) == 1  # its data is kept until purged
+    [asked] = oauth_bot.export(beta)
+    buyer_answers_in(
+        oauth_bot.env["DATABASE_URL"],
+        team_id=beta,
+        autopsy_id=asked["id"],
+        at=datetime.now(UTC),
+        changed_mind="A pilot",
+    )
 
     refused = rebound("purge", "--team", beta, env=oauth_bot.env, cwd=oauth_bot.cwd)
     assert refused.returncode == 1 and "nothing deleted" in refused.stderr
@@ -162,6 +171,7 @@ def test_an_uninstalled_workspace_stops_and_its_data_waits_for_purge(oauth_bot, 
     purged = rebound("purge", "--team", beta, "--yes", env=oauth_bot.env, cwd=oauth_bot.cwd)
     assert purged.returncode == 0, purged.stderr
     assert f"Purged {beta}: " in purged.stdout and "1 autopsies" in purged.stdout
+    assert "1 buyer_asks" in purged.stdout
     assert oauth_bot.export(beta) == [] and len(oauth_bot.export(alpha)) == 1
 
 

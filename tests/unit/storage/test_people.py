@@ -14,7 +14,8 @@ from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallation
 from sqlalchemy import String, inspect, select, text
 
 from bot.deal_news import HUBSPOT, DealNews
-from storage import Autopsy, FollowUp, LostDeal, Plan, Store, upgrade
+from storage import Autopsy, BuyerAsk, FollowUp, LostDeal, Plan, Store, upgrade
+from tests.support.buyer_answering import buyer_answers
 from tests.support.examples import ANSWERS
 
 TEAM, OTHER_TEAM = "T1", "T2"
@@ -85,6 +86,17 @@ def lived_in(store: Store) -> dict[str, int]:
         work.lost_deals.receive(team_id=TEAM, news=[news], now=NOW)
         deal = work.session.scalars(select(LostDeal)).one()
         work.lost_deals.learn(deal.id, owner_id=LEAVER)
+    # Each one's lost buyer answered the link they sent, the leaver's in words that name them.
+    for name in ("leavers", "teammates"):
+        buyer_answers(
+            store,
+            team_id=TEAM,
+            autopsy_id=ids[name],
+            at=NOW,
+            main_reason="other",
+            other_reason=f"{name} buyer's reason",
+            changed_mind=f"Ask {LEAVER} to call" if name == "leavers" else "A pilot",
+        )
     slack = SQLAlchemyInstallationStore(client_id="111.222", engine=store.engine)
     slack.save(
         Installation(
@@ -122,14 +134,23 @@ def mentions(store: Store, value: str, *, team: str) -> list[str]:
 
 def test_erasing_a_person_leaves_nothing_about_them_and_the_teams_rows_without_them(store):
     ids = lived_in(store)
-    assert {"autopsies.user_id", "autopsies.help_from", "follow_ups.recipient_id"} <= set(
-        mentions(store, LEAVER, team=TEAM)
-    )
+    assert {
+        "autopsies.user_id",
+        "autopsies.help_from",
+        "follow_ups.recipient_id",
+        "buyer_asks.changed_mind",
+    } <= set(mentions(store, LEAVER, team=TEAM))
+    assert mentions(store, "leavers buyer's reason", team=TEAM) == ["buyer_asks.other_reason"]
     with store.read() as work:
         planned = work.people.erasure(team_id=TEAM, user_id=LEAVER)
+        [token_hash] = work.session.scalars(
+            select(BuyerAsk.token_hash).where(BuyerAsk.autopsy_id == ids["leavers"])
+        )
     assert (planned.autopsies, planned.revisits, planned.pauses, planned.zones) == (1, 1, 1, 1)
-    # Their touch-base, revisit and the help request to the teammate; the teammate's request to them.
-    assert planned.follow_ups == 4
+    assert (planned.buyer_asks, planned.buyer_answers) == (1, 1)
+    # Their touch-base, revisit, the DM that their buyer answered and the help request to the
+    # teammate; the teammate's request to them.
+    assert planned.follow_ups == 5
     assert (planned.helped, planned.crm_deals, planned.installs) == (1, 1, 1)
     assert {message.recipient_id for message in planned.messages} == {LEAVER, TEAMMATE}
 
@@ -138,6 +159,8 @@ def test_erasing_a_person_leaves_nothing_about_them_and_the_teams_rows_without_t
     assert taken == planned
     assert mentions(store, LEAVER, team=TEAM) == []
     assert mentions(store, "xoxp-leaver", team=TEAM) == []
+    assert mentions(store, "leavers buyer's reason", team=TEAM) == []
+    assert mentions(store, token_hash, team=TEAM) == []  # the link is gone: it opens nothing now
     with store.read() as work:
         assert work.people.erasure(team_id=TEAM, user_id=LEAVER).anything is False
         # The teammate's autopsy stays, every answer but the name of whom they asked.
@@ -148,8 +171,10 @@ def test_erasing_a_person_leaves_nothing_about_them_and_the_teams_rows_without_t
         } == {
             "touch_base",
             "revisit",
+            "buyer_answered",
         }
         assert len(work.autopsies.revisits(team_id=TEAM, autopsy_id=kept.id)) == 1
+        assert work.buyer_asks.of_autopsy(team_id=TEAM, autopsy_id=kept.id).changed_mind == "A pilot"
         assert work.follow_ups.zones(team_id=TEAM, user_ids=[TEAMMATE], fresh_since=NOW) == {
             TEAMMATE: "America/New_York"
         }

@@ -123,7 +123,7 @@ def seed(url: str, *, stored: int, in_week: int, old_only: bool, rng: random.Ran
         for offset in range(0, len(follow_ups), CHUNK):
             connection.execute(insert(FollowUp), follow_ups[offset : offset + CHUNK])
     if store.engine.dialect.name == "postgresql":
-        with store.engine.connect() as connection:
+        with store.engine.begin() as connection:  # committed: ANALYZE in a rolled-back transaction is lost
             connection.exec_driver_sql("ANALYZE autopsies")
             connection.exec_driver_sql("ANALYZE follow_ups")
     store.close()

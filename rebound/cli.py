@@ -81,15 +81,18 @@ def parser() -> argparse.ArgumentParser:
     )
     export = commands.add_parser(
         "export",
-        help="write every autopsy to stdout: all it holds, with its revisits, touch-base and CRM origin",
+        help="write every autopsy to stdout: all it holds, with its revisits, touch-base, CRM origin and "
+        "the lost buyer's answers",
         description="Write every autopsy to stdout, oldest first: every answer, the revisits with "
-        "their times, the touch-base outcome and when it was answered, and the CRM deal it came "
-        "from (CRM, deal id, link). --format csv, the default, is for people: one row per autopsy, "
-        "columns named as the form asks, answers in the words chosen in it ('Partly', 'Lost a new "
-        "deal', 'Keep it private'), times in UTC, the revisits in one cell each after its date; a "
-        "cell that would run as a spreadsheet formula starts with an apostrophe. --format json is "
-        "for scripts: the codes the database stores ('partly', 'new_deal_lost', 'private'), ISO "
-        "8601 times, the revisits as a list.",
+        "their times, the touch-base outcome and when it was answered, the CRM deal it came from "
+        "(CRM, deal id, link), and, if its rep asked the lost buyer, where the link stands, when it "
+        "was sent, opened and answered, and the buyer's answers. --format csv, the default, is for "
+        "people: one row per autopsy, columns named as the form asks, answers in the words chosen "
+        "in it ('Partly', 'Lost a new deal', 'Keep it private') and the buyer's in the words the "
+        "buyer chose, times in UTC, the revisits in one cell each after its date; a cell that would "
+        "run as a spreadsheet formula starts with an apostrophe. --format json is for scripts: the "
+        "codes the database stores ('partly', 'new_deal_lost', 'private'), ISO 8601 times, the "
+        "revisits as a list.",
     )
     export.add_argument("--team", metavar="T", help="only this workspace (team ID)")
     export.add_argument(
@@ -103,8 +106,9 @@ def parser() -> argparse.ArgumentParser:
         help="delete everything Rebound holds about one workspace (after an uninstall, say), or with "
         "--user about one person in it (a leaver, or someone who asked)",
         description="Without --user: delete every row of the workspace, its install included. With "
-        "--user: delete the person's autopsies with their revisits and reminders, their other "
-        "reminders, their pause and cached time zone; keep, without their name, teammates' "
+        "--user: delete the person's autopsies with their revisits, reminders, the links they sent "
+        "lost buyers and the buyers' answers, their other reminders, their pause and cached time "
+        "zone; keep, without their name, teammates' "
         "autopsies that asked them for help, CRM deals they owned and an install they made; and "
         "take their autopsies out of the DMs that showed them. It shows what it will delete first.",
     )

@@ -152,6 +152,14 @@ def test_stats_count_ones_own_autopsies_by_outcome_and_the_teams_patterns():
     assert "Private autopsies count only in your own line." in text
 
 
+def test_stats_say_how_often_rep_and_customer_agreed_once_three_buyers_answered():
+    mine = AuthorStats(0, Counter(), 0, 0)
+    few = shown(replies.stats(mine, WeekFacts(lost=4, reasons_compared=2, reasons_agreed=2)))
+    assert "Rep and customer" not in few
+    three = shown(replies.stats(mine, WeekFacts(lost=4, reasons_compared=3, reasons_agreed=2)))
+    assert "*Rep and customer named the same main reason* in 2 of 3 answers in the last 90 days." in three
+
+
 def test_ten_autopsies_with_the_longest_deal_names_still_list_within_slack_limits():
     entries = [JournalEntry(worst_autopsy(n), None, 0, None) for n in range(1, 11)]
     message = replies.journal_list(entries, 10, UTC)

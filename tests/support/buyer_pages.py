@@ -4,13 +4,19 @@ would: its text, its headings, each control with its label, and what the form wo
 
 from __future__ import annotations
 
+import time
+import urllib.error
+import urllib.request
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 from typing import Any
+from urllib.parse import urlencode
 
 import clock
 from bot.asking import BuyerAsking
 from bot.customer_side import FORM_TOKEN_FIELD, LinkKeys
+from buyer_page.visit_limits import WINDOW
 from storage import Store
 from tests.support.examples import save_lesson
 
@@ -151,3 +157,46 @@ def read_page(html: str) -> PageRead:
 def headers_of(response: Any) -> dict[str, str]:
     """The page's guards as a response carries them (Flask's or urllib's)."""
     return {name: response.headers.get(name) for name in GUARDS}
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """An answer over real HTTP, redirects not followed (a test sees the 303 itself)."""
+
+    status: int
+    headers: Any
+    body: bytes
+
+    @property
+    def text(self) -> str:
+        return self.body.decode()
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirects)
+
+
+def fetch(url: str, fields: dict[str, str] | None = None, *, body: bytes | None = None) -> Fetched:
+    """GET `url`, or POST `fields` (form-encoded) or a raw `body` to it, as a browser would."""
+    data = urlencode(fields).encode() if fields is not None else body
+    request = urllib.request.Request(url, data=data, method="GET" if data is None else "POST")
+    if data is not None:
+        request.add_header("Content-Type", "application/x-www-form-urlencoded")
+    try:
+        with _opener.open(request, timeout=15) as response:
+            return Fetched(response.status, response.headers, response.read())
+    except urllib.error.HTTPError as error:
+        return Fetched(error.code, error.headers, error.read())
+
+
+def in_a_fresh_window(margin: float = 20) -> None:
+    """Wait, if need be, until the page's limits have just started a new window on the machine's
+    clock, so a test's requests are all counted in one window."""
+    seconds = WINDOW.total_seconds()
+    left = seconds - datetime.now(UTC).timestamp() % seconds
+    if left < margin:
+        time.sleep(left + 0.5)

@@ -5,9 +5,7 @@ once the shared count is passed, whichever process is asked."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 
@@ -16,7 +14,6 @@ from bot.asking import BUYER_ANSWERED
 from buyer_page.visit_limits import PER_ADDRESS, PER_LINK, WINDOW
 from playground.emulator import SlackEmulator
 from storage import BuyerAsk, Store, upgrade
-from tests.support.bot_process import Bot, bot_env, start_bot
 from tests.support.buyer_pages import (
     GUARDS,
     ask_buyer,
@@ -24,6 +21,7 @@ from tests.support.buyer_pages import (
     fetch,
     headers_of,
     in_a_fresh_window,
+    public_bot,
     read_page,
 )
 from tests.support.databases import follow_ups_of
@@ -35,28 +33,8 @@ pytestmark = pytest.mark.xdist_group("buyer_links")
 TEAM = "T0LINKS"
 
 
-def public_bot(fake: SlackEmulator, database_url: str, cwd: Path) -> Bot:
-    """`rebound serve` whose buyers' links lead to itself (REBOUND_PUBLIC_URL: its own address)."""
-    env = bot_env(fake, database_url)
-    env["REBOUND_PUBLIC_URL"] = f"http://127.0.0.1:{env['PORT']}"
-    return start_bot(env, cwd, "--no-scheduler")  # the rep's DM is the sweep's: not this journey's
-
-
-@pytest.fixture(scope="module")
-def served(fake: SlackEmulator, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Bot, Store]]:
-    """The bot serving buyers' pages, and the store a rep's button would write to (its database)."""
-    home = tmp_path_factory.mktemp("buyer_links")
-    url = f"sqlite:///{home / 'rebound.db'}"
-    upgrade(url)
-    bot = public_bot(fake, url, home)
-    store = Store.connect(url)
-    yield bot, store
-    store.close()
-    assert bot.stop() == 0, bot.log_text()
-
-
-def test_a_buyer_answers_over_http_and_the_rep_s_dm_is_due(served):
-    bot, store = served
+def test_a_buyer_answers_over_http_and_the_rep_s_dm_is_due(buyer_site):
+    bot, store = buyer_site
     in_a_fresh_window()
     asked = ask_buyer(
         store, asking_on(store, SIGNING_SECRET, bot.url), team=TEAM, company="Northwind Analytics"
@@ -90,8 +68,8 @@ def test_a_buyer_answers_over_http_and_the_rep_s_dm_is_due(served):
     assert asked.token not in bot.log_text()  # a link is a key: never logged
 
 
-def test_refusals_over_http_are_kind_pages_and_slack_is_still_served_beside_them(served):
-    bot, store = served
+def test_refusals_over_http_are_kind_pages_and_slack_is_still_served_beside_them(buyer_site):
+    bot, store = buyer_site
     in_a_fresh_window()
     asking = asking_on(store, SIGNING_SECRET, bot.url)
     asked = ask_buyer(store, asking, team=TEAM)

@@ -1,6 +1,7 @@
-"""The buyer's page as the tests read it: an autopsy asked for its buyer's side (the link made as the
-rep's button makes it, through bot.asking), and a page's HTML read as a person and a browser
-would: its text, its headings, each control with its label, and what the form would send."""
+"""The buyer's page as the tests reach and read it: the bot serving it, an autopsy asked for its
+buyer's side (the link made as the rep's button makes it, through bot.asking), a page fetched
+over HTTP, and its HTML read as a person and a browser would: its text, its headings, each control
+with its label, and what the form would send."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -17,7 +19,9 @@ import clock
 from bot.asking import BuyerAsking
 from bot.customer_side import FORM_TOKEN_FIELD, LinkKeys
 from buyer_page.visit_limits import WINDOW
+from playground.emulator import SlackEmulator
 from storage import Store
+from tests.support.bot_process import Bot, bot_env, start_bot
 from tests.support.examples import save_lesson
 
 PUBLIC_URL = "https://rebound.example.com"
@@ -30,6 +34,13 @@ GUARDS = {
     "Referrer-Policy": "no-referrer",
     "X-Content-Type-Options": "nosniff",
 }
+
+
+def public_bot(fake: SlackEmulator, database_url: str, cwd: Path) -> Bot:
+    """`rebound serve` whose buyers' links lead to itself (REBOUND_PUBLIC_URL: its own address)."""
+    env = bot_env(fake, database_url)
+    env["REBOUND_PUBLIC_URL"] = f"http://127.0.0.1:{env['PORT']}"
+    return start_bot(env, cwd, "--no-scheduler")  # the rep's DM is the sweep's: not the page's
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """The buyer's page served by the real bot (`rebound serve` under gunicorn, REBOUND_PUBLIC_URL set)
 over real HTTP: a link made as the rep's button makes it, on the same database, answered by a
 buyer; its kind pages; and the limits, shared by two processes on one database, answering 429
-once the shared count is passed, whichever process is asked."""
+once the shared count is passed, whichever process is asked, with each client's address as a
+TLS proxy speaking the PROXY protocol tells it."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from tests.support.buyer_pages import (
     in_a_fresh_window,
     public_bot,
     read_page,
+    status_through_a_proxy,
 )
 from tests.support.databases import follow_ups_of
 from tests.support.slack_requests import SIGNING_SECRET
@@ -99,7 +101,9 @@ def test_two_processes_share_the_limits_and_answer_429_once_the_shared_count_is_
     url = database_url
     upgrade(url)
     with ThreadPoolExecutor(2) as starting:  # started side by side: each takes a second or two
-        both = list(starting.map(lambda _: public_bot(fake, url, tmp_path), range(2)))
+        # Behind a TLS proxy speaking the PROXY protocol, as the README sets it up.
+        proxied = {"GUNICORN_CMD_ARGS": "--proxy-protocol v1"}
+        both = list(starting.map(lambda _: public_bot(fake, url, tmp_path, **proxied), range(2)))
     store = Store.connect(url)
     try:
         asking = asking_on(store, SIGNING_SECRET, both[0].url)
@@ -116,6 +120,8 @@ def test_two_processes_share_the_limits_and_answer_429_once_the_shared_count_is_
         rest = [fetch(f"{both[n % 2].url}{asked.path}").status for n in range(PER_ADDRESS - len(answers))]
         assert set(rest) == {429}
         assert [fetch(f"{bot.url}{fresh.path}").status for bot in both] == [429, 429]
+        # Another buyer's address, as the proxy tells it: counted apart.
+        assert [status_through_a_proxy(f"{bot.url}{fresh.path}", "203.0.113.7") for bot in both] == [200, 200]
     finally:
         store.close()
         for bot in both:

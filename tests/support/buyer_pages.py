@@ -5,6 +5,7 @@ with its label, and what the form would send."""
 
 from __future__ import annotations
 
+import socket
 import time
 import urllib.error
 import urllib.request
@@ -36,9 +37,9 @@ GUARDS = {
 }
 
 
-def public_bot(fake: SlackEmulator, database_url: str, cwd: Path) -> Bot:
+def public_bot(fake: SlackEmulator, database_url: str, cwd: Path, **extra: str) -> Bot:
     """`rebound serve` whose buyers' links lead to itself (REBOUND_PUBLIC_URL: its own address)."""
-    env = bot_env(fake, database_url)
+    env = bot_env(fake, database_url, **extra)
     env["REBOUND_PUBLIC_URL"] = f"http://127.0.0.1:{env['PORT']}"
     return start_bot(env, cwd, "--no-scheduler")  # the rep's DM is the sweep's: not the page's
 
@@ -202,6 +203,21 @@ def fetch(url: str, fields: dict[str, str] | None = None, *, body: bytes | None 
             return Fetched(response.status, response.headers, response.read())
     except urllib.error.HTTPError as error:
         return Fetched(error.code, error.headers, error.read())
+
+
+def status_through_a_proxy(url: str, client: str) -> int:
+    """The status of a GET of `url` arriving as a TLS proxy that speaks the PROXY protocol sends it
+    (Caddy's `proxy_protocol v1`): the client's address on the connection's first line."""
+    host_port = url.split("/")[2]
+    host, port = host_port.split(":")
+    path = "/" + url.split("/", 3)[3]
+    with socket.create_connection((host, int(port)), timeout=15) as connection:
+        connection.sendall(
+            f"PROXY TCP4 {client} {host} 44321 {port}\r\n"
+            f"GET {path} HTTP/1.1\r\nHost: {host_port}\r\nConnection: close\r\n\r\n".encode()
+        )
+        first_line = connection.makefile("rb").readline().decode()
+    return int(first_line.split()[1])
 
 
 def in_a_fresh_window(margin: float = 20) -> None:

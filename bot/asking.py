@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.config import Settings
 from bot.customer_side import CORRECTION_WINDOW, BuyerAnswers, LinkKeys, link_of, link_state
 from storage import AskedOf, BuyerAsk, Plan, Store
 from storage.follow_ups import new_follow_up
@@ -85,3 +86,12 @@ class BuyerAsking:
                 plan = Plan(kind=BUYER_ANSWERED, recipient_id=author, due_at=now)
                 work.session.add(new_follow_up(found.ask.team_id, found.autopsy.id, plan))
         return done
+
+
+def buyer_asking_for(settings: Settings, store: Store) -> BuyerAsking | None:
+    """The deployment's asks, for the buyer's page and Slack's buttons alike; None where no page
+    can be served (no REBOUND_PUBLIC_URL, or Socket Mode)."""
+    if settings.buyer_page_url is None or settings.slack_signing_secret is None:
+        return None
+    keys = LinkKeys(settings.slack_signing_secret)
+    return BuyerAsking(store, keys, settings.buyer_page_url, days=settings.ask_days)

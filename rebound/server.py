@@ -24,12 +24,15 @@ from slack_bolt.request.internals import build_context
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from bot import metrics
+from bot.asking import buyer_asking_for
 from bot.config import ConfigError, Settings
 from bot.crm.inbox import HUBSPOT_PATH, CrmInbox
 from bot.deal_news import HUBSPOT, SALESFORCE
 from bot.slack.installs import installs_for
+from buyer_page import ASK_PREFIX, make_buyer_site
 from rebound.app import create_app
 from rebound.exposition import Monitoring
 from rebound.health_port import serve_monitoring
@@ -155,9 +158,16 @@ class SlackEvents(SlackRequestHandler):
         return BoltResponse(status=401, body="", headers={"content-type": "text/plain"})
 
 
-def wsgi_app(app: App, monitoring: Monitoring, signing_secret: str, crm: CrmInbox | None = None) -> WSGIApp:
-    """Slack's Request URL (`SlackEvents`), /healthz and /metrics (`Monitoring`), and the CRMs'
-    webhooks (`CrmInbox`; 404 for a CRM that is not set up).
+def wsgi_app(
+    app: App,
+    monitoring: Monitoring,
+    signing_secret: str,
+    crm: CrmInbox | None = None,
+    buyer_page: WSGIApp | None = None,
+) -> WSGIApp:
+    """Slack's Request URL (`SlackEvents`), /healthz and /metrics (`Monitoring`), the CRMs'
+    webhooks (`CrmInbox`; 404 for a CRM that is not set up), and the buyer's page under /ask/
+    (a Flask app of its own, buyer_page/site.py, when REBOUND_PUBLIC_URL is set).
 
     Before Bolt sees a request, one without a Content-Length (411) or an oversized one (413) is
     refused from its headers alone, nothing read.
@@ -166,6 +176,8 @@ def wsgi_app(app: App, monitoring: Monitoring, signing_secret: str, crm: CrmInbo
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = str(environ.get("PATH_INFO") or "")
+        if buyer_page is not None and path.startswith(ASK_PREFIX):
+            return buyer_page(environ, start_response)
         if crm is not None and crm.handles(path):
             answer = crm.answer(environ)
             if answer.status[:3] in _REFUSED_WHOLE:  # its events never read: it counts once
@@ -186,6 +198,12 @@ def wsgi_app(app: App, monitoring: Monitoring, signing_secret: str, crm: CrmInbo
         return slack(environ, start_response)
 
     return application
+
+
+def behind_proxies(site: WSGIApp, proxies: int) -> WSGIApp:
+    """The buyer's page sees the buyer's address, as the first of `proxies` proxies in front saw it
+    (X-Forwarded-For; REBOUND_PROXIES), not the proxy's own: its rate limits count per buyer."""
+    return site if proxies == 0 else ProxyFix(site, x_for=proxies)
 
 
 def monitoring_for(settings: Settings, store: Store) -> Monitoring:
@@ -275,11 +293,15 @@ class HttpServer(BaseApplication):
         app = create_app(self.settings, store)
         if self.run_scheduler:
             self.scheduler = start_scheduler(self.settings, store)
+        asking = buyer_asking_for(self.settings, store)
         return wsgi_app(
             app,
             monitoring_for(self.settings, store),
             self.settings.slack_signing_secret or "",
             crm_inbox(self.settings, store),
+            buyer_page=None
+            if asking is None
+            else behind_proxies(make_buyer_site(asking), self.settings.proxies),
         )
 
     def run(self) -> None:

@@ -1,5 +1,5 @@
-"""Fixtures the journeys share: playgrounds, started once where the tests on them allow it, and a
-browser for the tests that look at the playground's page."""
+"""Fixtures the journeys share: playgrounds, started once where the tests on them allow it, a
+browser for the tests that look at a page, and a bot serving buyers' pages."""
 
 from __future__ import annotations
 
@@ -8,7 +8,11 @@ from typing import Any
 
 import pytest
 
+from playground.emulator import SlackEmulator
+from storage import Store, upgrade
+from tests.support.bot_process import Bot
 from tests.support.browser_pages import browser_or_skip, chromium
+from tests.support.buyer_pages import public_bot
 from tests.support.playground_runs import Playground, start_playground, stop_playground
 
 
@@ -37,3 +41,17 @@ def demo_playground(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Playgr
     playground.look_first()
     yield playground
     assert stop_playground(playground) == 0
+
+
+@pytest.fixture(scope="module")
+def buyer_site(fake: SlackEmulator, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Bot, Store]]:
+    """A bot serving buyers' pages for one module's tests (each module its own: the limits count
+    what it asked), and the store a rep's button writes links to: the bot's database."""
+    home = tmp_path_factory.mktemp("buyer_site")
+    url = f"sqlite:///{home / 'rebound.db'}"
+    upgrade(url)
+    bot = public_bot(fake, url, home)
+    store = Store.connect(url)
+    yield bot, store
+    store.close()
+    assert bot.stop() == 0, bot.log_text()

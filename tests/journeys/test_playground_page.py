@@ -16,7 +16,14 @@ from pathlib import Path
 import pytest
 
 from tests.support import ROOT
-from tests.support.browser_pages import browser_or_skip, browsing, chromium_beside, type_command
+from tests.support.browser_pages import (
+    axe_or_skip,
+    browser_or_skip,
+    browsing,
+    chromium_beside,
+    serious_to_axe,
+    type_command,
+)
 from tests.support.playground_runs import start_playground, stop_playground
 
 # The demo playground is started once for this module and test_playground.py's demo test: one worker.
@@ -308,32 +315,6 @@ def test_at_phone_width_the_conversation_takes_the_window_and_nothing_runs_past_
         form.get_by_role("button", name="Close").click()
         expect(form).to_be_hidden()
         assert page.problems == []  # type: ignore[attr-defined]
-
-
-AXE = ROOT / ".tools" / "node_modules" / "axe-core" / "axe.min.js"
-
-
-def axe_or_skip() -> str:
-    """axe-core's browser script, installed from npm by .ci/run (its `npm install --prefix .tools` line)."""
-    if not AXE.exists():
-        missing = (
-            f"axe-core is not installed at {AXE.relative_to(ROOT)} (run the npm install line in .ci/run)"
-        )
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true needs the accessibility test: {missing}")
-        pytest.skip(missing)
-    return AXE.read_text()
-
-
-def serious_to_axe(page, script: str) -> list[str]:
-    """What axe-core finds serious or critical on the page as it is now, modal and all."""
-    if not page.evaluate("typeof window.axe === 'object'"):
-        page.evaluate(f"{script}\n;0")  # evaluated, not a <script>: the page's policy runs only its own
-    return page.evaluate(
-        """async () => (await axe.run(document)).violations
-            .filter((v) => v.impact === "serious" || v.impact === "critical")
-            .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target).join(", ")})`)"""
-    )
 
 
 @pytest.mark.parametrize("width", [1280, 360])

@@ -1,5 +1,6 @@
-"""The playground's page in Debian's headless Chromium, driven by Playwright: the browser, and the
-page opened in a context of its own (its own storage), collecting what went wrong in it.
+"""Pages in Debian's headless Chromium, driven by Playwright: the browser, the playground's page
+opened in a context of its own (its own storage) collecting what went wrong in it, and axe-core's
+findings on a page.
 
 Required when CI=true; elsewhere skipped, with the reason, when no browser is installed."""
 
@@ -14,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from tests.support import ROOT
 from tests.support.playground_runs import Playground
 
 BROWSERS = (
@@ -84,3 +86,44 @@ def type_command(page: Any, text: str) -> None:
     box = page.get_by_role("textbox", name="Message")
     box.fill(text)
     box.press("Enter")
+
+
+AXE = ROOT / ".tools" / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]  # axe-core's tags for WCAG 2.1 level AA
+
+
+def axe_or_skip() -> str:
+    """axe-core's browser script, installed from npm by .ci/run (its `npm install --prefix .tools` line)."""
+    if not AXE.exists():
+        missing = (
+            f"axe-core is not installed at {AXE.relative_to(ROOT)} (run the npm install line in .ci/run)"
+        )
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true needs the accessibility test: {missing}")
+        pytest.skip(missing)
+    return AXE.read_text()
+
+
+def _with_axe(page: Any, script: str) -> None:
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.evaluate(f"{script}\n;0")  # evaluated, not a <script>: the page's policy runs only its own
+
+
+def serious_to_axe(page: Any, script: str) -> list[str]:
+    """What axe-core finds serious or critical on the page as it is now, modal and all."""
+    _with_axe(page, script)
+    return page.evaluate(
+        """async () => (await axe.run(document)).violations
+            .filter((v) => v.impact === "serious" || v.impact === "critical")
+            .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target).join(", ")})`)"""
+    )
+
+
+def wcag_violations(page: Any, script: str) -> list[str]:
+    """Every WCAG 2.1 A and AA violation axe-core finds on the page as it is now, whatever its impact."""
+    _with_axe(page, script)
+    return page.evaluate(
+        """async (tags) => (await axe.run(document, {runOnly: {type: "tag", values: tags}})).violations
+            .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target).join(", ")})`)""",
+        WCAG_21_AA,
+    )

@@ -1,6 +1,7 @@
 """A database lived in through the real stores, every table populated (autopsies, follow-ups in
-every state, revisits, pauses, zones, settings, digest weeks, lost deals, installs), and
-everything in it read back table by table: what `rebound db copy`, `backup` and `restore` keep."""
+every state, revisits, pauses, zones, settings, digest weeks, lost deals, buyers' answers, the
+buyer page's counts, installs), and everything in it read back table by table: what `rebound db
+copy`, `backup` and `restore` keep."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from sqlalchemy import MetaData, Table, func, inspect, select
 
 from bot.deal_news import HUBSPOT, SALESFORCE, DealNews
 from storage import Base, Plan, Store, upgrade
+from tests.support.buyer_answering import asking, buyer_answers
 from tests.support.examples import ANSWERS
 from tests.support.slack_requests import unique
 
@@ -142,6 +144,23 @@ def a_team_with_everything(url: str, team: str, rep: str) -> None:
         with store.write() as work:
             [posted] = work.digests.claim(now=NOW, lease=LEASE, team_id=team, week="2026-W46")
             work.digests.mark_posted(posted.id, channel_id="C0LESSONS", message_ts="9.9", now=NOW)
+        # Lost buyers: two answered their rep's link (one named, one anonymous autopsy), one link
+        # was withdrawn; and the buyer's page counted a visit for its rate limit.
+        for entry, reason in ((autopsies[0], "price"), (autopsies[1], "timing")):
+            buyer_answers(
+                store,
+                team_id=team,
+                autopsy_id=entry.id,
+                at=NOW,
+                main_reason=reason,
+                changed_mind=f"{entry.deal_name}: a pilot would have done it",
+                working_score=4,
+                may_contact="later",
+            )
+        asking(store).link(team_id=team, autopsy_id=autopsies[3].id, now=NOW)
+        asking(store).withdraw(team_id=team, autopsy_id=autopsies[3].id, now=NOW)
+        with store.write() as work:
+            work.page_limits.count("caller-hash", window_start=NOW)
         installs = SQLAlchemyInstallationStore(client_id="111.222", engine=store.engine)
         for enterprise, org_wide in ((None, False), (unique("E"), True)):
             installation = Installation(

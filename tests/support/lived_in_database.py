@@ -1,5 +1,6 @@
 """A database lived in through the real stores, every table populated (autopsies, follow-ups in
-every state, revisits, pauses, zones, settings, digest weeks, lost deals, installs), and
+every state, revisits, pauses, zones, settings, digest weeks, lost deals, buyer asks and the
+page's counts, installs), and
 everything in it read back table by table: what `rebound db copy`, `backup` and `restore` keep."""
 
 from __future__ import annotations
@@ -139,6 +140,32 @@ def a_team_with_everything(url: str, team: str, rep: str) -> None:
                     channel_id="C0LESSONS",
                     now=starts + timedelta(days=7),
                 )
+        with store.write() as work:
+            # The buyers' side: one link answered, one withdrawn, one still open; the page's counts.
+            asks = [
+                work.buyer_asks.start(
+                    team_id=team,
+                    autopsy_id=entry.id,
+                    seed=unique("seed"),
+                    token_hash=unique("hash"),
+                    now=NOW,
+                    expires_at=NOW + timedelta(days=30),
+                )
+                for entry in autopsies[:3]
+            ]
+            work.buyer_asks.answer(
+                asks[0].id,
+                answers={
+                    "main_reason": "price",
+                    "changed_mind": "A smaller first order.",
+                    "working_score": 4,
+                },
+                now=NOW + timedelta(hours=2),
+                correct_until=timedelta(hours=1),
+            )
+            work.buyer_asks.withdraw(asks[1].id, now=NOW + timedelta(hours=3))
+            work.page_limits.count("a-keyed-hash-of-an-address", window_start=NOW)
+            work.workspaces.save_settings(team, now=NOW, company_name="Drill Co")
         with store.write() as work:
             [posted] = work.digests.claim(now=NOW, lease=LEASE, team_id=team, week="2026-W46")
             work.digests.mark_posted(posted.id, channel_id="C0LESSONS", message_ts="9.9", now=NOW)

@@ -37,7 +37,6 @@ TEAM = "T0LINKS"
 
 def test_a_buyer_answers_over_http_and_the_rep_s_dm_is_due(buyer_site):
     bot, store = buyer_site
-    in_a_fresh_window()
     asked = ask_buyer(
         store, asking_on(store, SIGNING_SECRET, bot.url), team=TEAM, company="Northwind Analytics"
     )
@@ -72,7 +71,6 @@ def test_a_buyer_answers_over_http_and_the_rep_s_dm_is_due(buyer_site):
 
 def test_refusals_over_http_are_kind_pages_and_slack_is_still_served_beside_them(buyer_site):
     bot, store = buyer_site
-    in_a_fresh_window()
     asking = asking_on(store, SIGNING_SECRET, bot.url)
     asked = ask_buyer(store, asking, team=TEAM)
     link = f"{bot.url}{asked.path}"

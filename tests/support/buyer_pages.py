@@ -220,7 +220,7 @@ def status_through_a_proxy(url: str, client: str) -> int:
     return int(first_line.split()[1])
 
 
-def in_a_fresh_window(margin: float = 20) -> None:
+def in_a_fresh_window(margin: float = 10) -> None:
     """Wait, if need be, until the page's limits have just started a new window on the machine's
     clock, so a test's requests are all counted in one window."""
     seconds = WINDOW.total_seconds()

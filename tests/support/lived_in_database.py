@@ -128,6 +128,7 @@ def a_team_with_everything(url: str, team: str, rep: str) -> None:
                 digest_chart=False,
                 touch_base_days=45,
                 revisit_days=10,
+                company_name="Drill Co",
             )
             for week, starts in (
                 ("2026-W46", datetime(2026, 11, 6, 16, tzinfo=UTC)),

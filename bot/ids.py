@@ -52,6 +52,7 @@ SET_ZONE = "timezone"
 SET_OPTIONS = "digest_options"
 SET_TOUCH_BASE_DAYS = "touch_base_days"
 SET_REVISIT_DAYS = "revisit_days"
+SET_COMPANY = "company_name"  # the sender lost buyers see on their page and in the rep's note
 
 # Follow-up DMs: the block of answers on each kind, and its buttons (value: the follow-up's id)
 TOUCH_BASE_ANSWERS = "touch_base_answers"

@@ -333,6 +333,10 @@ def open_settings(ack: Ack, body: dict, context: BoltContext, client: WebClient,
         return publish_home(client, context, team_id=team_id, user_id=user_id, logger=logger)  # no button now
     with store_of(context).read() as work:
         row = work.workspaces.settings(team_id)
-    view = settings_form.settings_modal(schedule_for(row, context["settings"]), follow_up_defaults(row))
+    view = settings_form.settings_modal(
+        schedule_for(row, context["settings"]),
+        follow_up_defaults(row),
+        company=row.company_name if row is not None else None,
+    )
     if not open_modal(client, body["trigger_id"], view, logger=logger, what="the workspace settings"):
         tell_clicker(client, body, replies.form_unavailable(AGAIN), logger=logger)

@@ -141,7 +141,9 @@ def save_settings(
     # The admin sees them saved, as they are now in force, where they pressed Save.
     ack(
         response_action="update",
-        view=settings_form.saved(schedule_for(row, context["settings"]), follow_up_defaults(row)),
+        view=settings_form.saved(
+            schedule_for(row, context["settings"]), follow_up_defaults(row), company=chosen["company_name"]
+        ),
     )
     logger.info("%s changed the workspace settings of %s: %s", user_id, team_id, chosen)
     publish_home(client, context, team_id=team_id, user_id=user_id, logger=logger)

@@ -19,7 +19,9 @@ from sqlalchemy.exc import SQLAlchemyError
 import handlers
 from bot import metrics
 from bot.admins import Admins
+from bot.asking import BuyerAsking
 from bot.config import Settings
+from bot.customer_side import LinkKeys
 from bot.slack.installs import installation_store
 from bot.slack.web_api import describe, slack_logger, use_slack_api
 from bot.workspace import FollowUpDefaultsCache
@@ -148,8 +150,8 @@ class CountedApp(App):
 
 class ProvideServices(Middleware):
     """Puts what listeners share in every request's context: the store, the settings, who is an
-    admin, each workspace's follow-up defaults (the last two cached for this process), and each
-    person's time zone.
+    admin, each workspace's follow-up defaults (the last two cached for this process), each
+    person's time zone, and asking lost buyers for their side (None where it is not offered).
 
     A `Middleware` rather than a function: Bolt calls it directly, without working out which
     arguments a function wants on every request."""
@@ -161,6 +163,7 @@ class ProvideServices(Middleware):
             "admins": Admins(settings.admins),
             "follow_up_defaults": FollowUpDefaultsCache(store),
             "zones": PersonZones(store, settings.timezone),
+            "buyer_asking": buyer_asking_for(settings, store),
         }
 
     def process(
@@ -168,6 +171,15 @@ class ProvideServices(Middleware):
     ) -> BoltResponse:
         req.context.update(self.services)
         return next()
+
+
+def buyer_asking_for(settings: Settings, store: Store) -> BuyerAsking | None:
+    """Asking lost buyers for their side, as the Slack listeners and the buyer's page share it;
+    None where Rebound cannot offer it: no REBOUND_PUBLIC_URL, or Socket Mode (no web server)."""
+    public_url = settings.buyer_page_url
+    if public_url is None or not settings.slack_signing_secret:
+        return None
+    return BuyerAsking(store, LinkKeys(settings.slack_signing_secret), public_url, days=settings.ask_days)
 
 
 ENVIRONMENT = (SlackApiError, SlackClientError, OSError, SQLAlchemyError)

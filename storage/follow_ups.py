@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from storage.claims import interrupted
 from storage.engine import upsert
-from storage.models import Autopsy, FollowUp, LostDeal, PersonZone, ReminderPause
+from storage.models import Autopsy, BuyerAsk, FollowUp, LostDeal, PersonZone, ReminderPause
 
 OPEN = ("pending", "snoozed", "sent")  # a follow-up still waiting for its answer
 
@@ -34,11 +34,14 @@ class Plan:
 
 @dataclass(frozen=True)
 class Due:
-    """A follow-up and the autopsy it is about; or, for a CRM prompt, the lost deal (no autopsy yet)."""
+    """A follow-up and the autopsy it is about, with its buyer's ask when it has one (the rep's
+    "<deal> answered" DM draws the buyer's answers); or, for a CRM prompt, the lost deal (no
+    autopsy yet)."""
 
     follow_up: FollowUp
     autopsy: Autopsy
     lost_deal: LostDeal | None = None
+    buyer_ask: BuyerAsk | None = None
 
 
 @dataclass(frozen=True)
@@ -51,9 +54,12 @@ class SentMessage:
 
 
 def _with_subject(query: Any) -> Any:
-    """A follow-up's autopsy, or its lost deal: CRM prompts come before any autopsy."""
-    return query.outerjoin(Autopsy, Autopsy.id == FollowUp.autopsy_id).outerjoin(
-        LostDeal, LostDeal.id == FollowUp.lost_deal_id
+    """A follow-up's autopsy and its buyer's ask (one per autopsy, by its unique index), or its
+    lost deal: CRM prompts come before any autopsy."""
+    return (
+        query.outerjoin(Autopsy, Autopsy.id == FollowUp.autopsy_id)
+        .outerjoin(LostDeal, LostDeal.id == FollowUp.lost_deal_id)
+        .outerjoin(BuyerAsk, BuyerAsk.autopsy_id == FollowUp.autopsy_id)
     )
 
 
@@ -105,7 +111,7 @@ class FollowUps:
         if not ids:
             return []
         rows = self.session.execute(
-            _with_subject(select(FollowUp, Autopsy, LostDeal))
+            _with_subject(select(FollowUp, Autopsy, LostDeal, BuyerAsk))
             .where(FollowUp.id.in_(ids))
             .order_by(FollowUp.due_at, FollowUp.id)
         )
@@ -167,7 +173,7 @@ class FollowUps:
     # The recipient's side
     def get(self, *, team_id: str, follow_up_id: int) -> Due | None:
         row = self.session.execute(
-            _with_subject(select(FollowUp, Autopsy, LostDeal))
+            _with_subject(select(FollowUp, Autopsy, LostDeal, BuyerAsk))
             .where(FollowUp.team_id == team_id, FollowUp.id == follow_up_id)
             .execution_options(populate_existing=True)  # as it is now, also after this unit's writes
         ).one_or_none()

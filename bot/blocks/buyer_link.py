@@ -125,10 +125,10 @@ def _where_it_stands(shown: LinkShown, zone: ZoneInfo) -> str:
         return f"A new link, not opened yet. {until}"
     if shown.made == "renewed":
         why = {
-            "withdrawn": "the old one was withdrawn",
-            "expired": "the old one had expired",
+            "withdrawn": "the old one was withdrawn, and stays closed",
+            "expired": "the old one had expired, and stays closed",
         }.get(shown.replaced or "", "the old one no longer opens")
-        return f"A new link, because {why}: the old one stays closed. {until}"
+        return f"A new link: {why}. {until}"
     given = f"The same link you got on {_day(ask.created_at, zone)}"
     if ask.opened_at is not None:
         return f"{given}: opened on {_day(ask.opened_at, zone)}, not answered yet. {until}"
@@ -171,7 +171,7 @@ def withdrawn_modal(entry: Autopsy, ask: BuyerAsk | None, *, zone: ZoneInfo) -> 
         when = f" on {_day(ask.withdrawn_at, zone)}" if ask is not None and ask.withdrawn_at else ""
         blocks = [
             section(
-                f":white_check_mark: *The link to {deal} is withdrawn*{when}. It no longer opens: "
+                f":white_check_mark: *You withdrew the link to {deal}*{when}. It no longer opens: "
                 "whoever tries it sees a short page saying it's closed, and nothing about the deal."
             ),
             note("Changed your mind? A new link can be made; the old one stays closed."),

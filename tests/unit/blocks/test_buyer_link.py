@@ -166,15 +166,15 @@ def test_without_the_company_name_the_note_says_us_and_the_rep_learns_why():
         ),
         (
             LinkShown(ask(), LINK, "not opened yet", "renewed", "withdrawn"),
-            "A new link, because the old one was withdrawn: the old one stays closed.",
+            "A new link: the old one was withdrawn, and stays closed. It stays open until",
         ),
         (
             LinkShown(ask(), LINK, "not opened yet", "renewed", "expired"),
-            "A new link, because the old one had expired: the old one stays closed.",
+            "A new link: the old one had expired, and stays closed.",
         ),
         (
             LinkShown(ask(), LINK, "not opened yet", "renewed", "changed"),
-            "A new link, because the old one no longer opens: the old one stays closed.",
+            "A new link: the old one no longer opens. It stays open until",
         ),
     ],
     ids=["same, not opened", "same, opened", "after a withdrawal", "after expiry", "after a new secret"],
@@ -195,7 +195,7 @@ def test_an_answered_link_shows_their_side_instead_of_a_link():
 def test_a_withdrawn_link_says_so_and_offers_a_new_one_unless_they_answered_first():
     gone = buyer_link.withdrawn_modal(entry(), ask(withdrawn_at=NOW + timedelta(hours=1)), zone=UTC)
     text = modal_text(gone)
-    assert "*The link to Acme &amp; &lt;Sons&gt; is withdrawn* on Monday 23 November 2026." in text
+    assert "*You withdrew the link to Acme &amp; &lt;Sons&gt;* on Monday 23 November 2026." in text
     [again] = elements(gone, ids.ASK_BUYER)
     assert (again["text"]["text"], again["value"]) == ("Make a new link", "3")
     late = buyer_link.withdrawn_modal(entry(), answered(), zone=UTC)

@@ -85,12 +85,12 @@ def test_withdrawing_closes_the_link_in_place_and_a_new_one_can_be_made_from_the
         ack, *click(ids.WITHDRAW_BUYER_LINK, str(autopsy_id), in_modal=True), context, client, logger
     )
     redrawn = client.views_update.call_args.kwargs
-    assert redrawn["view_id"] == "V0MODAL" and "is withdrawn" in str(redrawn["view"].to_dict())
+    assert redrawn["view_id"] == "V0MODAL" and "You withdrew the link" in str(redrawn["view"].to_dict())
     found = asking.open(link.rsplit("/", 1)[1], now=datetime.now(UTC))
     assert found is not None and page_state(found.ask, datetime.now(UTC)) == "closed"  # the buyer's page
     actions.ask_buyer(ack, *click(ids.ASK_BUYER, str(autopsy_id), in_modal=True), context, client, logger)
     renewed = str(client.views_update.call_args.kwargs["view"].to_dict())
-    assert "A new link, because the old one was withdrawn" in renewed and link not in renewed
+    assert "A new link: the old one was withdrawn" in renewed and link not in renewed
 
 
 def test_nobody_withdraws_another_persons_link(ack, context, client, logger, store, asking):

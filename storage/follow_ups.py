@@ -54,12 +54,9 @@ class SentMessage:
 
 
 def _with_subject(query: Any) -> Any:
-    """A follow-up's autopsy and its buyer's ask (one per autopsy, by its unique index), or its
-    lost deal: CRM prompts come before any autopsy."""
-    return (
-        query.outerjoin(Autopsy, Autopsy.id == FollowUp.autopsy_id)
-        .outerjoin(LostDeal, LostDeal.id == FollowUp.lost_deal_id)
-        .outerjoin(BuyerAsk, BuyerAsk.autopsy_id == FollowUp.autopsy_id)
+    """A follow-up's autopsy, or its lost deal: CRM prompts come before any autopsy."""
+    return query.outerjoin(Autopsy, Autopsy.id == FollowUp.autopsy_id).outerjoin(
+        LostDeal, LostDeal.id == FollowUp.lost_deal_id
     )
 
 
@@ -111,11 +108,28 @@ class FollowUps:
         if not ids:
             return []
         rows = self.session.execute(
-            _with_subject(select(FollowUp, Autopsy, LostDeal, BuyerAsk))
+            _with_subject(select(FollowUp, Autopsy, LostDeal))
             .where(FollowUp.id.in_(ids))
             .order_by(FollowUp.due_at, FollowUp.id)
         )
-        return [Due(*row) for row in rows]
+        return self._with_buyer_asks(list(rows))
+
+    def _with_buyer_asks(self, rows: Sequence[Any]) -> list[Due]:
+        """Each follow-up with its autopsy's buyer ask, if it has one: a second query on the asks'
+        unique autopsy index (as an outer join, PostgreSQL's planner scanned every ask)."""
+        autopsy_ids = [entry.id for _, entry, _ in rows if entry is not None]
+        asks: dict[int, BuyerAsk] = {}
+        if autopsy_ids:
+            found = self.session.scalars(
+                select(BuyerAsk)
+                .where(BuyerAsk.autopsy_id.in_(autopsy_ids))
+                .execution_options(populate_existing=True)
+            )
+            asks = {ask.autopsy_id: ask for ask in found}
+        return [
+            Due(follow_up, entry, deal, asks.get(entry.id) if entry is not None else None)
+            for follow_up, entry, deal in rows
+        ]
 
     def oldest_due(self, *, now: datetime) -> datetime | None:
         """When the follow-up that has waited longest to be sent fell due (pending or snoozed, or
@@ -173,11 +187,11 @@ class FollowUps:
     # The recipient's side
     def get(self, *, team_id: str, follow_up_id: int) -> Due | None:
         row = self.session.execute(
-            _with_subject(select(FollowUp, Autopsy, LostDeal, BuyerAsk))
+            _with_subject(select(FollowUp, Autopsy, LostDeal))
             .where(FollowUp.team_id == team_id, FollowUp.id == follow_up_id)
             .execution_options(populate_existing=True)  # as it is now, also after this unit's writes
         ).one_or_none()
-        return None if row is None else Due(*row)
+        return None if row is None else self._with_buyer_asks([row])[0]
 
     def own(self, *, team_id: str, user_id: str, follow_up_id: int, kind: str | None = None) -> Due | None:
         """The follow-up, if it is this person's to answer (and of `kind`); None for anyone else's."""

@@ -12,10 +12,12 @@ from logging import Logger
 
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
+from slack_sdk.models.views import View
 from sqlalchemy.exc import SQLAlchemyError
 
 import clock
 from bot import export, ids
+from bot.asking import BuyerAsking
 from bot.blocks import autopsy_form, buyer_link, erasure_modals, follow_up_dms, replies, settings_form
 from bot.crm.reasons import form_answers
 from bot.digest.week import schedule_for
@@ -351,15 +353,8 @@ def ask_buyer(
     team_id, user_id = who(context, body)
     asking = asking_of(context)
     entry = own_autopsy(context, team_id, user_id, action.get("value"), logger, "ask the buyer of")
-    if (
-        asking is None or entry is None
-    ):  # a button drawn before the page was switched off, or a deleted autopsy
-        gone = (
-            buyer_link.not_offered_modal()
-            if asking is None
-            else autopsy_form.notice("Not here any more", GONE)
-        )
-        show_modal(client, body, gone, logger=logger, what="why there is no link")
+    if asking is None or entry is None:
+        show_modal(client, body, no_link(asking), logger=logger, what="why there is no link")
         return publish_home(client, context, team_id=team_id, user_id=user_id, logger=logger)
     now = clock.now()
     shown = asking.link(team_id=team_id, autopsy_id=entry.id, now=now)
@@ -385,12 +380,7 @@ def withdraw_buyer_link(
         context, team_id, user_id, action.get("value"), logger, "withdraw the buyer's link of"
     )
     if asking is None or entry is None:
-        gone = (
-            buyer_link.not_offered_modal()
-            if asking is None
-            else autopsy_form.notice("Not here any more", GONE)
-        )
-        update_modal(client, body, gone, logger=logger)
+        update_modal(client, body, no_link(asking), logger=logger)
         return publish_home(client, context, team_id=team_id, user_id=user_id, logger=logger)
     now = clock.now()
     if asking.withdraw(team_id=team_id, autopsy_id=entry.id, now=now):
@@ -400,3 +390,11 @@ def withdraw_buyer_link(
     zone = zone_of(context, client, team_id=team_id, user_id=user_id, now=now)
     update_modal(client, body, buyer_link.withdrawn_modal(entry, ask, zone=zone), logger=logger)
     publish_home(client, context, team_id=team_id, user_id=user_id, logger=logger)
+
+
+def no_link(asking: BuyerAsking | None) -> View:
+    """Why a click on a buyer's link button does nothing: asking is off now (a button drawn before
+    the public page was switched off), or the autopsy is not the clicker's (deleted, or forged)."""
+    return (
+        buyer_link.not_offered_modal() if asking is None else autopsy_form.notice("Not here any more", GONE)
+    )

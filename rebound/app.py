@@ -19,9 +19,8 @@ from sqlalchemy.exc import SQLAlchemyError
 import handlers
 from bot import metrics
 from bot.admins import Admins
-from bot.asking import BuyerAsking
+from bot.asking import buyer_asking_for
 from bot.config import Settings
-from bot.customer_side import LinkKeys
 from bot.slack.installs import installation_store
 from bot.slack.web_api import describe, slack_logger, use_slack_api
 from bot.workspace import FollowUpDefaultsCache
@@ -171,15 +170,6 @@ class ProvideServices(Middleware):
     ) -> BoltResponse:
         req.context.update(self.services)
         return next()
-
-
-def buyer_asking_for(settings: Settings, store: Store) -> BuyerAsking | None:
-    """Asking lost buyers for their side, as the Slack listeners and the buyer's page share it;
-    None where Rebound cannot offer it: no REBOUND_PUBLIC_URL, or Socket Mode (no web server)."""
-    public_url = settings.buyer_page_url
-    if public_url is None or not settings.slack_signing_secret:
-        return None
-    return BuyerAsking(store, LinkKeys(settings.slack_signing_secret), public_url, days=settings.ask_days)
 
 
 ENVIRONMENT = (SlackApiError, SlackClientError, OSError, SQLAlchemyError)

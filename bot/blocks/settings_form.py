@@ -107,7 +107,7 @@ def settings_modal(
                 optional=True,
                 initial=company,
                 hint="Who is asking, on the one-minute page a lost buyer answers and in the note "
-                'your reps send with its link. Left empty, they say "us".',
+                "your reps send with its link. Left empty, neither names a company.",
             ),
             note("Changes apply from the next minute's sweep; nothing needs a restart."),
         ],
@@ -155,7 +155,7 @@ def saved(schedule: Schedule, defaults: workspace.FollowUpDefaults, *, company: 
 
 
 def _company(company: str | None) -> str:
-    return f"*{escape(company)}*" if company else 'none yet, so the page and the note say "us"'
+    return f"*{escape(company)}*" if company else "none yet, so the page and the note name no company"
 
 
 def _days(count: int) -> str:

@@ -178,4 +178,4 @@ def test_saved_settings_show_the_company_escaped_or_that_there_is_none():
     named = settings_form.saved(PARIS_FRIDAYS, DEFAULTS, company="<!channel> & Co").to_dict()
     assert "*Your company's name as buyers see it:* *&lt;!channel&gt; &amp; Co*." in json.dumps(named)
     unnamed = json.dumps(settings_form.saved(PARIS_FRIDAYS, DEFAULTS).to_dict())
-    assert 'none yet, so the page and the note say \\"us\\"' in unnamed
+    assert "none yet, so the page and the note name no company" in unnamed

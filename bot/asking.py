@@ -2,7 +2,9 @@
 and the buyer's page opened and answered (from the public page). Both doors come here.
 
 The buyer's first answer also puts a "<deal> answered" DM in the follow-up sweep's hands, for
-the rep in their working hours, in the same commit: it goes out once, like every follow-up.
+the rep in their working hours, in the same commit: it goes out once, like every follow-up. It
+is due when the buyer can no longer correct their answers (CORRECTION_WINDOW), so the DM shows
+them as they stay, and is never a stale copy to redraw.
 """
 
 from __future__ import annotations
@@ -22,12 +24,14 @@ BUYER_ANSWERED = "buyer_answered"  # the follow-up kind of the rep's DM
 class LinkShown:
     """An autopsy's link as its rep sees it: the ask, the link, where it stands, and whether it
     was just made ("new"), made again after it was withdrawn or expired ("renewed"), or is the
-    one it had ("same")."""
+    one it had ("same"); a renewed one says why the old one went (`replaced`: "withdrawn",
+    "expired", or "changed" when the server's secret did)."""
 
     ask: BuyerAsk
     link: str
     state: str
     made: str
+    replaced: str | None = None
 
 
 class BuyerAsking:
@@ -49,18 +53,19 @@ class BuyerAsking:
             ask = work.buyer_asks.start(
                 team_id=team_id, autopsy_id=autopsy_id, now=now, expires_at=now + self.life, **fresh
             )
-            made = "new" if ask.token_seed == seed else "same"
+            made, replaced = ("new" if ask.token_seed == seed else "same"), None
             if made == "same" and link_state(ask, now) in ("withdrawn", "expired"):
+                replaced = link_state(ask, now)
                 work.buyer_asks.renew(ask.id, now=now, expires_at=now + self.life, **fresh)
                 made = "renewed"
             elif self.keys.hash_of(self.keys.token_for(ask.token_seed)) != ask.token_hash:
                 # The server's secret changed since: the old link no longer opens, so a new one.
                 work.buyer_asks.renew(ask.id, now=now, expires_at=ask.expires_at, **fresh)
-                made = "renewed"
+                made, replaced = "renewed", "changed"
             if made == "renewed":
                 work.session.refresh(ask)
         token = self.keys.token_for(ask.token_seed)
-        return LinkShown(ask, link_of(self.public_url, token), link_state(ask, now), made)
+        return LinkShown(ask, link_of(self.public_url, token), link_state(ask, now), made, replaced)
 
     def withdraw(self, *, team_id: str, autopsy_id: int, now: datetime) -> bool:
         with self.store.write() as work:
@@ -83,7 +88,7 @@ class BuyerAsking:
             )
             if done == "answered":
                 author = found.autopsy.user_id
-                plan = Plan(kind=BUYER_ANSWERED, recipient_id=author, due_at=now)
+                plan = Plan(kind=BUYER_ANSWERED, recipient_id=author, due_at=now + CORRECTION_WINDOW)
                 work.session.add(new_follow_up(found.ask.team_id, found.autopsy.id, plan))
         return done
 

@@ -200,16 +200,18 @@ def page_state(ask: Any, now: datetime) -> str:
     return "open"
 
 
-def note_for_buyer(*, company: str, contact: str | None) -> str:
-    """The note a rep sends with the link, from their own mail or LinkedIn: kind and honest."""
+def note_for_buyer(*, company: str | None, contact: str | None) -> str:
+    """The note a rep sends with the link, from their own mail or LinkedIn: kind and honest.
+    Without the workspace's company name (not set yet) it says "us"."""
     hello = f"Hi {contact}," if contact else "Hello,"
+    team = f"the {company} team" if company else "our team"
     return (
         f"{hello}\n\n"
-        f"Thank you for considering {company}. We'd like to learn from how it went, and your view "
-        "would help us more than anything: there are three short questions here, about a minute, "
-        "all optional.\n\n"
+        f"Thank you for considering {company or 'us'}. We'd like to learn from how it went, and your "
+        "view would help us more than anything: there are a few short questions here, about a "
+        "minute, all optional.\n\n"
         "This isn't a sales follow-up, and nobody will try to change your mind. Your answers are "
-        f"read by the person who sent you this and by the {company} team, to learn from.\n\n"
+        f"read by the person who sent you this and by {team}, to learn from.\n\n"
         "Thank you either way."
     )
 

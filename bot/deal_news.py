@@ -45,6 +45,9 @@ class DealNews:
     reason: str | None = None  # the CRM's loss reason, as written there
     owner_email: str | None = None
     owner_user_id: str | None = None  # a Slack user, when the source names one (a workflow step)
+    contact_name: str | None = (
+        None  # the buyer's contact, when the source names one (never HubSpot's webhook)
+    )
     pipeline: str | None = None
     deal_url: str | None = None
     from_import: bool = False  # changed by an import, not by a person closing the deal

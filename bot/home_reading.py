@@ -15,10 +15,18 @@ UNMATCHED_DAYS = 7  # admins see the week's lost deals whose owner is no one in 
 
 
 def read_home_page(
-    work: Work, *, team_id: str, user_id: str, offset: int, is_admin: bool, now: datetime, zone: ZoneInfo
+    work: Work,
+    *,
+    team_id: str,
+    user_id: str,
+    offset: int,
+    is_admin: bool,
+    now: datetime,
+    zone: ZoneInfo,
+    asking_offered: bool = False,
 ) -> HomePage:
-    """The page of the rep's journal from `offset`; the newest page when that one emptied (deletions).
-    Its days are named in `zone`, the rep's."""
+    """The page of the rep's journal from `offset`, with its buyers' asks; the newest page when
+    that one emptied (deletions). Its days are named in `zone`, the rep's."""
     journal, total = work.autopsies.journal(team_id=team_id, user_id=user_id, offset=offset, limit=PAGE)
     if offset and not journal:
         offset = 0
@@ -41,4 +49,8 @@ def read_home_page(
             else ()
         ),
         hide_anonymous_deal_names=bool(settings and settings.hide_anonymous_deal_names),
+        buyer_asks=work.buyer_asks.of_autopsies(
+            team_id=team_id, autopsy_ids=[item.autopsy.id for item in journal]
+        ),
+        asking_offered=asking_offered,
     )

@@ -52,6 +52,7 @@ SET_ZONE = "timezone"
 SET_OPTIONS = "digest_options"
 SET_TOUCH_BASE_DAYS = "touch_base_days"
 SET_REVISIT_DAYS = "revisit_days"
+SET_COMPANY = "company_name"  # the sender lost buyers see on their page and in the rep's note
 
 # Follow-up DMs: the block of answers on each kind, and its buttons (value: the follow-up's id)
 TOUCH_BASE_ANSWERS = "touch_base_answers"
@@ -77,6 +78,14 @@ CRM_PROMPT_ANSWERS = "crm_prompt_answers"
 CRM_DO_AUTOPSY = "crm_do_autopsy"
 CRM_NOT_THIS_ONE = "crm_not_this_one"
 CRM_OPEN_DEAL = "crm_open_deal"  # a link button: Slack opens the URL and still tells the app
+
+# Asking the lost buyer for their side (value: the autopsy's id)
+ASK_BUYER = (
+    "ask_buyer"  # "Ask <deal> for their side" (thank-you DM, App Home, touch-base DM); "Make a new link"
+)
+WITHDRAW_BUYER_LINK = "withdraw_buyer_link"  # in the link's modal, behind a confirmation
+HOME_ASK_BUYER = "home_ask_buyer_{id}"  # block: an autopsy's ask button in App Home, one per autopsy
+BUYER_LINK_VIEW = "buyer_link"  # the link's modal: the link, the note, where it stands
 
 # Workflow Builder: the custom step "Ask for a lost-deal autopsy" (manifest.yml's functions)
 ASK_FOR_AUTOPSY_FUNCTION = "ask_for_autopsy"

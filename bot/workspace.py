@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot import autopsy, ids
 from bot.config import WEEKDAYS
+from bot.customer_side import COMPANY_MAX
 from storage import Store, WorkspaceSettings
 
 DAY_NAMES = dict(
@@ -81,6 +82,9 @@ def read_settings(values: dict[str, Any]) -> tuple[dict[str, Any] | None, dict[s
     revisit = _days(element(ids.SET_REVISIT_DAYS).get("value"), REVISIT_DAYS)
     if revisit is None:
         errors[ids.SET_REVISIT_DAYS] = f"A whole number of days from {REVISIT_DAYS[0]} to {REVISIT_DAYS[1]}."
+    company = " ".join(str(element(ids.SET_COMPANY).get("value") or "").split())
+    if len(company) > COMPANY_MAX:
+        errors[ids.SET_COMPANY] = f"Please keep it under {COMPANY_MAX} characters (it has {len(company)})."
     if errors:
         return None, errors
     return {
@@ -91,6 +95,7 @@ def read_settings(values: dict[str, Any]) -> tuple[dict[str, Any] | None, dict[s
         **{name: name in chosen for name in OPTIONS},
         "touch_base_days": touch_base,
         "revisit_days": revisit,
+        "company_name": company or None,  # empty: the page and the note say "us"
     }, {}
 
 

@@ -32,6 +32,8 @@ def register(app: App) -> None:
     app.action(ids.ERASE_MINE_CONFIRMED)(actions.erase_mine)
     app.action(ids.OPEN_SETTINGS)(actions.open_settings)
     app.view_submission(ids.SETTINGS_VIEW)(submissions.save_settings)
+    app.action(ids.ASK_BUYER)(actions.ask_buyer)
+    app.action(ids.WITHDRAW_BUYER_LINK)(actions.withdraw_buyer_link)
 
 
 __all__ = ["register"]

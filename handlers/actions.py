@@ -12,19 +12,21 @@ from logging import Logger
 
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
+from slack_sdk.models.views import View
 from sqlalchemy.exc import SQLAlchemyError
 
 import clock
 from bot import export, ids
-from bot.blocks import autopsy_form, erasure_modals, follow_up_dms, replies, settings_form
+from bot.asking import BuyerAsking
+from bot.blocks import autopsy_form, buyer_link, erasure_modals, follow_up_dms, replies, settings_form
 from bot.crm.reasons import form_answers
 from bot.digest.week import schedule_for
 from bot.erasure import erase_person, take_down
 from bot.followups.planning import A_MONTH, A_WEEK, Snooze, snoozed_until
 from bot.slack.web_api import SLACK_FAILURES, describe
 from bot.workspace import follow_up_defaults
-from handlers.context import admins_of, store_of, who, zone_of
-from handlers.modals import open_autopsy_form, open_modal, update_modal
+from handlers.context import admins_of, asking_of, store_of, who, zone_of
+from handlers.modals import open_autopsy_form, open_modal, show_modal, update_modal
 from handlers.ownership import number, own_autopsy, own_follow_up, refused_follow_up
 from handlers.redraws import (
     answer_refused_click,
@@ -87,7 +89,7 @@ def answer_follow_up(
         logger.warning("Refused %s from %s: follow-up %r is not theirs to answer", *refused)
         why = refused_follow_up(context, team_id, action.get("value"), "autopsy")
         return answer_refused_click(client, context, body, why, logger=logger)
-    redraw_follow_up(client, store_of(context), due, logger=logger, zone=zone)
+    redraw_follow_up(client, context, due, logger=logger, zone=zone)
     if changed or clicked_in_home(body):  # what is coming up has changed, or Home showed it stale
         publish_home(client, context, team_id=team_id, user_id=user_id, logger=logger)
     if changed and kind == "help_request":
@@ -176,7 +178,7 @@ def pause_or_resume(
     due = own_follow_up(context, team_id, user_id, action.get("value"))
     if due is not None:
         zone = zone_of(context, client, team_id=team_id, user_id=user_id, now=clock.now())
-        redraw_follow_up(client, store_of(context), due, logger=logger, zone=zone)
+        redraw_follow_up(client, context, due, logger=logger, zone=zone)
     else:  # its DM is gone with its autopsy: the pause holds all the same, and says so
         tell_clicker(
             client, body, follow_up_dms.pause_notice(action["action_id"] == ids.PAUSE), logger=logger
@@ -333,6 +335,66 @@ def open_settings(ack: Ack, body: dict, context: BoltContext, client: WebClient,
         return publish_home(client, context, team_id=team_id, user_id=user_id, logger=logger)  # no button now
     with store_of(context).read() as work:
         row = work.workspaces.settings(team_id)
-    view = settings_form.settings_modal(schedule_for(row, context["settings"]), follow_up_defaults(row))
+    view = settings_form.settings_modal(
+        schedule_for(row, context["settings"]),
+        follow_up_defaults(row),
+        company=row.company_name if row is not None else None,
+    )
     if not open_modal(client, body["trigger_id"], view, logger=logger, what="the workspace settings"):
         tell_clicker(client, body, replies.form_unavailable(AGAIN), logger=logger)
+
+
+def ask_buyer(
+    ack: Ack, body: dict, action: dict, context: BoltContext, client: WebClient, logger: Logger
+) -> None:
+    """ "Ask <deal> for their side" (or "Make a new link"): the rep's personal link for the lost
+    buyer, the note to send with it and where it stands, in a modal only they see."""
+    ack()
+    team_id, user_id = who(context, body)
+    asking = asking_of(context)
+    entry = own_autopsy(context, team_id, user_id, action.get("value"), logger, "ask the buyer of")
+    if asking is None or entry is None:
+        show_modal(client, body, no_link(asking), logger=logger, what="why there is no link")
+        return publish_home(client, context, team_id=team_id, user_id=user_id, logger=logger)
+    now = clock.now()
+    shown = asking.link(team_id=team_id, autopsy_id=entry.id, now=now)
+    with store_of(context).read() as work:
+        settings = work.workspaces.settings(team_id)
+    zone = zone_of(context, client, team_id=team_id, user_id=user_id, now=now)
+    company = settings.company_name if settings is not None else None
+    view = buyer_link.link_modal(entry, shown, company=company, zone=zone)
+    if not show_modal(client, body, view, logger=logger, what="the buyer's link"):
+        tell_clicker(client, body, replies.form_unavailable(AGAIN), logger=logger)
+    if shown.made != "same":  # App Home says where the link stands
+        publish_home(client, context, team_id=team_id, user_id=user_id, logger=logger)
+
+
+def withdraw_buyer_link(
+    ack: Ack, body: dict, action: dict, context: BoltContext, client: WebClient, logger: Logger
+) -> None:
+    """The link's confirmed "Withdraw link": it stops opening, and the modal and App Home say so."""
+    ack()
+    team_id, user_id = who(context, body)
+    asking = asking_of(context)
+    entry = own_autopsy(
+        context, team_id, user_id, action.get("value"), logger, "withdraw the buyer's link of"
+    )
+    if asking is None or entry is None:
+        update_modal(client, body, no_link(asking), logger=logger)
+        return publish_home(client, context, team_id=team_id, user_id=user_id, logger=logger)
+    now = clock.now()
+    if asking.withdraw(team_id=team_id, autopsy_id=entry.id, now=now):
+        logger.info("%s withdrew the buyer's link of autopsy %s", user_id, entry.id)
+    with store_of(context).read() as work:
+        ask = work.buyer_asks.of_autopsy(team_id=team_id, autopsy_id=entry.id)
+    zone = zone_of(context, client, team_id=team_id, user_id=user_id, now=now)
+    update_modal(client, body, buyer_link.withdrawn_modal(entry, ask, zone=zone), logger=logger)
+    publish_home(client, context, team_id=team_id, user_id=user_id, logger=logger)
+
+
+def no_link(asking: BuyerAsking | None) -> View:
+    """Why a click on a buyer's link button does nothing: asking is off now (a button drawn before
+    the public page was switched off), or the autopsy is not the clicker's (deleted, or forged)."""
+    return (
+        buyer_link.not_offered_modal() if asking is None else autopsy_form.notice("Not here any more", GONE)
+    )

@@ -12,6 +12,7 @@ from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
 from bot.admins import Admins
+from bot.asking import BuyerAsking
 from bot.autopsy import Answers
 from bot.followups.planning import plan
 from bot.slack.web_api import SLACK_FAILURES, describe
@@ -26,6 +27,11 @@ def store_of(context: BoltContext) -> Store:
 
 def admins_of(context: BoltContext) -> Admins:
     return context["admins"]
+
+
+def asking_of(context: BoltContext) -> BuyerAsking | None:
+    """Asking lost buyers for their side, or None where Rebound cannot offer it (no public page)."""
+    return context.get("buyer_asking")
 
 
 def defaults_for(context: BoltContext, team_id: str) -> FollowUpDefaults:

@@ -67,6 +67,15 @@ def open_autopsy_form(
     return open_modal(client, trigger_id, form, logger=logger, what="the autopsy form")
 
 
+def show_modal(client: WebClient, body: dict[str, Any], view: View, *, logger: Logger, what: str) -> bool:
+    """Answer a click with `view`: in place of the modal it was made in, else opened on its
+    trigger; False when Slack refused to open it."""
+    if (body.get("view") or {}).get("type") == "modal":
+        update_modal(client, body, view, logger=logger)
+        return True
+    return open_modal(client, body["trigger_id"], view, logger=logger, what=what)
+
+
 def update_modal(client: WebClient, body: dict[str, Any], view: View, *, logger: Logger) -> None:
     """Draw the modal a click came from again, as `view`."""
     view_id = (body.get("view") or {}).get("id")

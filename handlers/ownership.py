@@ -58,10 +58,15 @@ def own_lost_deal(context: BoltContext, team_id: str, user_id: str, metadata: ob
 
 
 def crm_origin(deal: LostDeal | None) -> dict[str, str | None] | None:
-    """What an autopsy remembers of the CRM deal it came from."""
+    """What an autopsy remembers of the CRM deal it came from, the buyer's contact among it."""
     if deal is None:
         return None
-    return {"crm": deal.crm, "crm_deal_id": deal.deal_id, "crm_deal_url": deal.deal_url}
+    return {
+        "crm": deal.crm,
+        "crm_deal_id": deal.deal_id,
+        "crm_deal_url": deal.deal_url,
+        "buyer_contact": deal.contact_name,
+    }
 
 
 def refused_follow_up(context: BoltContext, team_id: str, raw_id: object, what: str) -> Message:

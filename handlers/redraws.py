@@ -16,7 +16,7 @@ from bot.blocks import crm_prompts, follow_up_dms, home
 from bot.blocks.message import Message
 from bot.home_reading import read_home_page
 from bot.slack.web_api import SLACK_FAILURES, describe
-from handlers.context import admins_of, store_of, who, zone_of
+from handlers.context import admins_of, asking_of, store_of, who, zone_of
 from storage import Due, Store
 
 
@@ -30,7 +30,14 @@ def publish_home(
         zone = zone_of(context, client, team_id=team_id, user_id=user_id, now=now)
         with store_of(context).read() as work:
             page = read_home_page(
-                work, team_id=team_id, user_id=user_id, offset=offset, is_admin=is_admin, now=now, zone=zone
+                work,
+                team_id=team_id,
+                user_id=user_id,
+                offset=offset,
+                is_admin=is_admin,
+                now=now,
+                zone=zone,
+                asking_offered=asking_of(context) is not None,
             )
         client.views_publish(user_id=user_id, view=home.home(page))
     except SQLAlchemyError:
@@ -39,15 +46,19 @@ def publish_home(
         logger.warning("Could not publish App Home for %s: %s", user_id, describe(error))
 
 
-def redraw_follow_up(client: WebClient, store: Store, due: Due, *, logger: Logger, zone: ZoneInfo) -> None:
+def redraw_follow_up(
+    client: WebClient, context: BoltContext, due: Due, *, logger: Logger, zone: ZoneInfo
+) -> None:
     """Draw a follow-up DM as its state now says, in place (chat.update), for its recipient in `zone`."""
+    store = store_of(context)
     follow_up = due.follow_up
     if not (follow_up.channel_id and follow_up.message_ts):
         return
     with store.read() as work:
         revisits = work.autopsies.revisits(team_id=follow_up.team_id, autopsy_id=due.autopsy.id)
         paused = work.follow_ups.paused(team_id=follow_up.team_id, user_id=follow_up.recipient_id)
-    message = follow_up_dms.build(due, revisits, paused=paused, zone=zone)
+    offered = asking_of(context) is not None
+    message = follow_up_dms.build(due, revisits, paused=paused, zone=zone, offer_asking=offered)
     try:
         client.chat_update(channel=follow_up.channel_id, ts=follow_up.message_ts, **message.as_kwargs())
     except SLACK_FAILURES as error:

@@ -19,7 +19,7 @@ from bot.blocks import replies, settings_form
 from bot.digest.week import schedule_for
 from bot.slack.web_api import SLACK_FAILURES, describe
 from bot.workspace import follow_up_defaults
-from handlers.context import admins_of, plans_for, store_of, who, zone_of
+from handlers.context import admins_of, asking_of, plans_for, store_of, who, zone_of
 from handlers.modals import form_values, keep_open, not_saved
 from handlers.ownership import crm_origin, own_autopsy, own_follow_up, own_lost_deal
 from handlers.redraws import publish_home, redraw_crm_prompts, redraw_follow_up
@@ -63,7 +63,9 @@ def save_autopsy(
         )
     try:
         zone = zone_of(context, client, team_id=team_id, user_id=user_id, now=now)
-        client.chat_postMessage(channel=user_id, **replies.thank_you(answers, zone=zone, now=now).as_kwargs())
+        ask_for = entry.id if asking_of(context) is not None else None
+        thanks = replies.thank_you(answers, zone=zone, now=now, ask_for=ask_for)
+        client.chat_postMessage(channel=user_id, **thanks.as_kwargs())
     except SLACK_FAILURES as error:
         logger.warning("Autopsy stored, but the thank-you DM to %s failed: %s", user_id, describe(error))
     publish_home(client, context, team_id=team_id, user_id=user_id, logger=logger)
@@ -93,7 +95,7 @@ def save_revisit(
     ack()
     if added and answered is not None:
         zone = zone_of(context, client, team_id=team_id, user_id=user_id, now=now)
-        redraw_follow_up(client, store_of(context), answered, logger=logger, zone=zone)
+        redraw_follow_up(client, context, answered, logger=logger, zone=zone)
         publish_home(client, context, team_id=team_id, user_id=user_id, logger=logger)  # its revisits
 
 
@@ -141,7 +143,9 @@ def save_settings(
     # The admin sees them saved, as they are now in force, where they pressed Save.
     ack(
         response_action="update",
-        view=settings_form.saved(schedule_for(row, context["settings"]), follow_up_defaults(row)),
+        view=settings_form.saved(
+            schedule_for(row, context["settings"]), follow_up_defaults(row), company=chosen["company_name"]
+        ),
     )
     logger.info("%s changed the workspace settings of %s: %s", user_id, team_id, chosen)
     publish_home(client, context, team_id=team_id, user_id=user_id, logger=logger)

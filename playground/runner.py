@@ -206,7 +206,13 @@ class Sweeps:
     def __init__(self, settings: Settings, store: Store, client: SlackClient) -> None:
         speakers = installs_for(settings, store)
         self.settings, self.store, self.client = settings, store, client
-        self.follow_ups = FollowUpSweep(store, speakers, settings.timezone, CrmPrompter(store, settings.crm))
+        self.follow_ups = FollowUpSweep(
+            store,
+            speakers,
+            settings.timezone,
+            CrmPrompter(store, settings.crm),
+            offer_asking=settings.buyer_page_url is not None,
+        )
         self.digests = DigestSweep(store, speakers, settings)
         self._lock = threading.Lock()
 

@@ -19,6 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 import handlers
 from bot import metrics
 from bot.admins import Admins
+from bot.asking import buyer_asking_for
 from bot.config import Settings
 from bot.slack.installs import installation_store
 from bot.slack.web_api import describe, slack_logger, use_slack_api
@@ -148,8 +149,8 @@ class CountedApp(App):
 
 class ProvideServices(Middleware):
     """Puts what listeners share in every request's context: the store, the settings, who is an
-    admin, each workspace's follow-up defaults (the last two cached for this process), and each
-    person's time zone.
+    admin, each workspace's follow-up defaults (the last two cached for this process), each
+    person's time zone, and asking lost buyers for their side (None where it is not offered).
 
     A `Middleware` rather than a function: Bolt calls it directly, without working out which
     arguments a function wants on every request."""
@@ -161,6 +162,7 @@ class ProvideServices(Middleware):
             "admins": Admins(settings.admins),
             "follow_up_defaults": FollowUpDefaultsCache(store),
             "zones": PersonZones(store, settings.timezone),
+            "buyer_asking": buyer_asking_for(settings, store),
         }
 
     def process(

@@ -426,7 +426,11 @@ def deliver_reminders(settings: Settings, *, as_of: datetime) -> None:
     store = settings.connect()
     try:
         report = FollowUpSweep(
-            store, installs_for(settings, store), settings.timezone, CrmPrompter(store, settings.crm)
+            store,
+            installs_for(settings, store),
+            settings.timezone,
+            CrmPrompter(store, settings.crm),
+            offer_asking=settings.buyer_page_url is not None,
         ).run(as_of)
     except SQLAlchemyError as error:
         raise Stop(

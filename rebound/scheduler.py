@@ -39,7 +39,13 @@ def start_scheduler(settings: Settings, store: Store) -> BackgroundScheduler:
     for job_id, sweep in (
         (
             FOLLOW_UP_SWEEP,
-            FollowUpSweep(store, speakers, settings.timezone, CrmPrompter(store, settings.crm)),
+            FollowUpSweep(
+                store,
+                speakers,
+                settings.timezone,
+                CrmPrompter(store, settings.crm),
+                offer_asking=settings.buyer_page_url is not None,
+            ),
         ),
         (DIGEST_SWEEP, DigestSweep(store, speakers, settings)),
     ):

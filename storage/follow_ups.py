@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from storage.claims import interrupted
 from storage.engine import upsert
-from storage.models import Autopsy, FollowUp, LostDeal, PersonZone, ReminderPause
+from storage.models import Autopsy, BuyerAsk, FollowUp, LostDeal, PersonZone, ReminderPause
 
 OPEN = ("pending", "snoozed", "sent")  # a follow-up still waiting for its answer
 
@@ -34,11 +34,14 @@ class Plan:
 
 @dataclass(frozen=True)
 class Due:
-    """A follow-up and the autopsy it is about; or, for a CRM prompt, the lost deal (no autopsy yet)."""
+    """A follow-up and the autopsy it is about, with its buyer's ask when it has one (the rep's
+    "<deal> answered" DM draws the buyer's answers); or, for a CRM prompt, the lost deal (no
+    autopsy yet)."""
 
     follow_up: FollowUp
     autopsy: Autopsy
     lost_deal: LostDeal | None = None
+    buyer_ask: BuyerAsk | None = None
 
 
 @dataclass(frozen=True)
@@ -109,7 +112,24 @@ class FollowUps:
             .where(FollowUp.id.in_(ids))
             .order_by(FollowUp.due_at, FollowUp.id)
         )
-        return [Due(*row) for row in rows]
+        return self._with_buyer_asks(list(rows))
+
+    def _with_buyer_asks(self, rows: Sequence[Any]) -> list[Due]:
+        """Each follow-up with its autopsy's buyer ask, if it has one: a second query on the asks'
+        unique autopsy index (as an outer join, PostgreSQL's planner scanned every ask)."""
+        autopsy_ids = [entry.id for _, entry, _ in rows if entry is not None]
+        asks: dict[int, BuyerAsk] = {}
+        if autopsy_ids:
+            found = self.session.scalars(
+                select(BuyerAsk)
+                .where(BuyerAsk.autopsy_id.in_(autopsy_ids))
+                .execution_options(populate_existing=True)
+            )
+            asks = {ask.autopsy_id: ask for ask in found}
+        return [
+            Due(follow_up, entry, deal, asks.get(entry.id) if entry is not None else None)
+            for follow_up, entry, deal in rows
+        ]
 
     def oldest_due(self, *, now: datetime) -> datetime | None:
         """When the follow-up that has waited longest to be sent fell due (pending or snoozed, or
@@ -171,7 +191,7 @@ class FollowUps:
             .where(FollowUp.team_id == team_id, FollowUp.id == follow_up_id)
             .execution_options(populate_existing=True)  # as it is now, also after this unit's writes
         ).one_or_none()
-        return None if row is None else Due(*row)
+        return None if row is None else self._with_buyer_asks([row])[0]
 
     def own(self, *, team_id: str, user_id: str, follow_up_id: int, kind: str | None = None) -> Due | None:
         """The follow-up, if it is this person's to answer (and of `kind`); None for anyone else's."""

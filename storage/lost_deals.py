@@ -95,6 +95,7 @@ class LostDeals:
                 ("owner_email", item.owner_email),
                 ("owner_id", item.owner_user_id),
                 ("deal_url", item.deal_url),
+                ("contact_name", item.contact_name),
                 ("amount_cents", cents(item.amount)),
             ):
                 if value is not None:

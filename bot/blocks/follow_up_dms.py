@@ -1,8 +1,10 @@
-"""Block Kit builders for the follow-up DMs: touch base, revisit your notes, a teammate's help request.
+"""Block Kit builders for the follow-up DMs: touch base, revisit your notes, a teammate's help
+request, and "<deal> answered" when the lost buyer gave their side.
 
 Each message is drawn from the follow-up's state, so a click can redraw it with chat.update:
 the buttons go once answered, and a second click of the same button draws the same message.
-Days are named in the reader's zone (`zone`), a coming one as the day the DM will arrive.
+Days are named in the reader's zone (`zone`), a coming one as the day the DM will arrive. The
+buyer's answers show only in the author's own DMs, never in a teammate's.
 """
 
 from __future__ import annotations
@@ -24,16 +26,34 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot import autopsy, ids
+from bot.asking import BUYER_ANSWERED
+from bot.blocks import buyer_link
 from bot.blocks.message import Message
 from bot.blocks.mrkdwn import escape, quote
 from bot.working_hours import delivery_time
-from storage import Autopsy, Due, FollowUp, Revisit
+from storage import Autopsy, BuyerAsk, Due, FollowUp, Revisit
 
 
-def build(due: Due, revisits: Sequence[Revisit] = (), *, paused: bool = False, zone: ZoneInfo) -> Message:
-    """The DM for a follow-up, as it should look now to its recipient, who is in `zone`."""
-    builder = {"touch_base": touch_base, "revisit": revisit, "help_request": help_request}[due.follow_up.kind]
-    return builder(due.follow_up, due.autopsy, revisits, paused, zone)
+def build(
+    due: Due,
+    revisits: Sequence[Revisit] = (),
+    *,
+    paused: bool = False,
+    zone: ZoneInfo,
+    offer_asking: bool = False,
+) -> Message:
+    """The DM for a follow-up, as it should look now to its recipient, who is in `zone`; with
+    `offer_asking`, a touch-base offers to ask the lost buyer for their side."""
+    follow_up, entry, ask = due.follow_up, due.autopsy, due.buyer_ask
+    if follow_up.kind == BUYER_ANSWERED:
+        return buyer_link.answered_dm(entry, ask, zone)
+    if follow_up.kind == "touch_base":
+        return touch_base(follow_up, entry, revisits, paused, zone, ask=ask, offer_asking=offer_asking)
+    if follow_up.kind == "revisit":
+        return revisit(follow_up, entry, revisits, paused, zone, ask=ask)
+    if follow_up.kind != "help_request":
+        raise KeyError(follow_up.kind)
+    return help_request(follow_up, entry, revisits, paused, zone)  # a teammate's: nothing of the buyer's
 
 
 def _day(moment: datetime, zone: ZoneInfo) -> str:
@@ -95,10 +115,24 @@ def touch_base_buttons(follow_up: FollowUp) -> list[ButtonElement]:
     ]
 
 
+def _answered_by_buyer(ask: BuyerAsk | None) -> BuyerAsk | None:
+    return ask if ask is not None and ask.answered_at is not None else None
+
+
 def touch_base(
-    follow_up: FollowUp, entry: Autopsy, _revisits: Sequence[Revisit], paused: bool, zone: ZoneInfo
+    follow_up: FollowUp,
+    entry: Autopsy,
+    _revisits: Sequence[Revisit],
+    paused: bool,
+    zone: ZoneInfo,
+    *,
+    ask: BuyerAsk | None = None,
+    offer_asking: bool = False,
 ) -> Message:
+    """Time to touch base: what the rep wrote (and the buyer's side, once they answered), the
+    answers, and while unanswered the offer to ask the buyer."""
     deal, lost_on = escape(entry.deal_name), _day(entry.created_at, zone)
+    answered = _answered_by_buyer(ask)
     blocks: list[Block] = [
         SectionBlock(
             text=MarkdownTextObject(
@@ -107,6 +141,11 @@ def touch_base(
             )
         ),
         SectionBlock(text=MarkdownTextObject(text=_what_was_written(entry, for_author=True))),
+        *(
+            [SectionBlock(text=MarkdownTextObject(text=buyer_link.their_side(entry, answered, zone)))]
+            if answered
+            else []
+        ),
         ContextBlock(
             elements=[
                 MarkdownTextObject(
@@ -122,17 +161,26 @@ def touch_base(
     elif _answered(follow_up):
         blocks.append(_closing(TOUCH_BASE_ANSWERS.get(follow_up.state, follow_up.state)))
     else:
+        ask_button = (
+            [buyer_link.ask_button(entry.deal_name, entry.id)] if offer_asking and not answered else []
+        )
         blocks.append(
             ActionsBlock(
                 block_id=ids.TOUCH_BASE_ANSWERS,
-                elements=[*touch_base_buttons(follow_up), _pause_button(paused, follow_up)],
+                elements=[*touch_base_buttons(follow_up), _pause_button(paused, follow_up), *ask_button],
             )
         )
     return Message(text=f"Time to touch base with {deal}", blocks=blocks)
 
 
 def revisit(
-    follow_up: FollowUp, entry: Autopsy, revisits: Sequence[Revisit], paused: bool, zone: ZoneInfo
+    follow_up: FollowUp,
+    entry: Autopsy,
+    revisits: Sequence[Revisit],
+    paused: bool,
+    zone: ZoneInfo,
+    *,
+    ask: BuyerAsk | None = None,
 ) -> Message:
     checks = "\n".join(
         f"• {question} *{autopsy.ANSWERS.get(getattr(entry, block_id), '?')}*"
@@ -149,6 +197,10 @@ def revisit(
         SectionBlock(text=MarkdownTextObject(text=f"*Your self-check:*\n{checks}")),
         SectionBlock(text=MarkdownTextObject(text=_what_was_written(entry, for_author=True))),
     ]
+    if (answered := _answered_by_buyer(ask)) is not None:
+        blocks.append(
+            SectionBlock(text=MarkdownTextObject(text=buyer_link.their_side(entry, answered, zone)))
+        )
     for seen in revisits[-3:]:
         blocks.append(
             SectionBlock(

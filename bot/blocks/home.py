@@ -6,8 +6,8 @@ zone, a reminder's the day it reaches them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -25,13 +25,13 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot import autopsy, ids
-from bot.blocks import crm_prompts
+from bot.blocks import buyer_link, crm_prompts
 from bot.blocks.digest_post import lesson_text
 from bot.blocks.elements import note, section
 from bot.blocks.follow_up_dms import touch_base_buttons
 from bot.blocks.mrkdwn import escape, quote
 from bot.working_hours import arrival_day
-from storage import Autopsy, FollowUp, JournalEntry, Lesson, LostDeal
+from storage import Autopsy, BuyerAsk, FollowUp, JournalEntry, Lesson, LostDeal
 
 PAGE = 10  # autopsies per page of App Home
 UPCOMING = 5  # follow-ups shown in App Home
@@ -51,7 +51,8 @@ FOLLOW_UP_STATES = {
 
 @dataclass(frozen=True)
 class HomePage:
-    """What App Home shows one rep: their follow-ups, a page of their autopsies, the team's lessons."""
+    """What App Home shows one rep: their follow-ups, a page of their autopsies (with their buyers'
+    asks, by autopsy id), the team's lessons; whether Rebound can ask lost buyers for their side."""
 
     upcoming: Sequence[tuple[FollowUp, Autopsy]]
     journal: Sequence[JournalEntry]
@@ -63,6 +64,8 @@ class HomePage:
     is_admin: bool = False
     hide_anonymous_deal_names: bool = False
     unmatched: Sequence[LostDeal] = ()  # admins only: CRM-lost deals whose owner is no one in Slack
+    buyer_asks: Mapping[int, BuyerAsk] = field(default_factory=dict)
+    asking_offered: bool = False
 
 
 def home(page: HomePage) -> View:
@@ -81,6 +84,8 @@ def home(page: HomePage) -> View:
         ),
         ActionsBlock(block_id=ids.HOME_ACTIONS, elements=actions),
     ]
+    if page.is_admin and not page.asking_offered:  # why reps have no "Ask ... for their side"
+        blocks.append(note(buyer_link.NOT_OFFERED))
     if page.is_admin and page.unmatched:
         blocks.append(section(crm_prompts.unmatched_line(list(page.unmatched))))
     blocks += [DividerBlock(), HeaderBlock(text="Coming up")]
@@ -99,7 +104,8 @@ def home(page: HomePage) -> View:
     if not page.journal:
         blocks.append(section("Nothing yet. When a deal slips away, `/lost-deal` is here."))
     for item in page.journal[:PAGE]:
-        blocks += _journal_entry(item, page.zone, page.now)
+        ask = page.buyer_asks.get(item.autopsy.id)
+        blocks += _journal_entry(item, page.zone, page.now, ask, offered=page.asking_offered)
     paging = []
     if page.offset > 0:
         newer = str(max(page.offset - PAGE, 0))
@@ -137,7 +143,11 @@ def touch_base_day(follow_up: FollowUp, zone: ZoneInfo, now: datetime) -> date:
     return arrival_day(follow_up.due_at, zone, follow_up.due_on)
 
 
-def _journal_entry(item: JournalEntry, zone: ZoneInfo, now: datetime) -> list[Block]:
+def _journal_entry(
+    item: JournalEntry, zone: ZoneInfo, now: datetime, ask: BuyerAsk | None, *, offered: bool
+) -> list[Block]:
+    """An autopsy in the journal: what it says, its facts, and the buyer's side (their answers,
+    or where the link stands, and the button to ask)."""
     entry = item.autopsy
     what = autopsy.OUTCOMES.get(entry.outcome, entry.outcome)
     won_by = escape(autopsy.who_won(entry.winner, entry.competitor))
@@ -161,7 +171,10 @@ def _journal_entry(item: JournalEntry, zone: ZoneInfo, now: datetime) -> list[Bl
     if item.revisits:
         latest = escape(item.latest_revisit or "", 150)
         facts.append(f"{item.revisits} {'revisit' if item.revisits == 1 else 'revisits'}, latest: _{latest}_")
-    return [
+    answered = ask is not None and ask.answered_at is not None
+    if ask is not None and not answered:
+        facts.append(buyer_link.asked_line(ask, zone, now))
+    blocks: list[Block] = [
         SectionBlock(
             text=MarkdownTextObject(
                 text=f"*{escape(entry.deal_name)}* · {what} · who won: {won_by}\n{quote(entry.lesson, 600)}"
@@ -170,6 +183,16 @@ def _journal_entry(item: JournalEntry, zone: ZoneInfo, now: datetime) -> list[Bl
         ),
         note(" · ".join(facts)),
     ]
+    if ask is not None and answered:
+        blocks.append(section(buyer_link.their_side(entry, ask, zone)))
+    elif offered:
+        blocks.append(
+            ActionsBlock(
+                block_id=ids.HOME_ASK_BUYER.format(id=entry.id),
+                elements=[buyer_link.ask_button(entry.deal_name, entry.id)],
+            )
+        )
+    return blocks
 
 
 SHARED_AS = {"named": "shared with your name", "anonymous": "shared anonymously", "private": "private"}

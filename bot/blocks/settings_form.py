@@ -17,12 +17,17 @@ from slack_sdk.models.views import View
 
 from bot import ids, workspace
 from bot.blocks.elements import note, options, pick, section, text_input
+from bot.blocks.mrkdwn import escape
+from bot.customer_side import COMPANY_MAX
 from bot.digest.week import Schedule
 
 
-def settings_modal(schedule: Schedule, defaults: workspace.FollowUpDefaults) -> View:
+def settings_modal(
+    schedule: Schedule, defaults: workspace.FollowUpDefaults, *, company: str | None = None
+) -> View:
     """The workspace settings, for admins: the digest's channel, day, time and zone, what it
-    shows, and the follow-up defaults. Filled in with what is in force now."""
+    shows, the follow-up defaults, and the company's name lost buyers see. Filled in with what
+    is in force now."""
     days = options(workspace.DAY_NAMES)
     toggles = options(workspace.OPTIONS)
     on = {
@@ -93,6 +98,17 @@ def settings_modal(schedule: Schedule, defaults: workspace.FollowUpDefaults) -> 
                 defaults.revisit_days,
                 workspace.REVISIT_DAYS,
             ),
+            DividerBlock(),
+            section("*Asking lost buyers for their side*"),
+            text_input(
+                ids.SET_COMPANY,
+                "Your company's name as buyers see it",
+                COMPANY_MAX,
+                optional=True,
+                initial=company,
+                hint="Who is asking, on the one-minute page a lost buyer answers and in the note "
+                "your reps send with its link. Left empty, neither names a company.",
+            ),
             note("Changes apply from the next minute's sweep; nothing needs a restart."),
         ],
     )
@@ -112,7 +128,7 @@ def _days_input(block_id: str, label: str, days: int, bounds: tuple[int, int]) -
     )
 
 
-def saved(schedule: Schedule, defaults: workspace.FollowUpDefaults) -> View:
+def saved(schedule: Schedule, defaults: workspace.FollowUpDefaults, *, company: str | None = None) -> View:
     """What the settings form shows once saved: that it is, and what is in force now."""
     day = workspace.DAY_NAMES.get(schedule.day, schedule.day)
     if schedule.channel:
@@ -129,10 +145,17 @@ def saved(schedule: Schedule, defaults: workspace.FollowUpDefaults) -> View:
         close="Done",
         blocks=[
             section(":white_check_mark: *Saved.*"),
-            section(f"*The weekly digest:* {digest}.\n*Follow-ups:* {follow_ups}."),
+            section(
+                f"*The weekly digest:* {digest}.\n*Follow-ups:* {follow_ups}.\n"
+                f"*Your company's name as buyers see it:* {_company(company)}."
+            ),
             note("Changes apply from the next minute's sweep; nothing needs a restart."),
         ],
     )
+
+
+def _company(company: str | None) -> str:
+    return f"*{escape(company)}*" if company else "none yet, so the page and the note name no company"
 
 
 def _days(count: int) -> str:

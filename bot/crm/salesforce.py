@@ -36,11 +36,13 @@ XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 # The two custom fields README asks the operator to create on Opportunity.
 LOSS_REASON_FIELD = "Loss_Reason__c"
 OWNER_EMAIL_FIELD = "Owner_Email__c"  # a formula, Owner.Email: the Owner lookup itself is only an id
+BUYER_CONTACT_FIELD = "Buyer_Contact__c"  # optional: the buyer contact's name, for the rep's note to them
 
 MAX_NOTIFICATIONS = 100  # the WSDL's maxOccurs for Notification
 # Text limits (characters), as `bot.autopsy` keeps them: a deal name that fits a header block.
 DEAL_NAME_MAX = 150
 REASON_MAX = 500
+CONTACT_MAX = 150
 EMAIL_MAX = 254  # the longest address SMTP carries
 STAGE_MAX = 255  # the longest picklist value Salesforce allows
 AMOUNT_DIGITS_MAX = 18  # Salesforce's number fields hold at most 18 digits
@@ -195,6 +197,7 @@ def _news(entry: Element, instance: str | None) -> DealNews:
         currency=_value(field("CurrencyIsoCode"), _currency, f"{deal_id}'s CurrencyIsoCode"),
         reason=_capped(field(LOSS_REASON_FIELD), REASON_MAX),
         owner_email=_capped(field(OWNER_EMAIL_FIELD), EMAIL_MAX),
+        contact_name=_capped(field(BUYER_CONTACT_FIELD), CONTACT_MAX),
         deal_url=f"{instance}/lightning/r/Opportunity/{deal_id}/view" if instance else None,
     )
 

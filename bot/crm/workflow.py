@@ -15,6 +15,7 @@ from typing import Any
 from bot.deal_news import WORKFLOW, DealNews, UnreadableNews
 
 SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,20}$")
+CONTACT_MAX = 150  # the buyer contact's name, as the note to them uses it
 
 
 def _text(inputs: dict[str, Any], name: str, limit: int) -> str | None:
@@ -59,4 +60,5 @@ def read_step(inputs: dict[str, Any], *, execution_id: str, now: datetime) -> De
         amount=_amount(inputs.get("amount")),
         reason=_text(inputs, "reason", 500),
         owner_user_id=person,
+        contact_name=_text(inputs, "buyer_contact", CONTACT_MAX),
     )

@@ -84,11 +84,18 @@ class FollowUpSweep(Sweep[Due, Addressed, FollowUpResult]):
     delivers = "follow-ups"
 
     def __init__(
-        self, store: Store, installs: Installs, default_zone: ZoneInfo, crm: DealPrompter | None = None
+        self,
+        store: Store,
+        installs: Installs,
+        default_zone: ZoneInfo,
+        crm: DealPrompter | None = None,
+        *,
+        offer_asking: bool = False,
     ) -> None:
         super().__init__(store, installs, logger)
         self.zones = PersonZones(store, default_zone)
         self.crm = crm
+        self.offer_asking = offer_asking  # touch-base DMs offer to ask the lost buyer for their side
 
     def run(self, now: datetime) -> SweepReport:
         report = SweepReport()
@@ -159,7 +166,7 @@ class FollowUpSweep(Sweep[Due, Addressed, FollowUpResult]):
             if due.lost_deal is not None:
                 message = crm_prompts.build(follow_up, due.lost_deal)
             else:
-                message = follow_up_dms.build(due, zone=ready.zone)
+                message = follow_up_dms.build(due, zone=ready.zone, offer_asking=self.offer_asking)
             answer = client.chat_postMessage(
                 channel=follow_up.recipient_id,
                 metadata=receipts.receipt(receipts.FOLLOW_UP, str(follow_up.id)),

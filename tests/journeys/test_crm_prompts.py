@@ -424,7 +424,13 @@ def run_step(bot: Bot, fake: SlackEmulator, inputs: dict[str, Any], execution_id
 
 def test_a_workflow_step_schedules_the_same_prompt_and_completes(crm_bot, fake):
     user, execution = unique("U"), unique("Fx")
-    inputs = {"person": user, "deal_name": "Stark <Industries>", "amount": 12500, "reason": "Pricing"}
+    inputs = {
+        "person": user,
+        "deal_name": "Stark <Industries>",
+        "amount": 12500,
+        "reason": "Pricing",
+        "buyer_contact": "Pepper Potts",
+    }
     answer = run_step(crm_bot, fake, inputs, execution)
     assert answer.method == "functions.completeSuccess"
     run_step(crm_bot, fake, inputs, execution, times=2)  # Slack sent the event again
@@ -451,7 +457,8 @@ def test_a_workflow_step_schedules_the_same_prompt_and_completes(crm_bot, fake):
     assert row.state == "done" and row.autopsy_id is not None
     store = store_of(crm_bot)
     with store.read() as work:
-        assert work.session.get_one(Autopsy, row.autopsy_id).crm == "workflow"
+        written = work.session.get_one(Autopsy, row.autopsy_id)
+        assert (written.crm, written.buyer_contact) == ("workflow", "Pepper Potts")
     store.close()
 
 

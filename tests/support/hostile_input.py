@@ -39,6 +39,7 @@ BLOCK_IDS = st.sampled_from(
         ids.SET_ZONE,
         ids.SET_OPTIONS,
         ids.SET_REVISIT_DAYS,
+        ids.SET_COMPANY,
         "nope",
     ]
 )

@@ -15,7 +15,7 @@ import itertools
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape, quoteattr
 
-from bot.crm.salesforce import LOSS_REASON_FIELD, OWNER_EMAIL_FIELD
+from bot.crm.salesforce import BUYER_CONTACT_FIELD, LOSS_REASON_FIELD, OWNER_EMAIL_FIELD
 
 _CHECKSUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
 _serial = itertools.count(1)
@@ -61,11 +61,13 @@ class Opportunity:
     last_modified: str | None = "2026-11-23T11:58:04.000Z"
     loss_reason: str | None = "Price"
     owner_email: str | None = "dana@example.com"
+    buyer_contact: str | None = None  # the optional field README offers
     extra: dict[str, str] = field(default_factory=dict)  # any other field, e.g. {"CloseDate": "2026-11-23"}
 
     def fields(self) -> dict[str, str | None]:
         named = {
             "Amount": self.amount,
+            BUYER_CONTACT_FIELD: self.buyer_contact,
             "CurrencyIsoCode": self.currency,
             "IsClosed": self.is_closed,
             "IsWon": self.is_won,

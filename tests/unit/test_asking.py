@@ -71,12 +71,9 @@ def test_the_link_opens_its_ask_once_and_an_unknown_one_opens_nothing(store):
     assert shown.state == "opened" and shown.ask.opened_at == NOW + timedelta(hours=1)
     assert asking.open(token[:-1] + ("A" if token[-1] != "A" else "B"), now=NOW) is None
     # Another server (another secret) does not derive this deployment's links.
-    assert (
-        BuyerAsking(store, LinkKeys("other"), PUBLIC, days=30)
-        .link(team_id="T1", autopsy_id=autopsy_id, now=NOW)
-        .made
-        == "renewed"
-    )
+    other_server = BuyerAsking(store, LinkKeys("other"), PUBLIC, days=30)
+    moved = other_server.link(team_id="T1", autopsy_id=autopsy_id, now=NOW)
+    assert (moved.made, moved.replaced) == ("renewed", "changed")
     assert asking.open(token, now=NOW) is None  # so its rep got a new link, and the old one is dead
 
 
@@ -90,12 +87,15 @@ def test_a_withdrawn_or_expired_link_stops_opening_and_asking_again_makes_a_new_
     assert asking.answer(found, PRICE, now=NOW + timedelta(hours=2)) == "closed"
     renewed = asking.link(team_id="T1", autopsy_id=autopsy_id, now=NOW + timedelta(days=1))
     assert renewed.made == "renewed" and renewed.link != old.link and renewed.state == "not opened yet"
+    assert renewed.replaced == "withdrawn"
     assert asking.open(token_of(old.link), now=NOW + timedelta(days=1)) is None
 
     expired_at = NOW + timedelta(days=1, weeks=5)
     late = asking.open(token_of(renewed.link), now=expired_at)
     assert asking.answer(late, PRICE, now=expired_at) == "closed"
-    assert asking.link(team_id="T1", autopsy_id=autopsy_id, now=expired_at).made == "renewed"
+    again = asking.link(team_id="T1", autopsy_id=autopsy_id, now=expired_at)
+    assert (again.made, again.replaced) == ("renewed", "expired")
+    assert asking.link(team_id="T1", autopsy_id=autopsy_id, now=expired_at).replaced is None  # the same now
 
 
 def test_the_first_answer_hands_the_rep_one_dm_and_corrections_last_an_hour(store):
@@ -115,5 +115,5 @@ def test_the_first_answer_hands_the_rep_one_dm_and_corrections_last_an_hour(stor
         BUYER_ANSWERED,
         "U1",
         "pending",
-        NOW + timedelta(minutes=1),
+        NOW + timedelta(minutes=61),  # once the answers can no longer change: the DM shows them as they stay
     )

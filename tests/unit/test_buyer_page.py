@@ -17,7 +17,7 @@ from sqlalchemy import select, text
 import clock
 from bot.asking import BUYER_ANSWERED, BuyerAsking, buyer_asking_for
 from bot.config import load_settings
-from bot.customer_side import CHANGED_MIND_MAX, FORM_LIFE
+from bot.customer_side import CHANGED_MIND_MAX, CORRECTION_WINDOW, FORM_LIFE
 from buyer_page import VisitLimits, make_buyer_site
 from buyer_page.site import MAX_BODY
 from storage import BuyerAsk, Store, upgrade
@@ -159,7 +159,8 @@ def test_answers_are_kept_and_the_thank_you_page_follows(client, store, asked):
     [told] = [
         f for f in follow_ups_of(store, team_id=TEAM, autopsy_id=asked.autopsy_id) if f.kind == BUYER_ANSWERED
     ]
-    assert (told.recipient_id, told.due_at) == ("U0REP", clock.now())
+    # due once the answers can no longer change, so the rep's DM shows them as they stay
+    assert (told.recipient_id, told.due_at) == ("U0REP", clock.now() + CORRECTION_WINDOW)
 
 
 def test_within_the_hour_the_page_shows_the_answers_to_change_and_after_it_is_closed(

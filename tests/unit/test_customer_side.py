@@ -116,6 +116,12 @@ def test_the_note_is_kind_honest_and_names_the_contact_when_the_crm_did():
     assert side.note_for_buyer(company="Globex", contact=None).startswith("Hello,")
 
 
+def test_without_a_company_name_the_note_says_us():
+    note = side.note_for_buyer(company=None, contact=None)
+    assert "Thank you for considering us." in note and "by our team, to learn from" in note
+    assert "None" not in note
+
+
 def test_different_main_reasons_get_one_gentle_line_and_the_same_get_none():
     assert side.disagreement("timing", "price", None) == (
         "You thought it was timing; they said price. Worth a look when you revisit your notes."

@@ -10,10 +10,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot import autopsy, ids
+from bot.asking import BUYER_ANSWERED
 from bot.blocks import follow_up_dms
 from bot.blocks.message import Message
 from bot.followups.planning import A_MONTH, A_WEEK, snoozed_until
-from storage import Autopsy, Due, Revisit
+from storage import Autopsy, BuyerAsk, Due, Revisit
 from tests.support.examples import NOW, follow_up, worst_autopsy
 from tests.support.message_reading import readable, shown
 
@@ -51,10 +52,15 @@ def lost(**changes: Any) -> Autopsy:
 
 
 def build(
-    due: Due, revisits: Sequence[Revisit] = (), *, paused: bool = False, zone: ZoneInfo = UTC
+    due: Due,
+    revisits: Sequence[Revisit] = (),
+    *,
+    paused: bool = False,
+    zone: ZoneInfo = UTC,
+    offer_asking: bool = False,
 ) -> Message:
     """The DM, read by someone in UTC unless `zone` says otherwise."""
-    return follow_up_dms.build(due, revisits, paused=paused, zone=zone)
+    return follow_up_dms.build(due, revisits, paused=paused, zone=zone, offer_asking=offer_asking)
 
 
 def buttons(message: Message) -> list[tuple[str, str, str]]:
@@ -318,3 +324,73 @@ def test_feelings_full_of_ampersands_are_cut_on_a_whole_character():
 def test_the_notification_text_carries_no_ping_either(kind):
     message = build(Due(follow_up(kind=kind), lost()))
     assert "<!channel>" not in message.text and "&lt;!channel&gt; Acme &amp;" in message.text
+
+
+def their_answers(**changes: Any) -> BuyerAsk:
+    fields: dict[str, Any] = dict(
+        id=1,
+        team_id="T1",
+        autopsy_id=3,
+        token_seed="seed",
+        token_hash="hash",
+        created_at=NOW,
+        expires_at=NOW + timedelta(days=30),
+        answered_at=NOW + timedelta(days=1),
+        main_reason="timing",
+        changed_mind="A pilot <!here> first",
+        working_with="Kind",
+        working_score=5,
+        may_contact="yes",
+    )
+    return BuyerAsk(**{**fields, **changes})
+
+
+def test_a_touch_base_offers_to_ask_the_buyer_until_they_answered_and_then_shows_their_side():
+    acme = lost(deal_name="Acme")
+    offered = build(Due(follow_up(), acme), offer_asking=True)
+    assert buttons(offered)[-1] == ("Ask Acme for their side", ids.ASK_BUYER, "3")
+    assert ids.ASK_BUYER not in {action for _, action, _ in buttons(build(Due(follow_up(), acme)))}
+    asked = build(Due(follow_up(), acme, buyer_ask=their_answers(answered_at=None)), offer_asking=True)
+    assert buttons(asked)[-1][1] == ids.ASK_BUYER  # asked, unanswered: the same link, shown again
+    answered = build(Due(follow_up(), acme, buyer_ask=their_answers()), offer_asking=True)
+    text = shown(answered)
+    assert "*Their side*, answered 24 Nov 2026:" in text and ">A pilot &lt;!here&gt; first" in text
+    assert "Main reason: The timing or the budget (you wrote: Price)" in text
+    assert ids.ASK_BUYER not in {action for _, action, _ in buttons(answered)}
+
+
+def test_a_revisit_shows_the_buyers_side_beside_the_notes():
+    text = shown(build(Due(follow_up(kind="revisit"), lost(), buyer_ask=their_answers())))
+    assert "*Their side*, answered 24 Nov 2026:" in text and "A pilot &lt;!here&gt; first" in text
+
+
+@pytest.mark.parametrize("sharing", ["named", "anonymous", "private"])
+def test_a_teammates_help_request_shows_nothing_of_the_buyers_side(sharing):
+    message = build(Due(follow_up(kind="help_request"), lost(sharing=sharing), buyer_ask=their_answers()))
+    text = shown(message)
+    assert "Their side" not in text and "pilot" not in text and "Kind" not in text
+
+
+def test_the_buyer_answered_dm_is_built_from_the_due_follow_up_and_its_ask():
+    message = build(
+        Due(follow_up(kind=BUYER_ANSWERED, recipient_id="U0REP"), lost(), buyer_ask=their_answers())
+    )
+    text = shown(message)
+    assert message.text == f"{SHOWN_DEAL} answered" and "<!channel>" not in message.text
+    assert "*Your main reason*\nPrice" in text and "*Their main reason*\nThe timing or the budget" in text
+    assert "You thought it was price; they said timing. Worth a look when you revisit your notes." in text
+
+
+def test_the_longest_buyer_answers_still_make_a_dm_slack_accepts():
+    worst = their_answers(
+        main_reason="other",
+        other_reason="<" * 200,
+        changed_mind="&" * 1000,
+        working_with=">" * 300,
+    )
+    message = build(Due(follow_up(kind=BUYER_ANSWERED), worst_autopsy(3), buyer_ask=worst))
+    for block in message.blocks:
+        body = block.to_dict()
+        assert len(body.get("text", {}).get("text", "")) <= 3000
+        assert all(len(field["text"]) <= 2000 for field in body.get("fields", []))
+    assert "&lt;" in shown(message)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -12,7 +12,7 @@ from slack_sdk.models.views import View
 
 from bot import ids
 from bot.blocks import home
-from storage import FollowUp, JournalEntry, Lesson, LostDeal
+from storage import BuyerAsk, FollowUp, JournalEntry, Lesson, LostDeal
 from tests.support.examples import NOW, worst_autopsy
 
 
@@ -232,3 +232,121 @@ def test_coming_up_and_the_journal_name_the_day_each_reminder_reaches_the_rep_in
     assert "*Touch base with Sent Co* · Fri 8 Jan 2027" in text
     assert "*Touch base with Late Co* · Fri 11 Dec 2026" in text
     assert "Written 9 Dec 2026" in text and "touch base 4 Jan 2027: waiting" in text
+
+
+def test_admins_alone_learn_why_reps_cannot_ask_buyers_without_a_public_page():
+    def page(is_admin: bool, offered: bool) -> str:
+        drawn_page = home.HomePage(
+            upcoming=[],
+            journal=[],
+            total=0,
+            offset=0,
+            team_lessons=[],
+            zone=UTC,
+            now=NOW,
+            is_admin=is_admin,
+            asking_offered=offered,
+        )
+        return str(drawn(drawn_page))
+
+    assert "Set `REBOUND_PUBLIC_URL` and serve over HTTP" in page(is_admin=True, offered=False)
+    assert "REBOUND_PUBLIC_URL" not in page(is_admin=False, offered=False)
+    assert "REBOUND_PUBLIC_URL" not in page(is_admin=True, offered=True)
+
+
+def buyer_ask(autopsy_id: int, **changes: Any) -> BuyerAsk:
+    fields: dict[str, Any] = dict(
+        id=autopsy_id,
+        team_id="T1",
+        autopsy_id=autopsy_id,
+        token_seed="seed",
+        token_hash=f"hash{autopsy_id}",
+        created_at=NOW,
+        expires_at=NOW + timedelta(days=30),
+    )
+    return BuyerAsk(**{**fields, **changes})
+
+
+def journal_page(asks: dict[int, BuyerAsk], *, offered: bool = True) -> dict[str, Any]:
+    journal = [JournalEntry(worst_autopsy(n), None, 0, None) for n in (1, 2, 3)]
+    for item in journal:
+        item.autopsy.main_reason = "timing"
+    page = home.HomePage(
+        upcoming=[],
+        journal=journal,
+        total=3,
+        offset=0,
+        team_lessons=[],
+        zone=UTC,
+        now=NOW + timedelta(days=2),
+        buyer_asks=asks,
+        asking_offered=offered,
+    )
+    return drawn(page)
+
+
+def test_an_autopsy_shows_the_buyers_side_once_answered_and_where_the_link_stands_before():
+    hostile = "<!channel> & <@U0EVIL>"
+    asks = {
+        1: buyer_ask(
+            1,
+            answered_at=NOW + timedelta(days=1),
+            main_reason="price",
+            changed_mind=hostile,
+            may_contact="no",
+        ),
+        2: buyer_ask(2, opened_at=NOW + timedelta(days=1)),
+    }
+    body = journal_page(asks)
+    shown = str(body)
+    assert "<!channel>" not in shown and "<@U0EVIL>" not in shown  # the buyer's words, escaped
+    assert "*Their side*, answered 24 Nov 2026:" in shown
+    assert "Main reason: The price (you wrote: Timing or budget)" in shown
+    assert "&lt;!channel&gt; &amp; &lt;@U0EVIL&gt;" in shown and "No, please don't" in shown
+    assert "asked for their side: opened 24 Nov 2026, open until 23 Dec 2026" in shown
+    # The button: not on the answered one; on the one asked (the same link again) and the one not asked.
+    assert buttons_in(body, ids.HOME_ASK_BUYER.format(id=1)) == []
+    for number in (2, 3):
+        [(label, action_id, value)] = buttons_in(body, ids.HOME_ASK_BUYER.format(id=number))
+        assert (action_id, value) == (ids.ASK_BUYER, str(number))
+        assert label.startswith("Ask <!here>&") and label.endswith("for their side") and len(label) <= 75
+
+
+def test_without_a_public_page_there_is_no_button_but_answers_already_given_still_show():
+    asks = {1: buyer_ask(1, answered_at=NOW, main_reason="service")}
+    body = journal_page(asks, offered=False)
+    assert all(buttons_in(body, ids.HOME_ASK_BUYER.format(id=n)) == [] for n in (1, 2, 3))
+    assert "Main reason: The service or support" in str(body)
+
+
+def test_the_fullest_home_with_every_buyer_answered_at_length_stays_within_slack_limits():
+    longest = "<!channel>" * 100
+    asks = {
+        n: buyer_ask(
+            n,
+            answered_at=NOW,
+            main_reason="other",
+            other_reason=longest[:200],
+            changed_mind=longest,
+            working_with=longest[:300],
+            working_score=5,
+            may_contact="yes",
+        )
+        for n in range(1, 11)
+    }
+    entries = [worst_autopsy(n) for n in range(1, 11)]
+    page = home.HomePage(
+        upcoming=[],
+        journal=[JournalEntry(entry, None, 3, "<!channel>" * 300) for entry in entries],
+        total=500,
+        offset=10,
+        team_lessons=[],
+        zone=UTC,
+        now=NOW,
+        is_admin=True,
+        buyer_asks=asks,
+        asking_offered=True,
+    )
+    body = drawn(page)
+    assert len(body["blocks"]) <= 100
+    assert "<!channel>" not in str(body)

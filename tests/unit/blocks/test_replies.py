@@ -213,3 +213,20 @@ def test_the_journal_dates_each_autopsy_in_the_reps_zone():
     entries = [JournalEntry(entry, None, 0, None)]
     assert "Renewal lost · 23 Nov 2026" in shown(replies.journal_list(entries, 1, LOS_ANGELES))
     assert "Renewal lost · 24 Nov 2026" in shown(replies.journal_list(entries, 1, UTC))
+
+
+def test_thank_you_offers_to_ask_the_buyer_only_when_rebound_can():
+    answers = submitted(**{ids.DEAL: "Globex"})
+    offered = replies.thank_you(answers, zone=UTC, now=NOW, ask_for=12)
+    text = shown(offered)
+    assert "Want their side of the story too?" in text
+    [button] = [
+        element
+        for block in (block.to_dict() for block in offered.blocks)
+        for element in block.get("elements", [])
+        if element.get("action_id") == ids.ASK_BUYER
+    ]
+    assert (button["text"]["text"], button["value"]) == ("Ask Globex for their side", "12")
+    plain = replies.thank_you(answers, zone=UTC, now=NOW)
+    assert ids.ASK_BUYER not in str([block.to_dict() for block in plain.blocks])
+    assert "their side" not in shown(plain)

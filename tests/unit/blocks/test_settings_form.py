@@ -35,8 +35,10 @@ NOTHING_TICKED = Schedule(
 DEFAULTS = workspace.FollowUpDefaults(touch_base_days=45, revisit_days=10)
 
 
-def form(schedule: Schedule, defaults: workspace.FollowUpDefaults = DEFAULTS) -> dict[str, Any]:
-    view = settings_form.settings_modal(schedule, defaults)
+def form(
+    schedule: Schedule, defaults: workspace.FollowUpDefaults = DEFAULTS, company: str | None = None
+) -> dict[str, Any]:
+    view = settings_form.settings_modal(schedule, defaults, company=company)
     view.validate_json()
     return view.to_dict()
 
@@ -95,7 +97,7 @@ def test_the_follow_up_days_are_whole_numbers_within_what_is_allowed():
 def test_only_the_channel_and_what_it_shows_may_be_left_empty():
     body = form(PARIS_FRIDAYS)
     optional = {block["block_id"] for block in body["blocks"] if block.get("optional")}
-    assert optional == {ids.SET_CHANNEL, ids.SET_OPTIONS}
+    assert optional == {ids.SET_CHANNEL, ids.SET_OPTIONS, ids.SET_COMPANY}
     assert fields(body)[ids.SET_ZONE]["max_length"] == 64
 
 
@@ -114,6 +116,7 @@ def test_only_the_channel_and_what_it_shows_may_be_left_empty():
                 "digest_chart": True,
                 "touch_base_days": 45,
                 "revisit_days": 10,
+                "company_name": None,
             },
         ),
         (
@@ -128,6 +131,7 @@ def test_only_the_channel_and_what_it_shows_may_be_left_empty():
                 "digest_chart": False,
                 "touch_base_days": 45,
                 "revisit_days": 10,
+                "company_name": None,
             },
         ),
     ],
@@ -150,3 +154,28 @@ def test_saved_settings_say_so_and_what_is_in_force_now():
 def test_saved_settings_without_a_channel_say_no_digest_is_posted():
     body = settings_form.saved(NOTHING_TICKED, DEFAULTS).to_dict()
     assert "*The weekly digest:* not posted: no channel is chosen." in json.dumps(body)
+
+
+def test_the_company_buyers_see_is_filled_in_and_saved_as_typed_in_one_line():
+    body = form(PARIS_FRIDAYS, company="Initech & <Sons>")
+    [label] = [b["label"]["text"] for b in body["blocks"] if b.get("block_id") == ids.SET_COMPANY]
+    assert label == "Your company's name as buyers see it"
+    company = fields(body)[ids.SET_COMPANY]
+    assert (company["initial_value"], company["max_length"]) == ("Initech & <Sons>", 80)
+    typed = {ids.SET_COMPANY: {ids.SET_COMPANY: {"type": "plain_text_input", "value": "  Initech \n Ltd "}}}
+    chosen, errors = workspace.read_settings(fill_form({**body, "id": "V1"}, {}) | typed)
+    assert errors == {} and chosen is not None and chosen["company_name"] == "Initech Ltd"
+
+
+def test_a_company_name_too_long_is_refused_under_its_field():
+    body = form(PARIS_FRIDAYS)
+    typed = {ids.SET_COMPANY: {ids.SET_COMPANY: {"type": "plain_text_input", "value": "x" * 81}}}
+    chosen, errors = workspace.read_settings(fill_form({**body, "id": "V1"}, {}) | typed)
+    assert chosen is None and errors == {ids.SET_COMPANY: "Please keep it under 80 characters (it has 81)."}
+
+
+def test_saved_settings_show_the_company_escaped_or_that_there_is_none():
+    named = settings_form.saved(PARIS_FRIDAYS, DEFAULTS, company="<!channel> & Co").to_dict()
+    assert "*Your company's name as buyers see it:* *&lt;!channel&gt; &amp; Co*." in json.dumps(named)
+    unnamed = json.dumps(settings_form.saved(PARIS_FRIDAYS, DEFAULTS).to_dict())
+    assert "none yet, so the page and the note name no company" in unnamed

@@ -80,6 +80,12 @@ def test_a_closed_lost_opportunity_is_read_field_by_field():
     )
 
 
+def test_the_optional_buyer_contact_field_names_the_buyer_contact():
+    assert read_one(buyer_contact=" Jo Buyer ").contact_name == "Jo Buyer"
+    assert read_one(buyer_contact="z" * 400).contact_name == "z" * 150
+    assert read_one().contact_name is None
+
+
 def test_fields_the_outbound_message_does_not_send_are_none():
     news = read_one(
         name=None, amount=None, stage=None, is_closed=None, is_won=None, loss_reason=None, owner_email=None

@@ -36,7 +36,14 @@ def test_optional_inputs_may_be_left_out():
     news = read_step(
         {"person": "W0ORGUSER", "deal_name": "Globex", "amount": None}, execution_id="F", now=NOW
     )
-    assert news.amount is None and news.reason is None
+    assert news.amount is None and news.reason is None and news.contact_name is None
+
+
+def test_the_buyer_contact_is_read_in_one_line_within_its_room():
+    inputs = {"person": "U0ALICE", "deal_name": "Acme", "buyer_contact": "  Jo \n Buyer <!here> "}
+    assert read_step(inputs, execution_id="F", now=NOW).contact_name == "Jo Buyer <!here>"
+    long = read_step({**inputs, "buyer_contact": "y" * 400}, execution_id="F", now=NOW)
+    assert long.contact_name == "y" * 150
 
 
 @pytest.mark.parametrize(

@@ -84,3 +84,28 @@ def test_the_oldest_due_is_the_longest_wait_for_a_sweep_and_none_once_sent(store
     with store.read() as work:
         assert work.follow_ups.oldest_due(now=NOW) is None
         assert work.follow_ups.oldest_due(now=NOW + 2 * hour) == NOW + hour
+
+
+def test_a_claimed_follow_up_carries_its_autopsys_buyer_ask_and_the_others_none(store):
+    write(store, "T1", "V1", Plan(kind="revisit", recipient_id="U1", due_at=NOW))
+    write(store, "T1", "V2", Plan(kind="revisit", recipient_id="U1", due_at=NOW))
+    with store.write() as work:
+        [asked, _] = work.autopsies.journal(team_id="T1", user_id="U1", offset=0, limit=2)[0]
+        work.buyer_asks.start(
+            team_id="T1",
+            autopsy_id=asked.autopsy.id,
+            seed="seed",
+            token_hash="hash",
+            now=NOW,
+            expires_at=NOW + timedelta(days=30),
+        )
+    with store.write() as work:
+        claimed = work.follow_ups.claim_due(now=NOW, limit=10, lease=timedelta(minutes=5))
+    carried = {due.autopsy.id: due.buyer_ask for due in claimed}
+    assert len(carried) == 2 and carried[asked.autopsy.id] is not None
+    assert carried[asked.autopsy.id].token_hash == "hash"
+    assert [ask for autopsy_id, ask in carried.items() if autopsy_id != asked.autopsy.id] == [None]
+    with store.read() as work:  # and read again to redraw its DM
+        [again] = [due for due in claimed if due.autopsy.id == asked.autopsy.id]
+        got = work.follow_ups.get(team_id="T1", follow_up_id=again.follow_up.id)
+    assert got is not None and got.buyer_ask is not None and got.buyer_ask.autopsy_id == asked.autopsy.id

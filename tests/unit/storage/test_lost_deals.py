@@ -185,6 +185,13 @@ def test_a_newer_notification_without_some_fields_keeps_what_was_known(store):
     )
 
 
+def test_the_buyer_contact_a_crm_names_is_kept_and_a_later_notice_without_one_keeps_it(store):
+    receive(store, news(key="n1", contact_name="Jo Buyer"))
+    assert deal(store).contact_name == "Jo Buyer"
+    receive(store, news(key="n2", changed_at=NOW + timedelta(minutes=1)))
+    assert deal(store).contact_name == "Jo Buyer"
+
+
 @pytest.mark.parametrize(
     "first",
     [

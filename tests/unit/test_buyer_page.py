@@ -20,6 +20,7 @@ from bot.config import load_settings
 from bot.customer_side import CHANGED_MIND_MAX, CORRECTION_WINDOW, FORM_LIFE
 from buyer_page import VisitLimits, make_buyer_site
 from buyer_page.site import MAX_BODY
+from rebound.server import behind_proxies
 from storage import BuyerAsk, Store, upgrade
 from storage.models import PageVisits
 from tests.support.buyer_pages import GUARDS, Asked, ask_buyer, asking_on, headers_of, read_page
@@ -408,3 +409,18 @@ def test_the_page_is_offered_only_with_a_public_url_in_http_mode(store, tmp_path
     )
     socket_mode = {**base, "REBOUND_PUBLIC_URL": "https://r.example.com", "SLACK_APP_TOKEN": "xapp-1"}
     assert buyer_asking_for(load_settings(socket_mode, dotenv_dir=tmp_path), store) is None
+
+
+def test_the_buyers_address_comes_from_the_proxy_only_when_the_operator_says_one_is_in_front():
+    def address(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [environ["REMOTE_ADDR"].encode()]
+
+    claimed = {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": "198.51.100.4, 203.0.113.7"}
+
+    def seen(proxies: int) -> str:
+        return b"".join(behind_proxies(address, proxies)({**claimed}, lambda *_: None)).decode()
+
+    assert seen(0) == "127.0.0.1"  # nothing in front: a buyer cannot claim another address
+    assert seen(1) == "203.0.113.7"  # the address the one proxy saw, not what the buyer wrote before it
+    assert seen(2) == "198.51.100.4"

@@ -227,7 +227,8 @@ class Sweeps:
             self.run()
 
     def jump(self, asked: dict[str, Any]) -> dict[str, Any]:
-        """Move the clock to a moment, a week on, the next touch-base day or Friday's digest; sweep."""
+        """Move the clock to a moment, an hour on, a week on, the next touch-base day or Friday's
+        digest; sweep."""
         moment = self._moment(asked)
         if moment is None:
             return {"ok": False, "error": "not_a_moment"}
@@ -239,6 +240,8 @@ class Sweeps:
 
     def _moment(self, asked: dict[str, Any]) -> datetime | None:
         now, jump = self.client.now(), asked.get("jump")
+        if jump == "hour":  # a buyer's answers reach their rep once they can no longer change them
+            return now + timedelta(hours=1)
         if jump == "week":  # a week on, when the team is at work
             return _working_morning(now + timedelta(days=7))
         if jump == "digest":

@@ -100,6 +100,8 @@ def link_modal(entry: Autopsy, shown: LinkShown, *, company: str | None, zone: Z
             "stays yours."
         ),
         section(_preformatted(shown.link)),
+        # A link the rep can click too (a code block's is not): what the buyer will see.
+        note(f"<{shown.link}|Open the page they'll see> (opening it marks the link opened)."),
         note(_where_it_stands(shown, zone)),
         section(
             "*A note you can send with it* (make it yours):\n"
@@ -111,7 +113,7 @@ def link_modal(entry: Autopsy, shown: LinkShown, *, company: str | None, zone: Z
     blocks += [
         note(
             "Their answers come to you in a DM, in your working hours, and sit beside your autopsy "
-            "in App Home. Opening the link yourself marks it opened."
+            "in App Home."
         ),
         ActionsBlock(elements=[_withdraw_button(entry)]),
     ]

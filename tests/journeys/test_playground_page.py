@@ -92,6 +92,52 @@ def test_a_newcomer_loses_a_deal_and_sees_everything_rebound_does(page):
     assert page.problems == []  # type: ignore[attr-defined]
 
 
+def test_the_rep_asks_the_lost_buyer_whose_page_opens_in_a_new_tab_and_whose_answer_comes_back(page):
+    from playwright.sync_api import expect
+
+    page.get_by_role("button", name="Rebound").click()
+    page.get_by_role("button", name="+1 week").click()  # a working morning in New York
+    type_command(page, "/lost-deal Initech")
+    form = page.get_by_role("dialog", name="Lost deal autopsy")
+    form.get_by_label("What happened?").select_option(label="Lost a new deal")
+    form.get_by_label("Who got the sale?").select_option(label="No decision")
+    form.get_by_label("The main reason, in a word").select_option(label="Timing or budget")
+    for question in (
+        "Did I really listen to the prospect's needs?",
+        "Did I miss the timing because I didn't follow up well?",
+        "Was I unaware of events in the market or among competitors?",
+        "Was I too aggressive?",
+    ):
+        form.get_by_role("radiogroup", name=question).get_by_label("Yes").check()
+    form.get_by_label("Write it down: what happened, and how do you feel right now?").fill("They went quiet.")
+    form.get_by_label("The lesson, in one sentence, for the team").fill("Ask who signs, early.")
+    form.get_by_role("button", name="Save").click()
+    expect(form).to_be_hidden()
+    page.get_by_role("button", name="Ask Initech for their side").last.click()
+    asked = page.get_by_role("dialog", name="Their side")
+    expect(asked.get_by_text("A note you can send with it", exact=False)).to_be_visible()
+    with page.context.expect_page() as opening:
+        asked.get_by_role("link", name="Open the page they'll see").click()
+    buyer = opening.value  # the buyer's page, served by the bot itself, in a tab of its own
+    buyer.wait_for_load_state()
+    buyer.get_by_role("group", name="What was the main reason you chose otherwise?").get_by_label(
+        "The price"
+    ).check()
+    buyer.get_by_label("What would have changed your mind?").fill("A smaller first phase.")
+    buyer.get_by_role("button", name="Send my answers").click()
+    expect(buyer.get_by_role("heading", name="Thank you")).to_be_visible()
+    buyer.close()
+    asked.get_by_role("button", name="Done").click()
+    # Their answers reach the rep once they can no longer change them: an hour on.
+    page.get_by_role("button", name="+1 hour").click()
+    expect(page.get_by_text("Initech answered.", exact=False)).to_be_visible()
+    said = page.get_by_text("You thought it was timing; they said price.", exact=False)
+    expect(said).to_be_visible()
+    said.scroll_into_view_if_needed()
+    page.screenshot(path=str(DOCS / "playground-buyer-answered.png"))
+    assert page.problems == []  # type: ignore[attr-defined]
+
+
 def test_a_deal_lost_in_hubspot_arrives_as_a_kind_dm_whose_button_opens_the_form_filled_in(page):
     from playwright.sync_api import expect
 

@@ -136,8 +136,8 @@ def make_buyer_site(asking: BuyerAsking, *, limits: VisitLimits | None = None) -
 
     def visited(token: str, now: datetime) -> AskedOf:
         """The ask behind a link, counted against the limits and marked opened; else refused."""
-        # The client's address as gunicorn saw it: behind a proxy, the proxy's own, unless the
-        # proxy speaks the PROXY protocol to gunicorn (README: TLS in front).
+        # The client's address: behind proxies, the one the outermost saw (REBOUND_PROXIES,
+        # rebound/server.py's behind_proxies; README: TLS in front).
         wait = limits.wait(asking.store, asking.keys, address=request.remote_addr or "", token=token, now=now)
         if wait is not None:
             raise TooManyRequests(retry_after=wait)

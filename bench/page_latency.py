@@ -2,8 +2,8 @@
 
 Run from the repository root:
 
-    .venv/bin/python bench/buyer_page.py              # SQLite in a temp dir (about 2 minutes)
-    .venv/bin/python bench/buyer_page.py --postgres postgresql+psycopg://postgres@127.0.0.1:5432/test
+    .venv/bin/python bench/page_latency.py              # SQLite in a temp dir (about 2 minutes)
+    .venv/bin/python bench/page_latency.py --postgres postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 The real `rebound serve --no-scheduler` (gunicorn, 1 worker x 8 threads, as shipped), with
 REBOUND_PUBLIC_URL set and REBOUND_PROXIES=1, so each request arrives as from a buyer of its own

@@ -119,7 +119,9 @@ def test_the_rep_asks_the_lost_buyer_whose_page_opens_in_a_new_tab_and_whose_ans
     with page.context.expect_page() as opening:
         asked.get_by_role("link", name="Open the page they'll see").click()
     buyer = opening.value  # the buyer's page, served by the bot itself, in a tab of its own
+    buyer.set_viewport_size({"width": 360, "height": 780})  # as a buyer opens it on a phone
     buyer.wait_for_load_state()
+    expect(buyer.get_by_role("heading", name="Your side of the story")).to_be_visible()
     buyer.get_by_role("group", name="What was the main reason you chose otherwise?").get_by_label(
         "The price"
     ).check()
@@ -135,6 +137,15 @@ def test_the_rep_asks_the_lost_buyer_whose_page_opens_in_a_new_tab_and_whose_ans
     expect(said).to_be_visible()
     said.scroll_into_view_if_needed()
     page.screenshot(path=str(DOCS / "playground-buyer-answered.png"))
+    # App Home keeps their side with the autopsy; Friday's digest quotes them, the lesson being
+    # shared with the rep's name, and one answer is too few for the rep-and-customer pattern.
+    page.get_by_role("button", name="Home").click()
+    expect(page.get_by_text("Their side", exact=False).first).to_be_visible()
+    page.get_by_role("button", name="Friday's digest").click()
+    page.get_by_role("button", name="#lessons").click()
+    expect(page.get_by_text("In the customer's words", exact=False).last).to_be_visible()
+    expect(page.get_by_text("A smaller first phase.", exact=False).last).to_be_visible()
+    expect(page.get_by_text("named the same main reason", exact=False)).to_have_count(0)
     assert page.problems == []  # type: ignore[attr-defined]
 
 

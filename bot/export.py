@@ -25,7 +25,7 @@ from typing import Any, TextIO
 import clock
 from bot import autopsy, customer_side
 from bot.deal_news import CRMS
-from storage import BuyerAsk, ExportEntry
+from storage import ANSWER_FIELDS, BuyerAsk, ExportEntry
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -73,17 +73,7 @@ EXPORT_FIELDS = (
 )
 # The buyer ask's columns the JSON holds as stored, each after "buyer_". Never its token's seed
 # or hash: with the server's secret they give the link, and the link still opens the page.
-_BUYER_STORED = (
-    "opened_at",
-    "withdrawn_at",
-    "answered_at",
-    "main_reason",
-    "other_reason",
-    "changed_mind",
-    "working_with",
-    "working_score",
-    "may_contact",
-)
+_BUYER_STORED = ("opened_at", "withdrawn_at", "answered_at", *ANSWER_FIELDS)
 
 # The fields `record` works out; the others are the autopsy's columns as stored.
 _WORKED_OUT = (

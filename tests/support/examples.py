@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from bot import ids
 from bot.autopsy import Answers
 from playground.emulator import TEAM_ID
-from storage import Autopsy, FollowUp, Plan, Store
+from storage import Autopsy, BuyerAsk, FollowUp, Plan, Store
 
 # A rep who lost a renewal to an in-house build, sharing the lesson anonymously.
 ANSWERS = Answers(
@@ -114,3 +114,26 @@ def save_lesson(
             follow_ups=plans,
         )
     return entry.id
+
+
+def buyer_ask(asked_at: datetime, **changes: Any) -> BuyerAsk:
+    """An autopsy's link to its buyer, made at `asked_at` and not yet opened, unless `changes` say."""
+    fields: dict[str, Any] = dict(
+        id=1,
+        team_id="T1",
+        autopsy_id=3,
+        token_seed="seed",
+        token_hash="hash",
+        created_at=asked_at,
+        expires_at=asked_at + timedelta(days=30),
+        opened_at=None,
+        withdrawn_at=None,
+        answered_at=None,
+        main_reason=None,
+        other_reason=None,
+        changed_mind=None,
+        working_with=None,
+        working_score=None,
+        may_contact=None,
+    )
+    return BuyerAsk(**{**fields, **changes})

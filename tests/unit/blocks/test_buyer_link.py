@@ -16,7 +16,7 @@ from bot import ids
 from bot.asking import LinkShown
 from bot.blocks import buyer_link
 from storage import Autopsy, BuyerAsk
-from tests.support.examples import NOW
+from tests.support.examples import NOW, buyer_ask
 from tests.support.message_reading import MARKUP, readable, shown
 
 KIRITIMATI = ZoneInfo("Pacific/Kiritimati")  # UTC+14: NOW (12:00 UTC) is the next day there
@@ -54,25 +54,7 @@ def entry(**changes: Any) -> Autopsy:
 
 
 def ask(**changes: Any) -> BuyerAsk:
-    fields: dict[str, Any] = dict(
-        id=1,
-        team_id="T1",
-        autopsy_id=3,
-        token_seed="seed",
-        token_hash="hash",
-        created_at=NOW,
-        expires_at=NOW + timedelta(days=30),
-        opened_at=None,
-        withdrawn_at=None,
-        answered_at=None,
-        main_reason=None,
-        other_reason=None,
-        changed_mind=None,
-        working_with=None,
-        working_score=None,
-        may_contact=None,
-    )
-    return BuyerAsk(**{**fields, **changes})
+    return buyer_ask(NOW, **changes)
 
 
 def answered(**changes: Any) -> BuyerAsk:

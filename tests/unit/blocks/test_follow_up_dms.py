@@ -15,7 +15,7 @@ from bot.blocks import follow_up_dms
 from bot.blocks.message import Message
 from bot.followups.planning import A_MONTH, A_WEEK, snoozed_until
 from storage import Autopsy, BuyerAsk, Due, Revisit
-from tests.support.examples import NOW, follow_up, worst_autopsy
+from tests.support.examples import NOW, buyer_ask, follow_up, worst_autopsy
 from tests.support.message_reading import readable, shown
 
 LOS_ANGELES, KIRITIMATI = ZoneInfo("America/Los_Angeles"), ZoneInfo("Pacific/Kiritimati")  # UTC-8, UTC+14
@@ -327,14 +327,7 @@ def test_the_notification_text_carries_no_ping_either(kind):
 
 
 def their_answers(**changes: Any) -> BuyerAsk:
-    fields: dict[str, Any] = dict(
-        id=1,
-        team_id="T1",
-        autopsy_id=3,
-        token_seed="seed",
-        token_hash="hash",
-        created_at=NOW,
-        expires_at=NOW + timedelta(days=30),
+    given = dict(
         answered_at=NOW + timedelta(days=1),
         main_reason="timing",
         changed_mind="A pilot <!here> first",
@@ -342,7 +335,7 @@ def their_answers(**changes: Any) -> BuyerAsk:
         working_score=5,
         may_contact="yes",
     )
-    return BuyerAsk(**{**fields, **changes})
+    return buyer_ask(NOW, **{**given, **changes})
 
 
 def test_a_touch_base_offers_to_ask_the_buyer_until_they_answered_and_then_shows_their_side():

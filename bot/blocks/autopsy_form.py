@@ -279,7 +279,8 @@ def delete_modal(entry: Autopsy, zone: ZoneInfo) -> View:
         blocks=[
             section(
                 f"*{escape(entry.deal_name)}*, written {entry.created_at.astimezone(zone):%-d %b %Y}.\n"
-                "Deleting it removes your answers, your revisits and its reminders. It can't be undone."
+                "Deleting it removes your answers, your revisits, its reminders, and any link you sent "
+                "the customer, with their answers (the link stops working). It can't be undone."
             ),
             ActionsBlock(
                 elements=[

@@ -134,6 +134,11 @@ def test_the_delete_confirmation_dates_the_autopsy_in_the_reps_zone():
     assert "*Acme*, written 11 Dec 2026." in json.dumps(autopsy_form.delete_modal(entry, UTC).to_dict())
 
 
+def test_the_delete_confirmation_says_the_customers_link_and_answers_go_with_it():
+    said = json.dumps(autopsy_form.delete_modal(worst_autopsy(1), UTC).to_dict())
+    assert "any link you sent the customer, with their answers (the link stops working)" in said
+
+
 def test_deleting_is_confirmed_with_a_red_button_and_keeping_it_is_the_way_out():
     """A modal's submit button is always green; the destructive step is Slack's `danger` button."""
     view = autopsy_form.delete_modal(worst_autopsy(42), UTC)

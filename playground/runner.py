@@ -39,6 +39,7 @@ from playground.fake_hubspot import TOKEN, FakeHubSpot
 from playground.keeping import PlaygroundKeeper
 from playground.page_server import PageServer
 from playground.playground_clock import PlaygroundClock
+from rebound.server import stop_on_signals
 from storage import Store, upgrade
 
 FOLDER = "rebound-playground"  # in the working directory: the database, Slack's side, the clock, the log
@@ -95,7 +96,7 @@ def run(*, port: int | None, demo: bool, fresh: bool, browser: bool) -> int:
     sweeps = Sweeps(settings, store, client)
     bot = _start_bot(env, folder, playground_clock)
     stopping = threading.Event()
-    _stop_on_signals(stopping)  # before the address is printed: a SIGTERM right after it is Ctrl-C
+    stop_on_signals(stopping)  # before the address is printed: a SIGTERM right after it is Ctrl-C
     keeping = threading.Thread(target=keeper.keep, args=(stopping,))
     keeping.start()
     try:
@@ -321,11 +322,6 @@ def _wait_healthy(bot: subprocess.Popen[bytes], env: dict[str, str], workdir: Pa
         except OSError:
             time.sleep(0.05)
     raise Stop("the bot did not answer within 30 seconds")
-
-
-def _stop_on_signals(stopping: threading.Event) -> None:
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stopping.set())
 
 
 def _stop(bot: subprocess.Popen[bytes]) -> None:

@@ -317,11 +317,27 @@ def serve_http(settings: Settings, *, scheduler: bool = True) -> None:
     HttpServer(settings, scheduler=scheduler).run()
 
 
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+
+def stop_on_signals(stopping: threading.Event) -> None:
+    """Set `stopping` at the first SIGTERM or Ctrl-C, and ignore the ones that follow: a second
+    signal handled inside the first handler's `stopping.set()` would wait forever on the lock
+    that set() holds (Ctrl-C twice, or SIGINT then SIGTERM, hung the process)."""
+
+    def stop(*_: object) -> None:
+        for signum in STOP_SIGNALS:
+            signal.signal(signum, signal.SIG_IGN)
+        stopping.set()
+
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, stop)
+
+
 def _until_stopped() -> None:
     """Block until SIGTERM or Ctrl-C."""
     stop = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
+    stop_on_signals(stop)
     stop.wait()
 
 

@@ -2,7 +2,7 @@
 (autopsies, follow-ups, digests, workspaces, lost deals, buyer asks), and the Alembic migrations."""
 
 from storage.autopsies import AuthorStats, ExportEntry, JournalEntry, Lesson
-from storage.buyer_asks import ANSWER_FIELDS, AskedOf, BuyerWords
+from storage.buyer_asks import ANSWER_FIELDS, AskedOf
 from storage.digests import CustomerWords, WeekCount, WeekFacts
 from storage.engine import make_engine
 from storage.follow_ups import Due, Plan, SentMessage
@@ -17,7 +17,6 @@ __all__ = [
     "Autopsy",
     "Base",
     "BuyerAsk",
-    "BuyerWords",
     "CustomerWords",
     "Digest",
     "Due",

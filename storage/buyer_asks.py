@@ -33,14 +33,6 @@ class AskedOf:
     autopsy: Autopsy
 
 
-@dataclass(frozen=True)
-class BuyerWords:
-    """An answered ask beside its autopsy, for the digest: the buyer's words and both main reasons."""
-
-    ask: BuyerAsk
-    autopsy: Autopsy
-
-
 class BuyerAsks:
     """The buyer asks of a unit of work (`Store.write()` or `Store.read()`)."""
 
@@ -146,20 +138,6 @@ class BuyerAsks:
             .values(**answers)
         )
         return "corrected" if again.rowcount else "closed"
-
-    def answered_between(self, *, team_id: str, since: datetime, until: datetime) -> list[BuyerWords]:
-        """The asks answered in a window, with their autopsies, oldest first (the digest's week)."""
-        rows = self.session.execute(
-            select(BuyerAsk, Autopsy)
-            .join(Autopsy, Autopsy.id == BuyerAsk.autopsy_id)
-            .where(
-                BuyerAsk.team_id == team_id,
-                BuyerAsk.answered_at >= since,
-                BuyerAsk.answered_at < until,
-            )
-            .order_by(BuyerAsk.answered_at, BuyerAsk.id)
-        )
-        return [BuyerWords(*row) for row in rows]
 
     def for_export(self, autopsy_ids: list[int]) -> Iterator[BuyerAsk]:
         if autopsy_ids:

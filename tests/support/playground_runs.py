@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -15,8 +16,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-
-from tests.support.bot_process import free_port
 
 RILEY, SAM = "U0RILEY", "U0SAM"
 RILEY_DM = "D0RILEY"
@@ -76,9 +75,10 @@ class Playground:
             time.sleep(0.1)
 
 
-def start_playground(cwd: Path, *args: str, port: int | None = None) -> Playground:
-    """`rebound playground --no-browser` in `cwd`, once it has said where its page is."""
-    port = port or free_port()
+def start_playground(cwd: Path, *args: str, port: int = 0) -> Playground:
+    """`rebound playground --no-browser` in `cwd`, once it has said where its page is. Port 0
+    lets it bind a free port itself: one probed here and released could be taken by its own
+    fake Slack before its page binds it (CI saw exactly that)."""
     env = {key: value for key, value in os.environ.items() if not key.startswith(("SLACK_", "REBOUND_"))}
     process = subprocess.Popen(
         [sys.executable, "-m", "rebound", "playground", "--no-browser", "--port", str(port), *args],
@@ -93,7 +93,8 @@ def start_playground(cwd: Path, *args: str, port: int | None = None) -> Playgrou
     first = process.stdout.readline().strip()
     if "living three weeks" in first:  # --demo's story, told once before the page is served
         first = process.stdout.readline().strip()
-    return Playground(process, f"http://127.0.0.1:{port}", first)
+    served = re.search(r"http://127\.0\.0\.1:\d+", first)
+    return Playground(process, served.group(0) if served else f"http://127.0.0.1:{port}", first)
 
 
 def stop_playground(playground: Playground) -> int:

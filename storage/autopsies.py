@@ -14,9 +14,10 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from storage.buyer_asks import BuyerAsks
+from storage.competitors import Competitors
 from storage.engine import upsert
 from storage.follow_ups import Plan, new_follow_up
-from storage.models import Autopsy, BuyerAsk, FollowUp, Revisit
+from storage.models import Action, Autopsy, BuyerAsk, FollowUp, Revisit
 
 SHARED = ("named", "anonymous")
 OPEN = ("pending", "snoozed", "sent")  # a follow-up still waiting for its answer
@@ -110,6 +111,9 @@ class Autopsies:
         """
         values = {"team_id": team_id, "user_id": user_id, "view_id": view_id, "created_at": created_at}
         values.update(origin or {})
+        values["competitor_key"] = Competitors(self.session).known_as(
+            team_id=team_id, name=getattr(answers, "competitor", None)
+        )
         new_id = upsert(
             self.session,
             Autopsy,
@@ -168,6 +172,10 @@ class Autopsies:
         ).one_or_none()
         if entry is None:
             return None
+        if answers.competitor != entry.competitor:
+            entry.competitor_key = Competitors(self.session).known_as(
+                team_id=team_id, name=answers.competitor
+            )
         for name, value in asdict(answers).items():
             setattr(entry, name, value)
         existing = list(self.session.scalars(select(FollowUp).where(FollowUp.autopsy_id == entry.id)))
@@ -202,6 +210,7 @@ class Autopsies:
         self.session.execute(delete(FollowUp).where(FollowUp.autopsy_id == owned))
         self.session.execute(delete(Revisit).where(Revisit.autopsy_id == owned))
         self.session.execute(delete(BuyerAsk).where(BuyerAsk.autopsy_id == owned))
+        self.session.execute(delete(Action).where(Action.autopsy_id == owned))
         self.session.execute(delete(Autopsy).where(Autopsy.id == owned))
         return True
 

@@ -42,6 +42,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from storage.engine import make_engine
 from storage.migrate import alembic_config, upgrade
+from storage.searching import is_words_table, is_written
 
 BATCH_ROWS = 2_000  # rows per read and per target transaction: memory stays flat, commits stay few
 NOT_COPIED = frozenset({"alembic_version"})  # the target's own, set by its migrations
@@ -187,7 +188,11 @@ def copied_tables(engine: Engine) -> list[Table]:
     """Every table the migrations created in this database, parents before children."""
     metadata = MetaData()
     metadata.reflect(engine)
-    return [table for table in metadata.sorted_tables if table.name not in NOT_COPIED]
+    return [
+        table
+        for table in metadata.sorted_tables
+        if table.name not in NOT_COPIED and not is_words_table(table.name)  # the target's triggers fill them
+    ]
 
 
 def refuse_a_target_with_rows(target: Engine, tables: Sequence[Table], url: URL | str) -> None:
@@ -240,8 +245,9 @@ def copy_tables(
             copied = TableCopy(table.name, reading.scalar(select(func.count()).select_from(source)) or 0)
             report.tables.append(copied)
             progress.start(table.name, copied.source_rows)
-            columns = [column.name for column in table.columns]
-            convert = [to_column(column) for column in table.columns]
+            written = [column for column in table.columns if is_written(column)]
+            columns = [column.name for column in written]
+            convert = [to_column(column) for column in written]
             checksum = hashlib.sha256()
             done = 0
             for batch in stream(reading, source, columns, batch_rows):
@@ -335,7 +341,9 @@ def table_checksum(engine: Engine, table: Table, batch_rows: int) -> tuple[int, 
     checksum = hashlib.sha256()
     rows = 0
     with engine.connect() as connection:
-        for batch in stream(connection, table, [column.name for column in table.columns], batch_rows):
+        for batch in stream(
+            connection, table, [column.name for column in table.columns if is_written(column)], batch_rows
+        ):
             add_to_checksum(checksum, batch)
             rows += len(batch)
     return rows, checksum.hexdigest()

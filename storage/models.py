@@ -61,6 +61,8 @@ class Autopsy(Base):
         Index("ix_autopsies_team_user_created", "team_id", "user_id", "created_at"),
         # Before each CRM prompt, "has this deal an autopsy already?": without it, a scan.
         Index("ix_autopsies_team_crm_deal", "team_id", "crm", "crm_deal_id"),
+        Index("ix_autopsies_team_competitor", "team_id", "competitor_key", "created_at"),
+        Index("ix_autopsies_team_reason", "team_id", "main_reason", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -92,6 +94,10 @@ class Autopsy(Base):
     crm_deal_url: Mapped[str | None] = mapped_column(String(500))
     # The buyer's contact at the customer, when the CRM named one: the note to them uses it.
     buyer_contact: Mapped[str | None] = mapped_column(String(150))
+    # The competitor as the team knows it (storage/competitors.py): "initech inc." is "initech".
+    competitor_key: Mapped[str | None] = mapped_column(String(80))
+    # The words it is found by (SQLite: the autopsy_words FTS5 table; PostgreSQL: a generated
+    # tsvector column, `words`) live outside the model: each database keeps them itself.
 
 
 class FollowUp(Base):
@@ -110,6 +116,7 @@ class FollowUp(Base):
         Index("ix_follow_ups_autopsy", "autopsy_id"),
         Index("ix_follow_ups_team_closed", "team_id", "closed_at"),
         Index("ix_follow_ups_lost_deal", "lost_deal_id"),
+        Index("ix_follow_ups_action", "action_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -117,7 +124,9 @@ class FollowUp(Base):
     # About an autopsy, or (crm_prompt, crm_reminder) about a lost deal with none yet.
     autopsy_id: Mapped[int | None] = mapped_column(ForeignKey("autopsies.id", ondelete="CASCADE"))
     lost_deal_id: Mapped[int | None] = mapped_column(ForeignKey("lost_deals.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(16))  # touch_base | revisit | help_request | crm_*
+    # Or (action_due) about an action: its owner's reminder on the due day.
+    action_id: Mapped[int | None] = mapped_column(ForeignKey("actions.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))  # touch_base | revisit | help_request | crm_* | action_due
     # None until the sweep finds the CRM owner in Slack.
     recipient_id: Mapped[str | None] = mapped_column(SLACK_ID)
     # The earliest moment it may go out; the sweep moves it to the recipient's working hours.
@@ -229,6 +238,7 @@ class LostDeal(Base):
     __table_args__ = (
         UniqueConstraint("team_id", "crm", "deal_id", name="uq_lost_deals_team_crm_deal"),
         Index("ix_lost_deals_team_changed", "team_id", "changed_at"),
+        Index("ix_lost_deals_team_reason", "team_id", "main_reason", "changed_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -248,6 +258,9 @@ class LostDeal(Base):
     owner_id: Mapped[str | None] = mapped_column(SLACK_ID)  # the owner in Slack, once found
     deal_url: Mapped[str | None] = mapped_column(String(500))
     contact_name: Mapped[str | None] = mapped_column(String(150))  # the buyer's contact, if the CRM says
+    main_reason: Mapped[str | None] = mapped_column(
+        String(32)
+    )  # the autopsy's choice the reason plainly names
     # waiting (its prompt not sent yet) | prompted | done (an autopsy) | declined ("Not this one")
     # | skipped (reopened, excluded, gone from the CRM) | unmatched (no one in Slack)
     state: Mapped[str] = mapped_column(String(16), default="waiting")
@@ -315,3 +328,47 @@ class PageVisits(Base):
     who: Mapped[str] = mapped_column(String(64), primary_key=True)
     window_start: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
     count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Action(Base):
+    """A lesson the team commits to: what will change, who owns it and by when. Open until its
+    owner says done or not doing (with why); then kept, with its outcome, as history."""
+
+    __tablename__ = "actions"
+    __table_args__ = (
+        Index("ix_actions_team_state", "team_id", "state", "due_on"),
+        Index("ix_actions_team_owner", "team_id", "owner_id", "state"),
+        Index("ix_actions_team_closed", "team_id", "closed_at"),
+        Index("ix_actions_autopsy", "autopsy_id"),
+        # Slack may deliver the same "Make it an action" submission twice.
+        UniqueConstraint("team_id", "view_id", name="uq_actions_team_view"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(SLACK_ID)
+    # The lesson it came from; its visibility is the autopsy's (private: its author only).
+    autopsy_id: Mapped[int] = mapped_column(ForeignKey("autopsies.id", ondelete="CASCADE"))
+    view_id: Mapped[str] = mapped_column(String(64))
+    made_by: Mapped[str] = mapped_column(SLACK_ID)
+    owner_id: Mapped[str] = mapped_column(SLACK_ID)
+    what: Mapped[str] = mapped_column(String(300))  # what we'll change
+    due_on: Mapped[date] = mapped_column(Date)  # moved by Snooze
+    state: Mapped[str] = mapped_column(String(16), default="open")  # open | done | dropped
+    outcome: Mapped[str | None] = mapped_column(String(300))  # why not doing it, in the owner's words
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Competitor(Base):
+    """A competitor the team has named, by its key ("initech" for "Initech, Inc"), with the name
+    shown for it. A name an admin merged into another points at it; its deals carry the other key."""
+
+    __tablename__ = "competitors"
+    __table_args__ = (Index("ix_competitors_team_uses", "team_id", "uses"),)
+
+    team_id: Mapped[str] = mapped_column(SLACK_ID, primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    name: Mapped[str] = mapped_column(String(80))
+    uses: Mapped[int] = mapped_column(Integer, default=0)  # autopsies that named it, for suggestions
+    merged_into: Mapped[str | None] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -16,8 +16,10 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.actions import Actions
 from storage.autopsies import Autopsies
 from storage.buyer_asks import BuyerAsks, PageLimits
+from storage.competitors import Competitors
 from storage.digests import Digests
 from storage.engine import make_engine
 from storage.follow_ups import FollowUps
@@ -60,6 +62,14 @@ class Work:
     @cached_property
     def page_limits(self) -> PageLimits:
         return PageLimits(self.session)
+
+    @cached_property
+    def actions(self) -> Actions:
+        return Actions(self.session)
+
+    @cached_property
+    def competitors(self) -> Competitors:
+        return Competitors(self.session)
 
     @cached_property
     def people(self) -> People:

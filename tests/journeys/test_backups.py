@@ -342,7 +342,7 @@ def test_a_restore_not_confirmed_changes_nothing(lived_in, tmp_path, monkeypatch
     assert main_in(tmp_path, sqlite_url(live), ["db", "restore", "--from", str(backup)]) == 1
     said = capsys.readouterr()
     [question] = asked
-    assert f"Restore {backup} (migration 0008, 209 autopsies) over sqlite:///{live}? [y/N]" in question
+    assert f"Restore {backup} (migration 0009, 209 autopsies) over sqlite:///{live}? [y/N]" in question
     assert "Stop every Rebound process first" in said.err
     assert refusal(said.err) == "rebound: nothing restored (--yes skips this question)"
     assert file_digest(live) == untouched
@@ -395,11 +395,11 @@ def test_a_backup_from_an_older_version_is_restored_where_no_database_is_yet_and
     (tmp_path / "new").mkdir()
     done = rebound("db", "restore", "--from", str(old), "--yes", env=env, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    assert "migrated from 0004 to 0008" in done.stdout
+    assert "migrated from 0004 to 0009" in done.stdout
     with closing(Store.connect(sqlite_url(tmp_path / "new" / "rebound.db"))) as store:
         with store.engine.connect() as connection:
             assert (
-                connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar_one() == "0008"
+                connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar_one() == "0009"
             )
         with store.read() as work:
             [entry], total = work.autopsies.journal(team_id="T1", user_id="U1", offset=0, limit=5)

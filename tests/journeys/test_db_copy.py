@@ -176,7 +176,7 @@ def test_a_source_older_than_the_code_is_refused_before_anything_is_written(fake
     )
     assert done.returncode == 2
     [line] = done.stderr.splitlines()
-    assert "is at migration 0004, not this Rebound's 0008: run `rebound db upgrade` first" in line
+    assert "is at migration 0004, not this Rebound's 0009: run `rebound db upgrade` first" in line
     assert not target.exists()
     missing = rebound(
         "db",

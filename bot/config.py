@@ -458,6 +458,8 @@ def configure_logging(level: str, secrets: Iterable[str | None] = (), *, log_for
     printed. `log_format` "json": one JSON object per line."""
     logging.basicConfig(level=level, force=True)
     logging.captureWarnings(True)
+    # Alembic, imported only when a migration runs, names each plugin it loads: not news.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     shown = filter(None, secrets)
     formatter = (
         JsonLinesFormatter(shown)

@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 
-from alembic.util import CommandError
 from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -29,6 +28,7 @@ from rebound.progress import CopyProgress, StepProgress, backup_summary_lines, s
 from storage import downgrade, upgrade
 from storage.backup import BackupMismatch, BackupStopped, back_up, inspect_backup, restore
 from storage.copy import CopyMismatch, CopyStopped, copy_database, where
+from storage.migrate import MigrationRefused
 
 logger = logging.getLogger("rebound")
 
@@ -241,7 +241,7 @@ def migrate(settings: Settings, *, revision: str = "head", down: bool = False) -
     except SQLAlchemyError as error:
         reason = str(getattr(error, "orig", None) or error).splitlines()[0]
         raise Stop(f"cannot migrate the database at {where} (DATABASE_URL): {reason}") from None
-    except CommandError as error:  # Alembic's: a revision it does not know, most often
+    except MigrationRefused as error:
         raise Stop(f"cannot migrate the database at {where} to {revision}: {error}", status=2) from None
     if down:
         logger.info("Database is at revision %s", revision)

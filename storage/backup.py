@@ -19,10 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from alembic.script import ScriptDirectory
 from sqlalchemy.engine import URL, make_url
 
-from storage.migrate import alembic_config
+from storage.migrate import migration_scripts
 
 PAGES_PER_STEP = 256  # 1 MiB of 4 KiB pages a step: the bar moves, the steps cost nothing
 BUSY_TIMEOUT = 30  # seconds to wait for a lock, as the app's own connections do
@@ -308,7 +307,7 @@ def inspect_backup(file: Path, url: URL | str) -> BackupContents:
     with open(file, "rb") as opened:
         if opened.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
             raise BackupStopped(f"{file} is not a SQLite database; nothing was restored", 2)
-    scripts = ScriptDirectory.from_config(alembic_config(url))
+    scripts = migration_scripts(url)
     known = {script.revision for script in scripts.walk_revisions()}
     newest = ", ".join(sorted(scripts.get_heads()))
     try:

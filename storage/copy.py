@@ -22,8 +22,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Protocol
 
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import (
     Column,
     Connection,
@@ -41,7 +39,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from storage.engine import make_engine
-from storage.migrate import alembic_config, upgrade
+from storage.migrate import applied_revisions, migration_scripts, upgrade
 from storage.searching import is_words_table, is_written
 
 BATCH_ROWS = 2_000  # rows per read and per target transaction: memory stays flat, commits stay few
@@ -164,10 +162,10 @@ def refuse_a_missing_sqlite_file(url: URL | str) -> None:
 
 def refuse_an_outdated_source(source: Engine, url: URL | str) -> None:
     """The source must be at the code's newest migration, or its rows would not fit the target."""
-    heads = set(ScriptDirectory.from_config(alembic_config(url)).get_heads())
+    heads = set(migration_scripts(url).get_heads())
     try:
         with source.connect() as connection:
-            current = set(MigrationContext.configure(connection).get_current_heads())
+            current = applied_revisions(connection)
     except SQLAlchemyError as error:
         raise CopyStopped(
             f"cannot read the source at {where(url)} (DATABASE_URL): {reason(error)}", 2

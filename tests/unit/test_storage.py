@@ -13,6 +13,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
 from storage import Autopsy, Base, Plan, Store
+from storage.migrate import applied_revisions, migration_scripts, newest_revision, upgrade
 from storage.searching import is_words_table
 from tests.support.buyer_answering import buyer_answers
 from tests.support.databases import follow_ups_of, migrated
@@ -295,3 +296,16 @@ def test_a_follow_up_is_answered_once_and_only_by_its_recipient(database_url):
         assert not changed_again and again.follow_up.state == "won_back"
     finally:
         store.close()
+
+
+def test_the_newest_revision_read_from_the_scripts_names_is_alembics_head(tmp_path):
+    url = f"sqlite:///{tmp_path / 'rebound.db'}"
+    assert migration_scripts(url).get_heads() == [newest_revision()]
+    upgrade(url)  # from nothing, Alembic runs every migration
+    store = Store.connect(url)
+    try:
+        with store.engine.connect() as connection:
+            assert applied_revisions(connection) == {newest_revision()}
+    finally:
+        store.close()
+    upgrade(url)  # at the newest already: nothing to do, and nothing fails

@@ -27,7 +27,7 @@ from bot.digest.week import CHART_WEEKS, SMALL, Schedule, Week
 from storage import CustomerWords, Lesson, WeekFacts
 
 LESSONS_SHOWN = 20  # with the rest of the digest, well under Slack's 50 blocks
-WORDS_SHOWN = 10  # buyers' answers: with 20 lessons and every pattern, 46 blocks at most
+WORDS_SHOWN = 10  # buyers' answers: with 20 lessons, every pattern and the actions, 49 blocks at most
 WORDS_QUOTED = 400  # what would have changed a buyer's mind, briefly: the rep reads it all
 TOO_FEW = "too few {period} to show a pattern."
 CLOSING = (

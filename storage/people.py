@@ -77,7 +77,16 @@ class People:
             buyer_answers=count(
                 select(BuyerAsk.id).where(self._buyer_asks(team_id, own), BuyerAsk.answered_at.is_not(None))
             ),
-            follow_ups=count(select(FollowUp.id).where(self._follow_ups(team_id, user_id, own))),
+            follow_ups=count(
+                select(FollowUp.id).where(
+                    self._follow_ups(team_id, user_id, own),
+                    # A handed-back action's reminder stays, for its maker.
+                    FollowUp.action_id.is_(None)
+                    | FollowUp.action_id.not_in(
+                        select(Action.id).where(self._handed_back(team_id, user_id, own))
+                    ),
+                )
+            ),
             pauses=count(select(ReminderPause.user_id).where(*self._person(ReminderPause, team_id, user_id))),
             zones=count(select(PersonZone.user_id).where(*self._person(PersonZone, team_id, user_id))),
             helped=count(select(Autopsy.id).where(self._helped(team_id, user_id))),

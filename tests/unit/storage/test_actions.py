@@ -204,6 +204,8 @@ def test_erasing_a_person_takes_what_they_wrote_and_hands_back_what_they_owned(s
     with store.read() as work:
         counted = work.people.erasure(team_id=TEAM, user_id=AUTHOR)
     assert (counted.actions, counted.handed_back) == (2, 1)
+    # Their lesson's touch-base and the reminder of the action made of it; not the handed-back one's.
+    assert counted.follow_ups == 2
     with store.write() as work:
         work.people.erase(team_id=TEAM, user_id=AUTHOR)
     with store.read() as work:

@@ -140,6 +140,7 @@ function drawElement(element, block, surface) {
         type: "date",
         className: "bk-select",
         "aria-label": plain(element.placeholder) || "Pick a date",
+        title: plain(element.placeholder) || "Pick a date",
         value: element.initial_date ?? "",
       });
       picker.addEventListener("change", () => {

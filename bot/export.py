@@ -5,6 +5,9 @@ The CSV is what a rep opens in a spreadsheet: columns named as the form asks, an
 words they chose in it (taken from `bot.autopsy`, so the two cannot drift), times in UTC. The
 JSON keeps the codes the database stores (`partly`, `new_deal_lost`), for scripts.
 
+Each autopsy carries the actions made of its lesson (what, owner, day, state, why not); a
+person's own export adds the actions they made or own on teammates' lessons (`actions_csv`).
+
 An autopsy whose rep asked the lost buyer for their side carries the link's state and times and
 the buyer's answers, named as the buyer's page asks them (in the CSV, in the words the buyer
 chose).
@@ -26,6 +29,7 @@ import clock
 from bot import autopsy, customer_side
 from bot.deal_news import CRMS
 from storage import ANSWER_FIELDS, BuyerAsk, ExportEntry
+from storage.models import Action
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -70,6 +74,7 @@ EXPORT_FIELDS = (
     "crm",
     "crm_deal_id",
     "crm_deal_url",
+    "actions",
 )
 # The buyer ask's columns the JSON holds as stored, each after "buyer_". Never its token's seed
 # or hash: with the server's secret they give the link, and the link still opens the page.
@@ -84,6 +89,7 @@ _WORKED_OUT = (
     "touch_base_answered_at",
     "revisits",
     *(field for field in EXPORT_FIELDS if field.startswith("buyer_")),
+    "actions",
 )
 
 # A touch-base's state in the rep's words: their own answer, or where the reminder stands.
@@ -135,6 +141,7 @@ CSV_COLUMNS = (
     "From the CRM",
     "CRM deal ID",
     "CRM deal link",
+    "Actions",
     "Autopsy ID",
     "Workspace (Slack team ID)",
     "Written by (Slack user ID)",
@@ -191,6 +198,7 @@ def record(entry: ExportEntry, *, as_of: datetime | None = None) -> dict[str, An
         touch_base_answered_at=None if answered is None else answered.isoformat(),
         revisits=[{"created_at": seen.created_at.isoformat(), "text": seen.text} for seen in entry.revisits],
         **_customer_fields(entry.buyer_ask, as_of),
+        actions=[action_record(action) for action in entry.actions],
     )
     return {field: values[field] for field in EXPORT_FIELDS}
 
@@ -227,11 +235,77 @@ def readable(entry: ExportEntry, *, as_of: datetime | None = None) -> dict[str, 
         "From the CRM": crm[:1].upper() + crm[1:] if crm else None,
         "CRM deal ID": row.crm_deal_id,
         "CRM deal link": row.crm_deal_url,
+        # As the revisits: one cell, a blank line between them, so a row still counts one autopsy.
+        "Actions": "\n\n".join(action_line(action) for action in entry.actions),
         "Autopsy ID": row.id,
         "Workspace (Slack team ID)": row.team_id,
         "Written by (Slack user ID)": row.user_id,
     }
     return {column: values[column] for column in CSV_COLUMNS}
+
+
+ACTION_STATES = {"open": "Open", "done": "Done", "dropped": "Not doing"}
+
+
+def action_record(action: Action) -> dict[str, Any]:
+    """An action for machines: who made and owns it, what it says, its day, state and outcome."""
+    return {
+        "id": action.id,
+        "made_by": action.made_by,
+        "owner_id": action.owner_id,
+        "what": action.what,
+        "due_on": action.due_on.isoformat(),
+        "state": action.state,
+        "outcome": action.outcome,
+        "created_at": action.created_at.isoformat(),
+        "closed_at": _iso(action.closed_at),
+    }
+
+
+def action_line(action: Action) -> str:
+    """An action for a person, in one line of a cell: what, who, by when, and how it ended."""
+    state = ACTION_STATES.get(action.state, action.state)
+    if action.outcome:
+        state += f" ({action.outcome})"
+    return (
+        f"{action.what} · owner {action.owner_id}, made by {action.made_by} on {_utc(action.created_at)}"
+        f" · due {action.due_on.isoformat()} · {state}"
+    )
+
+
+ACTIONS_COLUMNS = (
+    "Action",
+    "Owner (Slack user ID)",
+    "Made by (Slack user ID)",
+    "Made (UTC)",
+    "Due on",
+    "State",
+    "Why not (the outcome)",
+    "Closed (UTC)",
+    "From autopsy ID",
+)
+
+
+def actions_csv(actions: Iterable[Action]) -> str:
+    """The actions a person made or owns on teammates' lessons, for their own export (those of
+    their own lessons are in their autopsies' rows): one row each."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(ACTIONS_COLUMNS)
+    for action in actions:
+        row = (
+            action.what,
+            action.owner_id,
+            action.made_by,
+            _utc(action.created_at),
+            action.due_on.isoformat(),
+            ACTION_STATES.get(action.state, action.state),
+            action.outcome,
+            _utc(action.closed_at),
+            action.autopsy_id,
+        )
+        writer.writerow([safe_cell(value) for value in row])
+    return out.getvalue()
 
 
 def _customer_columns(ask: BuyerAsk | None, as_of: datetime | None) -> dict[str, Any]:

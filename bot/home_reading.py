@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.blocks import home_actions
 from bot.blocks.home import PAGE, TEAM_LESSONS, UPCOMING, HomePage
 from storage import Work
 
@@ -53,4 +54,16 @@ def read_home_page(
             team_id=team_id, autopsy_ids=[item.autopsy.id for item in journal]
         ),
         asking_offered=asking_offered,
+        actions=_actions(work, team_id=team_id, user_id=user_id, now=now),
+    )
+
+
+def _actions(work: Work, *, team_id: str, user_id: str, now: datetime) -> home_actions.HomeActions:
+    mine, shown = {"team_id": team_id}, home_actions.SHOWN
+    return home_actions.HomeActions(
+        user_id=user_id,
+        owned=work.actions.owned_open(**mine, owner_id=user_id, limit=shown),
+        asked=work.actions.asked_of_others(**mine, made_by=user_id, limit=shown),
+        team=work.actions.team_open(**mine, made_before=now, limit=shown),
+        closed=work.actions.recently_closed(**mine, user_id=user_id, limit=shown),
     )

@@ -89,3 +89,17 @@ BUYER_LINK_VIEW = "buyer_link"  # the link's modal: the link, the note, where it
 
 # Workflow Builder: the custom step "Ask for a lost-deal autopsy" (manifest.yml's functions)
 ASK_FOR_AUTOPSY_FUNCTION = "ask_for_autopsy"
+
+# Actions: a lesson the team commits to
+MAKE_ACTION = "make_action"  # "Make it an action" (thank-you DM, digest, App Home); value: the autopsy's id
+ACTION_VIEW = "action"  # the modal (private_metadata: the autopsy's id)
+ACTION_WHAT = "action_what"
+ACTION_OWNER = "action_owner"
+ACTION_DUE_ON = "action_due_on"
+ACTION_DUE_ANSWERS = "action_due_answers_{id}"  # block: the reminder's answers, one per action
+ACTION_DONE = "action_done"  # value: the action's id, as on the others
+ACTION_NOT_DOING = "action_not_doing"  # opens ACTION_DROP_VIEW
+ACTION_SNOOZE_WEEK = "action_snooze_week"
+ACTION_SNOOZE_UNTIL = "action_snooze_until"  # a datepicker: its block names the action
+ACTION_DROP_VIEW = "action_drop"  # the "Not doing" modal (private_metadata: the action's id)
+ACTION_WHY = "action_why"

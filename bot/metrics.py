@@ -25,6 +25,7 @@ from prometheus_client.registry import Collector
 from sqlalchemy.exc import SQLAlchemyError
 
 import clock
+from bot.commitments import ACTION_DUE
 from bot.deal_news import HUBSPOT, SALESFORCE
 from storage import Store
 from storage.lost_deals import PROMPT, REMINDER
@@ -35,7 +36,7 @@ logger = logging.getLogger("rebound.metrics")
 REQUEST_KINDS = ("command", "action", "view_submission", "event", "function", "options", "other")
 UNREADABLE = "unreadable"
 OK, REFUSED, FAILED = "ok", "refused", "failed"
-FOLLOW_UP_KINDS = ("touch_base", "revisit", "help_request", PROMPT, REMINDER)
+FOLLOW_UP_KINDS = ("touch_base", "revisit", "help_request", PROMPT, REMINDER, ACTION_DUE)
 SENT, RETRYING = "sent", "retrying"  # and FAILED: given up, never tried again
 POSTED = "posted"
 RECEIVED, SKIPPED = "received", "skipped"  # and REFUSED

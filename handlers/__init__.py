@@ -4,7 +4,7 @@ workflow steps), wired to the app here: this map is the index of everything Slac
 from slack_bolt import App
 
 from bot import ids
-from handlers import actions, commands, events, functions, submissions
+from handlers import actions, commands, commitments, events, functions, submissions
 
 
 def register(app: App) -> None:
@@ -34,6 +34,13 @@ def register(app: App) -> None:
     app.view_submission(ids.SETTINGS_VIEW)(submissions.save_settings)
     app.action(ids.ASK_BUYER)(actions.ask_buyer)
     app.action(ids.WITHDRAW_BUYER_LINK)(actions.withdraw_buyer_link)
+    app.action(ids.MAKE_ACTION)(commitments.make_action)
+    app.view_submission(ids.ACTION_VIEW)(commitments.save_action)
+    app.action(ids.ACTION_DONE)(commitments.action_done)
+    app.action(ids.ACTION_NOT_DOING)(commitments.action_not_doing)
+    app.view_submission(ids.ACTION_DROP_VIEW)(commitments.save_not_doing)
+    app.action(ids.ACTION_SNOOZE_WEEK)(commitments.action_snooze)
+    app.action(ids.ACTION_SNOOZE_UNTIL)(commitments.action_snooze)
 
 
 __all__ = ["register"]

@@ -25,6 +25,7 @@ from bot.erasure import erase_person, take_down
 from bot.followups.planning import A_MONTH, A_WEEK, Snooze, snoozed_until
 from bot.slack.web_api import SLACK_FAILURES, describe
 from bot.workspace import follow_up_defaults
+from handlers import commitments
 from handlers.context import admins_of, asking_of, store_of, who, zone_of
 from handlers.modals import open_autopsy_form, open_modal, show_modal, update_modal
 from handlers.ownership import number, own_autopsy, own_follow_up, refused_follow_up
@@ -213,11 +214,14 @@ def show_page(
 def autopsy_menu(
     ack: Ack, body: dict, action: dict, context: BoltContext, client: WebClient, logger: Logger
 ) -> None:
-    """The overflow menu on an autopsy in App Home: edit it, or ask to delete it."""
-    ack()
-    team_id, user_id = who(context, body)
+    """The overflow menu on an autopsy in App Home: edit it, make its lesson an action, or ask to
+    delete it."""
     option = action.get("selected_option")
     choice, _, raw_id = str(option.get("value") or "" if isinstance(option, dict) else "").partition(":")
+    if choice == "action":
+        return commitments.make_action(ack, body, {**action, "value": raw_id}, context, client, logger)
+    ack()
+    team_id, user_id = who(context, body)
     if choice not in ("edit", "delete"):
         logger.warning("Refused an unknown journal choice %r from %s", choice, user_id)
         return
@@ -266,12 +270,14 @@ def delete_autopsy(
 
 
 def export_mine(ack: Ack, body: dict, context: BoltContext, client: WebClient, logger: Logger) -> None:
-    """Send the rep a CSV of everything they wrote, as a file in their DM with Rebound."""
+    """Send the rep a CSV of everything they wrote, as a file in their DM with Rebound (and a
+    second of their actions on teammates' lessons, when they have any)."""
     ack()
     team_id, user_id = who(context, body)
     try:
         with store_of(context).read() as work:
             rows = list(work.autopsies.export(team_id=team_id, user_id=user_id))
+            actions = work.actions.on_teammates_lessons(team_id=team_id, user_id=user_id)
         channel = client.conversations_open(users=user_id)["channel"]["id"]
         client.files_upload_v2(
             channel=channel,
@@ -281,6 +287,15 @@ def export_mine(ack: Ack, body: dict, context: BoltContext, client: WebClient, l
             initial_comment=f"Here is everything you wrote in Rebound: {len(rows)} "
             f"{'autopsy' if len(rows) == 1 else 'autopsies'}, as a CSV file.",
         )
+        if actions:  # what they wrote in actions on teammates' lessons, which no autopsy row holds
+            client.files_upload_v2(
+                channel=channel,
+                content=export.actions_csv(actions),
+                filename="rebound-my-actions.csv",
+                title="Your actions on teammates' lessons",
+                initial_comment=f"And the {len(actions)} {'action' if len(actions) == 1 else 'actions'} "
+                "you made or own on teammates' lessons.",
+            )
     except SQLAlchemyError:
         logger.exception("Could not read %s's autopsies for an export", user_id)
     except SLACK_FAILURES as error:

@@ -64,7 +64,7 @@ def save_autopsy(
     try:
         zone = zone_of(context, client, team_id=team_id, user_id=user_id, now=now)
         ask_for = entry.id if asking_of(context) is not None else None
-        thanks = replies.thank_you(answers, zone=zone, now=now, ask_for=ask_for)
+        thanks = replies.thank_you(answers, zone=zone, now=now, ask_for=ask_for, action_for=entry.id)
         client.chat_postMessage(channel=user_id, **thanks.as_kwargs())
     except SLACK_FAILURES as error:
         logger.warning("Autopsy stored, but the thank-you DM to %s failed: %s", user_id, describe(error))

@@ -3,17 +3,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
+from storage.autopsies import SHARED
 from storage.engine import upsert
 from storage.follow_ups import Plan
-from storage.models import Action, FollowUp
+from storage.models import Action, Autopsy, FollowUp
 
 OPEN_REMINDER = ("pending", "snoozed", "sending", "sent")  # a reminder not yet answered
+CLOSED = ("done", "dropped")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -23,6 +27,25 @@ class Commitment:
     what: str
     owner_id: str
     due_on: date
+
+
+@dataclass(frozen=True)
+class ActionItem:
+    """An action with what a reader may need of its lesson: the deal, how it was shared and by
+    whom (a builder shows the deal and the author only where the sharing allows)."""
+
+    action: Action
+    deal_name: str
+    sharing: str
+    author_id: str
+
+
+@dataclass(frozen=True)
+class ActionList:
+    """The first few actions of a list, and how many there are in all."""
+
+    items: Sequence[ActionItem] = ()
+    total: int = 0
 
 
 class Actions:
@@ -128,3 +151,106 @@ class Actions:
             .execution_options(synchronize_session=False)
         )
         return action
+
+    # Making one: which lesson a person may turn into an action
+    def lesson_for(self, *, team_id: str, user_id: str, autopsy_id: int) -> Autopsy | None:
+        """The autopsy whose lesson this person may make an action of: their own, whatever its
+        sharing; a teammate's only when shared (named or anonymous). A private autopsy is never
+        anyone else's to see, so a forged id finds nothing."""
+        return self.session.scalars(
+            select(Autopsy).where(
+                Autopsy.team_id == team_id,
+                Autopsy.id == autopsy_id,
+                or_(Autopsy.user_id == user_id, Autopsy.sharing.in_(SHARED)),
+            )
+        ).one_or_none()
+
+    def reminder_of(self, *, team_id: str, action_id: int) -> int | None:
+        """The follow-up that reminds the owner of this action (its DM is drawn from it)."""
+        return self.session.scalar(
+            select(func.max(FollowUp.id)).where(FollowUp.team_id == team_id, FollowUp.action_id == action_id)
+        )
+
+    # Reading lists of them: App Home and the digest
+    def _list(self, where: Sequence[Any], order: Sequence[Any], limit: int) -> ActionList:
+        rows = self.session.execute(
+            select(Action, Autopsy.deal_name, Autopsy.sharing, Autopsy.user_id)
+            .join(Autopsy, Autopsy.id == Action.autopsy_id)
+            .where(*where)
+            .order_by(*order, Action.id)
+            .limit(limit)
+        )
+        items = [ActionItem(action, deal, sharing, author) for action, deal, sharing, author in rows]
+        if len(items) < limit:
+            return ActionList(items, len(items))
+        total = self.session.scalar(
+            select(func.count())
+            .select_from(Action)
+            .join(Autopsy, Autopsy.id == Action.autopsy_id)
+            .where(*where)
+        )
+        return ActionList(items, total or 0)
+
+    def owned_open(self, *, team_id: str, owner_id: str, limit: int) -> ActionList:
+        """The open actions this person owns, soonest due first."""
+        where = (Action.team_id == team_id, Action.owner_id == owner_id, Action.state == "open")
+        return self._list(where, (Action.due_on,), limit)
+
+    def asked_of_others(self, *, team_id: str, made_by: str, limit: int) -> ActionList:
+        """The open actions this person made for someone else to own, soonest due first."""
+        where = (
+            Action.team_id == team_id,
+            Action.made_by == made_by,
+            Action.owner_id != made_by,
+            Action.state == "open",
+        )
+        return self._list(where, (Action.due_on,), limit)
+
+    def team_open(self, *, team_id: str, made_before: datetime, limit: int) -> ActionList:
+        """The team's open actions from shared lessons, oldest first; a private autopsy's never,
+        not even counted."""
+        where = (
+            Action.team_id == team_id,
+            Action.state == "open",
+            Action.created_at < made_before,
+            Autopsy.sharing.in_(SHARED),
+        )
+        return self._list(where, (Action.created_at,), limit)
+
+    def done_between(self, *, team_id: str, starts_at: datetime, ends_at: datetime, limit: int) -> ActionList:
+        """Actions from shared lessons done in [starts_at, ends_at), first done first."""
+        where = (
+            Action.team_id == team_id,
+            Action.closed_at >= starts_at,
+            Action.closed_at < ends_at,
+            Action.state == "done",
+            Autopsy.sharing.in_(SHARED),
+        )
+        return self._list(where, (Action.closed_at,), limit)
+
+    def recently_closed(self, *, team_id: str, user_id: str, limit: int) -> ActionList:
+        """The actions this person owned or made that were closed, latest first: their history."""
+        where = (
+            Action.team_id == team_id,
+            Action.state.in_(CLOSED),
+            or_(Action.owner_id == user_id, Action.made_by == user_id),
+        )
+        return self._list(where, (Action.closed_at.desc(),), limit)
+
+    # The export
+    def on_teammates_lessons(self, *, team_id: str, user_id: str) -> list[Action]:
+        """The actions this person made (they wrote what) or owns (they wrote the outcome) on
+        teammates' lessons, oldest first: their own export holds these beside their autopsies,
+        whose rows carry the actions of their own lessons."""
+        return list(
+            self.session.scalars(
+                select(Action)
+                .join(Autopsy, Autopsy.id == Action.autopsy_id)
+                .where(
+                    Action.team_id == team_id,
+                    or_(Action.made_by == user_id, Action.owner_id == user_id),
+                    Autopsy.user_id != user_id,
+                )
+                .order_by(Action.created_at, Action.id)
+            )
+        )

@@ -38,6 +38,7 @@ class Lesson:
     deal_value_cents: int | None
     crm: str | None = None
     crm_deal_url: str | None = None  # named lessons only: the deal in the CRM names its owner
+    autopsy_id: int | None = None  # for "Make it an action": a teammate may adopt a shared lesson
 
     @classmethod
     def shared_by(cls, row: Any) -> Lesson:
@@ -54,6 +55,7 @@ class Lesson:
             deal_value_cents=row.deal_value_cents if named else None,
             crm=row.crm if named else None,
             crm_deal_url=row.crm_deal_url if named else None,
+            autopsy_id=row.id,
         )
 
 
@@ -70,13 +72,14 @@ class JournalEntry:
 @dataclass(frozen=True)
 class ExportEntry:
     """One autopsy as the export holds it: what the rep wrote, its touch-base (the latest, if
-    any) with its outcome, its revisits, oldest first, and the link its rep sent the lost buyer
-    with the buyer's answers, if they asked."""
+    any) with its outcome, its revisits, oldest first, the link its rep sent the lost buyer
+    with the buyer's answers, if they asked, and the actions made of its lesson."""
 
     autopsy: Autopsy
     touch_base: FollowUp | None
     revisits: tuple[Revisit, ...]
     buyer_ask: BuyerAsk | None = None
+    actions: tuple[Action, ...] = ()  # made of its lesson, by anyone, oldest first
 
 
 @dataclass(frozen=True)
@@ -342,7 +345,7 @@ class Autopsies:
             query = query.where(Autopsy.team_id == team_id)
         if user_id is not None:
             query = query.where(Autopsy.user_id == user_id)
-        # A batch's touch-bases, revisits and buyer asks in three queries, not three per autopsy.
+        # A batch's touch-bases, revisits, buyer asks and actions in four queries, not four per autopsy.
         for batch in self.session.scalars(query.execution_options(yield_per=EXPORT_BATCH)).partitions():
             ids = [entry.id for entry in batch]
             touch = self._touch_bases(ids)
@@ -352,5 +355,16 @@ class Autopsies:
             ):
                 revisits[revisit.autopsy_id].append(revisit)
             asks = {ask.autopsy_id: ask for ask in BuyerAsks(self.session).for_export(ids)}
+            actions: dict[int, list[Action]] = defaultdict(list)
+            for action in self.session.scalars(
+                select(Action).where(Action.autopsy_id.in_(ids)).order_by(Action.id)
+            ):
+                actions[action.autopsy_id].append(action)
             for entry in batch:
-                yield ExportEntry(entry, touch.get(entry.id), tuple(revisits[entry.id]), asks.get(entry.id))
+                yield ExportEntry(
+                    entry,
+                    touch.get(entry.id),
+                    tuple(revisits[entry.id]),
+                    asks.get(entry.id),
+                    tuple(actions[entry.id]),
+                )

@@ -116,6 +116,7 @@ class Digests:
             Lesson.shared_by(row)
             for row in session.execute(
                 select(
+                    Autopsy.id,
                     Autopsy.deal_name,
                     Autopsy.outcome,
                     Autopsy.winner,

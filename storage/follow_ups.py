@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from storage.claims import interrupted
 from storage.engine import upsert
-from storage.models import Autopsy, BuyerAsk, FollowUp, LostDeal, PersonZone, ReminderPause
+from storage.models import Action, Autopsy, BuyerAsk, FollowUp, LostDeal, PersonZone, ReminderPause
 
 OPEN = ("pending", "snoozed", "sent")  # a follow-up still waiting for its answer
 
@@ -36,12 +36,13 @@ class Plan:
 class Due:
     """A follow-up and the autopsy it is about, with its buyer's ask when it has one (the rep's
     "<deal> answered" DM draws the buyer's answers); or, for a CRM prompt, the lost deal (no
-    autopsy yet)."""
+    autopsy yet); for an action's reminder, the action too."""
 
     follow_up: FollowUp
     autopsy: Autopsy
     lost_deal: LostDeal | None = None
     buyer_ask: BuyerAsk | None = None
+    action: Action | None = None
 
 
 @dataclass(frozen=True)
@@ -54,9 +55,12 @@ class SentMessage:
 
 
 def _with_subject(query: Any) -> Any:
-    """A follow-up's autopsy, or its lost deal: CRM prompts come before any autopsy."""
-    return query.outerjoin(Autopsy, Autopsy.id == FollowUp.autopsy_id).outerjoin(
-        LostDeal, LostDeal.id == FollowUp.lost_deal_id
+    """A follow-up's autopsy, or its lost deal (CRM prompts come before any autopsy); and the
+    action an `action_due` reminder is about."""
+    return (
+        query.outerjoin(Autopsy, Autopsy.id == FollowUp.autopsy_id)
+        .outerjoin(LostDeal, LostDeal.id == FollowUp.lost_deal_id)
+        .outerjoin(Action, Action.id == FollowUp.action_id)
     )
 
 
@@ -108,7 +112,7 @@ class FollowUps:
         if not ids:
             return []
         rows = self.session.execute(
-            _with_subject(select(FollowUp, Autopsy, LostDeal))
+            _with_subject(select(FollowUp, Autopsy, LostDeal, Action))
             .where(FollowUp.id.in_(ids))
             .order_by(FollowUp.due_at, FollowUp.id)
         )
@@ -117,7 +121,7 @@ class FollowUps:
     def _with_buyer_asks(self, rows: Sequence[Any]) -> list[Due]:
         """Each follow-up with its autopsy's buyer ask, if it has one: a second query on the asks'
         unique autopsy index (as an outer join, PostgreSQL's planner scanned every ask)."""
-        autopsy_ids = [entry.id for _, entry, _ in rows if entry is not None]
+        autopsy_ids = [entry.id for _, entry, _, _ in rows if entry is not None]
         asks: dict[int, BuyerAsk] = {}
         if autopsy_ids:
             found = self.session.scalars(
@@ -127,8 +131,8 @@ class FollowUps:
             )
             asks = {ask.autopsy_id: ask for ask in found}
         return [
-            Due(follow_up, entry, deal, asks.get(entry.id) if entry is not None else None)
-            for follow_up, entry, deal in rows
+            Due(follow_up, entry, deal, asks.get(entry.id) if entry is not None else None, action)
+            for follow_up, entry, deal, action in rows
         ]
 
     def oldest_due(self, *, now: datetime) -> datetime | None:
@@ -187,7 +191,7 @@ class FollowUps:
     # The recipient's side
     def get(self, *, team_id: str, follow_up_id: int) -> Due | None:
         row = self.session.execute(
-            _with_subject(select(FollowUp, Autopsy, LostDeal))
+            _with_subject(select(FollowUp, Autopsy, LostDeal, Action))
             .where(FollowUp.team_id == team_id, FollowUp.id == follow_up_id)
             .execution_options(populate_existing=True)  # as it is now, also after this unit's writes
         ).one_or_none()

@@ -19,6 +19,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot import autopsy, customer_side
+from bot.blocks import action_items, digest_actions
 from bot.blocks.crm_prompts import deal_link
 from bot.blocks.message import Message
 from bot.blocks.mrkdwn import escape, quote, unformatted
@@ -26,7 +27,7 @@ from bot.digest.week import CHART_WEEKS, SMALL, Schedule, Week
 from storage import CustomerWords, Lesson, WeekFacts
 
 LESSONS_SHOWN = 20  # with the rest of the digest, well under Slack's 50 blocks
-WORDS_SHOWN = 10  # buyers' answers: with 20 lessons and every pattern, 46 blocks at most
+WORDS_SHOWN = 10  # buyers' answers: with 20 lessons, every pattern and the actions, 49 blocks at most
 WORDS_QUOTED = 400  # what would have changed a buyer's mind, briefly: the rep reads it all
 TOO_FEW = "too few {period} to show a pattern."
 CLOSING = (
@@ -36,12 +37,18 @@ CLOSING = (
 
 
 def build(
-    week: Week, facts: WeekFacts, earlier_checks: dict[str, Counter[str]], schedule: Schedule
+    week: Week,
+    facts: WeekFacts,
+    earlier_checks: dict[str, Counter[str]],
+    schedule: Schedule,
+    actions: digest_actions.TeamActions | None = None,
 ) -> Message | None:
-    """The digest for one week, or None for an empty week when the workspace wants no note."""
+    """The digest for one week, or None for an empty week when the workspace wants no note (open
+    actions are carried every week, so a week with some is never left out)."""
     title = f"Lessons learned · {week.span} to {week.last_day:%a %-d %b %Y}"
+    carried = digest_actions.sections(actions, as_of=week.ends_at, period=week.this) if actions else []
     if facts.empty:
-        if not schedule.empty_week_note:
+        if not (schedule.empty_week_note or carried):
             return None
         return Message(
             text=f"{title}: a quiet week",
@@ -51,6 +58,7 @@ def build(
                     "A quiet week: no lost deals were shared. If one slipped away, `/lost-deal` "
                     "takes five minutes, and the whole team learns from it."
                 ),
+                *carried,
                 ContextBlock(elements=[MarkdownTextObject(text=CLOSING)]),
             ],
         )
@@ -60,10 +68,7 @@ def build(
     hide = schedule.hide_anonymous_deal_names
     if facts.lessons:
         blocks.append(_section("*This week's lessons*" if week.weeks == 1 else f"*Lessons of {week.this}*"))
-        blocks.extend(
-            _section(lesson_text(lesson, hide_anonymous_deal_names=hide))
-            for lesson in facts.lessons[:LESSONS_SHOWN]
-        )
+        blocks.extend(_adoptable(lesson, hide) for lesson in facts.lessons[:LESSONS_SHOWN])
         hidden = facts.lost - min(len(facts.lessons), LESSONS_SHOWN)
         if hidden > 0:
             blocks.append(
@@ -79,6 +84,7 @@ def build(
         blocks.append(DividerBlock())
     if facts.customer_words:
         blocks.extend(_customer_section(facts, week.this, hide_anonymous_deal_names=hide))
+    blocks.extend(carried)
     blocks.extend(
         [
             *(_section(text) for text in patterns(facts, earlier_checks, period=week.this)),
@@ -93,6 +99,14 @@ def build(
 def chart_title(week: Week) -> str:
     """The chart's caption: the same 12 weeks its ticks name, ending on this digest's week."""
     return f"Lost deals and deals won back, {CHART_WEEKS} weeks to {week.last_day:%-d %b %Y}"
+
+
+def _adoptable(lesson: Lesson, hide: bool) -> SectionBlock:
+    """A shared lesson with the button a teammate adopts it by: it becomes their action."""
+    shown = _section(lesson_text(lesson, hide_anonymous_deal_names=hide))
+    if lesson.autopsy_id is not None:
+        shown.accessory = action_items.make_button(lesson.autopsy_id)
+    return shown
 
 
 def _section(text: str) -> SectionBlock:

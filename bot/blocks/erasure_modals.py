@@ -30,6 +30,11 @@ def what_goes(erasure: Erasure, *, owner: str = "your") -> list[str]:
         lines.append(
             _buyer_asks(erasure.buyer_asks, erasure.buyer_answers, "you" if owner == "your" else "they")
         )
+    if erasure.actions:
+        made_by = "you" if owner == "your" else "them"
+        lines.append(
+            f"{_count(erasure.actions, 'action', 'actions')} made by {made_by} or of {owner} lessons"
+        )
     if erasure.follow_ups:
         lines.append(_count(erasure.follow_ups, "reminder", "reminders"))
     if erasure.pauses:
@@ -61,6 +66,9 @@ def what_stays(erasure: Erasure, *, owner: str = "your") -> list[str]:
         lines.append(f"{_count(erasure.crm_deals, 'CRM deal', 'CRM deals')} {who} owned")
     if erasure.installs:
         lines.append(f"the record that {who} installed Rebound")
+    if erasure.handed_back:
+        actions = _count(erasure.handed_back, "teammate's action", "teammates' actions")
+        lines.append(f"{actions} {who} owned: back with whoever made each, without {owner} outcome")
     return lines
 
 

@@ -27,7 +27,7 @@ from slack_sdk.models.views import View
 
 from bot import autopsy, ids
 from bot.asking import BUYER_ANSWERED
-from bot.blocks import buyer_link
+from bot.blocks import action_items, buyer_link
 from bot.blocks.message import Message
 from bot.blocks.mrkdwn import escape, quote
 from bot.working_hours import delivery_time
@@ -47,6 +47,9 @@ def build(
     follow_up, entry, ask = due.follow_up, due.autopsy, due.buyer_ask
     if follow_up.kind == BUYER_ANSWERED:
         return buyer_link.answered_dm(entry, ask, zone)
+    if due.action is not None:
+        pause = _pause_button(paused, follow_up)
+        return action_items.due_dm(follow_up, due.action, entry, zone=zone, pause=pause)
     if follow_up.kind == "touch_base":
         return touch_base(follow_up, entry, revisits, paused, zone, ask=ask, offer_asking=offer_asking)
     if follow_up.kind == "revisit":

@@ -25,10 +25,11 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot import autopsy, ids
-from bot.blocks import buyer_link, crm_prompts
+from bot.blocks import action_items, buyer_link, crm_prompts
 from bot.blocks.digest_post import lesson_text
 from bot.blocks.elements import note, section
 from bot.blocks.follow_up_dms import touch_base_buttons
+from bot.blocks.home_actions import HomeActions, action_sections
 from bot.blocks.mrkdwn import escape, quote
 from bot.working_hours import arrival_day
 from storage import Autopsy, BuyerAsk, FollowUp, JournalEntry, Lesson, LostDeal
@@ -66,6 +67,7 @@ class HomePage:
     unmatched: Sequence[LostDeal] = ()  # admins only: CRM-lost deals whose owner is no one in Slack
     buyer_asks: Mapping[int, BuyerAsk] = field(default_factory=dict)
     asking_offered: bool = False
+    actions: HomeActions | None = None
 
 
 def home(page: HomePage) -> View:
@@ -100,6 +102,7 @@ def home(page: HomePage) -> View:
                 block_id=ids.HOME_FOLLOW_UP.format(id=follow_up.id), elements=touch_base_buttons(follow_up)
             )
         )
+    blocks += action_sections(page.actions, zone=page.zone, now=page.now) if page.actions else []
     blocks += [DividerBlock(), HeaderBlock(text=f"Your autopsies ({page.total})")]
     if not page.journal:
         blocks.append(section("Nothing yet. When a deal slips away, `/lost-deal` is here."))
@@ -119,7 +122,10 @@ def home(page: HomePage) -> View:
     if not page.team_lessons:
         blocks.append(section("No lessons shared in the last 30 days."))
     for lesson in page.team_lessons[:TEAM_LESSONS]:
-        blocks.append(section(lesson_text(lesson, hide_anonymous_deal_names=page.hide_anonymous_deal_names)))
+        shown = section(lesson_text(lesson, hide_anonymous_deal_names=page.hide_anonymous_deal_names))
+        if lesson.autopsy_id is not None:  # a teammate adopts it
+            shown.accessory = action_items.make_button(lesson.autopsy_id)
+        blocks.append(shown)
     blocks += [
         DividerBlock(),
         note(
@@ -155,6 +161,7 @@ def _journal_entry(
         action_id=ids.AUTOPSY_MENU,
         options=[
             Option(value=f"edit:{entry.id}", text="Edit"),
+            Option(value=f"action:{entry.id}", text=action_items.MAKE_LABEL),
             Option(value=f"delete:{entry.id}", text="Delete"),
         ],
     )

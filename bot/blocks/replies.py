@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from slack_sdk.models.blocks import Block, ContextBlock, HeaderBlock, MarkdownTextObject, SectionBlock
 
 from bot import autopsy, ids
+from bot.blocks.action_items import make_offer
 from bot.blocks.buyer_link import ask_offer
 from bot.blocks.digest_post import patterns
 from bot.blocks.message import Message
@@ -28,11 +29,17 @@ def _day(day: date) -> str:
 
 
 def thank_you(
-    answers: autopsy.Answers, *, zone: ZoneInfo, now: datetime, ask_for: int | None = None
+    answers: autopsy.Answers,
+    *,
+    zone: ZoneInfo,
+    now: datetime,
+    ask_for: int | None = None,
+    action_for: int | None = None,
 ) -> Message:
     """The DM after an autopsy: what they wrote, briefly, and a warm word with no judgment; the day
-    its touch-base reminder will arrive for the rep, who is in `zone`; and, when Rebound can ask
-    the lost buyer for their side, the button to, for autopsy `ask_for`."""
+    its touch-base reminder will arrive for the rep, who is in `zone`; when Rebound can ask
+    the lost buyer for their side, the button to, for autopsy `ask_for`; and the button that makes
+    autopsy `action_for`'s lesson an action."""
     deal = escape(answers.deal_name)
     winner = escape(autopsy.who_won(answers.winner, answers.competitor))
     if answers.winner_reason:
@@ -79,6 +86,8 @@ def thank_you(
         )
     if ask_for is not None:
         blocks += ask_offer(answers.deal_name, ask_for)
+    if action_for is not None:
+        blocks += make_offer(action_for)
     return Message(text=f"Your autopsy of {deal} is saved. Thank you for writing it down.", blocks=blocks)
 
 

@@ -19,7 +19,7 @@ from slack_sdk.models.metadata import Metadata
 
 import clock
 from bot import metrics
-from bot.blocks import digest_post
+from bot.blocks import digest_actions, digest_post
 from bot.blocks.message import Message
 from bot.config import Settings
 from bot.digest import chart
@@ -200,13 +200,18 @@ class DigestSweep(Sweep[Digest, Composed, Outcome]):
                 team_id=team_id, starts_at=week.starts_at, ends_at=week.ends_at
             )
             facts = replace(facts, crm_lost=crm_lost, crm_autopsies=crm_autopsies)
+            shown, span = digest_actions.SHOWN, {"starts_at": week.starts_at, "ends_at": week.ends_at}
+            actions = digest_actions.TeamActions(
+                open=work.actions.team_open(team_id=team_id, made_before=week.ends_at, limit=shown),
+                done=work.actions.done_between(team_id=team_id, **span, limit=shown),
+            )
             earlier = {}
             if facts.lost >= SMALL:
                 bounds = week.weeks_before(TREND_WEEKS)
                 earlier = work.digests.self_check_totals(
                     team_id=team_id, starts_at=bounds[0], ends_at=bounds[-1]
                 )
-        return digest_post.build(week, facts, earlier, schedule)
+        return digest_post.build(week, facts, earlier, schedule, actions)
 
     # The sweep's part (bot.sweep): claim, compose, post once, retry
     def claim(self, now: datetime) -> list[Digest]:

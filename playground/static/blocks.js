@@ -134,6 +134,20 @@ function drawElement(element, block, surface) {
       }
       return h("div", { className: "bk-overflow-wrap" }, opener, menu);
     }
+    case "datepicker": {
+      // A day picked outside a form (Snooze until…) is sent at once, as Slack's client does.
+      const picker = h("input", {
+        type: "date",
+        className: "bk-select",
+        "aria-label": plain(element.placeholder) || "Pick a date",
+        title: plain(element.placeholder) || "Pick a date",
+        value: element.initial_date ?? "",
+      });
+      picker.addEventListener("change", () => {
+        if (picker.value) surface.act({ ...sent, selected_date: picker.value });
+      });
+      return picker;
+    }
     case "static_select": {
       const select = selectOf(element, surface, plain(element.placeholder) || "Select an item");
       select.setAttribute("aria-label", plain(element.placeholder) || "Select an item");

@@ -82,6 +82,21 @@ def test_the_whole_journey_as_the_page_drives_it(playground):
     assert thanks["user"] == playground.state()["bot"]["id"]
     home = playground.until(lambda s: s["homes"].get(RILEY))
     assert "*Acme*" in json.dumps(home["blocks"])
+    # "Make it an action" on the thank-you DM: its form (an owner to choose, a day to pick) in the page.
+    make = next(
+        e for b in thanks["blocks"] for e in b.get("elements", []) if e.get("action_id") == ids.MAKE_ACTION
+    )
+    where = {"kind": "message", "channel": RILEY_DM, "ts": thanks["ts"]}
+    click = {"type": "button", "action_id": ids.MAKE_ACTION, "block_id": "make", "value": make["value"]}
+    assert playground.post("/play/action", user=RILEY, where=where, action=click)["ok"]
+    action_form = playground.until(top_modal)
+    kinds = {b["block_id"]: b["element"]["type"] for b in action_form["blocks"] if b["type"] == "input"}
+    assert (kinds[ids.ACTION_OWNER], kinds[ids.ACTION_DUE_ON]) == ("users_select", "datepicker")
+    values = fill_form(action_form, {ids.ACTION_OWNER: SAM})
+    assert playground.post("/play/submit", user=RILEY, view_id=action_form["id"], values=values)["ok"]
+    assert playground.until(
+        lambda s: playground_message(s, "Action noted: Send the proposal within 48 hours")
+    )
     # The teammate asked for help gets a DM (once the sweep finds it due, in their working hours).
     playground.post("/play/clock", jump="week")
     assert playground.until(

@@ -38,6 +38,16 @@ def click(bot: Bot, message: Call, action_id: str, *, user: str, team: str, valu
     return trigger
 
 
+def pick_date(
+    bot: Bot, message: Call, action_id: str, block_id: str, day: str, *, user: str, team: str
+) -> None:
+    """Pick `day` in the datepicker `action_id` of a DM's block `block_id`, as Slack sends it."""
+    body = message_button(
+        message.args, action_id, "", user=user, team=team, trigger_id=new_trigger_id(), picked=(block_id, day)
+    )
+    assert send(bot.events_url, body, FORM).status == 200
+
+
 def updates(fake: SlackEmulator, channel: str, count: int = 1) -> list[Call]:
     """The redraws of messages in `channel` (a person's ID means the DM with them, as in Slack)."""
     return fake.wait_for("chat.update", lambda c: c.args["channel"] == conversation_of(channel), count=count)

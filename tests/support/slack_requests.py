@@ -196,9 +196,17 @@ def view_click(
 
 
 def message_button(
-    message: dict[str, Any], action_id: str, value: str, *, user: str, team: str, trigger_id: str
+    message: dict[str, Any],
+    action_id: str,
+    value: str,
+    *,
+    user: str,
+    team: str,
+    trigger_id: str,
+    picked: tuple[str, str] | None = None,
 ) -> bytes:
-    """A click on a button of a message the bot posted (`message`: its chat.postMessage args)."""
+    """A click on a button of a message the bot posted (`message`: its chat.postMessage args); with
+    `picked` (block_id, day), a day picked in that block's datepicker instead."""
     channel, ts = message["channel"], f"{time.time():.6f}"
     return interactive(
         {
@@ -221,6 +229,15 @@ def message_button(
                     "block_id": "answers",
                     "value": value,
                     "type": "button",
+                    "action_ts": ts,
+                }
+                if picked is None
+                else {
+                    "action_id": action_id,
+                    "block_id": picked[0],
+                    "selected_date": picked[1],
+                    "initial_date": None,
+                    "type": "datepicker",
                     "action_ts": ts,
                 }
             ],

@@ -8,7 +8,7 @@ import csv
 import io
 import json
 from dataclasses import asdict
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -16,6 +16,7 @@ import pytest
 from bot import autopsy, customer_side, export, ids
 from bot.blocks import autopsy_form
 from storage import ANSWER_FIELDS, Autopsy, BuyerAsk, ExportEntry, FollowUp, Revisit
+from storage.models import Action
 from tests.support.examples import ANSWERS, NOW
 
 ANSWERED = NOW + timedelta(days=98, hours=3)
@@ -293,3 +294,52 @@ def test_a_buyer_s_words_come_back_intact_from_the_csv_and_never_run_as_a_formul
     assert row["Customer: what would have changed their mind"] == "'" + hostile.changed_mind
     assert row["Customer: what working with us was like"] == "'" + hostile.working_with
     assert not any(cell.startswith(export.FORMULA_STARTS) for cell in row.values())
+
+
+def test_each_action_made_of_the_lesson_goes_with_its_autopsy_and_a_person_s_others_in_their_own_file():
+    made = Action(
+        id=3,
+        autopsy_id=7,
+        made_by="U1",
+        owner_id="U0MATE",
+        what="=Ask about build-vs-buy",
+        due_on=date(2026, 12, 7),
+        state="dropped",
+        outcome="No budget, this quarter",
+        created_at=NOW,
+        closed_at=ANSWERED,
+    )
+    row = entry()
+    with_action = ExportEntry(row.autopsy, None, (), None, (made,))
+    assert export.record(with_action)["actions"] == [
+        {
+            "id": 3,
+            "made_by": "U1",
+            "owner_id": "U0MATE",
+            "what": "=Ask about build-vs-buy",
+            "due_on": "2026-12-07",
+            "state": "dropped",
+            "outcome": "No budget, this quarter",
+            "created_at": NOW.isoformat(),
+            "closed_at": ANSWERED.isoformat(),
+        }
+    ]
+    assert export.record(row)["actions"] == []
+    [cells] = list(csv.DictReader(io.StringIO(export.csv_text([with_action]))))
+    assert cells["Actions"] == (
+        "'=Ask about build-vs-buy · owner U0MATE, made by U1 on 2026-11-23 12:00 · due 2026-12-07 · "
+        "Not doing (No budget, this quarter)"
+    )
+    [header, line] = list(csv.reader(io.StringIO(export.actions_csv([made]))))
+    assert tuple(header) == export.ACTIONS_COLUMNS
+    assert line == [
+        "'=Ask about build-vs-buy",
+        "U0MATE",
+        "U1",
+        "2026-11-23 12:00",
+        "2026-12-07",
+        "Not doing",
+        "No budget, this quarter",
+        "2027-03-01 15:00",
+        "7",
+    ]

@@ -85,3 +85,15 @@ def test_the_links_sent_to_lost_buyers_and_their_answers_are_counted_in_words():
     )
     text = shown(erasure_modals.erased_notice(Erasure(autopsies=1, buyer_asks=1, buyer_answers=1)))
     assert "1 link you sent to a customer, with the customer's answers" in text
+
+
+def test_actions_are_counted_the_ones_made_going_the_ones_owned_for_teammates_staying():
+    erasure = Erasure(actions=2, handed_back=1)
+    assert erasure.anything
+    assert erasure_modals.what_goes(erasure) == ["2 actions made by you or of your lessons"]
+    assert erasure_modals.what_stays(erasure, owner="their") == [
+        "1 teammate's action they owned: back with whoever made each, without their outcome"
+    ]
+    assert erasure_modals.what_stays(Erasure(handed_back=3)) == [
+        "3 teammates' actions you owned: back with whoever made each, without your outcome"
+    ]

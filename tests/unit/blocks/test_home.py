@@ -12,12 +12,27 @@ from slack_sdk.models.views import View
 
 from bot import ids
 from bot.blocks import home
+from bot.blocks.home_actions import SHOWN, HomeActions
 from storage import BuyerAsk, FollowUp, JournalEntry, Lesson, LostDeal
+from storage.actions import ActionItem, ActionList
+from storage.models import Action
 from tests.support.examples import NOW, worst_autopsy
 
 
 def test_the_fullest_home_stays_valid_escaped_and_under_100_blocks():
     entries = [worst_autopsy(number) for number in range(1, 11)]
+    worst_action = Action(
+        id=1,
+        made_by="U1",
+        owner_id="U2",
+        what="<!channel>" * 30,
+        due_on=NOW.date(),
+        state="dropped",
+        outcome="<@U0EVIL>" * 30,
+        created_at=NOW,
+        closed_at=NOW,
+    )
+    full = ActionList([ActionItem(worst_action, "<!here>" * 20, "anonymous", "U2")] * SHOWN, 99)
     touch = FollowUp(
         id=7,
         team_id="T1",
@@ -47,6 +62,7 @@ def test_the_fullest_home_stays_valid_escaped_and_under_100_blocks():
         zone=UTC,
         now=NOW,
         is_admin=True,
+        actions=HomeActions(user_id="U1", owned=full, asked=full, team=full, closed=full),
     )
     body = home.home(page).to_dict()
     View(**body).validate_json()
@@ -350,3 +366,40 @@ def test_the_fullest_home_with_every_buyer_answered_at_length_stays_within_slack
     body = drawn(page)
     assert len(body["blocks"]) <= 100
     assert "<!channel>" not in str(body)
+
+
+def test_a_lesson_can_become_an_action_from_the_journal_s_menu_and_from_the_team_s_lessons():
+    entry = worst_autopsy(4)
+    shared = Lesson(
+        deal_name="Acme",
+        outcome="renewal_lost",
+        winner="in_house",
+        competitor=None,
+        main_reason=None,
+        lesson="Ask early",
+        user_id="U0MATE",
+        deal_value_cents=None,
+        autopsy_id=9,
+    )
+    body = drawn(
+        home.HomePage(
+            upcoming=[],
+            journal=[JournalEntry(entry, None, 0, None)],
+            total=1,
+            offset=0,
+            team_lessons=[shared],
+            zone=UTC,
+            now=NOW,
+        )
+    )
+    menus = [
+        b["accessory"] for b in body["blocks"] if b.get("accessory", {}).get("action_id") == ids.AUTOPSY_MENU
+    ]
+    assert [(o["text"]["text"], o["value"]) for o in menus[0]["options"]][1] == (
+        "Make it an action",
+        "action:4",
+    )
+    [adopt] = [
+        b["accessory"] for b in body["blocks"] if b.get("accessory", {}).get("action_id") == ids.MAKE_ACTION
+    ]
+    assert (adopt["text"]["text"], adopt["value"]) == ("Make it an action", "9")

@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from storage.buyer_asks import BuyerAsks
@@ -111,9 +111,6 @@ class Autopsies:
         """
         values = {"team_id": team_id, "user_id": user_id, "view_id": view_id, "created_at": created_at}
         values.update(origin or {})
-        values["competitor_key"] = Competitors(self.session).known_as(
-            team_id=team_id, name=getattr(answers, "competitor", None)
-        )
         new_id = upsert(
             self.session,
             Autopsy,
@@ -121,6 +118,9 @@ class Autopsies:
             keys=("team_id", "view_id"),
             returning=Autopsy.id,
         ).scalar()
+        if new_id is not None and answers.competitor:  # counted once, not again on Slack's retry
+            key = Competitors(self.session).known_as(team_id=team_id, name=answers.competitor)
+            self.session.execute(update(Autopsy).where(Autopsy.id == new_id).values(competitor_key=key))
         if new_id is None:
             existing = self.session.scalars(
                 select(Autopsy).where(Autopsy.team_id == team_id, Autopsy.view_id == view_id)

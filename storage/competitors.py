@@ -64,6 +64,12 @@ class Competitors:
         merged = self.session.scalar(
             select(Competitor.merged_into).where(Competitor.team_id == team_id, Competitor.key == key)
         )
+        if merged:  # the use counts for the name suggested in its place
+            self.session.execute(
+                update(Competitor)
+                .where(Competitor.team_id == team_id, Competitor.key == merged)
+                .values(uses=Competitor.uses + 1)
+            )
         return merged or key
 
     def named(self, *, team_id: str, key: str) -> NamedCompetitor | None:
@@ -78,8 +84,8 @@ class Competitors:
         typed later all count as the other. False when either is unknown, or they are the same."""
         into = self.named(team_id=team_id, key=into_key)
         source = self.session.get(Competitor, (team_id, from_key))
-        if into is None or source is None or into.key == from_key:
-            return False
+        if into is None or source is None or source.merged_into or into.key == from_key:
+            return False  # a merged name already counts as another: merge that one instead
         moved = [from_key, *self._merged_into(team_id, from_key)]
         self.session.execute(
             update(Competitor)
@@ -105,9 +111,12 @@ class Competitors:
 
     def suggest(self, *, team_id: str, typed: str, limit: int = 20) -> list[NamedCompetitor]:
         """The team's competitors whose name starts with, or has a word starting with, what the
-        rep typed: most used first. Merged names are not offered; the one they went into is."""
+        rep typed: most used first (all of them, for nothing typed). Merged names are not offered;
+        the one they went into is. Typing only punctuation matches no name."""
         query = select(Competitor).where(Competitor.team_id == team_id, Competitor.merged_into.is_(None))
         typed_key = competitor_key(typed)
+        if typed.strip() and typed_key is None:
+            return []
         if typed_key:
             escaped = typed_key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             query = query.where(

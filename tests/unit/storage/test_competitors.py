@@ -1,0 +1,164 @@
+"""Competitor names on SQLite and PostgreSQL: one key for the spellings of one company, the uses
+that order suggestions, an admin's merges, and suggestions as the rep types."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import select
+
+from storage import Autopsy, Store, upgrade
+from storage.competitors import competitor_key
+from tests.support.examples import ANSWERS
+
+TEAM = "T1"
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def store(database_url: str) -> Iterator[Store]:
+    upgrade(database_url)
+    opened = Store.connect(database_url)
+    yield opened
+    opened.close()
+
+
+@pytest.mark.parametrize(
+    ("spellings", "key"),
+    [
+        (("Initech", "initech inc.", "Initech, Inc", "INITECH  Incorporated"), "initech"),
+        (("Société Générale", "societe generale", "SOCIÉTÉ GÉNÉRALE SA"), "societe generale"),
+        (("Smith & Co", "Smith and Company", "smith, co."), "smith"),
+        (("Globex Corp.", "Globex Corporation Ltd", "globex"), "globex"),
+        (("Acme-Labs", "acme labs!", "Acme.Labs"), "acme labs"),
+    ],
+)
+def test_the_spellings_of_one_company_have_one_key(spellings, key):
+    assert {competitor_key(name) for name in spellings} == {key}
+
+
+def test_a_name_that_is_only_a_company_form_keeps_it_and_one_of_only_punctuation_has_none():
+    assert competitor_key("Co") == "co"
+    assert competitor_key("Inc.") == "inc"
+    assert competitor_key("...") is None
+    assert competitor_key("") is None
+    assert competitor_key(None) is None
+    assert competitor_key("x" * 200) == "x" * 80
+
+
+def test_different_companies_keep_different_keys():
+    assert competitor_key("Initech") != competitor_key("Initrode")
+    assert competitor_key("Co-op Bank") != competitor_key("Bank")
+
+
+def name(store: Store, typed: str, team: str = TEAM) -> str | None:
+    with store.write() as work:
+        return work.competitors.known_as(team_id=team, name=typed)
+
+
+def suggested(store: Store, typed: str, team: str = TEAM) -> list[tuple[str, int]]:
+    with store.read() as work:
+        return [(c.name, c.uses) for c in work.competitors.suggest(team_id=team, typed=typed)]
+
+
+def test_each_autopsy_naming_a_competitor_counts_one_use_under_the_first_spelling(store):
+    assert name(store, "Initech") == "initech"
+    assert name(store, "initech inc.") == "initech"
+    assert name(store, "  Initech, Inc ") == "initech"
+    assert name(store, "Globex") == "globex"
+    assert name(store, "   ") is None
+    assert suggested(store, "") == [("Initech", 3), ("Globex", 1)]
+    with store.read() as work:
+        assert work.competitors.named(team_id=TEAM, key="initech").name == "Initech"
+        assert work.competitors.named(team_id="T2", key="initech") is None  # another workspace's
+
+
+def save(store: Store, competitor: str | None, view: str) -> Autopsy:
+    answers = replace(ANSWERS, winner="competitor", competitor=competitor)
+    with store.write() as work:
+        entry, _ = work.autopsies.save(
+            team_id=TEAM, user_id="U1", view_id=view, answers=answers, created_at=NOW
+        )
+        return entry
+
+
+def keys(store: Store) -> dict[str, str | None]:
+    with store.read() as work:
+        return dict(work.session.execute(select(Autopsy.view_id, Autopsy.competitor_key)).all())
+
+
+def test_an_autopsy_carries_its_competitor_s_key_and_slack_s_second_delivery_counts_no_use(store):
+    save(store, "Initech, Inc", "V1")
+    save(store, "Initech, Inc", "V1")  # Slack delivered the submission again
+    save(store, None, "V2")
+    assert keys(store) == {"V1": "initech", "V2": None}
+    assert suggested(store, "ini") == [("Initech, Inc", 1)]
+
+
+def test_merging_moves_the_deals_and_later_spellings_land_on_the_other(store):
+    save(store, "Initech", "V1")
+    save(store, "Initech", "V2")
+    save(store, "Inytech", "V3")
+    with store.write() as work:
+        assert work.competitors.merge(team_id=TEAM, from_key="inytech", into_key="initech")
+    assert keys(store) == {"V1": "initech", "V2": "initech", "V3": "initech"}
+    save(store, "inytech ltd", "V4")  # typed again after the merge
+    assert keys(store)["V4"] == "initech"
+    with store.read() as work:
+        assert work.competitors.named(team_id=TEAM, key="inytech").name == "Initech"
+    assert suggested(store, "in") == [("Initech", 4)]  # the merged name is not offered
+
+
+def test_merging_into_a_merged_name_lands_on_the_name_it_went_into_with_its_own_merged_names(store):
+    for view, typed in enumerate(("Initech", "Inytech", "Initek", "Intech")):
+        save(store, typed, f"V{view}")
+    with store.write() as work:
+        assert work.competitors.merge(team_id=TEAM, from_key="inytech", into_key="initech")
+        assert work.competitors.merge(team_id=TEAM, from_key="intech", into_key="initek")
+        # "intech" went into "initek"; "initek" now goes into "inytech", itself merged into "initech"
+        assert work.competitors.merge(team_id=TEAM, from_key="initek", into_key="inytech")
+    assert set(keys(store).values()) == {"initech"}
+    assert name(store, "Intech") == "initech"
+    assert suggested(store, "") == [("Initech", 5)]
+
+
+def test_a_merge_of_an_unknown_name_into_itself_or_in_a_circle_is_refused_and_changes_nothing(store):
+    save(store, "Initech", "V1")
+    save(store, "Globex", "V2")
+    with store.write() as work:
+        merges = work.competitors
+        assert not merges.merge(team_id=TEAM, from_key="initech", into_key="initech")
+        assert not merges.merge(team_id=TEAM, from_key="umbrella", into_key="initech")
+        assert not merges.merge(team_id=TEAM, from_key="initech", into_key="umbrella")
+        assert not merges.merge(team_id="T2", from_key="globex", into_key="initech")  # not that team's
+        assert merges.merge(team_id=TEAM, from_key="globex", into_key="initech")
+        assert not merges.merge(team_id=TEAM, from_key="initech", into_key="globex")  # globex is initech
+        assert not merges.merge(team_id=TEAM, from_key="globex", into_key="initech")  # already is
+    assert keys(store) == {"V1": "initech", "V2": "initech"}
+    assert suggested(store, "") == [("Initech", 2)]
+
+
+def test_suggestions_match_the_start_of_the_name_or_of_any_word_most_used_first(store):
+    for typed, times in (("Initech", 1), ("Big Initiative Ltd", 3), ("Mini Tech", 2), ("Globex", 5)):
+        for _ in range(times):
+            name(store, typed)
+    assert suggested(store, "ini") == [("Big Initiative Ltd", 3), ("Initech", 1)]
+    assert suggested(store, "  TECH") == [("Mini Tech", 2)]
+    assert suggested(store, "big ini") == [("Big Initiative Ltd", 3)]
+    assert suggested(store, "Initech, Inc.") == [("Initech", 1)]
+    assert suggested(store, "umbrella") == []
+    assert suggested(store, "ini", team="T2") == []
+
+
+def test_what_the_rep_types_is_matched_literally_even_sql_s_wildcards(store):
+    for typed in ("Initech", "A_B Partners", "AxB Partners", "100% Sales"):
+        name(store, typed)
+    assert suggested(store, "a_b") == [("A_B Partners", 1)]
+    assert suggested(store, "%") == []
+    assert suggested(store, "_") == []
+    assert suggested(store, "100%") == [("100% Sales", 1)]
+    assert suggested(store, "\\") == []
+    assert suggested(store, "' OR 1=1 --") == []

@@ -4,13 +4,14 @@ workflow steps), wired to the app here: this map is the index of everything Slac
 from slack_bolt import App
 
 from bot import ids
-from handlers import actions, commands, events, functions, submissions
+from handlers import actions, commands, events, functions, options, submissions
 
 
 def register(app: App) -> None:
     app.command(ids.COMMAND)(commands.lost_deal)
     app.view_submission(ids.AUTOPSY_VIEW)(submissions.save_autopsy)
     app.view_submission(ids.REVISIT_VIEW)(submissions.save_revisit)
+    app.options(ids.COMPETITOR)(options.competitor_names)
     app.action(ids.LOG_LOST_DEAL)(actions.log_lost_deal)
     for action_id in actions.FOLLOW_UP_ANSWERS:
         app.action(action_id)(actions.answer_follow_up)

@@ -33,6 +33,8 @@ def register(app: App) -> None:
     app.action(ids.ERASE_MINE_CONFIRMED)(actions.erase_mine)
     app.action(ids.OPEN_SETTINGS)(actions.open_settings)
     app.view_submission(ids.SETTINGS_VIEW)(submissions.save_settings)
+    app.action(ids.OPEN_COMPETITOR_NAMES)(actions.open_competitor_names)
+    app.view_submission(ids.COMPETITOR_NAMES_VIEW)(submissions.merge_competitor_names)
     app.action(ids.ASK_BUYER)(actions.ask_buyer)
     app.action(ids.WITHDRAW_BUYER_LINK)(actions.withdraw_buyer_link)
 

@@ -25,7 +25,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot import autopsy, ids
-from bot.blocks import buyer_link, crm_prompts
+from bot.blocks import buyer_link, competitor_names, crm_prompts
 from bot.blocks.digest_post import lesson_text
 from bot.blocks.elements import note, section
 from bot.blocks.follow_up_dms import touch_base_buttons
@@ -76,6 +76,7 @@ def home(page: HomePage) -> View:
     ]
     if page.is_admin:
         actions.append(ButtonElement(text="Workspace settings", action_id=ids.OPEN_SETTINGS))
+        actions.append(competitor_names.names_button())
     blocks: list[Block] = [
         HeaderBlock(text="Rebound"),
         section(

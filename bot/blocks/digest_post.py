@@ -19,11 +19,13 @@ from slack_sdk.models.blocks import (
 )
 
 from bot import autopsy, customer_side
+from bot.blocks import loss_trends
 from bot.blocks.crm_prompts import deal_link
 from bot.blocks.message import Message
 from bot.blocks.mrkdwn import escape, quote, unformatted
 from bot.digest.week import CHART_WEEKS, SMALL, Schedule, Week
 from storage import CustomerWords, Lesson, WeekFacts
+from storage.loss_trends import LossTrend
 
 LESSONS_SHOWN = 20  # with the rest of the digest, well under Slack's 50 blocks
 WORDS_SHOWN = 10  # buyers' answers: with 20 lessons and every pattern, 46 blocks at most
@@ -36,10 +38,17 @@ CLOSING = (
 
 
 def build(
-    week: Week, facts: WeekFacts, earlier_checks: dict[str, Counter[str]], schedule: Schedule
+    week: Week,
+    facts: WeekFacts,
+    earlier_checks: dict[str, Counter[str]],
+    schedule: Schedule,
+    *,
+    trend: LossTrend | None = None,
 ) -> Message | None:
-    """The digest for one week, or None for an empty week when the workspace wants no note."""
+    """The digest for one week, or None for an empty week when the workspace wants no note; with
+    the month's `trend` in the month's first digest."""
     title = f"Lessons learned · {week.span} to {week.last_day:%a %-d %b %Y}"
+    monthly = [DividerBlock(), *loss_trends.trend_blocks(trend, week.zone)] if trend is not None else []
     if facts.empty:
         if not schedule.empty_week_note:
             return None
@@ -51,6 +60,7 @@ def build(
                     "A quiet week: no lost deals were shared. If one slipped away, `/lost-deal` "
                     "takes five minutes, and the whole team learns from it."
                 ),
+                *monthly,
                 ContextBlock(elements=[MarkdownTextObject(text=CLOSING)]),
             ],
         )
@@ -82,6 +92,7 @@ def build(
     blocks.extend(
         [
             *(_section(text) for text in patterns(facts, earlier_checks, period=week.this)),
+            *monthly,
             DividerBlock(),
             ContextBlock(elements=[MarkdownTextObject(text=CLOSING)]),
         ]

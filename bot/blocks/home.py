@@ -25,13 +25,14 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot import autopsy, ids
-from bot.blocks import buyer_link, competitor_names, crm_prompts
+from bot.blocks import buyer_link, competitor_names, crm_prompts, loss_trends
 from bot.blocks.digest_post import lesson_text
 from bot.blocks.elements import note, section
 from bot.blocks.follow_up_dms import touch_base_buttons
 from bot.blocks.mrkdwn import escape, quote
 from bot.working_hours import arrival_day
 from storage import Autopsy, BuyerAsk, FollowUp, JournalEntry, Lesson, LostDeal
+from storage.loss_trends import LossTrend
 
 PAGE = 10  # autopsies per page of App Home
 UPCOMING = 5  # follow-ups shown in App Home
@@ -66,6 +67,8 @@ class HomePage:
     unmatched: Sequence[LostDeal] = ()  # admins only: CRM-lost deals whose owner is no one in Slack
     buyer_asks: Mapping[int, BuyerAsk] = field(default_factory=dict)
     asking_offered: bool = False
+    loss_trend: LossTrend | None = None  # the team's losses per month
+    team_zone: ZoneInfo | None = None  # the workspace's, whose months the trend counts
 
 
 def home(page: HomePage) -> View:
@@ -121,6 +124,9 @@ def home(page: HomePage) -> View:
         blocks.append(section("No lessons shared in the last 30 days."))
     for lesson in page.team_lessons[:TEAM_LESSONS]:
         blocks.append(section(lesson_text(lesson, hide_anonymous_deal_names=page.hide_anonymous_deal_names)))
+    trend = page.loss_trend
+    if trend is not None and (trend.reasons or trend.competitors):  # whether the lessons work
+        blocks += [DividerBlock(), *loss_trends.trend_blocks(trend, page.team_zone or page.zone)]
     blocks += [
         DividerBlock(),
         note(

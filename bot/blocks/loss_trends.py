@@ -44,14 +44,14 @@ def _lines(heading: str, named: Sequence[tuple[str, MonthlyLosses]], kind: str) 
 
 
 def trend_blocks(trend: LossTrend, zone: ZoneInfo) -> list[Block]:
-    """The trend's title naming its months, a section by reason, one by competitor, and the note
-    that says what it is not."""
+    """The trend as two blocks (the digest has few to spare under Slack's 50): its months, a part
+    by reason and one by competitor; then the note that says what it is not."""
     first, last = trend.month_starts[0].astimezone(zone), trend.month_starts[-2].astimezone(zone)
     reasons = [(autopsy.REASONS.get(s.key, s.key), s) for s in trend.reasons]
     competitors = [(escape(s.name, 80), s) for s in trend.competitors]
-    return [
-        section(f"*Lost deals per month, {first:%b %Y} to {last:%b %Y}*"),
-        section(_lines("By main reason", reasons, "reason")),
-        section(_lines(f"Top {loss_trends.TOP_COMPETITORS} competitors", competitors, "competitor")),
-        note(NO_CAUSE),
+    parts = [
+        f"*Lost deals per month, {first:%b %Y} to {last:%b %Y}*",
+        _lines("By main reason", reasons, "reason"),
+        _lines(f"Top {loss_trends.TOP_COMPETITORS} competitors", competitors, "competitor"),
     ]
+    return [section("\n\n".join(parts)), note(NO_CAUSE)]

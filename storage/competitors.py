@@ -112,16 +112,20 @@ class Competitors:
     def suggest(self, *, team_id: str, typed: str, limit: int = 20) -> list[NamedCompetitor]:
         """The team's competitors whose name starts with, or has a word starting with, what the
         rep typed: most used first (all of them, for nothing typed). Merged names are not offered;
-        the one they went into is. Typing only punctuation matches no name."""
+        the one they went into is, when a merged spelling is typed too. Typing only punctuation
+        matches no name."""
         query = select(Competitor).where(Competitor.team_id == team_id, Competitor.merged_into.is_(None))
         typed_key = competitor_key(typed)
         if typed.strip() and typed_key is None:
             return []
         if typed_key:
             escaped = typed_key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            query = query.where(
-                Competitor.key.like(f"{escaped}%", escape="\\")
-                | Competitor.key.like(f"% {escaped}%", escape="\\")
+            matching = Competitor.key.like(f"{escaped}%", escape="\\") | Competitor.key.like(
+                f"% {escaped}%", escape="\\"
             )
+            merged = select(Competitor.merged_into).where(
+                Competitor.team_id == team_id, Competitor.merged_into.is_not(None), matching
+            )
+            query = query.where(matching | Competitor.key.in_(merged))
         rows = self.session.scalars(query.order_by(Competitor.uses.desc(), Competitor.key).limit(limit))
         return [NamedCompetitor(row.key, row.name, row.uses) for row in rows]

@@ -110,6 +110,7 @@ def test_merging_moves_the_deals_and_later_spellings_land_on_the_other(store):
     with store.read() as work:
         assert work.competitors.named(team_id=TEAM, key="inytech").name == "Initech"
     assert suggested(store, "in") == [("Initech", 4)]  # the merged name is not offered
+    assert suggested(store, "inyt") == [("Initech", 4)]  # typing it offers the one it went into
 
 
 def test_merging_into_a_merged_name_lands_on_the_name_it_went_into_with_its_own_merged_names(store):

@@ -1,9 +1,13 @@
 """Competitor names on SQLite and PostgreSQL: one key for the spellings of one company, the uses
-that order suggestions, an admin's merges, and suggestions as the rep types."""
+that order suggestions, an admin's merges, and suggestions as the rep types.
+
+One database of each kind for the module (migrating one costs more than these tests), each test
+in a workspace of its own."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -12,18 +16,29 @@ from sqlalchemy import select
 
 from storage import Autopsy, Store, upgrade
 from storage.competitors import competitor_key
+from tests.support.databases import postgres_schema
 from tests.support.examples import ANSWERS
+from tests.support.slack_requests import unique
 
-TEAM = "T1"
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
 
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    with ExitStack() as stack:
+        if request.param == "sqlite":
+            url = f"sqlite:///{tmp_path_factory.mktemp('competitors') / 'rebound.db'}"
+        else:
+            url = stack.enter_context(postgres_schema())
+        upgrade(url)
+        opened = Store.connect(url)
+        stack.callback(opened.close)
+        yield opened
+
+
 @pytest.fixture
-def store(database_url: str) -> Iterator[Store]:
-    upgrade(database_url)
-    opened = Store.connect(database_url)
-    yield opened
-    opened.close()
+def team() -> str:
+    return unique("T")
 
 
 @pytest.mark.parametrize(
@@ -54,112 +69,115 @@ def test_different_companies_keep_different_keys():
     assert competitor_key("Co-op Bank") != competitor_key("Bank")
 
 
-def name(store: Store, typed: str, team: str = TEAM) -> str | None:
+def name(store: Store, team: str, typed: str) -> str | None:
     with store.write() as work:
         return work.competitors.known_as(team_id=team, name=typed)
 
 
-def suggested(store: Store, typed: str, team: str = TEAM) -> list[tuple[str, int]]:
+def suggested(store: Store, team: str, typed: str) -> list[tuple[str, int]]:
     with store.read() as work:
         return [(c.name, c.uses) for c in work.competitors.suggest(team_id=team, typed=typed)]
 
 
-def test_each_autopsy_naming_a_competitor_counts_one_use_under_the_first_spelling(store):
-    assert name(store, "Initech") == "initech"
-    assert name(store, "initech inc.") == "initech"
-    assert name(store, "  Initech, Inc ") == "initech"
-    assert name(store, "Globex") == "globex"
-    assert name(store, "   ") is None
-    assert suggested(store, "") == [("Initech", 3), ("Globex", 1)]
+def test_each_autopsy_naming_a_competitor_counts_one_use_under_the_first_spelling(store, team):
+    assert name(store, team, "Initech") == "initech"
+    assert name(store, team, "initech inc.") == "initech"
+    assert name(store, team, "  Initech, Inc ") == "initech"
+    assert name(store, team, "Globex") == "globex"
+    assert name(store, team, "   ") is None
+    assert suggested(store, team, "") == [("Initech", 3), ("Globex", 1)]
     with store.read() as work:
-        assert work.competitors.named(team_id=TEAM, key="initech").name == "Initech"
-        assert work.competitors.named(team_id="T2", key="initech") is None  # another workspace's
+        assert work.competitors.named(team_id=team, key="initech").name == "Initech"
+        assert work.competitors.named(team_id=unique("T"), key="initech") is None  # another workspace's
 
 
-def save(store: Store, competitor: str | None, view: str) -> Autopsy:
+def save(store: Store, team: str, competitor: str | None, view: str) -> Autopsy:
     answers = replace(ANSWERS, winner="competitor", competitor=competitor)
     with store.write() as work:
         entry, _ = work.autopsies.save(
-            team_id=TEAM, user_id="U1", view_id=view, answers=answers, created_at=NOW
+            team_id=team, user_id="U1", view_id=view, answers=answers, created_at=NOW
         )
         return entry
 
 
-def keys(store: Store) -> dict[str, str | None]:
+def keys(store: Store, team: str) -> dict[str, str | None]:
     with store.read() as work:
-        return dict(work.session.execute(select(Autopsy.view_id, Autopsy.competitor_key)).all())
+        rows = work.session.execute(
+            select(Autopsy.view_id, Autopsy.competitor_key).where(Autopsy.team_id == team)
+        )
+        return {view: key for view, key in rows}
 
 
-def test_an_autopsy_carries_its_competitor_s_key_and_slack_s_second_delivery_counts_no_use(store):
-    save(store, "Initech, Inc", "V1")
-    save(store, "Initech, Inc", "V1")  # Slack delivered the submission again
-    save(store, None, "V2")
-    assert keys(store) == {"V1": "initech", "V2": None}
-    assert suggested(store, "ini") == [("Initech, Inc", 1)]
+def test_an_autopsy_carries_its_competitor_s_key_and_slack_s_second_delivery_counts_no_use(store, team):
+    save(store, team, "Initech, Inc", "V1")
+    save(store, team, "Initech, Inc", "V1")  # Slack delivered the submission again
+    save(store, team, None, "V2")
+    assert keys(store, team) == {"V1": "initech", "V2": None}
+    assert suggested(store, team, "ini") == [("Initech, Inc", 1)]
 
 
-def test_merging_moves_the_deals_and_later_spellings_land_on_the_other(store):
-    save(store, "Initech", "V1")
-    save(store, "Initech", "V2")
-    save(store, "Inytech", "V3")
+def test_merging_moves_the_deals_and_later_spellings_land_on_the_other(store, team):
+    save(store, team, "Initech", "V1")
+    save(store, team, "Initech", "V2")
+    save(store, team, "Inytech", "V3")
     with store.write() as work:
-        assert work.competitors.merge(team_id=TEAM, from_key="inytech", into_key="initech")
-    assert keys(store) == {"V1": "initech", "V2": "initech", "V3": "initech"}
-    save(store, "inytech ltd", "V4")  # typed again after the merge
-    assert keys(store)["V4"] == "initech"
+        assert work.competitors.merge(team_id=team, from_key="inytech", into_key="initech")
+    assert keys(store, team) == {"V1": "initech", "V2": "initech", "V3": "initech"}
+    save(store, team, "inytech ltd", "V4")  # typed again after the merge
+    assert keys(store, team)["V4"] == "initech"
     with store.read() as work:
-        assert work.competitors.named(team_id=TEAM, key="inytech").name == "Initech"
-    assert suggested(store, "in") == [("Initech", 4)]  # the merged name is not offered
-    assert suggested(store, "inyt") == [("Initech", 4)]  # typing it offers the one it went into
+        assert work.competitors.named(team_id=team, key="inytech").name == "Initech"
+    assert suggested(store, team, "in") == [("Initech", 4)]  # the merged name is not offered
+    assert suggested(store, team, "inyt") == [("Initech", 4)]  # typing it offers the one it went into
 
 
-def test_merging_into_a_merged_name_lands_on_the_name_it_went_into_with_its_own_merged_names(store):
+def test_merging_into_a_merged_name_lands_on_the_name_it_went_into_with_its_own_merged_names(store, team):
     for view, typed in enumerate(("Initech", "Inytech", "Initek", "Intech")):
-        save(store, typed, f"V{view}")
+        save(store, team, typed, f"V{view}")
     with store.write() as work:
-        assert work.competitors.merge(team_id=TEAM, from_key="inytech", into_key="initech")
-        assert work.competitors.merge(team_id=TEAM, from_key="intech", into_key="initek")
+        assert work.competitors.merge(team_id=team, from_key="inytech", into_key="initech")
+        assert work.competitors.merge(team_id=team, from_key="intech", into_key="initek")
         # "intech" went into "initek"; "initek" now goes into "inytech", itself merged into "initech"
-        assert work.competitors.merge(team_id=TEAM, from_key="initek", into_key="inytech")
-    assert set(keys(store).values()) == {"initech"}
-    assert name(store, "Intech") == "initech"
-    assert suggested(store, "") == [("Initech", 5)]
+        assert work.competitors.merge(team_id=team, from_key="initek", into_key="inytech")
+    assert set(keys(store, team).values()) == {"initech"}
+    assert name(store, team, "Intech") == "initech"
+    assert suggested(store, team, "") == [("Initech", 5)]
 
 
-def test_a_merge_of_an_unknown_name_into_itself_or_in_a_circle_is_refused_and_changes_nothing(store):
-    save(store, "Initech", "V1")
-    save(store, "Globex", "V2")
+def test_a_merge_of_an_unknown_name_into_itself_or_in_a_circle_is_refused_and_changes_nothing(store, team):
+    save(store, team, "Initech", "V1")
+    save(store, team, "Globex", "V2")
     with store.write() as work:
         merges = work.competitors
-        assert not merges.merge(team_id=TEAM, from_key="initech", into_key="initech")
-        assert not merges.merge(team_id=TEAM, from_key="umbrella", into_key="initech")
-        assert not merges.merge(team_id=TEAM, from_key="initech", into_key="umbrella")
-        assert not merges.merge(team_id="T2", from_key="globex", into_key="initech")  # not that team's
-        assert merges.merge(team_id=TEAM, from_key="globex", into_key="initech")
-        assert not merges.merge(team_id=TEAM, from_key="initech", into_key="globex")  # globex is initech
-        assert not merges.merge(team_id=TEAM, from_key="globex", into_key="initech")  # already is
-    assert keys(store) == {"V1": "initech", "V2": "initech"}
-    assert suggested(store, "") == [("Initech", 2)]
+        assert not merges.merge(team_id=team, from_key="initech", into_key="initech")
+        assert not merges.merge(team_id=team, from_key="umbrella", into_key="initech")
+        assert not merges.merge(team_id=team, from_key="initech", into_key="umbrella")
+        assert not merges.merge(team_id=unique("T"), from_key="globex", into_key="initech")  # not that team's
+        assert merges.merge(team_id=team, from_key="globex", into_key="initech")
+        assert not merges.merge(team_id=team, from_key="initech", into_key="globex")  # globex is initech
+        assert not merges.merge(team_id=team, from_key="globex", into_key="initech")  # already is
+    assert keys(store, team) == {"V1": "initech", "V2": "initech"}
+    assert suggested(store, team, "") == [("Initech", 2)]
 
 
-def test_suggestions_match_the_start_of_the_name_or_of_any_word_most_used_first(store):
+def test_suggestions_match_the_start_of_the_name_or_of_any_word_most_used_first(store, team):
     for typed, times in (("Initech", 1), ("Big Initiative Ltd", 3), ("Mini Tech", 2), ("Globex", 5)):
         for _ in range(times):
-            name(store, typed)
-    assert suggested(store, "ini") == [("Big Initiative Ltd", 3), ("Initech", 1)]
-    assert suggested(store, "  TECH") == [("Mini Tech", 2)]
-    assert suggested(store, "big ini") == [("Big Initiative Ltd", 3)]
-    assert suggested(store, "Initech, Inc.") == [("Initech", 1)]
-    assert suggested(store, "umbrella") == []
-    assert suggested(store, "ini", team="T2") == []
+            name(store, team, typed)
+    assert suggested(store, team, "ini") == [("Big Initiative Ltd", 3), ("Initech", 1)]
+    assert suggested(store, team, "  TECH") == [("Mini Tech", 2)]
+    assert suggested(store, team, "big ini") == [("Big Initiative Ltd", 3)]
+    assert suggested(store, team, "Initech, Inc.") == [("Initech", 1)]
+    assert suggested(store, team, "umbrella") == []
+    assert suggested(store, unique("T"), "ini") == []
 
 
-def test_what_the_rep_types_is_matched_literally_even_sql_s_wildcards(store):
+def test_what_the_rep_types_is_matched_literally_even_sql_s_wildcards(store, team):
     for typed in ("Initech", "A_B Partners", "AxB Partners", "100% Sales"):
-        name(store, typed)
-    assert suggested(store, "a_b") == [("A_B Partners", 1)]
-    assert suggested(store, "%") == []
-    assert suggested(store, "_") == []
-    assert suggested(store, "100%") == [("100% Sales", 1)]
-    assert suggested(store, "\\") == []
-    assert suggested(store, "' OR 1=1 --") == []
+        name(store, team, typed)
+    assert suggested(store, team, "a_b") == [("A_B Partners", 1)]
+    assert suggested(store, team, "%") == []
+    assert suggested(store, team, "_") == []
+    assert suggested(store, team, "100%") == [("100% Sales", 1)]
+    assert suggested(store, team, "\\") == []
+    assert suggested(store, team, "' OR 1=1 --") == []

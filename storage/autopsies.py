@@ -119,7 +119,9 @@ class Autopsies:
             returning=Autopsy.id,
         ).scalar()
         if new_id is not None and answers.competitor:  # counted once, not again on Slack's retry
-            key = Competitors(self.session).known_as(team_id=team_id, name=answers.competitor)
+            key = Competitors(self.session).known_as(
+                team_id=team_id, name=answers.competitor, counted=answers.sharing in SHARED
+            )
             self.session.execute(update(Autopsy).where(Autopsy.id == new_id).values(competitor_key=key))
         if new_id is None:
             existing = self.session.scalars(
@@ -172,9 +174,10 @@ class Autopsies:
         ).one_or_none()
         if entry is None:
             return None
-        if answers.competitor != entry.competitor:
+        shared = answers.sharing in SHARED
+        if answers.competitor != entry.competitor or (shared and entry.sharing not in SHARED):
             entry.competitor_key = Competitors(self.session).known_as(
-                team_id=team_id, name=answers.competitor
+                team_id=team_id, name=answers.competitor, counted=shared
             )
         for name, value in asdict(answers).items():
             setattr(entry, name, value)

@@ -91,8 +91,8 @@ def test_each_autopsy_naming_a_competitor_counts_one_use_under_the_first_spellin
         assert work.competitors.named(team_id=unique("T"), key="initech") is None  # another workspace's
 
 
-def save(store: Store, team: str, competitor: str | None, view: str) -> Autopsy:
-    answers = replace(ANSWERS, winner="competitor", competitor=competitor)
+def save(store: Store, team: str, competitor: str | None, view: str, sharing: str = "anonymous") -> Autopsy:
+    answers = replace(ANSWERS, winner="competitor", competitor=competitor, sharing=sharing)
     with store.write() as work:
         entry, _ = work.autopsies.save(
             team_id=team, user_id="U1", view_id=view, answers=answers, created_at=NOW
@@ -181,3 +181,16 @@ def test_what_the_rep_types_is_matched_literally_even_sql_s_wildcards(store, tea
     assert suggested(store, team, "100%") == [("100% Sales", 1)]
     assert suggested(store, team, "\\") == []
     assert suggested(store, team, "' OR 1=1 --") == []
+
+
+def test_a_name_only_private_autopsies_used_is_never_suggested_until_one_is_shared(store, team):
+    secret = save(store, team, "Umbrella Corp", "V1", sharing="private")
+    save(store, team, "Globex", "V2", sharing="private")
+    assert keys(store, team) == {"V1": "umbrella", "V2": "globex"}  # the rep's own views still group it
+    assert suggested(store, team, "") == []
+    with store.write() as work:  # the rep shares the first one in an edit
+        answers = replace(ANSWERS, winner="competitor", competitor="Umbrella Corp", sharing="named")
+        work.autopsies.update(
+            team_id=team, user_id="U1", autopsy_id=secret.id, answers=answers, plans=[], now=NOW
+        )
+    assert suggested(store, team, "") == [("Umbrella Corp", 1)]

@@ -136,7 +136,7 @@ def read_submission(
     outcome = form.choice(ids.OUTCOME, OUTCOMES, "what happened")
     value = form.deal_value()
     winner = form.choice(ids.WINNER, WINNERS, "who got the sale")
-    competitor = form.text(ids.COMPETITOR, COMPETITOR_MAX)
+    competitor = form.picked_text(ids.COMPETITOR, COMPETITOR_MAX)
     reason = form.text(ids.WINNER_REASON, WINNER_REASON_MAX)
     main_reason = form.choice(ids.MAIN_REASON, REASONS, "one of the reasons", optional=True)
     said = form.text(ids.CUSTOMER_SAID, CUSTOMER_SAID_MAX)
@@ -191,8 +191,10 @@ class _Form:
         element = block.get(block_id) if isinstance(block, dict) else None
         return element if isinstance(element, dict) else {}
 
-    def text(self, block_id: str, limit: int, *, required: bool = False, what: str = "") -> Any:
-        raw = self._element(block_id).get("value")
+    def text(
+        self, block_id: str, limit: int, *, required: bool = False, what: str = "", given: Any = None
+    ) -> Any:
+        raw = self._element(block_id).get("value") if given is None else given
         value = raw.strip() if isinstance(raw, str) else ""
         if not value:
             if required:
@@ -201,6 +203,14 @@ class _Form:
         if len(value) > limit:
             self.errors[block_id] = f"Please keep this under {limit} characters (it has {len(value)})."
         return value
+
+    def picked_text(self, block_id: str, limit: int) -> Any:
+        """The name chosen in a select whose options Rebound made up as the rep typed; a form
+        opened before the field was a select still sends the text typed in it."""
+        option = self._element(block_id).get("selected_option")
+        if isinstance(option, dict):
+            return self.text(block_id, limit, given=option.get("value"))
+        return self.text(block_id, limit)
 
     def choice(self, block_id: str, choices: dict[str, str], what: str, *, optional: bool = False) -> Any:
         option = self._element(block_id).get("selected_option")

@@ -1,14 +1,17 @@
 """What a rep's App Home shows, read in one unit of work: their open follow-ups, a page of their
-journal, the lessons the team shared in the last 30 days, and for admins the week's CRM-lost
-deals whose owner is no one in Slack. `bot.blocks.home` draws it."""
+journal, the lessons the team shared in the last 30 days, the team's losses per month, and for
+admins the week's CRM-lost deals whose owner is no one in Slack. `bot.blocks.home` draws it."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot import loss_trends
 from bot.blocks import home_actions
 from bot.blocks.home import PAGE, TEAM_LESSONS, UPCOMING, HomePage
+from bot.config import Settings
+from bot.digest.week import schedule_for
 from storage import Work
 
 TEAM_LESSONS_DAYS = 30
@@ -25,14 +28,18 @@ def read_home_page(
     now: datetime,
     zone: ZoneInfo,
     asking_offered: bool = False,
+    defaults: Settings | None = None,
 ) -> HomePage:
     """The page of the rep's journal from `offset`, with its buyers' asks; the newest page when
-    that one emptied (deletions). Its days are named in `zone`, the rep's."""
+    that one emptied (deletions). Its days are named in `zone`, the rep's; the team's months in
+    the workspace's (its setting, else the operator's `defaults`, else the rep's)."""
     journal, total = work.autopsies.journal(team_id=team_id, user_id=user_id, offset=offset, limit=PAGE)
     if offset and not journal:
         offset = 0
         journal, total = work.autopsies.journal(team_id=team_id, user_id=user_id, offset=0, limit=PAGE)
     settings = work.workspaces.settings(team_id)
+    team_zone = schedule_for(settings, defaults).zone if defaults is not None else zone
+    months = loss_trends.month_starts(now.astimezone(team_zone).date(), team_zone)
     return HomePage(
         upcoming=work.follow_ups.upcoming(team_id=team_id, user_id=user_id, limit=UPCOMING),
         journal=journal,
@@ -55,6 +62,10 @@ def read_home_page(
         ),
         asking_offered=asking_offered,
         actions=_actions(work, team_id=team_id, user_id=user_id, now=now),
+        loss_trend=work.loss_trends.monthly(
+            team_id=team_id, month_starts=months, top=loss_trends.TOP_COMPETITORS
+        ),
+        team_zone=team_zone,
     )
 
 

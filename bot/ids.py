@@ -54,6 +54,12 @@ SET_TOUCH_BASE_DAYS = "touch_base_days"
 SET_REVISIT_DAYS = "revisit_days"
 SET_COMPANY = "company_name"  # the sender lost buyers see on their page and in the rep's note
 
+# Competitor names (admins only): merge one name the team used into another (values: their keys)
+OPEN_COMPETITOR_NAMES = "home_competitor_names"
+COMPETITOR_NAMES_VIEW = "competitor_names"
+MERGE_FROM = "merge_from"
+MERGE_INTO = "merge_into"
+
 # Follow-up DMs: the block of answers on each kind, and its buttons (value: the follow-up's id)
 TOUCH_BASE_ANSWERS = "touch_base_answers"
 REVISIT_ANSWERS = "revisit_answers"

@@ -4,13 +4,14 @@ workflow steps), wired to the app here: this map is the index of everything Slac
 from slack_bolt import App
 
 from bot import ids
-from handlers import actions, commands, commitments, events, functions, submissions
+from handlers import actions, commands, commitments, events, functions, options, submissions
 
 
 def register(app: App) -> None:
     app.command(ids.COMMAND)(commands.lost_deal)
     app.view_submission(ids.AUTOPSY_VIEW)(submissions.save_autopsy)
     app.view_submission(ids.REVISIT_VIEW)(submissions.save_revisit)
+    app.options(ids.COMPETITOR)(options.competitor_names)
     app.action(ids.LOG_LOST_DEAL)(actions.log_lost_deal)
     for action_id in actions.FOLLOW_UP_ANSWERS:
         app.action(action_id)(actions.answer_follow_up)
@@ -32,6 +33,8 @@ def register(app: App) -> None:
     app.action(ids.ERASE_MINE_CONFIRMED)(actions.erase_mine)
     app.action(ids.OPEN_SETTINGS)(actions.open_settings)
     app.view_submission(ids.SETTINGS_VIEW)(submissions.save_settings)
+    app.action(ids.OPEN_COMPETITOR_NAMES)(actions.open_competitor_names)
+    app.view_submission(ids.COMPETITOR_NAMES_VIEW)(submissions.merge_competitor_names)
     app.action(ids.ASK_BUYER)(actions.ask_buyer)
     app.action(ids.WITHDRAW_BUYER_LINK)(actions.withdraw_buyer_link)
     app.action(ids.MAKE_ACTION)(commitments.make_action)

@@ -18,7 +18,15 @@ from sqlalchemy.exc import SQLAlchemyError
 import clock
 from bot import export, ids
 from bot.asking import BuyerAsking
-from bot.blocks import autopsy_form, buyer_link, erasure_modals, follow_up_dms, replies, settings_form
+from bot.blocks import (
+    autopsy_form,
+    buyer_link,
+    competitor_names,
+    erasure_modals,
+    follow_up_dms,
+    replies,
+    settings_form,
+)
 from bot.crm.reasons import form_answers
 from bot.digest.week import schedule_for
 from bot.erasure import erase_person, take_down
@@ -52,6 +60,7 @@ FOLLOW_UP_ANSWERS: dict[str, tuple[str, str, Snooze | None]] = {
 AGAIN = "click the button again"  # what to do when Slack closed a click's window for a form
 GONE = "This autopsy isn't here any more: it was deleted, perhaps in another window."
 ADMINS_ONLY = "Only workspace admins can change these settings. Ask one of them, or your Slack admin."
+NAMES_ADMINS_ONLY = "Only workspace admins can merge competitor names. Ask one of them, or your Slack admin."
 
 
 def log_lost_deal(ack: Ack, body: dict, context: BoltContext, client: WebClient, logger: Logger) -> None:
@@ -356,6 +365,24 @@ def open_settings(ack: Ack, body: dict, context: BoltContext, client: WebClient,
         company=row.company_name if row is not None else None,
     )
     if not open_modal(client, body["trigger_id"], view, logger=logger, what="the workspace settings"):
+        tell_clicker(client, body, replies.form_unavailable(AGAIN), logger=logger)
+
+
+def open_competitor_names(
+    ack: Ack, body: dict, context: BoltContext, client: WebClient, logger: Logger
+) -> None:
+    """Competitor names, for admins only, as the settings are: the form to merge one into another."""
+    ack()
+    team_id, user_id = who(context, body)
+    if not admins_of(context).is_admin(client, team_id=team_id, user_id=user_id):
+        logger.warning("Refused the competitor names to %s in %s: not an admin", user_id, team_id)
+        view = autopsy_form.notice("Competitor names", NAMES_ADMINS_ONLY)
+        open_modal(client, body["trigger_id"], view, logger=logger, what="the names' admins-only notice")
+        return publish_home(client, context, team_id=team_id, user_id=user_id, logger=logger)
+    with store_of(context).read() as work:
+        names = work.competitors.suggest(team_id=team_id, typed="", limit=competitor_names.CHOICES_MAX + 1)
+    view = competitor_names.merge_modal(names)
+    if not open_modal(client, body["trigger_id"], view, logger=logger, what="the competitor names"):
         tell_clicker(client, body, replies.form_unavailable(AGAIN), logger=logger)
 
 

@@ -38,6 +38,7 @@ def publish_home(
                 now=now,
                 zone=zone,
                 asking_offered=asking_of(context) is not None,
+                defaults=context["settings"],
             )
         client.views_publish(user_id=user_id, view=home.home(page))
     except SQLAlchemyError:

@@ -15,7 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 import clock
 from bot import ids, workspace
 from bot.autopsy import read_revisit, read_submission
-from bot.blocks import replies, settings_form
+from bot.blocks import competitor_names, replies, settings_form
 from bot.digest.week import schedule_for
 from bot.slack.web_api import SLACK_FAILURES, describe
 from bot.workspace import follow_up_defaults
@@ -149,3 +149,32 @@ def save_settings(
     )
     logger.info("%s changed the workspace settings of %s: %s", user_id, team_id, chosen)
     publish_home(client, context, team_id=team_id, user_id=user_id, logger=logger)
+
+
+def merge_competitor_names(
+    ack: Ack, body: dict, view: dict, context: BoltContext, client: WebClient, logger: Logger
+) -> None:
+    """One competitor name merged into another by an admin (checked again: a forged form is refused);
+    the modal comes back with the names as they are now, for the next merge."""
+    team_id, user_id = who(context, body)
+    if not admins_of(context).is_admin(client, team_id=team_id, user_id=user_id):
+        logger.warning("Refused a competitor merge from %s in %s: not an admin", user_id, team_id)
+        return keep_open(ack, {ids.MERGE_FROM: "Only workspace admins can merge competitor names."})
+    chosen, errors = competitor_names.read_merge(form_values(view))
+    if chosen is None:
+        return keep_open(ack, errors)
+    from_key, into_key = chosen
+    try:
+        with store_of(context).write() as work:
+            named = work.competitors.named(team_id=team_id, key=from_key)
+            if not work.competitors.merge(team_id=team_id, from_key=from_key, into_key=into_key):
+                return keep_open(ack, {ids.MERGE_FROM: competitor_names.GONE})
+            into = work.competitors.named(team_id=team_id, key=into_key)
+            names = work.competitors.suggest(
+                team_id=team_id, typed="", limit=competitor_names.CHOICES_MAX + 1
+            )
+    except SQLAlchemyError:
+        return not_saved(ack, logger, ids.MERGE_FROM, f"a competitor merge in {team_id}")
+    merged = (named.name if named else from_key, into.name if into else into_key)
+    ack(response_action="update", view=competitor_names.merge_modal(names, merged=merged))
+    logger.info("%s merged competitor %s into %s in %s", user_id, from_key, into_key, team_id)

@@ -338,6 +338,41 @@ class SlackClient:
         self._apply(person, view_id, answer or {})
         return {"ok": True}
 
+    def suggest(self, person: str, view_id: str, action_id: str, typed: str) -> dict[str, Any]:
+        """What a select the bot fills offers for what the person typed in the modal: the bot's
+        answer to a block_suggestion, sent as Slack sends it."""
+        view = self._modal(person, {"view_id": view_id})
+        block = next(
+            (
+                b
+                for b in (view or {}).get("blocks", [])
+                if (b.get("element") or {}).get("action_id") == action_id
+            ),
+            None,
+        )
+        if view is None or block is None:
+            return {"ok": False, "error": "view_not_found"}
+        payload = {
+            "type": "block_suggestion",
+            "user": self._user(person),
+            "container": {"type": "view", "view_id": view["id"]},
+            "api_app_id": APP_ID,
+            "token": "playground",
+            "action_id": action_id,
+            "block_id": block["block_id"],
+            "value": typed,
+            "team": {"id": TEAM_ID, "domain": "playground"},
+            "enterprise": None,
+            "is_enterprise_install": False,
+            "view": {**{k: v for k, v in view.items() if k != "errors"}, "state": {"values": {}}},
+        }
+        status, answer = self._send(
+            urlencode({"payload": json.dumps(payload)}).encode(), "application/x-www-form-urlencoded"
+        )
+        if status != 200 or not isinstance(answer, dict):
+            return {"ok": False, "error": "No options came back. Try again?"}
+        return {"ok": True, "options": answer.get("options") or []}
+
     def close(self, person: str, view_id: str) -> dict[str, Any]:
         view = self._modal(person, {"view_id": view_id})
         if view is None:

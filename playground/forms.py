@@ -10,8 +10,10 @@ def fill_form(view: dict[str, Any], answers: dict[str, Any]) -> dict[str, Any]:
     """The `state.values` Slack would send after a rep answers the modal `view`.
 
     `answers` maps block_id to what the rep typed or picked (an option's value, a date,
-    a user ID, a list of checkbox values). Blocks not in `answers` keep their initial value,
-    as in Slack; a choice the modal does not offer fails here, not silently.
+    a user ID, a list of checkbox values; for a select whose options the bot loads, the
+    name the rep typed and picked, as the bot offers it: "Use “<name>”"). Blocks not in
+    `answers` keep their initial value, as in Slack; a choice the modal does not offer fails
+    here, not silently.
     """
     values: dict[str, Any] = {}
     for block in view["blocks"]:
@@ -25,6 +27,8 @@ def fill_form(view: dict[str, Any], answers: dict[str, Any]) -> dict[str, Any]:
             state["value"] = given
         elif kind in ("static_select", "radio_buttons"):
             state["selected_option"] = None if given is None else _option(element, given)
+        elif kind == "external_select":  # the option the bot offered for the name typed
+            state["selected_option"] = _loaded_option(element, given)
         elif kind == "checkboxes":
             state["selected_options"] = [_option(element, value) for value in given or []]
         elif kind == "datepicker":
@@ -57,3 +61,12 @@ def _option(element: dict[str, Any], value: str) -> dict[str, Any]:
         if option["value"] == value:
             return option
     raise ValueError(f"{element['action_id']} offers no option {value!r}")
+
+
+def _loaded_option(element: dict[str, Any], value: str | None) -> dict[str, Any] | None:
+    if not value:
+        return None
+    initial = element.get("initial_option")
+    if initial is not None and initial["value"] == value:
+        return initial
+    return {"text": {"type": "plain_text", "text": f"Use “{value}”", "emoji": True}, "value": value}

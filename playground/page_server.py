@@ -93,6 +93,9 @@ class _Handler(QuietHandler):
             "/play/command": lambda: client.command(person, str(asked.get("channel") or ""), text),
             "/play/action": lambda: client.act(person, where, action),
             "/play/submit": lambda: client.submit(person, view_id, _object(asked.get("values"))),
+            "/play/suggest": lambda: client.suggest(
+                person, view_id, str(asked.get("action_id") or ""), str(asked.get("value") or "")
+            ),
             "/play/close": lambda: client.close(person, view_id),
             "/play/home": lambda: client.open_home(person),
             "/play/clock": lambda: self.server.clock(asked),

@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from storage.buyer_asks import BuyerAsks
@@ -114,9 +114,6 @@ class Autopsies:
         """
         values = {"team_id": team_id, "user_id": user_id, "view_id": view_id, "created_at": created_at}
         values.update(origin or {})
-        values["competitor_key"] = Competitors(self.session).known_as(
-            team_id=team_id, name=getattr(answers, "competitor", None)
-        )
         new_id = upsert(
             self.session,
             Autopsy,
@@ -124,6 +121,11 @@ class Autopsies:
             keys=("team_id", "view_id"),
             returning=Autopsy.id,
         ).scalar()
+        if new_id is not None and answers.competitor:  # counted once, not again on Slack's retry
+            key = Competitors(self.session).known_as(
+                team_id=team_id, name=answers.competitor, counted=answers.sharing in SHARED
+            )
+            self.session.execute(update(Autopsy).where(Autopsy.id == new_id).values(competitor_key=key))
         if new_id is None:
             existing = self.session.scalars(
                 select(Autopsy).where(Autopsy.team_id == team_id, Autopsy.view_id == view_id)
@@ -175,9 +177,10 @@ class Autopsies:
         ).one_or_none()
         if entry is None:
             return None
-        if answers.competitor != entry.competitor:
+        shared = answers.sharing in SHARED
+        if answers.competitor != entry.competitor or (shared and entry.sharing not in SHARED):
             entry.competitor_key = Competitors(self.session).known_as(
-                team_id=team_id, name=answers.competitor
+                team_id=team_id, name=answers.competitor, counted=shared
             )
         for name, value in asdict(answers).items():
             setattr(entry, name, value)

@@ -48,22 +48,30 @@ class Competitors:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def known_as(self, *, team_id: str, name: str | None) -> str | None:
+    def known_as(self, *, team_id: str, name: str | None, counted: bool = True) -> str | None:
         """The key an autopsy naming `name` carries, following a merge, and the name remembered
-        (the first spelling used stays the one shown). Counts one more use of it."""
+        (the first spelling used stays the one shown). Counts one more use of it, unless the
+        autopsy is private (not `counted`): a name only ever used in private is never suggested."""
         key = competitor_key(name)
         if key is None or name is None:
             return None
+        use = 1 if counted else 0
         upsert(
             self.session,
             Competitor,
-            {"team_id": team_id, "key": key, "name": name.strip()[:KEY_MAX], "uses": 1},
+            {"team_id": team_id, "key": key, "name": name.strip()[:KEY_MAX], "uses": use},
             keys=("team_id", "key"),
-            changes={"uses": Competitor.uses + 1},
+            changes={"uses": Competitor.uses + use},
         )
         merged = self.session.scalar(
             select(Competitor.merged_into).where(Competitor.team_id == team_id, Competitor.key == key)
         )
+        if merged and counted:  # the use counts for the name suggested in its place
+            self.session.execute(
+                update(Competitor)
+                .where(Competitor.team_id == team_id, Competitor.key == merged)
+                .values(uses=Competitor.uses + 1)
+            )
         return merged or key
 
     def named(self, *, team_id: str, key: str) -> NamedCompetitor | None:
@@ -78,8 +86,8 @@ class Competitors:
         typed later all count as the other. False when either is unknown, or they are the same."""
         into = self.named(team_id=team_id, key=into_key)
         source = self.session.get(Competitor, (team_id, from_key))
-        if into is None or source is None or into.key == from_key:
-            return False
+        if into is None or source is None or source.merged_into or into.key == from_key:
+            return False  # a merged name already counts as another: merge that one instead
         moved = [from_key, *self._merged_into(team_id, from_key)]
         self.session.execute(
             update(Competitor)
@@ -105,14 +113,23 @@ class Competitors:
 
     def suggest(self, *, team_id: str, typed: str, limit: int = 20) -> list[NamedCompetitor]:
         """The team's competitors whose name starts with, or has a word starting with, what the
-        rep typed: most used first. Merged names are not offered; the one they went into is."""
-        query = select(Competitor).where(Competitor.team_id == team_id, Competitor.merged_into.is_(None))
+        rep typed: most used first (all of them, for nothing typed), never a name only private
+        autopsies used. Merged names are not offered; the one they went into is, when a merged
+        spelling is typed too. Typing only punctuation matches no name."""
+        query = select(Competitor).where(
+            Competitor.team_id == team_id, Competitor.merged_into.is_(None), Competitor.uses > 0
+        )
         typed_key = competitor_key(typed)
+        if typed.strip() and typed_key is None:
+            return []
         if typed_key:
             escaped = typed_key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            query = query.where(
-                Competitor.key.like(f"{escaped}%", escape="\\")
-                | Competitor.key.like(f"% {escaped}%", escape="\\")
+            matching = Competitor.key.like(f"{escaped}%", escape="\\") | Competitor.key.like(
+                f"% {escaped}%", escape="\\"
             )
+            merged = select(Competitor.merged_into).where(
+                Competitor.team_id == team_id, Competitor.merged_into.is_not(None), matching
+            )
+            query = query.where(matching | Competitor.key.in_(merged))
         rows = self.session.scalars(query.order_by(Competitor.uses.desc(), Competitor.key).limit(limit))
         return [NamedCompetitor(row.key, row.name, row.uses) for row in rows]

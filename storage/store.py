@@ -23,6 +23,7 @@ from storage.competitors import Competitors
 from storage.digests import Digests
 from storage.engine import make_engine
 from storage.follow_ups import FollowUps
+from storage.loss_trends import LossTrends
 from storage.lost_deals import LostDeals
 from storage.people import People
 from storage.workspaces import Workspaces
@@ -70,6 +71,10 @@ class Work:
     @cached_property
     def competitors(self) -> Competitors:
         return Competitors(self.session)
+
+    @cached_property
+    def loss_trends(self) -> LossTrends:
+        return LossTrends(self.session)
 
     @cached_property
     def people(self) -> People:

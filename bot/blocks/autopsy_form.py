@@ -20,9 +20,11 @@ from slack_sdk.models.blocks import (
     CheckboxesElement,
     DatePickerElement,
     DividerBlock,
+    ExternalDataSelectElement,
     InputBlock,
     MarkdownTextObject,
     NumberInputElement,
+    Option,
     RadioButtonsElement,
     SectionBlock,
     UserSelectElement,
@@ -33,6 +35,7 @@ from bot import autopsy, ids
 from bot.blocks.elements import options, pick, section, select, text_input
 from bot.blocks.mrkdwn import escape
 from storage import Autopsy
+from storage.competitors import NamedCompetitor, competitor_key
 
 LOST_DEAL_METADATA = "lost_deal:"  # a form the CRM's prompt opened: which lost deal it is about
 SHORTENED = (
@@ -50,6 +53,34 @@ def _self_check(block_id: str, question: str, initial: str | None) -> InputBlock
             action_id=block_id, options=choices_shown, initial_option=pick(choices_shown, initial)
         ),
     )
+
+
+OPTION_TEXT_MAX = 75  # Slack's limit on an option's text
+
+
+def _named(name: str | None) -> Option | None:
+    """A competitor's name as the field's option: its value is the name the form submits."""
+    if not name or not name.strip():
+        return None
+    shown = name.strip()[: autopsy.COMPETITOR_MAX]
+    return Option(value=shown, text=_shortened(shown, OPTION_TEXT_MAX))
+
+
+def _shortened(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def competitor_options(typed: str, known: Sequence[NamedCompetitor]) -> list[Option]:
+    """The competitor field's choices as the rep types: the names the team used that match (from
+    `Competitors.suggest`), after "Use “<typed>”" unless one of them is already that name, so a
+    competitor no one has named yet can be."""
+    named = [option for option in (_named(each.name) for each in known) if option is not None]
+    wanted = " ".join(typed.split())[: autopsy.COMPETITOR_MAX]
+    key = competitor_key(wanted)
+    if key is None or any(each.key == key for each in known):
+        return named
+    quoted = _shortened(wanted, OPTION_TEXT_MAX - len("Use “”"))
+    return [Option(value=wanted, text=f"Use “{quoted}”"), *named]
 
 
 def _money(cents: int | None) -> str | None:
@@ -107,13 +138,17 @@ def autopsy_modal(
             ),
         ),
         select(ids.WINNER, "Who got the sale?", autopsy.WINNERS, "Choose one", initial=was("winner")),
-        text_input(
-            ids.COMPETITOR,
-            "If it was a competitor, which one?",
-            autopsy.COMPETITOR_MAX,
+        InputBlock(
+            block_id=ids.COMPETITOR,
+            label="If it was a competitor, which one?",
             optional=True,
-            placeholder="Initech",
-            initial=was("competitor"),
+            hint="Type a few letters to pick a name your team used, or to name a new one.",
+            element=ExternalDataSelectElement(
+                action_id=ids.COMPETITOR,
+                placeholder="Initech",
+                min_query_length=1,
+                initial_option=_named(was("competitor")),
+            ),
         ),
         select(
             ids.MAIN_REASON,

@@ -19,12 +19,13 @@ from slack_sdk.models.blocks import (
 )
 
 from bot import autopsy, customer_side
-from bot.blocks import action_items, digest_actions
+from bot.blocks import action_items, digest_actions, loss_trends
 from bot.blocks.crm_prompts import deal_link
 from bot.blocks.message import Message
 from bot.blocks.mrkdwn import escape, quote, unformatted
 from bot.digest.week import CHART_WEEKS, SMALL, Schedule, Week
 from storage import CustomerWords, Lesson, WeekFacts
+from storage.loss_trends import LossTrend
 
 LESSONS_SHOWN = 20  # with the rest of the digest, well under Slack's 50 blocks
 WORDS_SHOWN = 10  # buyers' answers: with 20 lessons, every pattern and the actions, 49 blocks at most
@@ -42,11 +43,15 @@ def build(
     earlier_checks: dict[str, Counter[str]],
     schedule: Schedule,
     actions: digest_actions.TeamActions | None = None,
+    *,
+    trend: LossTrend | None = None,
 ) -> Message | None:
     """The digest for one week, or None for an empty week when the workspace wants no note (open
-    actions are carried every week, so a week with some is never left out)."""
+    actions are carried every week, so a week with some is never left out); with the month's
+    `trend` in the month's first digest."""
     title = f"Lessons learned · {week.span} to {week.last_day:%a %-d %b %Y}"
     carried = digest_actions.sections(actions, as_of=week.ends_at, period=week.this) if actions else []
+    monthly = [DividerBlock(), *loss_trends.trend_blocks(trend, week.zone)] if trend is not None else []
     if facts.empty:
         if not (schedule.empty_week_note or carried):
             return None
@@ -59,6 +64,7 @@ def build(
                     "takes five minutes, and the whole team learns from it."
                 ),
                 *carried,
+                *monthly,
                 ContextBlock(elements=[MarkdownTextObject(text=CLOSING)]),
             ],
         )
@@ -88,6 +94,7 @@ def build(
     blocks.extend(
         [
             *(_section(text) for text in patterns(facts, earlier_checks, period=week.this)),
+            *monthly,
             DividerBlock(),
             ContextBlock(elements=[MarkdownTextObject(text=CLOSING)]),
         ]

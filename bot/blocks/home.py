@@ -25,7 +25,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot import autopsy, ids
-from bot.blocks import action_items, buyer_link, crm_prompts
+from bot.blocks import action_items, buyer_link, competitor_names, crm_prompts, loss_trends
 from bot.blocks.digest_post import lesson_text
 from bot.blocks.elements import note, section
 from bot.blocks.follow_up_dms import touch_base_buttons
@@ -33,6 +33,7 @@ from bot.blocks.home_actions import HomeActions, action_sections
 from bot.blocks.mrkdwn import escape, quote
 from bot.working_hours import arrival_day
 from storage import Autopsy, BuyerAsk, FollowUp, JournalEntry, Lesson, LostDeal
+from storage.loss_trends import LossTrend
 
 PAGE = 10  # autopsies per page of App Home
 UPCOMING = 5  # follow-ups shown in App Home
@@ -68,6 +69,8 @@ class HomePage:
     buyer_asks: Mapping[int, BuyerAsk] = field(default_factory=dict)
     asking_offered: bool = False
     actions: HomeActions | None = None
+    loss_trend: LossTrend | None = None  # the team's losses per month
+    team_zone: ZoneInfo | None = None  # the workspace's, whose months the trend counts
 
 
 def home(page: HomePage) -> View:
@@ -78,6 +81,7 @@ def home(page: HomePage) -> View:
     ]
     if page.is_admin:
         actions.append(ButtonElement(text="Workspace settings", action_id=ids.OPEN_SETTINGS))
+        actions.append(competitor_names.names_button())
     blocks: list[Block] = [
         HeaderBlock(text="Rebound"),
         section(
@@ -126,6 +130,9 @@ def home(page: HomePage) -> View:
         if lesson.autopsy_id is not None:  # a teammate adopts it
             shown.accessory = action_items.make_button(lesson.autopsy_id)
         blocks.append(shown)
+    trend = page.loss_trend
+    if trend is not None and (trend.reasons or trend.competitors):  # whether the lessons work
+        blocks += [DividerBlock(), *loss_trends.trend_blocks(trend, page.team_zone or page.zone)]
     blocks += [
         DividerBlock(),
         note(

@@ -18,7 +18,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.models.metadata import Metadata
 
 import clock
-from bot import metrics
+from bot import loss_trends, metrics
 from bot.blocks import digest_actions, digest_post
 from bot.blocks.message import Message
 from bot.config import Settings
@@ -211,7 +211,13 @@ class DigestSweep(Sweep[Digest, Composed, Outcome]):
                 earlier = work.digests.self_check_totals(
                     team_id=team_id, starts_at=bounds[0], ends_at=bounds[-1]
                 )
-        return digest_post.build(week, facts, earlier, schedule, actions)
+            trend = None
+            if week.first_of_month:  # once a month: the six whole months before this one
+                months = loss_trends.month_starts(week.last_day.replace(day=1) - timedelta(days=1), week.zone)
+                trend = work.loss_trends.monthly(
+                    team_id=team_id, month_starts=months, top=loss_trends.TOP_COMPETITORS
+                )
+        return digest_post.build(week, facts, earlier, schedule, actions, trend=trend)
 
     # The sweep's part (bot.sweep): claim, compose, post once, retry
     def claim(self, now: datetime) -> list[Digest]:

@@ -95,6 +95,11 @@ class Week:
         """ "this week", or "these 3 weeks"."""
         return f"this {self.span}" if self.weeks == 1 else f"these {self.span}"
 
+    @property
+    def first_of_month(self) -> bool:
+        """Whether this is its month's first digest: a weekly one ends in a month's first 7 days once."""
+        return self.last_day.day <= 7
+
     def reaching_back_to(self, start: datetime) -> Week:
         """This week, started back at `start`, where a missed week began: the lessons of weeks
         whose own digest never went out come in this one; `CARRIED_WEEKS` in all at most."""

@@ -257,6 +257,8 @@ function drawControl(element, { id, labelId, described, required, surface, name 
       }
       return select;
     }
+    case "external_select":
+      return drawLoadedSelect(element, common, surface);
     case "radio_buttons":
     case "checkboxes": {
       const radio = element.type === "radio_buttons";
@@ -287,6 +289,34 @@ function drawControl(element, { id, labelId, described, required, surface, name 
     default:
       return h("span", { id, className: "bk-unknown" }, `(${element.type})`);
   }
+}
+
+// A select whose options the bot loads: as the person types (from min_query_length characters),
+// the bot is asked over a block_suggestion and its options are listed under the field; the one
+// picked is the one sent. The options last loaded stay on the field, for readState.
+function drawLoadedSelect(element, common, surface) {
+  const initial = element.initial_option;
+  const list = h("datalist", { id: `${common.id}-options` });
+  const field = h("input", {
+    ...common,
+    type: "text",
+    list: list.id,
+    autocomplete: "off",
+    placeholder: plain(element.placeholder) || null,
+    "data-initial": initial?.value ?? "",
+  });
+  field.loaded = initial ? [initial] : [];
+  let asked = 0;
+  field.addEventListener("input", async () => {
+    const typed = field.value;
+    if (typed.length < (element.min_query_length ?? 3)) return;
+    const mine = ++asked;
+    const said = await surface.suggest(element.action_id, typed);
+    if (mine !== asked || !said.ok) return; // an older answer overtaken by a newer one
+    field.loaded = said.options;
+    list.replaceChildren(...said.options.map((o) => h("option", { value: o.value, label: plain(o.text) })));
+  });
+  return h("span", { className: "bk-loaded-select" }, field, list);
 }
 
 // Values typed in after drawing: `data-initial` is applied once, since an attribute would not
@@ -357,6 +387,12 @@ function read(wrap, element) {
       return { value: { type, selected_time: control.value || null }, empty: !control.value };
     case "static_select":
       return { value: { type, selected_option: picked(control.value) }, empty: !control.value };
+    case "external_select": {
+      const typed = control.value.trim();
+      const o = control.loaded.find((each) => each.value === typed || plain(each.text) === typed);
+      const problem = typed && !o ? "Please choose one of the options." : null;
+      return { value: { type, selected_option: o ? option(o) : null }, empty: !typed, problem };
+    }
     case "users_select":
       return { value: { type, selected_user: control.value || null }, empty: !control.value };
     case "conversations_select":

@@ -34,6 +34,8 @@ function drawDialog(view) {
     people: state.people,
     channels: state.channels,
     act: acting({ kind: "modal", view_id: view.id }),
+    suggest: (actionId, value) =>
+      call("/play/suggest", { user: ui.person, view_id: view.id, action_id: actionId, value }, { refused: () => {} }),
   };
   const form = h(
     "form",

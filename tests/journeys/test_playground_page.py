@@ -48,7 +48,11 @@ def test_a_newcomer_loses_a_deal_and_sees_everything_rebound_does(page):
     expect(form.get_by_label("Deal or prospect")).to_have_value("Acme")
     form.get_by_label("What happened?").select_option(label="Lost a new deal")
     form.get_by_label("Who got the sale?").select_option(label="A competitor")
-    form.get_by_label("If it was a competitor, which one?").fill("Globex")
+    competitor = form.get_by_label("If it was a competitor, which one?")
+    competitor.fill("Globex")  # the bot is asked for its options, as Slack asks it, and lists them
+    expect(form.locator(f"#{competitor.get_attribute('list')} option").first).to_have_attribute(
+        "value", "Globex"
+    )
     for question in (
         "Did I really listen to the prospect's needs?",
         "Did I miss the timing because I didn't follow up well?",

@@ -481,3 +481,34 @@ def test_a_digest_posted_just_before_a_crash_is_not_posted_again(store, sweep, o
     with store.read() as work:
         row = work.digests.get(team_id=TEAM, week="2026-W48")
     assert (row.state, row.message_ts, row.last_error) == ("posted", post.answer["ts"], None)
+
+
+def test_the_month_s_first_digest_shows_six_months_of_losses_and_the_next_week_s_does_not(
+    store, sweep, own_fake
+):
+    first = datetime(2026, 12, 4, 16, 0, tzinfo=UTC)  # the first Friday of December
+    with store.write() as work:  # no 12-week picture: the trend is in the post itself
+        work.workspaces.save_settings(TEAM, now=first, digest_chart=False)
+    for month, times in ((6, 1), (8, 2), (9, 1), (11, 3)):
+        for _ in range(times):
+            save_lesson(
+                store,
+                "U0ANNA",
+                at=datetime(2026, month, 15, 10, tzinfo=UTC),
+                main_reason="price",
+                winner="competitor",
+                competitor="Initech",
+            )
+    save_lesson(store, "U0BEN", at=datetime(2026, 11, 16, tzinfo=UTC), main_reason="price", sharing="private")
+    for week_ends in (first, first + timedelta(days=7)):  # each week a lesson, so each digest is posted
+        save_lesson(store, "U0ANNA", at=week_ends - timedelta(days=1), main_reason="timing")
+    [december] = sweep.run(first)
+    [next_week] = sweep.run(first + timedelta(days=7))
+    assert december.ok and next_week.ok
+    [monthly, weekly] = posts(own_fake)
+    valid(monthly)
+    text = shown(monthly)
+    assert "Lost deals per month, Jun 2026 to Nov 2026" in text
+    assert "*Price*  `▃▁▆▃▁█`  1 · 0 · 2 · 1 · 0 · 3  (7 deals; 0 actions made) · _early signal_" in text
+    assert "*Initech*  `▃▁▆▃▁█`  1 · 0 · 2 · 1 · 0 · 3" in text
+    assert "Lost deals per month" not in shown(weekly)

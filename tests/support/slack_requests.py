@@ -135,6 +135,30 @@ def view_submission(
     )
 
 
+def block_suggestion(view: dict[str, Any], action_id: str, typed: str, *, user: str, team: str) -> bytes:
+    """The rep typed `typed` in a select of the modal `view` whose options the app loads
+    (external_select): Slack asks for them with a block_suggestion, shaped as it sends one."""
+    [block_id] = [
+        b["block_id"] for b in view["blocks"] if (b.get("element") or {}).get("action_id") == action_id
+    ]
+    return interactive(
+        {
+            "type": "block_suggestion",
+            "user": {"id": user, "username": "rep", "name": "rep", "team_id": team},
+            "container": {"type": "view", "view_id": view["id"]},
+            "api_app_id": APP_ID,
+            "token": "verification-token-unused",
+            "action_id": action_id,
+            "block_id": block_id,
+            "value": typed,
+            "team": {"id": team, "domain": "rebound-test"},
+            "enterprise": None,
+            "is_enterprise_install": False,
+            "view": {"team_id": team, "state": {"values": {}}, **view},
+        }
+    )
+
+
 def _org_wide(org: str, user: str) -> dict[str, Any]:
     return {
         "team": None,

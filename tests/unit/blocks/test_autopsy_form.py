@@ -10,6 +10,7 @@ import pytest
 
 from bot import autopsy, ids
 from bot.blocks import autopsy_form
+from storage.competitors import NamedCompetitor
 from tests.support.examples import NOW, worst_autopsy
 from tests.support.slack_requests import fill_form
 
@@ -194,3 +195,48 @@ def test_a_crm_deals_form_comes_by_the_same_door_filled_with_what_the_crm_knew()
         "Initech",
         "12500",
     )
+
+
+def competitor_field(view) -> dict:
+    return next(b for b in view.to_dict()["blocks"] if b.get("block_id") == ids.COMPETITOR)["element"]
+
+
+def test_the_competitor_field_loads_the_team_s_names_as_the_rep_types_and_an_edit_shows_the_one_chosen():
+    blank = competitor_field(autopsy_form.autopsy_modal("Acme Corp", NOW.date()))
+    assert blank["type"] == "external_select" and blank["action_id"] == ids.COMPETITOR
+    assert blank["min_query_length"] == 1 and "initial_option" not in blank
+    entry = worst_autopsy(7)
+    edited = competitor_field(autopsy_form.autopsy_modal("", NOW.date(), entry=entry))
+    assert edited["initial_option"]["value"] == entry.competitor
+    assert len(edited["initial_option"]["text"]["text"]) <= 75  # Slack's limit on an option's text
+    from_crm = competitor_field(autopsy_form.autopsy_modal("", NOW.date(), prefill={"competitor": "Initech"}))
+    assert (from_crm["initial_option"]["text"]["text"], from_crm["initial_option"]["value"]) == (
+        "Initech",
+    ) * 2
+    filled = fill_form(autopsy_form.autopsy_modal("", NOW.date(), entry=entry).to_dict(), {})
+    assert autopsy.read_submission(filled, NOW)[0].competitor == entry.competitor
+
+
+def shown(options) -> list[tuple[str, str]]:
+    return [(o.to_dict()["text"]["text"], o.to_dict()["value"]) for o in options]
+
+
+def test_the_competitor_choices_offer_what_was_typed_first_unless_the_team_already_has_that_name():
+    known = [
+        NamedCompetitor("initech", "Initech", 4),
+        NamedCompetitor("big initiative", "Big Initiative Ltd", 1),
+    ]
+    assert shown(autopsy_form.competitor_options("ini", known)) == [
+        ("Use “ini”", "ini"),
+        ("Initech", "Initech"),
+        ("Big Initiative Ltd", "Big Initiative Ltd"),
+    ]
+    assert shown(autopsy_form.competitor_options("  initech, inc. ", known[:1])) == [("Initech", "Initech")]
+    assert shown(autopsy_form.competitor_options("Hooli   Labs", [])) == [("Use “Hooli Labs”", "Hooli Labs")]
+    assert shown(autopsy_form.competitor_options("?!", [])) == []  # no name in it
+
+
+def test_a_long_typed_name_fits_slack_s_option_limits_and_the_form_s():
+    [option] = shown(autopsy_form.competitor_options("x" * 500, []))
+    assert len(option[0]) <= 75 and option[0].endswith("…”")
+    assert option[1] == "x" * autopsy.COMPETITOR_MAX

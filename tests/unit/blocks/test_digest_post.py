@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import replace
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot import autopsy
 from bot.blocks import digest_post
 from bot.digest.week import Schedule, Week
+from bot.loss_trends import month_starts
 from storage import CustomerWords, Lesson, WeekFacts
+from storage.loss_trends import LossTrend, MonthlyLosses
 from tests.support.message_reading import shown
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -306,8 +309,29 @@ def test_a_full_week_with_every_section_at_its_longest_stays_within_slack_s_limi
         crm_lost=70,
         crm_autopsies=60,
     )
-    message = digest_post.build(carried, facts, {}, SCHEDULE)
+    trend = LossTrend(
+        month_starts=tuple(month_starts(date(2026, 10, 1), PARIS)),
+        reasons=tuple(MonthlyLosses(key, key, (999,) * 6, (99,) * 6) for key in autopsy.REASONS),
+        competitors=tuple(MonthlyLosses(f"k{n}", "<" * 80, (999,) * 6, (99,) * 6) for n in range(5)),
+    )
+    message = digest_post.build(carried, facts, {}, SCHEDULE, trend=trend)
     text = shown(message)  # every block valid, at most 50
+    assert "Lost deals per month, May 2026 to Oct 2026" in text
     assert text.count("'s customer") == digest_post.WORDS_SHOWN
     assert "…and 35 more customers answered: every answer is in `rebound export`" in text
     assert "in 12 of 40 answers these 2 weeks." in text
+
+
+def test_the_month_s_first_digest_carries_the_loss_trend_even_in_a_quiet_week():
+    trend = LossTrend(
+        month_starts=tuple(month_starts(date(2026, 11, 1), PARIS)),
+        reasons=(MonthlyLosses("price", "price", (1, 0, 2, 3, 1, 4), (0, 0, 0, 1, 0, 0)),),
+        competitors=(),
+    )
+    quiet = WeekFacts()
+    text = shown(digest_post.build(WEEK, quiet, {}, SCHEDULE, trend=trend))
+    assert (
+        "A quiet week" in text
+        and "*Price*  `▃▁▅▆▃█`  1 · 0 · 2 · 3 · 1 · 4  (11 deals; 1 action made)" in text
+    )
+    assert "Lost deals per month" not in shown(digest_post.build(WEEK, quiet, {}, SCHEDULE))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -10,11 +11,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from slack_sdk.models.views import View
 
-from bot import ids
+from bot import autopsy, ids
 from bot.blocks import home
 from bot.blocks.home_actions import SHOWN, HomeActions
+from bot.loss_trends import month_starts
 from storage import BuyerAsk, FollowUp, JournalEntry, Lesson, LostDeal
 from storage.actions import ActionItem, ActionList
+from storage.loss_trends import LossTrend, MonthlyLosses
 from storage.models import Action
 from tests.support.examples import NOW, worst_autopsy
 
@@ -63,6 +66,11 @@ def test_the_fullest_home_stays_valid_escaped_and_under_100_blocks():
         now=NOW,
         is_admin=True,
         actions=HomeActions(user_id="U1", owned=full, asked=full, team=full, closed=full),
+        loss_trend=LossTrend(
+            month_starts=tuple(month_starts(NOW.date(), UTC)),
+            reasons=tuple(MonthlyLosses(key, key, (99,) * 6, (9,) * 6) for key in autopsy.REASONS),
+            competitors=tuple(MonthlyLosses(f"k{n}", "<!here>" * 10, (99,) * 6, (9,) * 6) for n in range(5)),
+        ),
     )
     body = home.home(page).to_dict()
     View(**body).validate_json()
@@ -70,7 +78,17 @@ def test_the_fullest_home_stays_valid_escaped_and_under_100_blocks():
     shown = str(body)
     for markup in ("<!here>", "<!channel>", "<@U0EVIL>", "<https://evil"):
         assert markup not in shown
-    assert "Workspace settings" in shown and "11 to 20 of 500" in shown
+    assert "Workspace settings" in shown and "Competitor names" in shown and "11 to 20 of 500" in shown
+    assert "Lost deals per month" in shown
+
+
+def test_the_team_view_shows_the_loss_trend_once_there_are_losses_to_show():
+    empty = LossTrend(month_starts=tuple(month_starts(NOW.date(), UTC)), reasons=(), competitors=())
+    price = MonthlyLosses("price", "price", (0, 1, 2, 0, 1, 3), (0,) * 6)
+    lean = home.HomePage(upcoming=[], journal=[], total=0, offset=0, team_lessons=[], zone=UTC, now=NOW)
+    assert "Lost deals per month" not in str(drawn(replace(lean, loss_trend=empty)))
+    shown = str(drawn(replace(lean, loss_trend=replace(empty, reasons=(price,)))))
+    assert "*Price*  `▁▃▆▁▃█`  0 · 1 · 2 · 0 · 1 · 3" in shown
 
 
 def drawn(page: home.HomePage) -> dict[str, Any]:

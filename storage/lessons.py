@@ -81,6 +81,15 @@ class Lessons:
         self.session = session
         self.postgresql = session.get_bind().dialect.name == "postgresql"
 
+    def sees_competitor(self, *, team_id: str, user_id: str, key: str) -> bool:
+        """Whether the asker may see an autopsy lost to the competitor `key`."""
+        seen = select(Autopsy.id).where(
+            Autopsy.team_id == team_id,
+            Autopsy.competitor_key == key,
+            or_(Autopsy.sharing.in_(SHARED), Autopsy.user_id == user_id),
+        )
+        return self.session.scalar(seen.limit(1)) is not None
+
     def about_competitor(
         self, *, team_id: str, user_id: str, key: str, since: datetime, **limits: int
     ) -> LessonsFound:

@@ -249,3 +249,10 @@ def test_after_db_copy_to_postgresql_and_back_words_are_still_found(tmp_path, po
         assert found.lost == 6  # the named and anonymous of 9; the private 3 not
         assert by_name.lost == 6
         source = url
+
+
+def test_a_competitor_is_seen_by_the_asker_only_through_an_autopsy_they_may_see(store):
+    lost(store, BOB, "Secret", sharing="private", competitor="Umbrella")
+    with store.read() as work:
+        assert not work.lessons.sees_competitor(team_id=TEAM, user_id=ANN, key="umbrella")
+        assert work.lessons.sees_competitor(team_id=TEAM, user_id=BOB, key="umbrella")

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.blocks.home import PAGE, TEAM_LESSONS, UPCOMING, HomePage
+from bot.lessons import read_lessons
 from storage import Work
 
 TEAM_LESSONS_DAYS = 30
@@ -24,6 +25,7 @@ def read_home_page(
     now: datetime,
     zone: ZoneInfo,
     asking_offered: bool = False,
+    lessons_typed: str | None = None,
 ) -> HomePage:
     """The page of the rep's journal from `offset`, with its buyers' asks; the newest page when
     that one emptied (deletions). Its days are named in `zone`, the rep's."""
@@ -53,4 +55,9 @@ def read_home_page(
             team_id=team_id, autopsy_ids=[item.autopsy.id for item in journal]
         ),
         asking_offered=asking_offered,
+        lessons_found=(
+            read_lessons(work, team_id=team_id, user_id=user_id, typed=lessons_typed, now=now)
+            if lessons_typed
+            else None
+        ),
     )

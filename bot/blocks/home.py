@@ -29,7 +29,9 @@ from bot.blocks import buyer_link, crm_prompts
 from bot.blocks.digest_post import lesson_text
 from bot.blocks.elements import note, section
 from bot.blocks.follow_up_dms import touch_base_buttons
+from bot.blocks.lessons_search import lessons_search
 from bot.blocks.mrkdwn import escape, quote
+from bot.lessons import LessonsAnswer
 from bot.working_hours import arrival_day
 from storage import Autopsy, BuyerAsk, FollowUp, JournalEntry, Lesson, LostDeal
 
@@ -66,6 +68,7 @@ class HomePage:
     unmatched: Sequence[LostDeal] = ()  # admins only: CRM-lost deals whose owner is no one in Slack
     buyer_asks: Mapping[int, BuyerAsk] = field(default_factory=dict)
     asking_offered: bool = False
+    lessons_found: LessonsAnswer | None = None  # what they searched for in the lessons, if they did
 
 
 def home(page: HomePage) -> View:
@@ -88,6 +91,7 @@ def home(page: HomePage) -> View:
         blocks.append(note(buyer_link.NOT_OFFERED))
     if page.is_admin and page.unmatched:
         blocks.append(section(crm_prompts.unmatched_line(list(page.unmatched))))
+    blocks += lessons_search(page.lessons_found)
     blocks += [DividerBlock(), HeaderBlock(text="Coming up")]
     if not page.upcoming:
         blocks.append(section("No touch-base reminders waiting. Each autopsy can set one."))

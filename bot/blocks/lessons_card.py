@@ -71,9 +71,11 @@ def _kind_line(answer: LessonsAnswer) -> str:
     )
 
 
-def lessons_card(answer: LessonsAnswer) -> list[Block]:
+def lessons_card(
+    answer: LessonsAnswer, *, lessons_shown: int = LESSONS_SHOWN, words_shown: int = WORDS_SHOWN
+) -> list[Block]:
     """Counts, main reasons, the self-check, shared lessons, customers' words, deals won back and
-    open actions (at most 25 blocks: App Home holds it beside everything else)."""
+    open actions: at most 10 blocks with the lessons and customers' words shown."""
     found, subject = answer.found, answer.subject
     blocks: list[Block] = [HeaderBlock(text=_title(answer)[:150]), note(_kind_line(answer))]
     if subject.kind is Kind.WORDS and not subject.terms:
@@ -89,15 +91,15 @@ def lessons_card(answer: LessonsAnswer) -> list[Block]:
     blocks.append(
         section("*Shared lessons*, newest first" if found.lessons else "*Shared lessons:* none yet.")
     )
-    for lesson in found.lessons[:LESSONS_SHOWN]:
+    for lesson in found.lessons[:lessons_shown]:
         blocks.append(
             section(lesson_text(lesson, hide_anonymous_deal_names=answer.hide_anonymous_deal_names))
         )
-    if found.shared_lessons > len(found.lessons[:LESSONS_SHOWN]):
-        blocks.append(note(f"…and {found.shared_lessons - LESSONS_SHOWN} more shared lessons"))
+    if found.shared_lessons > len(found.lessons[:lessons_shown]):
+        blocks.append(note(f"…and {found.shared_lessons - lessons_shown} more shared lessons"))
     if found.customer_words:
         blocks.append(section("*In the customer's words*"))
-        for words in found.customer_words[:WORDS_SHOWN]:
+        for words in found.customer_words[:words_shown]:
             blocks.append(
                 section(customer_text(words, hide_anonymous_deal_names=answer.hide_anonymous_deal_names))
             )

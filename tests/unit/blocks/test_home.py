@@ -13,7 +13,7 @@ from slack_sdk.models.views import View
 from bot import ids
 from bot.blocks import home
 from storage import BuyerAsk, FollowUp, JournalEntry, Lesson, LostDeal
-from tests.support.examples import NOW, worst_autopsy
+from tests.support.examples import FULLEST_LESSONS, NOW, worst_autopsy
 
 
 def test_the_fullest_home_stays_valid_escaped_and_under_100_blocks():
@@ -47,6 +47,7 @@ def test_the_fullest_home_stays_valid_escaped_and_under_100_blocks():
         zone=UTC,
         now=NOW,
         is_admin=True,
+        lessons_found=FULLEST_LESSONS,
     )
     body = home.home(page).to_dict()
     View(**body).validate_json()

@@ -18,13 +18,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, literal_column, or_, select, table
+from sqlalchemy import ColumnElement, String, case, exists, func, literal_column, or_, select, table, union
 from sqlalchemy.orm import Session
 
 from storage.autopsies import SHARED, Lesson
 from storage.digests import CHECKS, CustomerWords
 from storage.models import Action, Autopsy, BuyerAsk, Competitor, FollowUp, LostDeal
 
+ANSWERS = ("yes", "partly", "no")  # a self-check's answers (bot.autopsy.ANSWERS)
 TERMS_MAX = 8  # words searched for; more only slows the search and rarely finds more
 TERM_MAX = 40  # characters of one word: nothing longer is a word anyone wrote
 ALIASES_MAX = 10  # the merged names of one competitor whose words a CRM's reason is searched for
@@ -95,9 +96,13 @@ class Lessons:
     ) -> LessonsFound:
         """A competitor by key (merged names carry the key they went into): its autopsies, and the
         CRM's lost deals whose reason names it or one of its merged names."""
-        names = [key, *self._merged_names(team_id, key)]
-        deals = or_(*(self._lost_deal_words(search_terms(name), phrase=True) for name in names))
-        return self._found(team_id, user_id, Autopsy.competitor_key == key, deals, since, **limits)
+        names = [search_terms(name) for name in (key, *self._merged_names(team_id, key))]
+        named = self._words(
+            "lost_deal_words", LostDeal, team_id, [name for name in names if name], phrase=True
+        )
+        return self._found(
+            team_id, user_id, Autopsy.competitor_key == key, LostDeal.id.in_(named), since, **limits
+        )
 
     def about_reason(
         self, *, team_id: str, user_id: str, reason: str, since: datetime, **limits: int
@@ -114,43 +119,45 @@ class Lessons:
         lesson), in a buyer's answers, or in a CRM's lost deal (its name and reason)."""
         if not terms:
             return LessonsFound()
-        by_buyer = select(BuyerAsk.autopsy_id).where(BuyerAsk.team_id == team_id, self._buyer_words(terms))
-        autopsies = or_(self._autopsy_words(terms), Autopsy.id.in_(by_buyer))
-        return self._found(team_id, user_id, autopsies, self._lost_deal_words(terms), since, **limits)
+        # One list of ids, read from the words' indexes: an OR of the two would read the whole team.
+        by_buyer = select(BuyerAsk.autopsy_id).where(
+            BuyerAsk.team_id == team_id,
+            BuyerAsk.id.in_(self._words("buyer_answer_words", BuyerAsk, team_id, [terms])),
+        )
+        found = union(self._words("autopsy_words", Autopsy, team_id, [terms]), by_buyer)
+        deals = LostDeal.id.in_(self._words("lost_deal_words", LostDeal, team_id, [terms]))
+        return self._found(team_id, user_id, Autopsy.id.in_(found), deals, since, by_id=True, **limits)
 
     # The words each database searches
-    def _matching(
-        self, words_table: str, searched: Any, terms: Sequence[str], *, phrase: bool
-    ) -> ColumnElement[bool]:
-        """Rows whose words hold every term (or, as a `phrase`, the terms in order): `searched` is
-        the row's id (SQLite) or its table (PostgreSQL's `words` column)."""
+    def _words(
+        self,
+        words_table: str,
+        model: Any,
+        team_id: str,
+        wanted: Sequence[Sequence[str]],
+        *,
+        phrase: bool = False,
+    ) -> Any:
+        """The ids of `model`'s rows of the team whose words hold any of `wanted`: each all of its
+        terms (or, as a `phrase`, the terms in order). None wanted finds none."""
+        if not wanted:
+            return select(model.id).where(literal_column("1") == 0)
         if self.postgresql:
             query = func.phraseto_tsquery if phrase else func.plainto_tsquery
-            words = literal_column(f"{searched.name}.words")
-            return words.op("@@")(query(literal_column("'english'"), " ".join(terms)))
-        quoted = f'"{" ".join(terms)}"' if phrase else " ".join(f'"{term}"' for term in terms)
-        found = (
+            queries = [query(literal_column("'english'"), " ".join(terms)) for terms in wanted]
+            either = queries[0]
+            for other in queries[1:]:
+                either = either.op("||")(other)  # a tsquery OR another
+            words = literal_column(f"{model.__tablename__}.words")
+            return select(model.id).where(model.team_id == team_id, words.op("@@")(either))
+        alternatives = [
+            f'"{" ".join(terms)}"' if phrase else " ".join(f'"{term}"' for term in terms) for terms in wanted
+        ]
+        return (
             select(literal_column("rowid"))
             .select_from(table(words_table))
-            .where(literal_column(words_table).op("MATCH")(quoted))
+            .where(literal_column(words_table).op("MATCH")(" OR ".join(alternatives)))
         )
-        return searched.id.in_(found)
-
-    def _autopsy_words(self, terms: Sequence[str]) -> ColumnElement[bool]:
-        return self._matching(
-            "autopsy_words", Autopsy.__table__ if self.postgresql else Autopsy, terms, phrase=False
-        )
-
-    def _buyer_words(self, terms: Sequence[str]) -> ColumnElement[bool]:
-        return self._matching(
-            "buyer_answer_words", BuyerAsk.__table__ if self.postgresql else BuyerAsk, terms, phrase=False
-        )
-
-    def _lost_deal_words(self, terms: Sequence[str], *, phrase: bool = False) -> ColumnElement[bool]:
-        if not terms:
-            return literal_column("1") == 0  # a name of no words names no deal
-        searched = LostDeal.__table__ if self.postgresql else LostDeal
-        return self._matching("lost_deal_words", searched, terms, phrase=phrase)
 
     def _merged_names(self, team_id: str, key: str) -> Sequence[str]:
         return self.session.scalars(
@@ -169,78 +176,105 @@ class Lessons:
         deals: ColumnElement[bool],
         since: datetime,
         *,
+        by_id: bool = False,
         lesson_limit: int = 5,
         words_limit: int = 3,
         action_limit: int = 5,
     ) -> LessonsFound:
         # Every autopsy the asker may see: the team's shared ones and their own, private or not.
+        team = Autopsy.team_id
+        if by_id and not self.postgresql:
+            # SQLite, with no statistics, would take an index on team_id for a narrow one and read
+            # the whole team to check each row against the words' ids; "+" keeps it to those ids.
+            team = literal_column("+autopsies.team_id", String)
         seen = (
-            Autopsy.team_id == team_id,
+            team == team_id,
             or_(Autopsy.sharing.in_(SHARED), Autopsy.user_id == user_id),
             about,
         )
         session = self.session
-        recent = case((Autopsy.created_at >= since, 1), else_=0).label("recent")
-        checks = [getattr(Autopsy, name) for name in CHECKS]
+        # One pass over the subject's autopsies, a row per main reason: sums, not a group per
+        # answer, which would sort the rows.
+        checks = [
+            func.count(case((getattr(Autopsy, name) == answer, 1))) for name in CHECKS for answer in ANSWERS
+        ]
         lost = [0, 0]
+        shared_count = 0
         reasons: Counter[str] = Counter()
         self_checks: dict[str, Counter[str]] = {name: Counter() for name in CHECKS}
-        for is_recent, reason, *answers, count in session.execute(
-            select(recent, Autopsy.main_reason, *checks, func.count())
+        # Grouped by an expression: grouped by the column, SQLite would read the team in its
+        # (team_id, main_reason) index's order rather than the subject's own index.
+        reason_of = func.coalesce(Autopsy.main_reason, "")
+        for reason, count, recent, shared, *answered in session.execute(
+            select(
+                reason_of,
+                func.count(),
+                func.count(case((Autopsy.created_at >= since, 1))),
+                func.count(case((Autopsy.sharing.in_(SHARED), 1))),
+                *checks,
+            )
             .where(*seen)
-            .group_by(recent, Autopsy.main_reason, *checks)
+            .group_by(reason_of)
         ):
-            lost[is_recent] += count
-            if reason is not None:
+            lost[1] += recent
+            lost[0] += count - recent
+            shared_count += shared
+            if reason:
                 reasons[reason] += count
-            for name, answer in zip(CHECKS, answers, strict=True):
-                self_checks[name][answer] += count
+            for index, name in enumerate(CHECKS):
+                for offset, answer in enumerate(ANSWERS):
+                    if answered[index * len(ANSWERS) + offset]:
+                        self_checks[name][answer] += answered[index * len(ANSWERS) + offset]
         if not any(lost):
             self_checks = {}
         crm = self._crm_lost(team_id, deals, since, reasons)
         shared = (*seen, Autopsy.sharing.in_(SHARED))
-        lessons = [
-            Lesson.shared_by(row)
-            for row in session.execute(
-                select(
-                    Autopsy.deal_name,
-                    Autopsy.outcome,
-                    Autopsy.winner,
-                    Autopsy.competitor,
-                    Autopsy.main_reason,
-                    Autopsy.lesson,
-                    Autopsy.user_id,
-                    Autopsy.sharing,
-                    Autopsy.deal_value_cents,
-                    Autopsy.crm,
-                    Autopsy.crm_deal_url,
+        lessons = (
+            [
+                Lesson.shared_by(row)
+                for row in session.execute(
+                    select(
+                        Autopsy.deal_name,
+                        Autopsy.outcome,
+                        Autopsy.winner,
+                        Autopsy.competitor,
+                        Autopsy.main_reason,
+                        Autopsy.lesson,
+                        Autopsy.user_id,
+                        Autopsy.sharing,
+                        Autopsy.deal_value_cents,
+                        Autopsy.crm,
+                        Autopsy.crm_deal_url,
+                    )
+                    .where(*shared)
+                    .order_by(Autopsy.created_at.desc(), Autopsy.id.desc())
+                    .limit(lesson_limit)
                 )
-                .where(*shared)
-                .order_by(Autopsy.created_at.desc(), Autopsy.id.desc())
-                .limit(lesson_limit)
-            )
-        ]
-        shared_count = (
-            session.scalar(select(func.count()).where(*shared))
-            if len(lessons) == lesson_limit
-            else len(lessons)
+            ]
+            if shared_count
+            else []
         )
+
+        # Open actions and deals won back are few beside the subject's autopsies: each is read
+        # from its own side and its autopsy checked by key.
+        def of_seen(autopsy_id: Any) -> Any:
+            return exists().where(Autopsy.id == autopsy_id, *seen)
+
         actions = session.execute(
             select(Action.what, Action.owner_id, Action.due_on, func.count().over())
-            .join(Autopsy, Autopsy.id == Action.autopsy_id)
-            .where(*seen, Action.team_id == team_id, Action.state == "open")
+            .where(Action.team_id == team_id, Action.state == "open", of_seen(Action.autopsy_id))
             .order_by(Action.due_on, Action.id)
             .limit(action_limit)
         ).all()
         won_back = session.scalar(
             select(func.count())
             .select_from(FollowUp)
-            .join(Autopsy, Autopsy.id == FollowUp.autopsy_id)
             .where(
-                *seen,
-                FollowUp.team_id == team_id,
-                FollowUp.kind == "touch_base",
                 FollowUp.state == "won_back",
+                FollowUp.team_id == team_id,
+                FollowUp.closed_at.is_not(None),  # an answer closes it: the team's closed ones only
+                FollowUp.kind == "touch_base",
+                of_seen(FollowUp.autopsy_id),
             )
         )
         return LessonsFound(
@@ -251,8 +285,8 @@ class Lessons:
             reasons=reasons,
             self_checks=self_checks,
             lessons=lessons,
-            shared_lessons=shared_count or 0,
-            customer_words=self._customer_words(shared, words_limit),
+            shared_lessons=shared_count,
+            customer_words=self._customer_words(team_id, shared, words_limit) if shared_count else [],
             won_back=won_back or 0,
             open_actions=[OpenAction(what, owner, due) for what, owner, due, _ in actions],
             open_actions_total=actions[0][3] if actions else 0,
@@ -281,11 +315,25 @@ class Lessons:
                 reasons[reason] += count
         return counts
 
-    def _customer_words(self, shared: Sequence[ColumnElement[bool]], limit: int) -> list[CustomerWords]:
-        """What buyers of the subject's shared autopsies answered, as the digest quotes them."""
+    def _customer_words(
+        self, team_id: str, shared: Sequence[ColumnElement[bool]], limit: int
+    ) -> list[CustomerWords]:
+        """What buyers of the subject's shared autopsies answered, newest first, as the digest
+        quotes them: read from the team's answers, newest first, each autopsy checked by key."""
         if not limit:
             return []
         with_words = or_(BuyerAsk.main_reason.is_not(None), BuyerAsk.changed_mind.is_not(None))
+        ask_of = (
+            select(BuyerAsk.id)
+            .where(
+                BuyerAsk.team_id == team_id,
+                BuyerAsk.answered_at.is_not(None),
+                with_words,
+                exists().where(Autopsy.id == BuyerAsk.autopsy_id, *shared),
+            )
+            .order_by(BuyerAsk.answered_at.desc(), BuyerAsk.id.desc())
+            .limit(limit)
+        )
         rows = self.session.execute(
             select(
                 Autopsy.deal_name,
@@ -296,9 +344,8 @@ class Lessons:
                 BuyerAsk.changed_mind,
             )
             .join(Autopsy, Autopsy.id == BuyerAsk.autopsy_id)
-            .where(*shared, and_(BuyerAsk.answered_at.is_not(None), with_words))
+            .where(BuyerAsk.id.in_(list(self.session.scalars(ask_of))))
             .order_by(BuyerAsk.answered_at.desc(), BuyerAsk.id.desc())
-            .limit(limit)
         )
         return [
             CustomerWords(

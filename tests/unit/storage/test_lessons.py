@@ -159,7 +159,7 @@ def test_deals_won_back_and_open_actions_of_what_the_asker_may_see(store):
     with store.write() as work:
         for autopsy_id in (acme, hidden):
             work.session.query(FollowUp).filter(FollowUp.autopsy_id == autopsy_id).update(
-                {"state": "won_back"}
+                {"state": "won_back", "closed_at": NOW}
             )
         for n, (autopsy_id, what) in enumerate(
             ((acme, "Call the CFO"), (hidden, "SECRET PLAN"), (acme, "Done"))

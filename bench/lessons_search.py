@@ -21,7 +21,8 @@ visible figures) and the card's Block Kit:
   baseline     a trivial read in a unit of work (the competitor's name by its key);
   competitor   "Initech" (25,000 autopsies at 100k: the largest card);
   reason       "price";
-  words        "procurement security" (every word, in what the team wrote, buyers and CRM reasons).
+  words        one word of the vocabulary (in about 1 autopsy in 50: its lesson or its customer's
+               words), searched in what the team wrote, buyers' answers and CRM reasons.
 Latency runs from each card's scheduled start to its card. The plans of the competitor's and the
 reason's figures and of the words' search are printed: they must name ix_autopsies_team_competitor,
 ix_autopsies_team_reason and the FTS5 table or the GIN index (exit 1 otherwise). Target: p99 under
@@ -79,7 +80,6 @@ SENTENCES = [
     "Procurement wanted a security review we could not finish in time.",
     "Their CFO froze every new project until next year's budget.",
 ]
-TYPED = {"competitor": "Initech", "reason": "price", "words": "procurement security"}
 
 
 def vocabulary(rng: random.Random) -> list[str]:
@@ -89,6 +89,10 @@ def vocabulary(rng: random.Random) -> list[str]:
         "".join(rng.choice(letters) + rng.choice(vowels) for _ in range(rng.randrange(2, 5)))
         for _ in range(400)
     ]
+
+
+VOCABULARY = vocabulary(random.Random(0))  # the same words at every size
+TYPED = {"competitor": "Initech", "reason": "price", "words": VOCABULARY[7]}
 
 
 def lesson_text(rng: random.Random, words: list[str]) -> str:
@@ -102,7 +106,7 @@ def seed(url: str, *, stored: int, rng: random.Random) -> None:
 
     upgrade(url)
     store = Store.connect(url)
-    words = vocabulary(rng)
+    words = VOCABULARY
     start, span = NOW - timedelta(days=730), timedelta(days=730)
     with store.engine.begin() as connection:
         for team, count in ((TEAM, stored), (OTHER, 5000)):
@@ -332,6 +336,7 @@ def main() -> int:
                         f"{loaded:.0f}",
                     ]
                 )
+                print(" | ".join(rows[-1]), file=sys.stderr, flush=True)  # as it goes: a run takes minutes
                 if kind != "baseline" and size == max(args.sizes) and p99 >= TARGET_MS:
                     missed.append(f"{name} {kind} p99 {p99:.1f} ms")
             for kind, (indexed, plan) in figures["plans"].items():  # type: ignore[attr-defined]

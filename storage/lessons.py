@@ -195,9 +195,8 @@ class Lessons:
         session = self.session
         # One pass over the subject's autopsies, a row per main reason: sums, not a group per
         # answer, which would sort the rows.
-        checks = [
-            func.count(case((getattr(Autopsy, name) == answer, 1))) for name in CHECKS for answer in ANSWERS
-        ]
+        pairs = [(name, answer) for name in CHECKS for answer in ANSWERS]
+        checks = [func.count(case((getattr(Autopsy, name) == answer, 1))) for name, answer in pairs]
         lost = [0, 0]
         shared_count = 0
         reasons: Counter[str] = Counter()
@@ -221,10 +220,9 @@ class Lessons:
             shared_count += shared
             if reason:
                 reasons[reason] += count
-            for index, name in enumerate(CHECKS):
-                for offset, answer in enumerate(ANSWERS):
-                    if answered[index * len(ANSWERS) + offset]:
-                        self_checks[name][answer] += answered[index * len(ANSWERS) + offset]
+            for (name, answer), times in zip(pairs, answered, strict=True):
+                if times:
+                    self_checks[name][answer] += times
         if not any(lost):
             self_checks = {}
         crm = self._crm_lost(team_id, deals, since, reasons)

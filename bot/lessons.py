@@ -87,12 +87,13 @@ def read_lessons(work: Work, *, team_id: str, user_id: str, typed: str, now: dat
     if named is not None and work.lessons.sees_competitor(team_id=team_id, user_id=user_id, key=named.key):
         competitor = (named.key, named.name)
     subject = subject_of(typed, competitor)
-    lessons = work.lessons
+    lessons, asked = work.lessons, {"team_id": team_id, "user_id": user_id, "since": since}
+    asked["reason_codes"] = tuple(autopsy.REASONS)
     if subject.kind is Kind.COMPETITOR:
-        found = lessons.about_competitor(team_id=team_id, user_id=user_id, key=subject.key, since=since)
+        found = lessons.about_competitor(key=subject.key, **asked)
     elif subject.kind is Kind.REASON:
-        found = lessons.about_reason(team_id=team_id, user_id=user_id, reason=subject.key, since=since)
+        found = lessons.about_reason(reason=subject.key, **asked)
     else:
-        found = lessons.about_words(team_id=team_id, user_id=user_id, terms=subject.terms, since=since)
+        found = lessons.about_words(terms=subject.terms, **asked)
     settings = work.workspaces.settings(team_id)
     return LessonsAnswer(subject, found, bool(settings and settings.hide_anonymous_deal_names))

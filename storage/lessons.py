@@ -92,7 +92,14 @@ class Lessons:
         return self.session.scalar(seen.limit(1)) is not None
 
     def about_competitor(
-        self, *, team_id: str, user_id: str, key: str, since: datetime, **limits: int
+        self,
+        *,
+        team_id: str,
+        user_id: str,
+        key: str,
+        since: datetime,
+        reason_codes: Sequence[str],
+        **limits: int,
     ) -> LessonsFound:
         """A competitor by key (merged names carry the key they went into): its autopsies, and the
         CRM's lost deals whose reason names it or one of its merged names."""
@@ -101,19 +108,45 @@ class Lessons:
             "lost_deal_words", LostDeal, team_id, [name for name in names if name], phrase=True
         )
         return self._found(
-            team_id, user_id, Autopsy.competitor_key == key, LostDeal.id.in_(named), since, **limits
+            team_id,
+            user_id,
+            Autopsy.competitor_key == key,
+            LostDeal.id.in_(named),
+            since,
+            reason_codes=reason_codes,
+            **limits,
         )
 
     def about_reason(
-        self, *, team_id: str, user_id: str, reason: str, since: datetime, **limits: int
+        self,
+        *,
+        team_id: str,
+        user_id: str,
+        reason: str,
+        since: datetime,
+        reason_codes: Sequence[str],
+        **limits: int,
     ) -> LessonsFound:
         """A main reason: the autopsies that chose it, and the CRM's lost deals whose reason names it."""
         return self._found(
-            team_id, user_id, Autopsy.main_reason == reason, LostDeal.main_reason == reason, since, **limits
+            team_id,
+            user_id,
+            Autopsy.main_reason == reason,
+            LostDeal.main_reason == reason,
+            since,
+            reason_codes=reason_codes,
+            **limits,
         )
 
     def about_words(
-        self, *, team_id: str, user_id: str, terms: Sequence[str], since: datetime, **limits: int
+        self,
+        *,
+        team_id: str,
+        user_id: str,
+        terms: Sequence[str],
+        since: datetime,
+        reason_codes: Sequence[str],
+        **limits: int,
     ) -> LessonsFound:
         """Every term in what a team wrote (competitor, why they won, what the customer said, the
         lesson), in a buyer's answers, or in a CRM's lost deal (its name and reason)."""
@@ -126,7 +159,16 @@ class Lessons:
         )
         found = union(self._words("autopsy_words", Autopsy, team_id, [terms]), by_buyer)
         deals = LostDeal.id.in_(self._words("lost_deal_words", LostDeal, team_id, [terms]))
-        return self._found(team_id, user_id, Autopsy.id.in_(found), deals, since, by_id=True, **limits)
+        return self._found(
+            team_id,
+            user_id,
+            Autopsy.id.in_(found),
+            deals,
+            since,
+            reason_codes=reason_codes,
+            by_id=True,
+            **limits,
+        )
 
     # The words each database searches
     def _words(
@@ -176,6 +218,7 @@ class Lessons:
         deals: ColumnElement[bool],
         since: datetime,
         *,
+        reason_codes: Sequence[str],
         by_id: bool = False,
         lesson_limit: int = 5,
         words_limit: int = 3,
@@ -193,36 +236,27 @@ class Lessons:
             about,
         )
         session = self.session
-        # One pass over the subject's autopsies, a row per main reason: sums, not a group per
-        # answer, which would sort the rows.
+        # One pass over the subject's autopsies, one row of sums: grouped, SQLite would sort them.
         pairs = [(name, answer) for name in CHECKS for answer in ANSWERS]
-        checks = [func.count(case((getattr(Autopsy, name) == answer, 1))) for name, answer in pairs]
-        lost = [0, 0]
-        shared_count = 0
-        reasons: Counter[str] = Counter()
-        self_checks: dict[str, Counter[str]] = {name: Counter() for name in CHECKS}
-        # Grouped by an expression: grouped by the column, SQLite would read the team in its
-        # (team_id, main_reason) index's order rather than the subject's own index.
-        reason_of = func.coalesce(Autopsy.main_reason, "")
-        for reason, count, recent, shared, *answered in session.execute(
+        won_back = exists().where(
+            FollowUp.autopsy_id == Autopsy.id, FollowUp.kind == "touch_base", FollowUp.state == "won_back"
+        )
+        total, recent, shared_count, won, *counts = session.execute(
             select(
-                reason_of,
                 func.count(),
                 func.count(case((Autopsy.created_at >= since, 1))),
                 func.count(case((Autopsy.sharing.in_(SHARED), 1))),
-                *checks,
-            )
-            .where(*seen)
-            .group_by(reason_of)
-        ):
-            lost[1] += recent
-            lost[0] += count - recent
-            shared_count += shared
-            if reason:
-                reasons[reason] += count
-            for (name, answer), times in zip(pairs, answered, strict=True):
-                if times:
-                    self_checks[name][answer] += times
+                func.count(case((won_back, 1))),
+                *(func.count(case((Autopsy.main_reason == reason, 1))) for reason in reason_codes),
+                *(func.count(case((getattr(Autopsy, name) == answer, 1))) for name, answer in pairs),
+            ).where(*seen)
+        ).one()
+        lost = [total - recent, recent]
+        reasons = Counter({reason: n for reason, n in zip(reason_codes, counts, strict=False) if n})
+        self_checks: dict[str, Counter[str]] = {name: Counter() for name in CHECKS}
+        for (name, answer), times in zip(pairs, counts[len(reason_codes) :], strict=True):
+            if times:
+                self_checks[name][answer] += times
         if not any(lost):
             self_checks = {}
         crm = self._crm_lost(team_id, deals, since, reasons)
@@ -253,8 +287,8 @@ class Lessons:
             else []
         )
 
-        # Open actions and deals won back are few beside the subject's autopsies: each is read
-        # from its own side and its autopsy checked by key.
+        # Open actions are few beside the subject's autopsies: each is read from its own side,
+        # its autopsy checked by key.
         def of_seen(autopsy_id: Any) -> Any:
             return exists().where(Autopsy.id == autopsy_id, *seen)
 
@@ -264,17 +298,6 @@ class Lessons:
             .order_by(Action.due_on, Action.id)
             .limit(action_limit)
         ).all()
-        won_back = session.scalar(
-            select(func.count())
-            .select_from(FollowUp)
-            .where(
-                FollowUp.state == "won_back",
-                FollowUp.team_id == team_id,
-                FollowUp.closed_at.is_not(None),  # an answer closes it: the team's closed ones only
-                FollowUp.kind == "touch_base",
-                of_seen(FollowUp.autopsy_id),
-            )
-        )
         return LessonsFound(
             lost_recent=lost[1],
             lost_earlier=lost[0],
@@ -285,7 +308,7 @@ class Lessons:
             lessons=lessons,
             shared_lessons=shared_count,
             customer_words=self._customer_words(team_id, shared, words_limit) if shared_count else [],
-            won_back=won_back or 0,
+            won_back=won,
             open_actions=[OpenAction(what, owner, due) for what, owner, due, _ in actions],
             open_actions_total=actions[0][3] if actions else 0,
         )

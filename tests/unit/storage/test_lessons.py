@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from bot import autopsy
 from bot.deal_news import WORKFLOW, DealNews
 from storage import Plan, Store, upgrade
 from storage.actions import Commitment
@@ -27,6 +28,7 @@ from tests.support.slack_requests import unique
 TEAM = "T1"
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 SINCE = NOW - timedelta(days=90)
+REASONS = tuple(autopsy.REASONS)
 ME, ANN, BOB = "U0ME", "U0ANN", "U0BOB"
 
 
@@ -45,17 +47,23 @@ def lost(store: Store, user: str, deal: str, *, at: datetime = NOW, **changes: o
 
 def competitor(store: Store, key: str = "initech", user: str = ME) -> LessonsFound:
     with store.read() as work:
-        return work.lessons.about_competitor(team_id=TEAM, user_id=user, key=key, since=SINCE)
+        return work.lessons.about_competitor(
+            team_id=TEAM, user_id=user, key=key, since=SINCE, reason_codes=REASONS
+        )
 
 
 def words(store: Store, text: str, user: str = ME) -> LessonsFound:
     with store.read() as work:
-        return work.lessons.about_words(team_id=TEAM, user_id=user, terms=search_terms(text), since=SINCE)
+        return work.lessons.about_words(
+            team_id=TEAM, user_id=user, terms=search_terms(text), since=SINCE, reason_codes=REASONS
+        )
 
 
 def reason(store: Store, main_reason: str, user: str = ME) -> LessonsFound:
     with store.read() as work:
-        return work.lessons.about_reason(team_id=TEAM, user_id=user, reason=main_reason, since=SINCE)
+        return work.lessons.about_reason(
+            team_id=TEAM, user_id=user, reason=main_reason, since=SINCE, reason_codes=REASONS
+        )
 
 
 def crm_lost(store: Store, deal_id: str, *, reason: str, main_reason: str | None, at: datetime = NOW) -> None:
@@ -241,10 +249,10 @@ def test_after_db_copy_to_postgresql_and_back_words_are_still_found(tmp_path, po
         copy_database(source, url, progress=Quiet())
         with closing(Store.connect(url)) as copied, copied.read() as work:
             found = work.lessons.about_words(
-                team_id=TEAM, user_id=unique("U"), terms=("lesson",), since=SINCE
+                team_id=TEAM, user_id=unique("U"), terms=("lesson",), since=SINCE, reason_codes=REASONS
             )
             by_name = work.lessons.about_competitor(
-                team_id=TEAM, user_id=unique("U"), key="initech", since=SINCE
+                team_id=TEAM, user_id=unique("U"), key="initech", since=SINCE, reason_codes=REASONS
             )
         assert found.lost == 6  # the named and anonymous of 9; the private 3 not
         assert by_name.lost == 6

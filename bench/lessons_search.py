@@ -304,8 +304,8 @@ def main() -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--postgres", metavar="URL", default=os.environ.get("TEST_DATABASE_URL"))
-    parser.add_argument("--rate", type=float, default=20, help="cards a second (default 20)")
-    parser.add_argument("--count", type=int, default=300, help="cards of each kind (default 300)")
+    parser.add_argument("--rate", type=float, default=3, help="cards a second (default 3)")
+    parser.add_argument("--count", type=int, default=50, help="cards of each kind (default 50)")
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
     args = parser.parse_args()
     rows, all_plans, missed = [], [], []

@@ -43,6 +43,7 @@ class DealNews:
     amount: Decimal | None = None
     currency: str | None = None
     reason: str | None = None  # the CRM's loss reason, as written there
+    main_reason: str | None = None  # the autopsy's main reason the loss reason plainly names
     owner_email: str | None = None
     owner_user_id: str | None = None  # a Slack user, when the source names one (a workflow step)
     contact_name: str | None = (

@@ -12,6 +12,7 @@ from bot.blocks import home_actions
 from bot.blocks.home import PAGE, TEAM_LESSONS, UPCOMING, HomePage
 from bot.config import Settings
 from bot.digest.week import schedule_for
+from bot.lessons import read_lessons
 from storage import Work
 
 TEAM_LESSONS_DAYS = 30
@@ -29,6 +30,7 @@ def read_home_page(
     zone: ZoneInfo,
     asking_offered: bool = False,
     defaults: Settings | None = None,
+    lessons_typed: str | None = None,
 ) -> HomePage:
     """The page of the rep's journal from `offset`, with its buyers' asks; the newest page when
     that one emptied (deletions). Its days are named in `zone`, the rep's; the team's months in
@@ -66,6 +68,11 @@ def read_home_page(
             team_id=team_id, month_starts=months, top=loss_trends.TOP_COMPETITORS
         ),
         team_zone=team_zone,
+        lessons_found=(
+            read_lessons(work, team_id=team_id, user_id=user_id, typed=lessons_typed, now=now)
+            if lessons_typed
+            else None
+        ),
     )
 
 

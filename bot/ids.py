@@ -33,6 +33,8 @@ OPEN_SETTINGS = "home_open_settings"
 AUTOPSY_MENU = "home_autopsy_menu"  # overflow: edit:<id> / delete:<id>
 HOME_PAGE = "home_page"  # "Show more"; value: the offset of the page to show
 HOME_NEWER = "home_page_newer"  # "Newer"; the same
+HOME_LESSONS_SEARCH = "home_lessons_search"  # block: the lessons search box (Enter sends it)
+LESSONS_SEARCH = "lessons_search"  # its input: a competitor, a main reason or words
 
 # Editing and deleting an autopsy (private_metadata: its id)
 AUTOPSY_EDIT_VIEW = "autopsy_edit"

@@ -25,6 +25,7 @@ def register(app: App) -> None:
     app.event("app_home_opened")(events.home_opened)
     app.action(ids.HOME_PAGE)(actions.show_page)
     app.action(ids.HOME_NEWER)(actions.show_page)
+    app.action(ids.LESSONS_SEARCH)(actions.search_lessons)
     app.action(ids.AUTOPSY_MENU)(actions.autopsy_menu)
     app.view_submission(ids.AUTOPSY_EDIT_VIEW)(submissions.save_edit)
     app.action(ids.AUTOPSY_DELETE)(actions.delete_autopsy)

@@ -220,6 +220,16 @@ def show_page(
     publish_home(client, context, team_id=team_id, user_id=user_id, logger=logger, offset=offset)
 
 
+def search_lessons(
+    ack: Ack, body: dict, action: dict, context: BoltContext, client: WebClient, logger: Logger
+) -> None:
+    """App Home's lessons search, on Enter: App Home again, the card of what was typed under the box."""
+    ack()
+    team_id, user_id = who(context, body)
+    typed = " ".join(str(action.get("value") or "").split())
+    publish_home(client, context, team_id=team_id, user_id=user_id, logger=logger, lessons_typed=typed)
+
+
 def autopsy_menu(
     ack: Ack, body: dict, action: dict, context: BoltContext, client: WebClient, logger: Logger
 ) -> None:

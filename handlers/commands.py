@@ -1,4 +1,5 @@
-"""`/lost-deal`: open the autopsy form; `help`, `list`, `stats`, `pause` and `resume` answer privately."""
+"""`/lost-deal`: open the autopsy form; `help`, `list`, `stats`, `pause`, `resume` and
+`lessons <competitor, reason or words>` answer privately."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
 import clock
-from bot.blocks import follow_up_dms, replies
+from bot.blocks import follow_up_dms, lessons_card, replies
 from bot.blocks.message import Message
+from bot.lessons import read_lessons
 from handlers.context import store_of, who, zone_of
 from handlers.modals import open_autopsy_form
 
@@ -26,6 +28,11 @@ def lost_deal(
     if answer is not None:
         team_id, user_id = who(context, command)
         ack(**answer(context, team_id, user_id).as_kwargs())
+        return
+    word, _, about = text.partition(" ")
+    if word.lower() == LESSONS:
+        team_id, user_id = who(context, command)
+        ack(**_lessons(context, team_id, user_id, about).as_kwargs())
         return
     # Ack first: the trigger_id expires 3 seconds after the command was typed.
     ack()
@@ -56,6 +63,14 @@ def _stats(context: BoltContext, team_id: str, user_id: str) -> Message:
     return replies.stats(mine, team)
 
 
+def _lessons(context: BoltContext, team_id: str, user_id: str, about: str) -> Message:
+    if not about:
+        return lessons_card.lessons_help()
+    with store_of(context).read() as work:
+        answer = read_lessons(work, team_id=team_id, user_id=user_id, typed=about, now=clock.now())
+    return lessons_card.lessons_message(answer)
+
+
 def _pause(context: BoltContext, team_id: str, user_id: str) -> Message:
     with store_of(context).write() as work:
         work.follow_ups.pause(team_id=team_id, user_id=user_id, now=clock.now())
@@ -68,6 +83,7 @@ def _resume(context: BoltContext, team_id: str, user_id: str) -> Message:
     return follow_up_dms.pause_notice(False)
 
 
+LESSONS = "lessons"  # `/lost-deal lessons <competitor, reason or words>`: a private card
 # `/lost-deal <word>`: a private answer instead of the form.
 SUBCOMMANDS: dict[str, Callable[[BoltContext, str, str], Message]] = {
     "help": _help,

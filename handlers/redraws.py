@@ -21,9 +21,17 @@ from storage import Due, Store
 
 
 def publish_home(
-    client: WebClient, context: BoltContext, *, team_id: str, user_id: str, logger: Logger, offset: int = 0
+    client: WebClient,
+    context: BoltContext,
+    *,
+    team_id: str,
+    user_id: str,
+    logger: Logger,
+    offset: int = 0,
+    lessons_typed: str | None = None,
 ) -> None:
-    """Draw the rep's App Home (the page of their journal from `offset`); failures are logged."""
+    """Draw the rep's App Home (the page of their journal from `offset`, and the lessons card of
+    what they typed in its search box); failures are logged."""
     is_admin = admins_of(context).is_admin(client, team_id=team_id, user_id=user_id)
     now = clock.now()
     try:
@@ -39,6 +47,7 @@ def publish_home(
                 zone=zone,
                 asking_offered=asking_of(context) is not None,
                 defaults=context["settings"],
+                lessons_typed=lessons_typed,
             )
         client.views_publish(user_id=user_id, view=home.home(page))
     except SQLAlchemyError:

@@ -91,6 +91,7 @@ class LostDeals:
                 ("deal_name", item.deal_name),
                 ("currency", item.currency),
                 ("reason", item.reason),
+                ("main_reason", item.main_reason),
                 ("pipeline", item.pipeline),
                 ("owner_email", item.owner_email),
                 ("owner_id", item.owner_user_id),

@@ -23,6 +23,7 @@ from storage.competitors import Competitors
 from storage.digests import Digests
 from storage.engine import make_engine
 from storage.follow_ups import FollowUps
+from storage.lessons import Lessons
 from storage.loss_trends import LossTrends
 from storage.lost_deals import LostDeals
 from storage.people import People
@@ -75,6 +76,10 @@ class Work:
     @cached_property
     def loss_trends(self) -> LossTrends:
         return LossTrends(self.session)
+
+    @cached_property
+    def lessons(self) -> Lessons:
+        return Lessons(self.session)
 
     @cached_property
     def people(self) -> People:

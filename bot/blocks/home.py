@@ -30,7 +30,9 @@ from bot.blocks.digest_post import lesson_text
 from bot.blocks.elements import note, section
 from bot.blocks.follow_up_dms import touch_base_buttons
 from bot.blocks.home_actions import HomeActions, action_sections
+from bot.blocks.lessons_search import lessons_search
 from bot.blocks.mrkdwn import escape, quote
+from bot.lessons import LessonsAnswer
 from bot.working_hours import arrival_day
 from storage import Autopsy, BuyerAsk, FollowUp, JournalEntry, Lesson, LostDeal
 from storage.loss_trends import LossTrend
@@ -71,6 +73,7 @@ class HomePage:
     actions: HomeActions | None = None
     loss_trend: LossTrend | None = None  # the team's losses per month
     team_zone: ZoneInfo | None = None  # the workspace's, whose months the trend counts
+    lessons_found: LessonsAnswer | None = None  # what they searched for in the lessons, if they did
 
 
 def home(page: HomePage) -> View:
@@ -94,6 +97,7 @@ def home(page: HomePage) -> View:
         blocks.append(note(buyer_link.NOT_OFFERED))
     if page.is_admin and page.unmatched:
         blocks.append(section(crm_prompts.unmatched_line(list(page.unmatched))))
+    blocks += lessons_search(page.lessons_found)
     blocks += [DividerBlock(), HeaderBlock(text="Coming up")]
     if not page.upcoming:
         blocks.append(section("No touch-base reminders waiting. Each autopsy can set one."))

@@ -97,6 +97,7 @@ HELP_TEXT = (
     f"• `{ids.COMMAND}`: the same, naming the deal in the form\n"
     f"• `{ids.COMMAND} list`: your last 10 autopsies\n"
     f"• `{ids.COMMAND} stats`: your numbers and the team's\n"
+    f"• `{ids.COMMAND} lessons Initech`: what the team learned about a competitor, a reason or words\n"
     f"• `{ids.COMMAND} pause` / `resume`: stop and restart my reminders (nothing is dropped)\n"
     f"• `{ids.COMMAND} help`: this message · App Home: everything you wrote, to read, edit or export\n"
     "You'll answer a few honest questions, write down how it went, and pick a day to touch base again. "

@@ -19,6 +19,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.config import CrmSettings
 from bot.crm.hubspot_client import HubSpot, HubSpotRefused, HubSpotUnavailable
+from bot.crm.reasons import main_reason_named
 from bot.deal_news import CRMS, HUBSPOT
 from bot.deal_prompt import DealPrompt, DealPrompter
 from bot.slack.web_api import error_code
@@ -147,6 +148,7 @@ class CrmPrompter(DealPrompter):
             "amount_cents": cents(facts.amount),
             "currency": facts.currency,
             "reason": (facts.reason or "")[:500] or None,
+            "main_reason": main_reason_named(facts.reason),
             "pipeline": facts.pipeline,
             "stage": facts.stage,
             "lost": lost,

@@ -54,3 +54,9 @@ def form_answers(reason: str | None) -> dict[str, str]:
     if not answers or len(text.split()) > STOCK_VALUE_WORDS:
         answers["winner_reason"] = text[: autopsy.WINNER_REASON_MAX]
     return answers
+
+
+def main_reason_named(reason: str | None) -> str | None:
+    """The main reason a CRM's loss reason plainly names, if one: what a lost deal with no autopsy
+    counts as when the team asks about a reason."""
+    return form_answers(reason).get("main_reason")

@@ -26,6 +26,7 @@ from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 
 import clock
+from bot.crm.reasons import main_reason_named
 from bot.deal_news import SALESFORCE, DealNews, NewsBatch, UnreadableNews
 
 SOAP_ENVELOPE_NS = "http://schemas.xmlsoap.org/soap/envelope/"
@@ -183,6 +184,7 @@ def _news(entry: Element, instance: str | None) -> DealNews:
     closed = _value(field("IsClosed"), _boolean, f"{deal_id}'s IsClosed")
     won = _value(field("IsWon"), _boolean, f"{deal_id}'s IsWon")
     changed_at = _value(field("LastModifiedDate"), _moment, f"{deal_id}'s LastModifiedDate")
+    reason = _capped(field(LOSS_REASON_FIELD), REASON_MAX)
     return DealNews(
         crm=SALESFORCE,
         deal_id=deal_id,
@@ -195,7 +197,8 @@ def _news(entry: Element, instance: str | None) -> DealNews:
         deal_name=_capped(field("Name"), DEAL_NAME_MAX),
         amount=_value(field("Amount"), _amount, f"{deal_id}'s Amount"),
         currency=_value(field("CurrencyIsoCode"), _currency, f"{deal_id}'s CurrencyIsoCode"),
-        reason=_capped(field(LOSS_REASON_FIELD), REASON_MAX),
+        reason=reason,
+        main_reason=main_reason_named(reason),
         owner_email=_capped(field(OWNER_EMAIL_FIELD), EMAIL_MAX),
         contact_name=_capped(field(BUYER_CONTACT_FIELD), CONTACT_MAX),
         deal_url=f"{instance}/lightning/r/Opportunity/{deal_id}/view" if instance else None,

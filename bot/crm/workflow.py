@@ -12,6 +12,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from bot.crm.reasons import main_reason_named
 from bot.deal_news import WORKFLOW, DealNews, UnreadableNews
 
 SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,20}$")
@@ -50,6 +51,7 @@ def read_step(inputs: dict[str, Any], *, execution_id: str, now: datetime) -> De
         raise UnreadableNews("deal_name is empty")
     if not execution_id:
         raise UnreadableNews("the event has no function_execution_id")
+    reason = _text(inputs, "reason", 500)
     return DealNews(
         crm=WORKFLOW,
         deal_id=f"{person}:{name.casefold()}"[:64],
@@ -58,7 +60,8 @@ def read_step(inputs: dict[str, Any], *, execution_id: str, now: datetime) -> De
         lost=True,
         deal_name=name,
         amount=_amount(inputs.get("amount")),
-        reason=_text(inputs, "reason", 500),
+        reason=reason,
+        main_reason=main_reason_named(reason),
         owner_user_id=person,
         contact_name=_text(inputs, "buyer_contact", CONTACT_MAX),
     )

@@ -14,8 +14,6 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from slack_sdk.models.blocks import Block
-
 from bot import ids
 from bot.config import load_settings
 from bot.digest.posting import DigestSweep
@@ -35,12 +33,11 @@ from tests.support.app_home_views import (
 from tests.support.bot_process import Bot, bot_env, start_bot
 from tests.support.databases import follow_ups_of
 from tests.support.examples import ANSWERS as STORED_ANSWERS
-from tests.support.lost_deal_form import FORM_ANSWERS, open_form, submit
+from tests.support.lost_deal_form import FORM_ANSWERS, command_answer, open_form, submit
 from tests.support.slack_requests import (
     FORM,
     fill_form,
     send,
-    slash_command,
     unique,
     view_click,
     view_submission,
@@ -290,20 +287,6 @@ def test_export_my_data_sends_my_autopsies_in_my_words_with_what_became_of_them_
     assert {"Revisits (UTC)", "From the CRM", "CRM deal ID", "CRM deal link"} <= set(second)
 
 
-def command(bot: Bot, fake: SlackEmulator, text: str, *, user: str, team: str) -> dict[str, Any]:
-    """`/lost-deal <text>`; return the private answer Rebound acked with."""
-    trigger = new_trigger_id()
-    body = slash_command(
-        text, user=user, trigger_id=trigger, response_url=fake.response_url(trigger), team=team
-    )
-    reply = send(bot.events_url, body, FORM)
-    assert reply.status == 200
-    answer = reply.json()
-    for block in answer["blocks"]:
-        Block.parse(block).validate_json()
-    return answer
-
-
 def seed(bot: Bot, team: str, user: str, count: int, **answers: Any) -> None:
     store = Store.connect(bot.env["DATABASE_URL"])
     try:
@@ -324,10 +307,12 @@ def seed(bot: Bot, team: str, user: str, count: int, **answers: Any) -> None:
 
 def test_list_answers_privately_with_my_last_ten(bot, fake):
     user, team = unique("U"), unique("T")
-    assert "haven't written an autopsy yet" in json.dumps(command(bot, fake, "list", user=user, team=team))
+    assert "haven't written an autopsy yet" in json.dumps(
+        command_answer(bot, fake, "list", user=user, team=team)
+    )
     seed(bot, team, user, 12)
     seed(bot, team, unique("U"), 3, deal_name="Someone Else's")
-    answer = json.dumps(command(bot, fake, "list", user=user, team=team))
+    answer = json.dumps(command_answer(bot, fake, "list", user=user, team=team))
     assert "Your last 10 of 12 autopsies" in answer
     assert "Deal 00" in answer and "Deal 09" in answer and "Deal 10" not in answer
     assert "Someone Else" not in answer
@@ -338,12 +323,12 @@ def test_stats_show_mine_and_the_teams_patterns_only_from_three_up(bot, fake):
     seed(bot, team, user, 1)
     seed(bot, team, user, 1, sharing="private")
     seed(bot, team, other, 1, sharing="private")
-    few = json.dumps(command(bot, fake, "stats", user=user, team=team))
+    few = json.dumps(command_answer(bot, fake, "stats", user=user, team=team))
     assert "*You:* 2 autopsies" in few
     assert "*The team, last 90 days:* 1 shared autopsy" in few  # private ones are not the team's
     assert few.count("too few in the last 90 days to show a pattern") == 3
     seed(bot, team, other, 2, sharing="anonymous")
-    enough = json.dumps(command(bot, fake, "stats", user=user, team=team))
+    enough = json.dumps(command_answer(bot, fake, "stats", user=user, team=team))
     assert "3 shared autopsies" in enough and "Did I really listen" in enough
     assert "too few" not in enough.split("Self-check")[1].split("Who won")[0]
 

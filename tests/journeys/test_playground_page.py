@@ -194,6 +194,21 @@ def test_the_demo_team_s_digest_shows_its_patterns_and_chart(browser, demo_playg
         assert page.problems == []  # type: ignore[attr-defined]
 
 
+def test_lessons_about_a_demo_competitor_show_as_a_card_only_the_rep_sees(browser, demo_playground):
+    from playwright.sync_api import expect
+
+    with browsing(browser, demo_playground) as page:
+        type_command(page, "/lost-deal lessons Initech")
+        card = page.get_by_role("listitem").filter(has_text="Lessons about Initech").last
+        expect(card).to_be_visible(timeout=10_000)
+        expect(card.get_by_text("Show the ROI numbers before the renewal call")).to_be_visible()
+        expect(card.get_by_text("Only visible to you")).to_be_visible()
+        page.set_viewport_size({"width": 1280, "height": 1500})  # the whole card
+        card.scroll_into_view_if_needed()
+        page.screenshot(path=str(DOCS / "playground-lessons.png"))
+        assert page.problems == []  # type: ignore[attr-defined]
+
+
 def test_a_hostile_autopsy_shows_as_text_and_runs_nothing(page):
     from playwright.sync_api import expect
 

@@ -5,14 +5,17 @@ shared lesson saved in the week of a digest."""
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from bot import ids
 from bot.autopsy import Answers
+from bot.lessons import Kind, LessonsAnswer, Subject
 from playground.emulator import TEAM_ID
-from storage import Autopsy, BuyerAsk, FollowUp, Plan, Store
+from storage import Autopsy, BuyerAsk, CustomerWords, FollowUp, Lesson, Plan, Store
+from storage.lessons import LessonsFound, OpenAction
 
 # A rep who lost a renewal to an in-house build, sharing the lesson anonymously.
 ANSWERS = Answers(
@@ -137,3 +140,33 @@ def buyer_ask(asked_at: datetime, **changes: Any) -> BuyerAsk:
         may_contact=None,
     )
     return BuyerAsk(**{**fields, **changes})
+
+
+_MARKUP = "<!channel>" * 30
+# The fullest lessons card: everything at its most, all of it markup.
+FULLEST_LESSONS = LessonsAnswer(
+    Subject(Kind.COMPETITOR, "initech", "Initech"),
+    LessonsFound(
+        lost_recent=40,
+        reasons=Counter(price=30, timing=10),
+        self_checks={"check_listened": Counter(yes=40)},
+        lessons=[
+            Lesson(
+                _MARKUP,
+                "new_deal_lost",
+                "competitor",
+                _MARKUP,
+                None,
+                _MARKUP,
+                None,
+                None,
+            )
+        ]
+        * 5,
+        shared_lessons=40,
+        customer_words=[CustomerWords(_MARKUP, None, "other", _MARKUP, _MARKUP)] * 3,
+        won_back=4,
+        open_actions=[OpenAction(_MARKUP, "U0BOB", date(2026, 12, 1))] * 5,
+        open_actions_total=9,
+    ),
+)

@@ -71,3 +71,28 @@ STATE_VALUES = st.dictionaries(
     max_size=8,
 )
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+# What a person may type to search the team's lessons: the search engines' own syntax, SQL, a
+# 10 KB paste, only punctuation, emoji, right-to-left and zero-width text, NUL.
+HOSTILE_SEARCHES = [
+    '"',
+    '"unclosed phrase',
+    "*",
+    "price*",
+    "NEAR(initech price, 2)",
+    "initech OR price",
+    "initech AND NOT price",
+    "-cheap",
+    "lesson:price",
+    "^initech",
+    "(((",
+    "')); DROP TABLE autopsies; --",
+    "1' OR '1'='1",
+    "initech " * 1500,
+    "x" * 10_240,
+    "!!! ??? ... ;;; ::: ---",
+    "\U0001f600\U0001f525\U0001f4b8",
+    "\u05de\u05d7\u05d9\u05e8 \u0633\u0639\u0631",
+    "\u202eprice\u200b\u0000",
+    "",
+]

@@ -1,4 +1,5 @@
-"""The rep's /lost-deal form against the real bot: typed, opened by the fake Slack, filled in and saved."""
+"""The rep's /lost-deal form against the real bot: typed, opened by the fake Slack, filled in and saved;
+and the private answer to `/lost-deal <word>`."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import json
 import subprocess
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from slack_sdk.models.blocks import Block
 
 from bot import ids
 from playground.emulator import SlackEmulator, new_trigger_id
@@ -64,3 +67,17 @@ def write_then_sweep(bot: Bot, fake: SlackEmulator, deal: str) -> subprocess.Com
     sweep = rebound("reminders", "--as-of", later, env=bot.env, cwd=bot.cwd)
     assert sweep.returncode == 0, sweep.stderr
     return sweep
+
+
+def command_answer(bot: Bot, fake: SlackEmulator, text: str, *, user: str, team: str) -> dict[str, Any]:
+    """`/lost-deal <text>`; return the private answer Rebound acked with, its blocks checked valid."""
+    trigger = new_trigger_id()
+    body = slash_command(
+        text, user=user, trigger_id=trigger, response_url=fake.response_url(trigger), team=team
+    )
+    reply = send(bot.events_url, body, FORM)
+    assert reply.status == 200
+    answer = reply.json()
+    for block in answer["blocks"]:
+        Block.parse(block).validate_json()
+    return answer

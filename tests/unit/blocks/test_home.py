@@ -19,7 +19,7 @@ from storage import BuyerAsk, FollowUp, JournalEntry, Lesson, LostDeal
 from storage.actions import ActionItem, ActionList
 from storage.loss_trends import LossTrend, MonthlyLosses
 from storage.models import Action
-from tests.support.examples import NOW, worst_autopsy
+from tests.support.examples import FULLEST_LESSONS, NOW, worst_autopsy
 
 
 def test_the_fullest_home_stays_valid_escaped_and_under_100_blocks():
@@ -71,6 +71,7 @@ def test_the_fullest_home_stays_valid_escaped_and_under_100_blocks():
             reasons=tuple(MonthlyLosses(key, key, (99,) * 6, (9,) * 6) for key in autopsy.REASONS),
             competitors=tuple(MonthlyLosses(f"k{n}", "<!here>" * 10, (99,) * 6, (9,) * 6) for n in range(5)),
         ),
+        lessons_found=FULLEST_LESSONS,
     )
     body = home.home(page).to_dict()
     View(**body).validate_json()

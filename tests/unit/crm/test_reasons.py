@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot import autopsy
-from bot.crm.reasons import form_answers
+from bot.crm.reasons import form_answers, main_reason_named
 
 PLAIN = [
     # Stock picklist values of HubSpot and Salesforce: the choice says it all.
@@ -104,3 +104,9 @@ def test_a_very_long_reason_still_names_the_choice_it_ends_with():
         "main_reason": "price",
         "winner_reason": reason[: autopsy.WINNER_REASON_MAX],
     }
+
+
+def test_a_lost_deal_counts_by_the_main_reason_its_crm_reason_plainly_names():
+    assert main_reason_named("Too expensive for this year's budget") == "price"
+    assert main_reason_named("Price and timing") is None  # two named: the CRM's words only
+    assert main_reason_named(None) is None

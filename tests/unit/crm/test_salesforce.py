@@ -75,6 +75,7 @@ def test_a_closed_lost_opportunity_is_read_field_by_field():
         amount=Decimal("45000.0"),
         currency="EUR",
         reason="Price",
+        main_reason="price",  # what a lost deal with no autopsy counts as
         owner_email="dana@example.com",
         deal_url=f"https://acme.my.salesforce.com/lightning/r/Opportunity/{DEAL_ID}/view",
     )

@@ -21,6 +21,7 @@ def test_the_inputs_become_a_lost_deal_for_the_person_named():
     )
     assert (news.crm, news.key, news.lost, news.changed_at) == (WORKFLOW, "Fx1", True, NOW)
     assert (news.owner_user_id, news.deal_name, news.reason) == ("U0ALICE", "Acme Corp", "Price")
+    assert news.main_reason == "price"
     assert news.amount == Decimal("12500.50")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 from unittest.mock import MagicMock
 
@@ -92,3 +93,37 @@ def test_an_org_wide_request_without_a_workspace_is_kept_under_the_org(ack, cont
     with store.read() as work:
         assert work.follow_ups.paused(team_id="E0ORG", user_id=USER)
         assert not work.follow_ups.paused(team_id="", user_id=USER)
+
+
+def test_lessons_answer_privately_in_the_ack_and_alone_say_how_to_ask(ack, context, client, logger, store):
+    with store.write() as work:
+        work.autopsies.save(
+            team_id=TEAM,
+            user_id="U0ANN",
+            view_id="V1",
+            answers=replace(ANSWERS, winner="competitor", competitor="Initech", sharing="named"),
+            created_at=datetime.now(UTC),
+        )
+    commands.lost_deal(ack, command("lessons  initech INC."), context, client, MagicMock(), logger)
+    card = json.dumps(ack.call_args.kwargs["blocks"])
+    assert "Lessons about Initech" in card and "Ask about build-vs-buy in the first call." in card
+    commands.lost_deal(ack, command("Lessons"), context, client, MagicMock(), logger)
+    assert "`/lost-deal lessons price`" in ack.call_args.kwargs["text"]
+    client.views_open.assert_not_called()
+
+
+def test_a_competitor_named_only_in_a_teammate_s_private_autopsy_is_searched_as_words(
+    ack, context, client, logger, store
+):
+    with store.write() as work:
+        work.autopsies.save(
+            team_id=TEAM,
+            user_id="U0BOB",
+            view_id="V1",
+            answers=replace(ANSWERS, winner="competitor", competitor="Umbrella", sharing="private"),
+            created_at=datetime.now(UTC),
+        )
+    commands.lost_deal(ack, command("lessons Umbrella"), context, client, MagicMock(), logger)
+    card = json.dumps(ack.call_args.kwargs["blocks"])
+    assert "searched the team's words for *umbrella*" in card
+    assert "Nothing the team wrote yet that you can see" in card

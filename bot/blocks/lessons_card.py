@@ -1,0 +1,160 @@
+"""The lessons card: what the team learned about a competitor, a main reason or some words, as
+`/lost-deal lessons` answers privately and App Home's search box shows it.
+
+Pure. Every number below 3 in it is said "fewer than 3" (`bot.lessons.said`) and a breakdown with
+fewer than 3 deals behind it is not shown; every piece of user text is escaped.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from slack_sdk.models.blocks import Block, HeaderBlock
+
+from bot import autopsy, ids
+from bot.blocks.digest_post import customer_text, lesson_text
+from bot.blocks.elements import note, section
+from bot.blocks.message import Message
+from bot.blocks.mrkdwn import escape
+from bot.lessons import RECENT_DAYS, SMALL, Kind, LessonsAnswer, said
+from storage.lessons import OpenAction
+
+LESSONS_SHOWN = 5
+WORDS_SHOWN = 3
+TOO_FEW = "too few deals to show a pattern."
+TRY_INSTEAD = "Try a competitor's name, a main reason such as `price`, or other words."
+EXAMPLES = (
+    f"• `{ids.COMMAND} lessons Initech`: a competitor your team has named\n"
+    f"• `{ids.COMMAND} lessons price`: a main reason ("
+    + ", ".join(autopsy.REASONS[code] for code in autopsy.REASONS if code != "other")
+    + ")\n"
+    f"• `{ids.COMMAND} lessons security review`: any words, searched in the lessons, reasons and "
+    "customers' words the team shared"
+)
+HELP = (
+    "*Lessons before your next pitch*\n"
+    "Before you meet a competitor or an objection again, see what the team learned:\n"
+    f"{EXAMPLES}\n"
+    "Only you see the answer. It counts the autopsies shared with the team and your own; a teammate's "
+    "private autopsy never shows, not even in a count."
+)
+
+
+def lessons_help() -> Message:
+    """`/lost-deal lessons` with nothing after it: how to ask."""
+    return Message.saying(HELP)
+
+
+def lessons_message(answer: LessonsAnswer) -> Message:
+    """The card as a private answer to `/lost-deal lessons <words>`."""
+    return Message(text=escape(_title(answer)), blocks=lessons_card(answer))  # a notification is mrkdwn
+
+
+def _title(answer: LessonsAnswer) -> str:
+    subject = answer.subject
+    if subject.kind is Kind.COMPETITOR:
+        return f"Lessons about {subject.name}"
+    if subject.kind is Kind.REASON:
+        return f"Lessons about deals lost on {subject.name.lower()}"
+    return f"Lessons that mention “{subject.name}”"
+
+
+def _kind_line(answer: LessonsAnswer) -> str:
+    subject = answer.subject
+    if subject.kind is Kind.COMPETITOR:
+        return f"A competitor your team has named, as *{escape(subject.name)}* (other spellings included)."
+    if subject.kind is Kind.REASON:
+        return "A main reason from the autopsy form, and the CRM's lost deals whose reason names it."
+    return (
+        f"Not a competitor or a main reason I know, so I searched the team's words for "
+        f"*{escape(' '.join(subject.terms))}*: lessons, why they won, what customers said, CRM reasons."
+    )
+
+
+def lessons_card(
+    answer: LessonsAnswer, *, lessons_shown: int = LESSONS_SHOWN, words_shown: int = WORDS_SHOWN
+) -> list[Block]:
+    """Counts, main reasons, the self-check, shared lessons, customers' words, deals won back and
+    open actions: at most 10 blocks with the lessons and customers' words shown."""
+    found, subject = answer.found, answer.subject
+    blocks: list[Block] = [HeaderBlock(text=_title(answer)[:150]), note(_kind_line(answer))]
+    if subject.kind is Kind.WORDS and not subject.terms:
+        blocks.append(section(f"There are no words in that to search for. {TRY_INSTEAD}"))
+        return blocks
+    if not (found.lost or found.crm_lost or found.lessons):
+        blocks.append(section(f"Nothing the team wrote yet that you can see. {TRY_INSTEAD}"))
+        return blocks
+    blocks.append(section(_deals_lost(answer)))
+    blocks.append(section(_reasons(found.reasons)))
+    if subject.kind is not Kind.REASON or found.lost:
+        blocks.append(section(_self_checks(found.lost, found.self_checks)))
+    blocks.append(
+        section("*Shared lessons*, newest first" if found.lessons else "*Shared lessons:* none yet.")
+    )
+    for lesson in found.lessons[:lessons_shown]:
+        blocks.append(
+            section(lesson_text(lesson, hide_anonymous_deal_names=answer.hide_anonymous_deal_names))
+        )
+    if found.shared_lessons > len(found.lessons[:lessons_shown]):
+        blocks.append(note(f"…and {found.shared_lessons - lessons_shown} more shared lessons"))
+    if found.customer_words:
+        blocks.append(section("*In the customer's words*"))
+        for words in found.customer_words[:words_shown]:
+            blocks.append(
+                section(customer_text(words, hide_anonymous_deal_names=answer.hide_anonymous_deal_names))
+            )
+    blocks.append(section(f"*Deals won back:* {said(found.won_back)}"))
+    blocks.append(section(_open_actions(found.open_actions, found.open_actions_total)))
+    blocks.append(
+        note(
+            "Counted: autopsies shared with the team, and your own. Numbers under 3 are not shown: "
+            "they could name a person."
+        )
+    )
+    return blocks
+
+
+def _deals_lost(answer: LessonsAnswer) -> str:
+    found = answer.found
+    lines = [
+        f"*Deals lost* (autopsies): {said(found.lost_recent)} in the last {RECENT_DAYS} days, "
+        f"{said(found.lost_earlier)} before."
+    ]
+    if found.crm_lost:
+        lines.append(
+            f"*Lost in the CRM, with no autopsy:* {said(found.crm_recent)} in the last {RECENT_DAYS} days, "
+            f"{said(found.crm_earlier)} before."
+        )
+    return "\n".join(lines)
+
+
+def _reasons(reasons: Counter[str]) -> str:
+    title = "*Main reasons*"
+    if sum(reasons.values()) < SMALL:
+        return f"{title}: {TOO_FEW}"
+    ranked = " · ".join(
+        f"{autopsy.REASONS.get(reason, reason)} {said(count)}" for reason, count in reasons.most_common()
+    )
+    return f"{title}: {ranked}"
+
+
+def _self_checks(lost: int, checks: dict[str, Counter[str]]) -> str:
+    title = "*Self-check* (Yes / Partly / No)"
+    if lost < SMALL:
+        return f"{title}: {TOO_FEW}"
+    lines = [title]
+    for name, question in autopsy.SELF_CHECKS.items():
+        answers = checks.get(name, Counter())
+        lines.append(f"• {question} " + " / ".join(said(answers[answer]) for answer in autopsy.ANSWERS))
+    return "\n".join(lines)
+
+
+def _open_actions(actions: list[OpenAction], total: int) -> str:
+    if not actions:
+        return "*Open actions:* none."
+    lines = [f"*Open actions* ({total})"]
+    for action in actions:
+        lines.append(f"• {escape(action.what, 300)} · <@{action.owner_id}> · due {action.due_on:%a %-d %b}")
+    if total > len(actions):
+        lines.append(f"…and {total - len(actions)} more")
+    return "\n".join(lines)

@@ -41,6 +41,24 @@ class Lesson:
     autopsy_id: int | None = None  # for "Make it an action": a teammate may adopt a shared lesson
 
     @classmethod
+    def columns(cls) -> tuple[Any, ...]:
+        """What `shared_by` reads of an autopsy, for a query that selects no more."""
+        return (
+            Autopsy.id,
+            Autopsy.deal_name,
+            Autopsy.outcome,
+            Autopsy.winner,
+            Autopsy.competitor,
+            Autopsy.main_reason,
+            Autopsy.lesson,
+            Autopsy.user_id,
+            Autopsy.sharing,
+            Autopsy.deal_value_cents,
+            Autopsy.crm,
+            Autopsy.crm_deal_url,
+        )
+
+    @classmethod
     def shared_by(cls, row: Any) -> Lesson:
         """A shared autopsy (a model or a row with its columns) as the team may see it."""
         named = row.sharing == "named"

@@ -115,20 +115,7 @@ class Digests:
         lessons = [
             Lesson.shared_by(row)
             for row in session.execute(
-                select(
-                    Autopsy.id,
-                    Autopsy.deal_name,
-                    Autopsy.outcome,
-                    Autopsy.winner,
-                    Autopsy.competitor,
-                    Autopsy.main_reason,
-                    Autopsy.lesson,
-                    Autopsy.user_id,
-                    Autopsy.sharing,
-                    Autopsy.deal_value_cents,
-                    Autopsy.crm,
-                    Autopsy.crm_deal_url,
-                )
+                select(*Lesson.columns())
                 .where(*in_week)
                 .order_by(Autopsy.created_at, Autopsy.id)
                 .limit(lesson_limit)

@@ -265,20 +265,7 @@ class Lessons:
             [
                 Lesson.shared_by(row)
                 for row in session.execute(
-                    select(
-                        Autopsy.id,
-                        Autopsy.deal_name,
-                        Autopsy.outcome,
-                        Autopsy.winner,
-                        Autopsy.competitor,
-                        Autopsy.main_reason,
-                        Autopsy.lesson,
-                        Autopsy.user_id,
-                        Autopsy.sharing,
-                        Autopsy.deal_value_cents,
-                        Autopsy.crm,
-                        Autopsy.crm_deal_url,
-                    )
+                    select(*Lesson.columns())
                     .where(*shared)
                     .order_by(Autopsy.created_at.desc(), Autopsy.id.desc())
                     .limit(lesson_limit)

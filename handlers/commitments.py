@@ -24,6 +24,8 @@ from handlers.context import store_of, who, zone_of
 from handlers.modals import form_values, keep_open, not_saved, open_modal
 from handlers.ownership import number
 from handlers.redraws import answer_refused_click, publish_home, redraw_follow_up, tell_clicker
+from storage import Work
+from storage.models import Action
 
 NOT_ADOPTABLE = "This lesson can't become an action: it was deleted, or it isn't shared with the team."
 NOT_YOURS = "This action is someone else's to answer, so I've left it as it is."
@@ -117,6 +119,13 @@ def _refuse(client: WebClient, context: BoltContext, body: dict, raw_id: object,
     answer_refused_click(client, context, body, Message.saying(NOT_YOURS), logger=logger)
 
 
+def _owned(work: Work, team_id: str, user_id: str, action_id: int | None) -> Action | None:
+    """The action, if the clicker owns it; None for anyone else's, or an id that is none."""
+    if action_id is None:
+        return None
+    return work.actions.owned(team_id=team_id, owner_id=user_id, action_id=action_id)
+
+
 def action_done(
     ack: Ack, body: dict, action: dict, context: BoltContext, client: WebClient, logger: Logger
 ) -> None:
@@ -124,21 +133,14 @@ def action_done(
     ack()
     team_id, user_id = who(context, body)
     action_id = number(action.get("value"))
-    owned = None
-    if action_id is not None:
-        with store_of(context).write() as work:
-            work.actions.close(
-                team_id=team_id,
-                owner_id=user_id,
-                action_id=action_id,
-                state="done",
-                outcome=None,
-                now=clock.now(),
-            )
-            owned = work.actions.owned(team_id=team_id, owner_id=user_id, action_id=action_id)
-    if owned is None or action_id is None:
+    with store_of(context).write() as work:
+        owned = _owned(work, team_id, user_id, action_id)
+        if owned is not None:
+            done = {"state": "done", "outcome": None, "now": clock.now()}
+            work.actions.close(team_id=team_id, owner_id=user_id, action_id=owned.id, **done)
+    if owned is None:
         return _refuse(client, context, body, action.get("value"), logger)
-    _redraw(client, context, team_id, action_id, logger)
+    _redraw(client, context, team_id, owned.id, logger)
 
 
 def action_not_doing(
@@ -147,15 +149,12 @@ def action_not_doing(
     """ "Not doing": a small form asking why (it is the action's outcome)."""
     ack()
     team_id, user_id = who(context, body)
-    action_id = number(action.get("value"))
-    owned = None
-    if action_id is not None:
-        with store_of(context).read() as work:
-            owned = work.actions.owned(team_id=team_id, owner_id=user_id, action_id=action_id)
-    if owned is None or action_id is None:
+    with store_of(context).read() as work:
+        owned = _owned(work, team_id, user_id, number(action.get("value")))
+    if owned is None:
         return _refuse(client, context, body, action.get("value"), logger)
     if owned.state != "open":  # answered already, in another window
-        return _redraw(client, context, team_id, action_id, logger)
+        return _redraw(client, context, team_id, owned.id, logger)
     view = action_items.not_doing_modal(owned)
     if not open_modal(client, body["trigger_id"], view, logger=logger, what="the not-doing form"):
         tell_clicker(client, body, replies.form_unavailable("click the button again"), logger=logger)
@@ -172,11 +171,7 @@ def save_not_doing(
     action_id = number(view.get("private_metadata"))
     try:
         with store_of(context).write() as work:
-            owned = (
-                None
-                if action_id is None
-                else work.actions.owned(team_id=team_id, owner_id=user_id, action_id=action_id)
-            )
+            owned = _owned(work, team_id, user_id, action_id)
             if owned is not None:
                 work.actions.close(
                     team_id=team_id,
@@ -188,11 +183,11 @@ def save_not_doing(
                 )
     except SQLAlchemyError:
         return not_saved(ack, logger, ids.ACTION_WHY, f"why {user_id} is not doing action {action_id}")
-    if owned is None or action_id is None:
+    if owned is None:
         logger.warning("Refused a not-doing from %s for action %r", user_id, view.get("private_metadata"))
         return keep_open(ack, {ids.ACTION_WHY: "This action isn't yours to close, or it was deleted."})
     ack()
-    _redraw(client, context, team_id, action_id, logger)
+    _redraw(client, context, team_id, owned.id, logger)
 
 
 def action_snooze(

@@ -39,6 +39,29 @@ class CustomerWords:
     other_reason: str | None
     changed_mind: str | None
 
+    @classmethod
+    def columns(cls) -> tuple[Any, ...]:
+        """What `shared_by` reads: an answered ask joined to its autopsy."""
+        return (
+            Autopsy.deal_name,
+            Autopsy.user_id,
+            Autopsy.sharing,
+            BuyerAsk.main_reason,
+            BuyerAsk.other_reason,
+            BuyerAsk.changed_mind,
+        )
+
+    @classmethod
+    def shared_by(cls, row: Any) -> CustomerWords:
+        """A buyer's answer as its autopsy is shared: the rep named only when it is."""
+        return cls(
+            deal_name=row.deal_name,
+            user_id=row.user_id if row.sharing == "named" else None,
+            main_reason=row.main_reason,
+            other_reason=row.other_reason,
+            changed_mind=row.changed_mind,
+        )
+
 
 @dataclass(frozen=True)
 class WeekFacts:
@@ -193,22 +216,9 @@ class Digests:
         if spoke and words_limit:
             # A join here: the first few in the window's order, which the index gives presorted.
             words = [
-                CustomerWords(
-                    deal_name=deal_name,
-                    user_id=user_id if sharing == "named" else None,
-                    main_reason=main_reason,
-                    other_reason=other_reason,
-                    changed_mind=changed_mind,
-                )
-                for deal_name, user_id, sharing, main_reason, other_reason, changed_mind in session.execute(
-                    select(
-                        Autopsy.deal_name,
-                        Autopsy.user_id,
-                        Autopsy.sharing,
-                        BuyerAsk.main_reason,
-                        BuyerAsk.other_reason,
-                        BuyerAsk.changed_mind,
-                    )
+                CustomerWords.shared_by(row)
+                for row in session.execute(
+                    select(*CustomerWords.columns())
                     .join(Autopsy, Autopsy.id == BuyerAsk.autopsy_id)
                     .where(*in_window, Autopsy.sharing.in_(SHARED), with_words)
                     .order_by(BuyerAsk.answered_at, BuyerAsk.id)

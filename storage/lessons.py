@@ -344,25 +344,9 @@ class Lessons:
             .limit(limit)
         )
         rows = self.session.execute(
-            select(
-                Autopsy.deal_name,
-                Autopsy.user_id,
-                Autopsy.sharing,
-                BuyerAsk.main_reason,
-                BuyerAsk.other_reason,
-                BuyerAsk.changed_mind,
-            )
+            select(*CustomerWords.columns())
             .join(Autopsy, Autopsy.id == BuyerAsk.autopsy_id)
             .where(BuyerAsk.id.in_(list(self.session.scalars(ask_of))))
             .order_by(BuyerAsk.answered_at.desc(), BuyerAsk.id.desc())
         )
-        return [
-            CustomerWords(
-                deal_name=deal_name,
-                user_id=user if sharing == "named" else None,
-                main_reason=main_reason,
-                other_reason=other_reason,
-                changed_mind=changed_mind,
-            )
-            for deal_name, user, sharing, main_reason, other_reason, changed_mind in rows
-        ]
+        return [CustomerWords.shared_by(row) for row in rows]

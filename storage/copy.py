@@ -40,10 +40,12 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from storage.engine import make_engine
 from storage.migrate import applied_revisions, migration_scripts, upgrade
+from storage.models import AutopsyTally
 from storage.searching import is_words_table, is_written
 
 BATCH_ROWS = 2_000  # rows per read and per target transaction: memory stays flat, commits stay few
 NOT_COPIED = frozenset({"alembic_version"})  # the target's own, set by its migrations
+TALLIES = AutopsyTally.__tablename__
 
 
 class CopyStopped(Exception):
@@ -189,7 +191,8 @@ def copied_tables(engine: Engine) -> list[Table]:
     return [
         table
         for table in metadata.sorted_tables
-        if table.name not in NOT_COPIED and not is_words_table(table.name)  # the target's triggers fill them
+        # The target's triggers fill the words and the tallies as the autopsies go in.
+        if table.name not in NOT_COPIED and not is_words_table(table.name) and table.name != TALLIES
     ]
 
 

@@ -11,19 +11,34 @@ of letters or digits becomes one quoted term (`search_terms`), bound as a parame
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, case, exists, func, literal_column, or_, select, table, union
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Integer,
+    any_,
+    bindparam,
+    case,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+    table,
+    union,
+)
 from sqlalchemy.orm import Session
 
 from storage.autopsies import SHARED, Lesson
 from storage.digests import CHECKS, CustomerWords
-from storage.models import Action, Autopsy, BuyerAsk, Competitor, FollowUp, LostDeal
+from storage.models import Action, Autopsy, AutopsyTally, BuyerAsk, Competitor, LostDeal
 
 ANSWERS = ("yes", "partly", "no")  # a self-check's answers (bot.autopsy.ANSWERS)
 TERMS_MAX = 8  # words searched for; more only slows the search and rarely finds more
@@ -75,6 +90,25 @@ class LessonsFound:
         return self.crm_recent + self.crm_earlier
 
 
+@dataclass
+class Sums:
+    """Counts of the autopsies about a subject, as they add up from tallies and rows."""
+
+    lost: list[int] = field(default_factory=lambda: [0, 0])  # [earlier, recent]
+    shared: int = 0
+    won_back: int = 0
+    reasons: Counter[str] = field(default_factory=Counter)
+    self_checks: dict[str, Counter[str]] = field(default_factory=lambda: {name: Counter() for name in CHECKS})
+
+    def add(self, other: Sums) -> None:
+        self.lost = [mine + theirs for mine, theirs in zip(self.lost, other.lost, strict=True)]
+        self.shared += other.shared
+        self.won_back += other.won_back
+        self.reasons.update(other.reasons)
+        for name, answers in other.self_checks.items():
+            self.self_checks[name].update(answers)
+
+
 class Lessons:
     """The lessons a unit of work reads (`Store.read()`), by competitor, main reason or words."""
 
@@ -114,6 +148,7 @@ class Lessons:
             LostDeal.id.in_(named),
             since,
             reason_codes=reason_codes,
+            tallied=AutopsyTally.competitor_key == key,
             **limits,
         )
 
@@ -135,6 +170,7 @@ class Lessons:
             LostDeal.main_reason == reason,
             since,
             reason_codes=reason_codes,
+            tallied=AutopsyTally.main_reason == reason,
             **limits,
         )
 
@@ -162,7 +198,7 @@ class Lessons:
         return self._found(
             team_id,
             user_id,
-            Autopsy.id.in_(found),
+            self._among(Autopsy.id, self.session.scalars(found).all()),
             deals,
             since,
             reason_codes=reason_codes,
@@ -201,6 +237,14 @@ class Lessons:
             .where(literal_column(words_table).op("MATCH")(" OR ".join(alternatives)))
         )
 
+    def _among(self, column: Any, ids: Sequence[int]) -> ColumnElement[bool]:
+        """`column` is one of `ids`, searched for once and sent as one parameter (the card's
+        queries would each search again; a parameter apiece would pass SQLite's limit)."""
+        if self.postgresql:
+            return column == any_(bindparam("found_ids", list(ids), type_=ARRAY(Integer)))
+        listed = func.json_each(bindparam("found_ids", json.dumps(list(ids))))
+        return column.in_(select(literal_column("value")).select_from(listed))
+
     def _merged_names(self, team_id: str, key: str) -> Sequence[str]:
         return self.session.scalars(
             select(Competitor.key)
@@ -220,45 +264,40 @@ class Lessons:
         *,
         reason_codes: Sequence[str],
         by_id: bool = False,
+        tallied: ColumnElement[bool] | None = None,
         lesson_limit: int = 5,
         words_limit: int = 3,
         action_limit: int = 5,
     ) -> LessonsFound:
         # Every autopsy the asker may see: the team's shared ones and their own, private or not.
-        team = Autopsy.team_id
-        if by_id and not self.postgresql:
-            # SQLite, with no statistics, would take an index on team_id for a narrow one and read
-            # the whole team to check each row against the words' ids; "+" keeps it to those ids.
-            team = literal_column("+autopsies.team_id", String)
+        team: ColumnElement[str] = Autopsy.team_id
+        if by_id:
+            # Either database would read the team by an index on team_id (SQLite with no statistics;
+            # PostgreSQL, newest first, for the lessons) and check each row against the words' ids:
+            # an expression on team_id keeps them to those ids.
+            team = Autopsy.team_id.concat("")
         seen = (
             team == team_id,
             or_(Autopsy.sharing.in_(SHARED), Autopsy.user_id == user_id),
             about,
         )
         session = self.session
-        # One pass over the subject's autopsies, one row of sums: grouped, SQLite would sort them.
-        pairs = [(name, answer) for name in CHECKS for answer in ANSWERS]
-        won_back = exists().where(
-            FollowUp.autopsy_id == Autopsy.id, FollowUp.kind == "touch_base", FollowUp.state == "won_back"
-        )
-        total, recent, shared_count, won, *counts = session.execute(
-            select(
-                func.count(),
-                func.count(case((Autopsy.created_at >= since, 1))),
-                func.count(case((Autopsy.sharing.in_(SHARED), 1))),
-                func.count(case((won_back, 1))),
-                *(func.count(case((Autopsy.main_reason == reason, 1))) for reason in reason_codes),
-                *(func.count(case((getattr(Autopsy, name) == answer, 1))) for name, answer in pairs),
-            ).where(*seen)
-        ).one()
-        lost = [total - recent, recent]
-        reasons = Counter({reason: n for reason, n in zip(reason_codes, counts, strict=False) if n})
-        self_checks: dict[str, Counter[str]] = {name: Counter() for name in CHECKS}
-        for (name, answer), times in zip(pairs, counts[len(reason_codes) :], strict=True):
-            if times:
-                self_checks[name][answer] += times
-        if not any(lost):
-            self_checks = {}
+        if tallied is None:
+            sums = self._summed(seen, since, reason_codes)
+        else:
+            # The tallies by month, but for the month `since` falls in: its autopsies are read.
+            month = since.astimezone(UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+            next_month = (month + timedelta(days=31)).replace(day=1)
+            sums = self._tallied(team_id, user_id, tallied, f"{month:%Y-%m}", reason_codes)
+            sums.add(
+                self._summed(
+                    (*seen, Autopsy.created_at >= month, Autopsy.created_at < next_month),
+                    since,
+                    reason_codes,
+                )
+            )
+        reasons, lost, shared_count = sums.reasons, sums.lost, sums.shared
+        self_checks = sums.self_checks if any(lost) else {}
         crm = self._crm_lost(team_id, deals, since, reasons)
         shared = (*seen, Autopsy.sharing.in_(SHARED))
         lessons = (
@@ -296,10 +335,70 @@ class Lessons:
             lessons=lessons,
             shared_lessons=shared_count,
             customer_words=self._customer_words(team_id, shared, words_limit) if shared_count else [],
-            won_back=won,
+            won_back=sums.won_back,
             open_actions=[OpenAction(what, owner, due) for what, owner, due, _ in actions],
             open_actions_total=actions[0][3] if actions else 0,
         )
+
+    def _summed(
+        self, seen: Sequence[ColumnElement[bool]], since: datetime, reason_codes: Sequence[str]
+    ) -> Sums:
+        """The autopsies `seen`, summed in one pass and one row: grouped, SQLite would sort them."""
+        pairs = [(name, answer) for name in CHECKS for answer in ANSWERS]
+        total, recent, shared, won, *counts = self.session.execute(
+            select(
+                func.count(),
+                func.count(case((Autopsy.created_at >= since, 1))),
+                func.count(case((Autopsy.sharing.in_(SHARED), 1))),
+                func.count(case((Autopsy.won_back.is_(True), 1))),
+                *(func.count(case((Autopsy.main_reason == reason, 1))) for reason in reason_codes),
+                *(func.count(case((getattr(Autopsy, name) == answer, 1))) for name, answer in pairs),
+            ).where(*seen)
+        ).one()
+        sums = Sums(lost=[total - recent, recent], shared=shared, won_back=won)
+        sums.reasons.update({reason: n for reason, n in zip(reason_codes, counts, strict=False) if n})
+        for (name, answer), times in zip(pairs, counts[len(reason_codes) :], strict=True):
+            if times:
+                sums.self_checks[name][answer] += times
+        return sums
+
+    def _tallied(
+        self, team_id: str, user_id: str, about: ColumnElement[bool], month: str, reason_codes: Sequence[str]
+    ) -> Sums:
+        """The subject's tallies the asker may see (the team's and their own private ones), but for
+        `month`'s: those before it are earlier, those after it recent."""
+        pairs = [(name, answer) for name in CHECKS for answer in ANSWERS]
+        recent = AutopsyTally.month > month
+        shared = AutopsyTally.seen_by == ""
+        rows = self.session.execute(
+            select(
+                recent,
+                shared,
+                AutopsyTally.main_reason,
+                func.sum(AutopsyTally.lost),
+                func.sum(AutopsyTally.won_back),
+                *(func.sum(getattr(AutopsyTally, f"{name}_{answer}")) for name, answer in pairs),
+            )
+            .where(
+                AutopsyTally.team_id == team_id,
+                about,
+                AutopsyTally.seen_by.in_(("", user_id)),
+                AutopsyTally.month != month,
+            )
+            .group_by(recent, shared, AutopsyTally.main_reason)
+        )
+        sums = Sums()
+        known = set(reason_codes)
+        for is_recent, is_shared, reason, lost, won, *checks in rows:
+            sums.lost[bool(is_recent)] += lost
+            sums.shared += lost if is_shared else 0
+            sums.won_back += won
+            if reason in known:
+                sums.reasons[reason] += lost
+            for (name, answer), times in zip(pairs, checks, strict=True):
+                if times:
+                    sums.self_checks[name][answer] += times
+        return sums
 
     def _crm_lost(
         self, team_id: str, deals: ColumnElement[bool], since: datetime, reasons: Counter[str]

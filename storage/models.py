@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -96,6 +97,9 @@ class Autopsy(Base):
     buyer_contact: Mapped[str | None] = mapped_column(String(150))
     # The competitor as the team knows it (storage/competitors.py): "initech inc." is "initech".
     competitor_key: Mapped[str | None] = mapped_column(String(80))
+    # Whether its touch-base was won back: the follow-ups' triggers keep it (migration 0010), so the
+    # lessons card's tallies (storage/tallies.py) can count it without reading the follow-ups.
+    won_back: Mapped[bool] = mapped_column(server_default=false())
     # The words it is found by (SQLite: the autopsy_words FTS5 table; PostgreSQL: a generated
     # tsvector column, `words`) live outside the model: each database keeps them itself.
 
@@ -338,6 +342,7 @@ class Action(Base):
     __table_args__ = (
         Index("ix_actions_team_state", "team_id", "state", "due_on"),
         Index("ix_actions_team_owner", "team_id", "owner_id", "state"),
+        Index("ix_actions_team_maker", "team_id", "made_by", "state"),  # actions I asked of others
         Index("ix_actions_team_closed", "team_id", "closed_at"),
         Index("ix_actions_autopsy", "autopsy_id"),
         # Slack may deliver the same "Make it an action" submission twice.
@@ -372,3 +377,35 @@ class Competitor(Base):
     uses: Mapped[int] = mapped_column(Integer, default=0)  # autopsies that named it, for suggestions
     merged_into: Mapped[str | None] = mapped_column(String(80))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AutopsyTally(Base):
+    """How many autopsies a team wrote in a month (UTC) about one competitor and main reason that
+    one audience may see, with their won-back deals and self-check answers. The database keeps it:
+    triggers on autopsies (migration 0010) add and take out each autopsy's counts, so no code writes
+    it and `rebound db copy` leaves it to the target's triggers."""
+
+    __tablename__ = "autopsy_tallies"
+    __table_args__ = (
+        Index("ix_autopsy_tallies_reason", "team_id", "main_reason", "seen_by", "competitor_key", "month"),
+    )
+
+    team_id: Mapped[str] = mapped_column(SLACK_ID, primary_key=True)
+    competitor_key: Mapped[str] = mapped_column(String(80), primary_key=True)  # '' for none
+    seen_by: Mapped[str] = mapped_column(SLACK_ID, primary_key=True)  # '' for shared, else the author
+    main_reason: Mapped[str] = mapped_column(String(32), primary_key=True)  # '' for none
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)  # YYYY-MM
+    lost: Mapped[int] = mapped_column(Integer)
+    won_back: Mapped[int] = mapped_column(Integer)
+    check_listened_yes: Mapped[int] = mapped_column(Integer)
+    check_listened_partly: Mapped[int] = mapped_column(Integer)
+    check_listened_no: Mapped[int] = mapped_column(Integer)
+    check_timing_yes: Mapped[int] = mapped_column(Integer)
+    check_timing_partly: Mapped[int] = mapped_column(Integer)
+    check_timing_no: Mapped[int] = mapped_column(Integer)
+    check_market_yes: Mapped[int] = mapped_column(Integer)
+    check_market_partly: Mapped[int] = mapped_column(Integer)
+    check_market_no: Mapped[int] = mapped_column(Integer)
+    check_aggressive_yes: Mapped[int] = mapped_column(Integer)
+    check_aggressive_partly: Mapped[int] = mapped_column(Integer)
+    check_aggressive_no: Mapped[int] = mapped_column(Integer)

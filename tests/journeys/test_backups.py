@@ -28,6 +28,7 @@ from rebound import cli
 from rebound.cli import main
 from rebound.progress import StepProgress
 from storage import Plan, Revisit, Store, downgrade, upgrade
+from storage.migrate import newest_revision
 from tests.support import ROOT
 from tests.support.app_home_views import home_showing, open_home, text_of
 from tests.support.bot_process import bot_env, rebound, start_bot
@@ -43,6 +44,8 @@ from tests.support.lost_deal_form import FORM_ANSWERS, open_form, submit
 from tests.support.slack_requests import unique
 
 FOLLOW_UPS_PER_AUTOPSY = 2
+
+NEWEST = newest_revision()
 
 
 def sqlite_url(file: Path) -> str:
@@ -342,7 +345,7 @@ def test_a_restore_not_confirmed_changes_nothing(lived_in, tmp_path, monkeypatch
     assert main_in(tmp_path, sqlite_url(live), ["db", "restore", "--from", str(backup)]) == 1
     said = capsys.readouterr()
     [question] = asked
-    assert f"Restore {backup} (migration 0009, 209 autopsies) over sqlite:///{live}? [y/N]" in question
+    assert f"Restore {backup} (migration {NEWEST}, 209 autopsies) over sqlite:///{live}? [y/N]" in question
     assert "Stop every Rebound process first" in said.err
     assert refusal(said.err) == "rebound: nothing restored (--yes skips this question)"
     assert file_digest(live) == untouched
@@ -395,11 +398,11 @@ def test_a_backup_from_an_older_version_is_restored_where_no_database_is_yet_and
     (tmp_path / "new").mkdir()
     done = rebound("db", "restore", "--from", str(old), "--yes", env=env, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    assert "migrated from 0004 to 0009" in done.stdout
+    assert f"migrated from 0004 to {NEWEST}" in done.stdout
     with closing(Store.connect(sqlite_url(tmp_path / "new" / "rebound.db"))) as store:
         with store.engine.connect() as connection:
             assert (
-                connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar_one() == "0009"
+                connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar_one() == NEWEST
             )
         with store.read() as work:
             [entry], total = work.autopsies.journal(team_id="T1", user_id="U1", offset=0, limit=5)

@@ -17,6 +17,7 @@ import storage.copy
 from rebound.cli import main
 from storage import Store, upgrade
 from storage.copy import copied_tables
+from storage.migrate import newest_revision
 from tests.support.app_home_views import open_home, text_of
 from tests.support.bot_process import bot_env, rebound, start_bot
 from tests.support.lived_in_database import (
@@ -54,8 +55,9 @@ def test_sqlite_to_postgresql_and_back_keeps_every_row_and_the_bot_serves_the_sa
     done = rebound("db", "copy", "--to", postgres_url, env=bot_env(fake, source), cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "every count and checksum agrees" in done.stdout
-    table_lines = done.stdout.splitlines()[1 : 1 + len(before)]
-    assert sorted(line.split()[0] for line in table_lines) == sorted(before)
+    copied = set(before) - {"autopsy_tallies"}  # the target's triggers make them, and compare below
+    table_lines = done.stdout.splitlines()[1 : 1 + len(copied)]
+    assert sorted(line.split()[0] for line in table_lines) == sorted(copied)
     for line in table_lines:
         name, source_rows, target_rows, verdict = line.split()
         assert source_rows == target_rows == str(len(before[name])) and verdict == "ok"
@@ -176,7 +178,8 @@ def test_a_source_older_than_the_code_is_refused_before_anything_is_written(fake
     )
     assert done.returncode == 2
     [line] = done.stderr.splitlines()
-    assert "is at migration 0004, not this Rebound's 0009: run `rebound db upgrade` first" in line
+    newest = newest_revision()
+    assert f"is at migration 0004, not this Rebound's {newest}: run `rebound db upgrade` first" in line
     assert not target.exists()
     missing = rebound(
         "db",

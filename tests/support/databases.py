@@ -1,5 +1,6 @@
 """Databases for the tests: a throw-away PostgreSQL schema (for the benchmarks too), the server
-TEST_DATABASE_URL names or a skip, a migrated store, and follow-ups read back as stored."""
+TEST_DATABASE_URL names or a skip, a migrated store, follow-ups read back as stored, and a copy's progress
+unseen."""
 
 from __future__ import annotations
 
@@ -92,3 +93,16 @@ def follow_ups_of(store: Store, *, team_id: str, autopsy_id: int) -> list[Follow
                 .order_by(FollowUp.id)
             )
         )
+
+
+class Quiet:
+    """A copy's progress, unseen."""
+
+    def start(self, table: str, rows: int) -> None:
+        pass
+
+    def advance(self, copied: int) -> None:
+        pass
+
+    def finish(self) -> None:
+        pass

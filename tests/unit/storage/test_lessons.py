@@ -20,6 +20,7 @@ from storage.copy import copy_database
 from storage.lessons import LessonsFound, OpenAction, search_terms
 from storage.models import FollowUp
 from tests.support.buyer_answering import buyer_answers
+from tests.support.databases import Quiet
 from tests.support.examples import ANSWERS, save_lesson
 from tests.support.hostile_input import HOSTILE_SEARCHES
 from tests.support.lived_in_database import a_team_with_everything
@@ -227,19 +228,6 @@ def test_search_terms_are_words_only_a_few_and_short():
     assert search_terms("مرحبا שלום") == ("مرحبا", "שלום")
     assert len(search_terms("word " * 5000)) == 1
     assert search_terms("x" * 100) == ("x" * 40,)
-
-
-class Quiet:
-    """A copy's progress, unseen."""
-
-    def start(self, table: str, rows: int) -> None:
-        pass
-
-    def advance(self, copied: int) -> None:
-        pass
-
-    def finish(self) -> None:
-        pass
 
 
 def test_after_db_copy_to_postgresql_and_back_words_are_still_found(tmp_path, postgres_url):

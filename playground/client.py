@@ -257,8 +257,12 @@ class SlackClient:
             self._bump()
         return {"ok": True}
 
-    def act(self, person: str, where: dict[str, Any], action: dict[str, Any]) -> dict[str, Any]:
-        """A click (a button, an overflow or select choice) in a message, the Home tab or a modal."""
+    def act(
+        self, person: str, where: dict[str, Any], action: dict[str, Any], values: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """A click (a button, an overflow or select choice) in a message, the Home tab or a modal, or
+        Enter in an input that dispatches its action; `values` is the view's state as the person left
+        it (view.state.values, which Slack sends with every block_actions from a view)."""
         action = {**action, "action_ts": f"{system_now().timestamp():.6f}"}
         payload: dict[str, Any] = {
             "type": "block_actions",
@@ -297,7 +301,11 @@ class SlackClient:
             view = self.seen.homes.get(person) if where.get("kind") == "home" else self._modal(person, where)
             if view is None:
                 return {"ok": False, "error": "view_not_found"}
-            payload.update(container={"type": "view", "view_id": view["id"]}, view=view)
+            shown = {k: v for k, v in view.items() if k != "errors"}
+            payload.update(
+                container={"type": "view", "view_id": view["id"]},
+                view={**shown, "state": {"values": values or {}}},
+            )
         status, _ = self._send(
             urlencode({"payload": json.dumps(payload)}).encode(), "application/x-www-form-urlencoded"
         )

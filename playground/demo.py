@@ -3,10 +3,13 @@
 
 The weeks are lived, not pasted. The playground's clock starts three weeks back. Each loss is
 written on its day through the real form (`/lost-deal`, then Save), so its thank-you DM arrives;
-each morning, afternoon and Friday evening the bot's sweeps run, so the revisits, the help
-requests, the touch-base reminders and the Friday digests arrive on their days; and each rep answers
-their touch-base reminder as the story says (reached out, won them back, let it go, snoozed) with its
-buttons. Then the clock is back at today.
+some lessons become actions there (*Make it an action*, then *Commit to it*), stored by the bot as
+any action is; each morning, afternoon and Friday evening the bot's sweeps run, so the revisits,
+the help requests, the touch-base and action reminders and the Friday digests arrive on their days;
+and each rep answers their reminders as the story says (reached out, won them back, let it go,
+snoozed; an action done, or not done and why) with their buttons. Then the clock is back at today,
+with two actions still open: one of the playground's first person's, due in two days, and one
+they asked of a teammate.
 """
 
 from __future__ import annotations
@@ -158,6 +161,35 @@ LOSSES = [
         "",
     ),
 ]
+
+
+@dataclass(frozen=True)
+class Commit:
+    """An action the lesson's author makes from its thank-you DM, on the day they write it."""
+
+    deal: str  # the loss whose lesson it comes from
+    what: str
+    owner: int  # index into the playground's people
+    due: int  # its day, counted from today: ahead (still open today), or back (answered that day)
+    then: str = ""  # what the owner answers its reminder: ids.ACTION_DONE or ids.ACTION_NOT_DOING
+    why: str = ""  # the reason given with Not doing
+
+
+COMMITS = [
+    Commit(
+        "Globex renewal", "Send the ROI summary a week before every renewal call.", 0, -8, ids.ACTION_DONE
+    ),
+    Commit("Globex renewal", "Build a one-page ROI calculator the team can share with finance.", 1, 5),
+    Commit(
+        "Wayne Media",
+        "Bring support tickets older than a week to Monday's pipeline call.",
+        1,
+        -4,
+        ids.ACTION_NOT_DOING,
+        "Support now answers every ticket within a day, so there is nothing left to bring.",
+    ),
+    Commit("Soylent Foods", "Book renewal calls 90 days out for accounts with high usage.", 0, 2),
+]
 WAIT = 5.0  # seconds for the bot to answer a step of the story
 CHECKS = (ids.CHECK_LISTENED, ids.CHECK_TIMING, ids.CHECK_MARKET, ids.CHECK_AGGRESSIVE)
 
@@ -173,6 +205,7 @@ class DemoStory:
         self.client, self.people, self.zone = client, people, zone
         self.live = live  # moves the playground's clock to a moment and runs the sweeps there
         self._answers: dict[str, str] = {}  # deal -> the touch-base button its rep will click
+        self._committed: dict[str, Commit] = {}  # what an action says -> how its owner answers it
 
     def live_up_to(self, now: datetime) -> int:
         """Live the story's days up to `now`; how many autopsies were written."""
@@ -238,10 +271,46 @@ class DemoStory:
         )
         if loss.then:
             self._answers[loss.deal] = loss.then
+        for commit in (commit for commit in COMMITS if commit.deal == loss.deal):
+            self._commit(person, commit, now)
+
+    def _commit(self, person: Person, commit: Commit, now: datetime) -> None:
+        """*Make it an action* under the thank-you DM, and the form filled in and committed to."""
+        dm = conversation_of(person.id)
+        thanks = next(
+            m
+            for m in self.client.state()["conversations"][dm]
+            if m["text"].startswith(f"Your autopsy of {commit.deal}")
+        )
+        where = {"kind": "message", "channel": dm, "ts": thanks["ts"]}
+        self._ask(
+            self.client.act(person.id, where, _button(thanks, ids.MAKE_ACTION)), None, "Make it an action"
+        )
+        form = self._until(
+            lambda state: [
+                v for v in state["modals"].get(person.id, []) if v.get("callback_id") == ids.ACTION_VIEW
+            ],
+            f"Make it an action on {commit.deal} opened no form",
+        )[-1]
+        due = _weekday(self._day(now) + timedelta(days=commit.due))
+        answers = {
+            ids.ACTION_WHAT: commit.what,
+            ids.ACTION_OWNER: self.people[commit.owner].id,
+            ids.ACTION_DUE_ON: due.isoformat(),
+        }
+        self._ask(self.client.submit(person.id, form["id"], fill_form(form, answers)), None, "Commit to it")
+        self._until(
+            lambda state: any(
+                m["text"] == f"Action noted: {commit.what}" for m in state["conversations"][dm]
+            ),
+            f"no confirmation of the action on {commit.deal}",
+        )
+        if commit.then:
+            self._committed[commit.what] = commit
 
     def _answer_reminders(self) -> None:
-        """Each rep clicks the answer the story gives a touch-base reminder that has arrived."""
-        if not self._answers:
+        """Each person clicks the answer the story gives a touch-base or action reminder that has arrived."""
+        if not (self._answers or self._committed):
             return
         for person in self.people:
             dm = conversation_of(person.id)
@@ -250,18 +319,30 @@ class DemoStory:
                     (d for d in self._answers if message["text"].startswith(f"Time to touch base with {d}")),
                     None,
                 )
-                if deal is None:
-                    continue
-                clicked = {"type": "button", "block_id": ids.TOUCH_BASE_ANSWERS}
-                for block in message["blocks"]:
-                    for element in block.get("elements", []):
-                        if element.get("action_id") == self._answers[deal]:
-                            clicked.update(action_id=element["action_id"], value=element.get("value"))
-                if "action_id" not in clicked:
-                    continue
-                del self._answers[deal]
-                where = {"kind": "message", "channel": dm, "ts": message["ts"]}
-                self._ask(self.client.act(person.id, where, clicked), None, str(clicked["action_id"]))
+                commit = self._committed.get(message["text"].removeprefix("An action you own is due: "))
+                if deal is not None and (clicked := _button(message, self._answers[deal])):
+                    del self._answers[deal]
+                    where = {"kind": "message", "channel": dm, "ts": message["ts"]}
+                    self._ask(self.client.act(person.id, where, clicked), None, str(clicked["action_id"]))
+                elif commit is not None and (clicked := _button(message, commit.then)):
+                    del self._committed[commit.what]
+                    where = {"kind": "message", "channel": dm, "ts": message["ts"]}
+                    self._ask(self.client.act(person.id, where, clicked), None, str(clicked["action_id"]))
+                    if commit.then == ids.ACTION_NOT_DOING:
+                        self._say_why(person, commit)
+
+    def _say_why(self, person: Person, commit: Commit) -> None:
+        """The "Not doing" form, answered with the story's reason."""
+        form = self._until(
+            lambda state: [
+                v for v in state["modals"].get(person.id, []) if v.get("callback_id") == ids.ACTION_DROP_VIEW
+            ],
+            f"Not doing opened no form for {commit.what}",
+        )[-1]
+        answered = self.client.submit(person.id, form["id"], fill_form(form, {ids.ACTION_WHY: commit.why}))
+        self._ask(answered, None, "Close the action")
+        if still := self.client.state()["modals"].get(person.id):
+            raise DemoFailed(f"the Not doing form stayed open: {still[-1].get('errors')}")
 
     def _until(self, found: Callable[[dict], object], otherwise: str) -> Any:
         """What `found` finds in what people see, once the bot's answer has arrived (5 s at most)."""
@@ -278,6 +359,20 @@ class DemoStory:
     def _ask(answer: dict[str, object], loss: Loss | None, what: str) -> None:
         if not answer.get("ok"):
             raise DemoFailed(f"{what}{f' for {loss.deal}' if loss else ''} failed: {answer.get('error')}")
+
+
+def _button(message: dict[str, Any], action_id: str) -> dict[str, Any] | None:
+    """The click on the message's button `action_id`, as Slack sends it; None when it has none."""
+    for block in message["blocks"]:
+        for element in block.get("elements", []):
+            if element.get("type") == "button" and element.get("action_id") == action_id:
+                return {
+                    "type": "button",
+                    "block_id": block.get("block_id"),
+                    "action_id": action_id,
+                    "value": element.get("value"),
+                }
+    return None
 
 
 def _weekday(day: date) -> date:

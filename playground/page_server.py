@@ -91,7 +91,7 @@ class _Handler(QuietHandler):
         where, action = _object(asked.get("where")), _object(asked.get("action"))
         routes: dict[str, Callable[[], dict[str, Any]]] = {
             "/play/command": lambda: client.command(person, str(asked.get("channel") or ""), text),
-            "/play/action": lambda: client.act(person, where, action),
+            "/play/action": lambda: client.act(person, where, action, _object(asked.get("values"))),
             "/play/submit": lambda: client.submit(person, view_id, _object(asked.get("values"))),
             "/play/suggest": lambda: client.suggest(
                 person, view_id, str(asked.get("action_id") or ""), str(asked.get("value") or "")

@@ -1,8 +1,9 @@
 """The lessons card: what the team learned about a competitor, a main reason or some words, as
 `/lost-deal lessons` answers privately and App Home's search box shows it.
 
-Pure. Every number below 3 in it is said "fewer than 3" (`bot.lessons.said`) and a breakdown with
-fewer than 3 deals behind it is not shown; every piece of user text is escaped.
+Pure. Every number below 3 in it is said "fewer than 3" (`bot.lessons.said`); in a breakdown, a
+reason or answer with fewer than 3 deals behind it is folded into one phrase with the others, and
+a breakdown none of whose parts reaches 3 is not shown. Every piece of user text is escaped.
 """
 
 from __future__ import annotations
@@ -91,12 +92,13 @@ def lessons_card(
     blocks.append(
         section("*Shared lessons*, newest first" if found.lessons else "*Shared lessons:* none yet.")
     )
-    for lesson in found.lessons[:lessons_shown]:
+    shown = found.lessons[:lessons_shown]
+    for lesson in shown:
         blocks.append(
             section(lesson_text(lesson, hide_anonymous_deal_names=answer.hide_anonymous_deal_names))
         )
-    if found.shared_lessons > len(found.lessons[:lessons_shown]):
-        blocks.append(note(f"…and {found.shared_lessons - lessons_shown} more shared lessons"))
+    if (more := found.shared_lessons - len(shown)) > 0:
+        blocks.append(note(f"…and {more} more shared {'lesson' if more == 1 else 'lessons'}"))
     if found.customer_words:
         blocks.append(section("*In the customer's words*"))
         for words in found.customer_words[:words_shown]:
@@ -129,24 +131,40 @@ def _deals_lost(answer: LessonsAnswer) -> str:
 
 
 def _reasons(reasons: Counter[str]) -> str:
-    title = "*Main reasons*"
-    if sum(reasons.values()) < SMALL:
-        return f"{title}: {TOO_FEW}"
-    ranked = " · ".join(
-        f"{autopsy.REASONS.get(reason, reason)} {said(count)}" for reason, count in reasons.most_common()
-    )
-    return f"{title}: {ranked}"
+    """The reasons 3 or more deals were lost on, by name and count, most first; the others folded
+    into one phrase ("and 2 other reasons, each fewer than 3"), or no pattern when none reaches 3."""
+    counted = {escape(autopsy.REASONS.get(reason, reason)): count for reason, count in reasons.items()}
+    common, few = _split(counted)
+    if not common:
+        return f"*Main reasons*: {TOO_FEW}"
+    if len(few) == 1:
+        common.append("and 1 other reason, fewer than 3")
+    elif few:
+        common.append(f"and {len(few)} other reasons, each fewer than 3")
+    return "*Main reasons*: " + " · ".join(common)
 
 
 def _self_checks(lost: int, checks: dict[str, Counter[str]]) -> str:
-    title = "*Self-check* (Yes / Partly / No)"
-    if lost < SMALL:
-        return f"{title}: {TOO_FEW}"
-    lines = [title]
+    """Each question's answers given 3 or more times, by count; the others named together
+    ("Partly and No fewer than 3 each"). No pattern at all when no answer reaches 3 anywhere."""
+    title = "*Self-check*"
+    lines = []
     for name, question in autopsy.SELF_CHECKS.items():
         answers = checks.get(name, Counter())
-        lines.append(f"• {question} " + " / ".join(said(answers[answer]) for answer in autopsy.ANSWERS))
-    return "\n".join(lines)
+        common, few = _split({label: answers[answer] for answer, label in autopsy.ANSWERS.items()})
+        if few:
+            common.append(f"{' and '.join(few)} fewer than 3{' each' if len(few) > 1 else ''}")
+        lines.append(f"• {question} {' · '.join(common) or 'none'}")
+    if lost < SMALL or not any(n >= SMALL for answers in checks.values() for n in answers.values()):
+        return f"{title}: {TOO_FEW}"
+    return "\n".join([title, *lines])
+
+
+def _split(counts: dict[str, int]) -> tuple[list[str], list[str]]:
+    """What 3 or more deals share, as "name count", most first; and the names of those fewer than 3
+    (but some) share, whose number is never said: a list of "fewer than 3" reads heavy and says little."""
+    common = sorted(((n, name) for name, n in counts.items() if n >= SMALL), key=lambda each: -each[0])
+    return [f"{name} {n}" for n, name in common], [name for name, n in counts.items() if 0 < n < SMALL]
 
 
 def _open_actions(actions: list[OpenAction], total: int) -> str:

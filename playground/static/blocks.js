@@ -18,7 +18,8 @@ export function text(object, names) {
 const plain = (object) => (object ? (object.emoji === false ? object.text : emojify(object.text)) : "");
 
 // `act(action)` sends a block_actions for an interactive element outside an input (buttons,
-// overflow menus, selects in sections and actions blocks), as Slack does on each click.
+// overflow menus, selects in sections and actions blocks), as Slack does on each click, and for
+// Enter in an input block with dispatch_action (App Home's lessons search).
 // `heading` is the tag of a header block: h2 under the page's h1, h3 in a modal under its title.
 export function drawBlocks(blocks, surface) {
   return (blocks || []).map((block) => drawBlock(block, surface)).filter(Boolean);
@@ -201,6 +202,15 @@ function drawInput(block, surface) {
   );
   const required = !block.optional;
   const control = drawControl(element, { id, labelId, described, required, surface, name: fresh("choice") });
+  if (dispatchesOnEnter(block)) {
+    control.addEventListener("keydown", (event) => {
+      if (event.key !== "Enter" || event.shiftKey || event.isComposing) return;
+      event.preventDefault(); // in a modal, Enter would otherwise submit the whole form
+      // An empty box sends nothing: there is nothing to act on.
+      if (control.value.trim() === "") return;
+      surface.act({ type: element.type, action_id: element.action_id, block_id: block.block_id, value: control.value });
+    });
+  }
   return h(
     "div",
     {
@@ -214,6 +224,15 @@ function drawInput(block, surface) {
     control,
     block.hint ? h("p", { className: "bk-hint", id: hintId }, plain(block.hint)) : null,
     h("p", { className: "bk-error", id: errorId, role: "alert" }),
+  );
+}
+
+// Slack sends a block_actions from an input block only when it sets dispatch_action; a plain-text
+// input then dispatches on Enter unless its dispatch_action_config asks for other triggers only.
+function dispatchesOnEnter(block) {
+  const triggers = block.element.dispatch_action_config?.trigger_actions_on ?? ["on_enter_pressed"];
+  return (
+    Boolean(block.dispatch_action) && block.element.type === "plain_text_input" && triggers.includes("on_enter_pressed")
   );
 }
 
@@ -326,6 +345,26 @@ export function applyInitials(root) {
     control.value = control.dataset.initial;
     control.removeAttribute("data-initial");
   }
+}
+
+// What the person typed in a view's text inputs stays when the bot publishes the view again with
+// the same block and action ids, as in Slack; and the box they were typing in keeps the focus.
+// `before` is the view as drawn until now (or null), `after` the new one, not yet shown. Returns
+// the control to focus once `after` is shown.
+export function keepTyped(before, after) {
+  if (!before) return null;
+  let focus = null;
+  for (const wrap of after.querySelectorAll('.bk-input[data-type="plain_text_input"]')) {
+    const { blockId, actionId } = wrap.dataset;
+    const old = [...before.querySelectorAll('.bk-input[data-type="plain_text_input"]')].find(
+      (each) => each.dataset.blockId === blockId && each.dataset.actionId === actionId,
+    );
+    if (!old) continue;
+    const [was, now] = [old.querySelector(".bk-control"), wrap.querySelector(".bk-control")];
+    now.value = was.value;
+    if (was === document.activeElement) focus = now;
+  }
+  return focus;
 }
 
 // The modal's state as Slack sends it, and the errors Slack's client shows before it sends

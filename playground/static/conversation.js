@@ -2,7 +2,7 @@
 // ephemeral ones among them, and the composer that sends Rebound's slash command; or App Home.
 
 import { drawHome } from "./app-home.js";
-import { drawBlocks, text } from "./blocks.js";
+import { applyInitials, drawBlocks, keepTyped, text } from "./blocks.js";
 import { $, h } from "./dom.js";
 import { notice } from "./notice.js";
 import { drawFile } from "./shared-file.js";
@@ -26,7 +26,11 @@ export function drawPlace() {
   const surface = { names: names(), people: state.people, channels: state.channels };
   const body = $("#place");
   if (home) {
-    body.replaceChildren(drawHome(view, surface));
+    const drawn = drawHome(view, surface);
+    applyInitials(drawn);
+    const focus = keepTyped(body.querySelector(`.home[data-person="${ui.person}"]`), drawn);
+    body.replaceChildren(drawn);
+    focus?.focus({ preventScroll: true });
     return;
   }
   const all = [...messages.map((m) => ({ m, only: false })), ...mine.map((m) => ({ m, only: true }))].sort((a, b) =>

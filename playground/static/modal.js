@@ -33,7 +33,7 @@ function drawDialog(view) {
     names: names(),
     people: state.people,
     channels: state.channels,
-    act: acting({ kind: "modal", view_id: view.id }),
+    act: (action) => acting({ kind: "modal", view_id: view.id })(action, readState(form, view).values),
     suggest: (actionId, value) =>
       call("/play/suggest", { user: ui.person, view_id: view.id, action_id: actionId, value }, { refused: () => {} }),
   };

@@ -45,8 +45,10 @@ export async function call(path, body, { refused = notice } = {}) {
   }
 }
 
-// A block's action goes to the bot with where the block sits (a message, Home or a modal), as Slack sends it.
-export const acting = (where) => (action) => call("/play/action", { user: ui.person, where, action });
+// A block's action goes to the bot with where the block sits (a message, Home or a modal), as Slack
+// sends it; from a view, with its inputs' `values` as the person left them.
+export const acting = (where) => (action, values) =>
+  call("/play/action", { user: ui.person, where, action, ...(values ? { values } : {}) });
 
 export const me = () => state.people.find((p) => p.id === ui.person);
 export const names = () => ({

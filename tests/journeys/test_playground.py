@@ -264,3 +264,54 @@ def test_the_demo_lives_its_weeks_so_dms_and_past_digests_arrive_on_their_days(d
     # Written through the real form (the thank-you), and answered with the reminder's buttons.
     assert playground_message(state, "Your autopsy of Globex renewal is saved")
     assert playground_message(state, "Time to touch base with Globex renewal")["edited"]
+    # Lessons made actions under their thank-you DMs, whose owners answered them on the day.
+    assert playground_message(state, "Action noted: Book renewal calls 90 days out")
+    done = playground_message(state, "An action you own is due: Send the ROI summary")
+    assert done["edited"] and "Done :white_check_mark:" in json.dumps(done["blocks"])
+    dropped = playground_message(state, "An action you own is due: Bring support tickets", "D0SAM")
+    assert "Not doing it, because: _Support now answers every ticket" in json.dumps(dropped["blocks"])
+    # Every digest carries the open ones; the week's digest says what was done in it.
+    said = [json.dumps(digest["blocks"]) for digest in digests]
+    assert "*Open actions*" in said[-1] and "Build a one-page ROI calculator" in said[-1]
+    done_in = [week for week in said if "*Done this week*" in week]
+    assert (
+        len(done_in) == 1 and "Send the ROI summary a week before" in done_in[0].split("*Done this week*")[1]
+    )
+    assert all("Bring support tickets" not in week.split("*Done this week*")[-1] for week in done_in)
+
+
+@pytest.mark.xdist_group("playground_demo")
+def test_the_demo_s_actions_show_in_app_home_and_in_the_lessons_card(demo_playground):
+    def listed(home: str, title: str) -> str:
+        return home.split(f"*{title}*")[1].split('"}')[0]  # the section's text, in JSON
+
+    def home_of(person: str, holding: str) -> str:
+        """The person's App Home, drawn as they open it, once it holds `holding`."""
+        assert demo_playground.post("/play/home", user=person)["ok"]
+        return demo_playground.until(
+            lambda state: (
+                holding in (shown := json.dumps((state["homes"].get(person) or {}).get("blocks"))) and shown
+            )
+        )
+
+    riley = home_of(RILEY, "*Actions you asked of others*")
+    assert "Book renewal calls 90 days out" in listed(riley, "Your actions")  # open, due in days
+    asked = listed(riley, "Actions you asked of others")
+    assert "Build a one-page ROI calculator" in asked and f"<@{SAM}>" in asked  # a teammate owns it
+    team = listed(riley, "The team's open actions")
+    assert "Build a one-page ROI calculator" in team and "Book renewal calls" in team
+    closed = listed(riley, "Recently closed")
+    assert "Send the ROI summary a week before every renewal call.* \\u00b7 done" in closed
+    sam = home_of(SAM, "*Recently closed*")
+    assert "not doing" in listed(sam, "Recently closed")
+    assert "Support now answers every ticket within a day" in listed(sam, "Recently closed")
+    # Asked about Initech, the card lists the open action made from an Initech lesson.
+    text = "/lost-deal lessons Initech"
+    assert demo_playground.post("/play/command", user=RILEY, channel=RILEY_DM, text=text)["ok"]
+    card = demo_playground.until(
+        lambda state: next(
+            (m for m in state["ephemeral"].get(RILEY, []) if m["text"] == "Lessons about Initech"), None
+        )
+    )
+    actions = json.dumps(card["blocks"]).split("*Open actions* (1)")[1]
+    assert actions.startswith("\\n\\u2022 Build a one-page ROI calculator the team can share with finance.")

@@ -198,14 +198,53 @@ def test_lessons_about_a_demo_competitor_show_as_a_card_only_the_rep_sees(browse
     from playwright.sync_api import expect
 
     with browsing(browser, demo_playground) as page:
+        cards = page.get_by_role("listitem").filter(has_text="Lessons about Initech")
+        before = cards.count()  # another test may have asked already
         type_command(page, "/lost-deal lessons Initech")
-        card = page.get_by_role("listitem").filter(has_text="Lessons about Initech").last
-        expect(card).to_be_visible(timeout=10_000)
+        expect(cards).to_have_count(before + 1, timeout=10_000)
+        card = cards.last
+        expect(card).to_be_visible()
         expect(card.get_by_text("Show the ROI numbers before the renewal call")).to_be_visible()
         expect(card.get_by_text("Only visible to you")).to_be_visible()
         page.set_viewport_size({"width": 1280, "height": 1500})  # the whole card
         card.scroll_into_view_if_needed()
         page.screenshot(path=str(DOCS / "playground-lessons.png"))
+        assert page.problems == []  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_app_home_s_search_box_finds_a_demo_competitor_s_lessons_on_enter(
+    browser, demo_playground, width, tmp_path
+):
+    """Enter in the box sends the block_actions Slack sends; the bot draws App Home again with the
+    card under the box, which keeps what was typed, as Slack keeps an input's value."""
+    from playwright.sync_api import expect
+
+    with browsing(browser, demo_playground, width=width, height=900) as page:
+        page.get_by_role("button", name="Home").click()
+        box = page.get_by_role("textbox", name="A competitor, a main reason or any words")
+        expect(box).to_have_accessible_description(re.compile("Press Enter to search"))
+        box.fill("Initech")
+        box.press("Enter")
+        card = page.get_by_role("heading", name="Lessons about Initech")
+        expect(card).to_be_visible(timeout=10_000)
+        expect(box).to_have_value("Initech")
+        expect(box).to_be_focused()
+        expect(page.get_by_text("Deals lost (autopsies): 4 in the last 90 days", exact=False)).to_be_visible()
+        # The demo's open action on an Initech lesson, owned by a teammate, under the card.
+        opened = page.get_by_text(re.compile(r"Open actions \(1\)"))
+        expect(opened).to_contain_text("Build a one-page ROI calculator the team can share with finance.")
+        assert overflowing(page) == []
+        page.get_by_role("heading", name="Lessons before your next pitch").evaluate(
+            "(heading) => heading.scrollIntoView({block: 'start'})"
+        )
+        shot = DOCS / "playground-home-lessons.png" if width == 1280 else tmp_path / "phone.png"
+        page.screenshot(path=str(shot))
+        # Words that are not a competitor or a reason search the team's words, in the same place.
+        box.fill("security review")
+        box.press("Enter")
+        expect(page.get_by_role("heading", name="Lessons that mention “security review”")).to_be_visible()
+        expect(card).to_be_hidden()
         assert page.problems == []  # type: ignore[attr-defined]
 
 

@@ -46,12 +46,13 @@ def test_a_competitor_s_card_counts_breaks_down_and_quotes_the_team():
     assert "Lessons about Initech" in text and "A competitor your team has named" in text
     assert "4 in the last 90 days, fewer than 3 before" in text
     assert "with no autopsy:* 3 in the last 90 days, none before" in text
-    assert "Price 7 · Timing or budget fewer than 3" in text
-    assert "Did I really listen to the prospect's needs? 5 / none / fewer than 3" in text
-    assert "Did I miss the timing because I didn't follow up well? none / 6 / none" in text
+    assert "*Main reasons*: Price 7 · and 1 other reason, fewer than 3\n" in text
+    assert "Did I really listen to the prospect's needs? Yes 5 · No fewer than 3\n" in text
+    assert "Did I miss the timing because I didn't follow up well? Partly 6\n" in text
+    assert "Was I too aggressive? none" in text  # not asked of these deals
     assert "<@U0ANN>" in text and "shared anonymously" in text
     assert "Demo the &lt;!channel&gt; integration" in text
-    assert "…and 2 more shared lessons" in text
+    assert "…and 5 more shared lessons" in text  # 7 shared, 2 shown
     assert "A pilot would have done it." in text
     assert "*Deals won back:* fewer than 3" in text
     assert "Call &lt;@U0EVIL&gt; back · <@U0BOB> · due Tue 1 Dec" in text and "…and 3 more" in text
@@ -72,6 +73,43 @@ def test_fewer_than_3_deals_show_no_pattern_and_no_number():
     assert " 2" not in text and "2 " not in text
 
 
+def test_reasons_behind_fewer_than_3_deals_fold_into_one_short_phrase():
+    def reasons(**counts: int) -> str:
+        text = read(INITECH, LessonsFound(lost_recent=9, reasons=Counter(counts)))
+        return text.split("*Main reasons*: ")[1].split("\n")[0]
+
+    assert reasons(price=5, timing=3, service=2, relationship=1, other=1) == (
+        "Price 5 · Timing or budget 3 · and 3 other reasons, each fewer than 3"
+    )
+    assert reasons(timing=3, price=4) == "Price 4 · Timing or budget 3"  # most first
+    assert reasons(price=2, timing=2, service=2, other=1) == "too few deals to show a pattern."
+    assert reasons(price=9, made_up_reason=2) == "Price 9 · and 1 other reason, fewer than 3"
+    assert reasons(price=3, timing=0) == "Price 3"  # none is no reason
+
+
+def test_self_check_answers_given_fewer_than_3_times_are_named_together_and_never_counted():
+    def checks(lost: int, **questions: Counter[str]) -> str:
+        text = read(INITECH, LessonsFound(lost_recent=lost, self_checks=questions))
+        return text.split("*Self-check*")[1].split("*Shared lessons")[0].strip()
+
+    spread = checks(
+        7,
+        check_listened=Counter(yes=3, partly=2, no=2),
+        check_timing=Counter(yes=1, partly=3, no=3),
+        check_market=Counter(no=7),
+        check_aggressive=Counter(yes=2, partly=2, no=3),
+    )
+    assert spread.splitlines() == [
+        "• Did I really listen to the prospect's needs? Yes 3 · Partly and No fewer than 3 each",
+        "• Did I miss the timing because I didn't follow up well? Partly 3 · No 3 · Yes fewer than 3",
+        "• Was I unaware of events in the market or among competitors? No 7",
+        "• Was I too aggressive? No 3 · Yes and Partly fewer than 3 each",
+    ]
+    # Enough deals, but no answer given 3 times: no pattern, and no line of "fewer than 3".
+    mixed = {q: Counter(yes=2, no=2) for q in ("check_listened", "check_timing", "check_market")}
+    assert checks(4, **mixed) == ": too few deals to show a pattern."
+
+
 def test_words_say_what_was_searched_and_nothing_found_says_what_to_try():
     words = Subject(Kind.WORDS, "security <review>", "security <review>", ("security", "review"))
     message = lessons_message(LessonsAnswer(words, LessonsFound()))
@@ -82,6 +120,16 @@ def test_words_say_what_was_searched_and_nothing_found_says_what_to_try():
     assert "Nothing the team wrote yet that you can see" in text
     nothing = read(Subject(Kind.WORDS, "🙂", "🙂"), LessonsFound())
     assert "no words in that to search for" in nothing
+
+
+def test_the_shared_lessons_not_shown_are_counted_from_those_shown():
+    def more(listed: int, shared: int) -> str:
+        found = LessonsFound(lost_recent=9, lessons=[lesson("Acme", "U0ANN")] * listed, shared_lessons=shared)
+        return next((line for line in read(INITECH, found).splitlines() if line.startswith("…and")), "")
+
+    assert more(5, 6) == "…and 1 more shared lesson"
+    assert more(2, 7) == "…and 5 more shared lessons"  # only 2 came with the answer: 5 unseen
+    assert more(5, 5) == ""
 
 
 def test_anonymous_deal_names_stay_hidden_when_the_workspace_hides_them():

@@ -150,3 +150,25 @@ def test_a_view_opened_on_a_trigger_handed_to_nobody_shows_to_no_one(setup):
     client, _, web = setup
     assert web.views_open(trigger_id=new_trigger_id(), view=FORM)["ok"]
     assert client.state()["modals"] == {}
+
+
+def test_enter_in_app_home_s_search_box_sends_the_block_actions_slack_sends(setup):
+    client, bot, web = setup
+    box = {
+        "type": "input",
+        "block_id": "home_lessons_search",
+        "dispatch_action": True,
+        "label": {"type": "plain_text", "text": "A competitor"},
+        "element": {"type": "plain_text_input", "action_id": "lessons_search"},
+    }
+    view_id = web.views_publish(user_id=RILEY, view={"type": "home", "blocks": [box]})["view"]["id"]
+    typed = {"type": "plain_text_input", "action_id": "lessons_search", "block_id": "home_lessons_search"}
+    values = {"home_lessons_search": {"lessons_search": {"type": "plain_text_input", "value": "Initech"}}}
+    assert client.act(RILEY, {"kind": "home"}, {**typed, "value": "Initech"}, values)["ok"]
+    payload = json.loads(dict(parse_qsl(bot.received[-1][1].decode()))["payload"])
+    assert payload["type"] == "block_actions" and payload["user"]["id"] == RILEY
+    assert payload["container"] == {"type": "view", "view_id": view_id}
+    [action] = payload["actions"]
+    assert {k: v for k, v in action.items() if k != "action_ts"} == {**typed, "value": "Initech"}
+    assert payload["view"]["id"] == view_id and payload["view"]["state"] == {"values": values}
+    assert payload["view"]["blocks"][0]["dispatch_action"] is True

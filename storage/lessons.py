@@ -23,6 +23,7 @@ from sqlalchemy import (
     ARRAY,
     ColumnElement,
     Integer,
+    String,
     any_,
     bindparam,
     case,
@@ -32,6 +33,7 @@ from sqlalchemy import (
     or_,
     select,
     table,
+    type_coerce,
     union,
 )
 from sqlalchemy.orm import Session
@@ -44,6 +46,8 @@ ANSWERS = ("yes", "partly", "no")  # a self-check's answers (bot.autopsy.ANSWERS
 TERMS_MAX = 8  # words searched for; more only slows the search and rarely finds more
 TERM_MAX = 40  # characters of one word: nothing longer is a word anyone wrote
 ALIASES_MAX = 10  # the merged names of one competitor whose words a CRM's reason is searched for
+
+Where = tuple[ColumnElement[bool], ...]  # the conditions a read of autopsies is held to
 
 
 def search_terms(text: str) -> tuple[str, ...]:
@@ -149,6 +153,7 @@ class Lessons:
             since,
             reason_codes=reason_codes,
             tallied=AutopsyTally.competitor_key == key,
+            deals_by_id=True,
             **limits,
         )
 
@@ -202,7 +207,8 @@ class Lessons:
             deals,
             since,
             reason_codes=reason_codes,
-            by_id=True,
+            tallied=None,
+            deals_by_id=True,
             **limits,
         )
 
@@ -241,8 +247,8 @@ class Lessons:
         """`column` is one of `ids`, searched for once and sent as one parameter (the card's
         queries would each search again; a parameter apiece would pass SQLite's limit)."""
         if self.postgresql:
-            return column == any_(bindparam("found_ids", list(ids), type_=ARRAY(Integer)))
-        listed = func.json_each(bindparam("found_ids", json.dumps(list(ids))))
+            return column == any_(bindparam(None, list(ids), type_=ARRAY(Integer)))
+        listed = func.json_each(bindparam(None, json.dumps(list(ids))))
         return column.in_(select(literal_column("value")).select_from(listed))
 
     def _merged_names(self, team_id: str, key: str) -> Sequence[str]:
@@ -263,27 +269,31 @@ class Lessons:
         since: datetime,
         *,
         reason_codes: Sequence[str],
-        by_id: bool = False,
-        tallied: ColumnElement[bool] | None = None,
+        tallied: ColumnElement[bool] | None,
+        deals_by_id: bool = False,
         lesson_limit: int = 5,
         words_limit: int = 3,
         action_limit: int = 5,
     ) -> LessonsFound:
+        """The figures of the autopsies `about` a subject, from its `tallied` counts, or else (words
+        found) from the autopsies themselves, and the CRM's lost `deals` about it."""
         # Every autopsy the asker may see: the team's shared ones and their own, private or not.
         team: ColumnElement[str] = Autopsy.team_id
-        if by_id:
+        if tallied is None:
             # Either database would read the team by an index on team_id (SQLite with no statistics;
             # PostgreSQL, newest first, for the lessons) and check each row against the words' ids:
             # an expression on team_id keeps them to those ids.
             team = Autopsy.team_id.concat("")
-        seen = (
+        seen: Where = (
             team == team_id,
             or_(Autopsy.sharing.in_(SHARED), Autopsy.user_id == user_id),
             about,
         )
+        shared = (*seen, Autopsy.sharing.in_(SHARED))
+        newest = shared
         session = self.session
         if tallied is None:
-            sums = self._summed(seen, since, reason_codes)
+            sums, seen, shared, newest = self._read_found(seen, since, reason_codes, lesson_limit)
         else:
             # The tallies by month, but for the month `since` falls in: its autopsies are read.
             month = since.astimezone(UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
@@ -298,14 +308,13 @@ class Lessons:
             )
         reasons, lost, shared_count = sums.reasons, sums.lost, sums.shared
         self_checks = sums.self_checks if any(lost) else {}
-        crm = self._crm_lost(team_id, deals, since, reasons)
-        shared = (*seen, Autopsy.sharing.in_(SHARED))
+        crm = self._crm_lost(team_id, deals, since, reasons, by_id=deals_by_id)
         lessons = (
             [
                 Lesson.shared_by(row)
                 for row in session.execute(
                     select(*Lesson.columns())
-                    .where(*shared)
+                    .where(*newest)
                     .order_by(Autopsy.created_at.desc(), Autopsy.id.desc())
                     .limit(lesson_limit)
                 )
@@ -338,6 +347,50 @@ class Lessons:
             won_back=sums.won_back,
             open_actions=[OpenAction(what, owner, due) for what, owner, due, _ in actions],
             open_actions_total=actions[0][3] if actions else 0,
+        )
+
+    def _read_found(
+        self, seen: Sequence[ColumnElement[bool]], since: datetime, reason_codes: Sequence[str], newest: int
+    ) -> tuple[
+        Sums, tuple[ColumnElement[bool], ...], tuple[ColumnElement[bool], ...], tuple[ColumnElement[bool]]
+    ]:
+        """The autopsies found by their words that the asker may see, read once: their sums, and
+        which they are (all, the shared, the `newest` shared) for the card's other reads, which
+        then look them up by id instead of searching and checking each again."""
+        # Flags worked out by the database and the moment left as stored: a row in Python costs
+        # more than a sum in SQL, so little is done with each.
+        rows = self.session.execute(
+            select(
+                Autopsy.id,
+                type_coerce(Autopsy.created_at, String),  # sorts as the moments do, unparsed
+                case((Autopsy.created_at >= since, 1), else_=0),
+                case((Autopsy.sharing.in_(SHARED), 1), else_=0),
+                case((Autopsy.won_back.is_(True), 1), else_=0),
+                Autopsy.main_reason,
+                *(getattr(Autopsy, name) for name in CHECKS),
+            ).where(*seen)
+        )
+        sums, known, seen_ids, shared = Sums(), set(reason_codes), [], []
+        reasons, checks = Counter[str](), Counter[tuple[str, str]]()
+        for autopsy_id, moment, recent, is_shared, won, reason, *answers in rows:
+            seen_ids.append(autopsy_id)
+            sums.lost[recent] += 1
+            sums.won_back += won
+            reasons[reason] += 1
+            checks.update(zip(CHECKS, answers, strict=True))
+            if is_shared:
+                shared.append((moment, autopsy_id))
+        sums.reasons.update({reason: n for reason, n in reasons.items() if reason in known})
+        for (name, answer), times in checks.items():
+            if answer in ANSWERS:
+                sums.self_checks[name][answer] += times
+        shared.sort(reverse=True)
+        sums.shared = len(shared)
+        return (
+            sums,
+            (self._among(Autopsy.id, seen_ids),),
+            (self._among(Autopsy.id, [autopsy_id for _, autopsy_id in shared]),),
+            (Autopsy.id.in_([autopsy_id for _, autopsy_id in shared[:newest]]),),
         )
 
     def _summed(
@@ -401,16 +454,19 @@ class Lessons:
         return sums
 
     def _crm_lost(
-        self, team_id: str, deals: ColumnElement[bool], since: datetime, reasons: Counter[str]
+        self, team_id: str, deals: ColumnElement[bool], since: datetime, reasons: Counter[str], *, by_id: bool
     ) -> list[int]:
         """The CRM's lost deals about the subject that have no autopsy (those count as their
         autopsy does, if the asker may see it), [earlier, recent]; their reasons go into `reasons`."""
         recent = case((LostDeal.changed_at >= since, 1), else_=0).label("recent")
+        # SQLite reads deals found by their words by those ids, not by the team's index (see _found);
+        # PostgreSQL, its words searched among the team's, would instead scan the table.
+        team = LostDeal.team_id.concat("") if by_id and not self.postgresql else LostDeal.team_id
         counts = [0, 0]
         for is_recent, reason, count in self.session.execute(
             select(recent, LostDeal.main_reason, func.count())
             .where(
-                LostDeal.team_id == team_id,
+                team == team_id,
                 LostDeal.lost.is_(True),
                 LostDeal.autopsy_id.is_(None),
                 LostDeal.state != "skipped",

@@ -351,15 +351,13 @@ class Lessons:
 
     def _read_found(
         self, seen: Sequence[ColumnElement[bool]], since: datetime, reason_codes: Sequence[str], newest: int
-    ) -> tuple[
-        Sums, tuple[ColumnElement[bool], ...], tuple[ColumnElement[bool], ...], tuple[ColumnElement[bool]]
-    ]:
+    ) -> tuple[Sums, Where, Where, Where]:
         """The autopsies found by their words that the asker may see, read once: their sums, and
         which they are (all, the shared, the `newest` shared) for the card's other reads, which
         then look them up by id instead of searching and checking each again."""
         # Flags worked out by the database and the moment left as stored: a row in Python costs
         # more than a sum in SQL, so little is done with each.
-        rows = self.session.execute(
+        rows = self.session.connection().execute(  # Core rows: the ORM's loading is no help here
             select(
                 Autopsy.id,
                 type_coerce(Autopsy.created_at, String),  # sorts as the moments do, unparsed
@@ -371,19 +369,20 @@ class Lessons:
             ).where(*seen)
         )
         sums, known, seen_ids, shared = Sums(), set(reason_codes), [], []
-        reasons, checks = Counter[str](), Counter[tuple[str, str]]()
-        for autopsy_id, moment, recent, is_shared, won, reason, *answers in rows:
+        counted = Counter[tuple[object, ...]]()
+        for autopsy_id, moment, *facts in rows:
             seen_ids.append(autopsy_id)
-            sums.lost[recent] += 1
-            sums.won_back += won
-            reasons[reason] += 1
-            checks.update(zip(CHECKS, answers, strict=True))
-            if is_shared:
+            counted[tuple(facts)] += 1
+            if facts[1]:
                 shared.append((moment, autopsy_id))
-        sums.reasons.update({reason: n for reason, n in reasons.items() if reason in known})
-        for (name, answer), times in checks.items():
-            if answer in ANSWERS:
-                sums.self_checks[name][answer] += times
+        for (recent, _, won, reason, *answers), times in counted.items():
+            sums.lost[recent] += times
+            sums.won_back += won * times
+            if reason in known:
+                sums.reasons[reason] += times
+            for name, answer in zip(CHECKS, answers, strict=True):
+                if answer in ANSWERS:
+                    sums.self_checks[name][answer] += times
         shared.sort(reverse=True)
         sums.shared = len(shared)
         return (

@@ -245,6 +245,23 @@ def pooled_rows(figures: dict[str, list[float]]) -> list[list[str]]:
 POOLED_HEADER = ["run", "requests", "p50 ms", "p99 ms", f"p99 / {BASELINE_RUNS[0]}"]
 
 
+def baseline_spread(figures: dict[str, list[float]], q: float = 99) -> float:
+    """The baseline measured against itself: how far apart its two runs' `q`th percentiles are,
+    as a factor (1.0: the same; 1.3: one 30% above the other), whichever is the higher."""
+    first, second = (percentile(figures[name], q) for name in BASELINE_RUNS)
+    return max(first, second) / min(first, second)
+
+
+def against_target(value: float, target: float, spread: float) -> str:
+    """`value` against a `target` it should stay under, given the baseline's `spread`: a value
+    that this machine's own noise could carry to the other side of the target settles nothing."""
+    if value * spread < target:
+        return "met"
+    if value / spread >= target:
+        return "missed"
+    return "within the baseline's spread (noise)"
+
+
 def repeated_ms(call: Callable[[], object], repeat: int) -> list[float]:
     """`call` run `repeat` times in a row (closed loop, in this process): each run's wall time in ms."""
     spans = []

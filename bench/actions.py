@@ -24,14 +24,13 @@ import argparse
 import random
 import statistics
 import sys
-import time
 from datetime import UTC, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchkit import postgres_database, sqlite_database, table  # noqa: E402
+from benchkit import backend_options, backends, database, repeated_ms, table  # noqa: E402
 from digest import CHUNK, DUE, TEAM, seed  # noqa: E402  bench/digest.py: the same history
 from sqlalchemy import insert, select  # noqa: E402
 
@@ -107,22 +106,19 @@ def measure(url: str, *, repeat: int, count: int, open_shared: int) -> dict[str,
     text = str([block.to_dict() for block in message.blocks]) if message else ""
     if count and (f"…and {open_shared - 10} more in App Home" not in text or "*Done this week*" not in text):
         raise SystemExit(f"the digest does not list the {open_shared} open actions and the week's done ones")
-    compose, home = [], []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        sweep.compose(TEAM, week, schedule)
-        compose.append(time.perf_counter() - started)
-    for _ in range(repeat + 1):
-        started = time.perf_counter()
+    compose = repeated_ms(lambda: sweep.compose(TEAM, week, schedule), repeat)
+
+    def home_page() -> None:
         with store.read() as work:
             read_home_page(work, team_id=TEAM, user_id=OWNER, offset=0, is_admin=False, now=DUE, zone=UTC)
-        home.append(time.perf_counter() - started)
+
+    home = repeated_ms(home_page, repeat + 1)[1:]  # the first read untimed, as compose's was
     store.close()
     return {
-        "compose": statistics.median(compose) * 1000,
-        "compose_max": max(compose) * 1000,
-        "home": statistics.median(home[1:]) * 1000,
-        "home_max": max(home[1:]) * 1000,
+        "compose": statistics.median(compose),
+        "compose_max": max(compose),
+        "home": statistics.median(home),
+        "home_max": max(home),
     }
 
 
@@ -130,18 +126,21 @@ def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--postgres", metavar="URL", help="also run on this PostgreSQL server")
-    parser.add_argument("--no-sqlite", action="store_true")
+    backend_options(parser)
     parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument(
+        "--actions",
+        type=int,
+        nargs="+",
+        default=[0, 1_000, 10_000, 100_000],
+        help="counts; the first is the baseline",
+    )
     args = parser.parse_args()
-    backends = [] if args.no_sqlite else [("sqlite", sqlite_database, ())]
-    if args.postgres:
-        backends.append(("postgresql", postgres_database, (args.postgres,)))
     results = []
-    for backend, database, database_args in backends:
+    for backend, server in backends(args):
         baseline = None
-        for count in (0, 1_000, 10_000, 100_000):
-            with database(*database_args) as url:
+        for count in args.actions:
+            with database(server) as url:
                 rng = random.Random(count)
                 seed(url, stored=STORED, in_week=IN_WEEK, old_only=False, rng=rng)
                 open_shared = seed_actions(url, count, rng)

@@ -1,20 +1,25 @@
 """What the benchmarks share: a throw-away database of each kind, a fake Slack in a process of
-its own, and Markdown tables."""
+its own, requests sent open loop in rounds against a baseline run twice, percentiles, and
+Markdown tables."""
 
 from __future__ import annotations
 
 import argparse
 import gc
+import http.client
 import json
+import math
 import multiprocessing
+import random
 import subprocess
 import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -134,6 +139,137 @@ def open_loop(
             time.sleep(max(0.0, due - time.monotonic()))
             pool.submit(run, index, due)
     return latencies, results, late
+
+
+# Open loop in rounds: the runs of a round go in a new random order each round, so a machine
+# that drifts falls on every run alike; the baseline runs twice, so its two halves measured
+# against each other show what a difference is worth on this machine.
+BASELINE_RUNS = ("healthz-a", "healthz-b")
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Nearest-rank percentile."""
+    if not values:
+        return math.nan
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
+
+
+def rate_options(parser: argparse.ArgumentParser, runs: str) -> None:
+    """--rate, --seconds and --rounds of open-loop runs; `runs` names a round's runs for --help."""
+    parser.add_argument("--rate", type=float, default=50, help="requests a second (default 50)")
+    parser.add_argument("--seconds", type=float, default=10, help="seconds per run (default 10)")
+    parser.add_argument("--rounds", type=int, default=2, help=f"rounds of the {runs} runs (default 2)")
+
+
+def http_request(
+    port: int, method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None
+) -> tuple[int, bytes]:
+    """One request to 127.0.0.1:`port` on a new connection, as Slack and browsers send them:
+    its status and body (-1 and nothing: no answer)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.request(method, path, body=body or None, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, response.read()
+    except OSError:
+        return -1, b""
+    finally:
+        connection.close()
+
+
+def healthz(port: int) -> int:
+    """GET /healthz (a database ping), the baseline: its status."""
+    return http_request(port, "GET", "/healthz")[0]
+
+
+@dataclass(frozen=True)
+class OpenLoopRun:
+    """One run of a round: each request's latency in ms from its scheduled start, its answer,
+    and how many requests the load generator sent late."""
+
+    name: str
+    round_number: int
+    latencies: list[float]
+    answers: list[Any]
+    late: int
+
+    def said(self, outcome: object) -> str:
+        """The run as a line of progress, with `outcome` (its answers, summed up)."""
+        return (
+            f"round {self.round_number + 1} {self.name}: p50 {percentile(self.latencies, 50):.1f} ms, "
+            f"p99 {percentile(self.latencies, 99):.1f} ms, {outcome}, {self.late} sent late"
+        )
+
+
+def open_loop_rounds(
+    names: Sequence[str],
+    jobs_for: Callable[[int, str], list[Callable[[], Any]]],
+    *,
+    rounds: int,
+    rate: float,
+) -> Iterator[OpenLoopRun]:
+    """Each round, every run of `names` in a new random order, its jobs (`jobs_for(round, name)`)
+    sent by `open_loop` at `rate` a second, this process's collector paused meanwhile (a pause in
+    the senders would be charged to the server)."""
+    for round_number in range(rounds):
+        order = list(names)
+        random.shuffle(order)
+        for name in order:
+            jobs = jobs_for(round_number, name)
+            gc.collect()
+            gc.disable()
+            try:
+                latencies, answers, late = open_loop(jobs, rate)
+            finally:
+                gc.enable()
+            yield OpenLoopRun(name, round_number, latencies, answers, late)
+
+
+def pooled_rows(figures: dict[str, list[float]]) -> list[list[str]]:
+    """Per run, pooled over its rounds: requests, p50 and p99 in ms, and p99 against the first
+    baseline run's (so the second baseline's row is the machine's own spread)."""
+    base = percentile(figures[BASELINE_RUNS[0]], 99)
+    return [
+        [
+            name,
+            str(len(values)),
+            f"{percentile(values, 50):.1f}",
+            f"{percentile(values, 99):.1f}",
+            f"{percentile(values, 99) / base:.2f}",
+        ]
+        for name, values in figures.items()
+    ]
+
+
+POOLED_HEADER = ["run", "requests", "p50 ms", "p99 ms", f"p99 / {BASELINE_RUNS[0]}"]
+
+
+def baseline_spread(figures: dict[str, list[float]], q: float = 99) -> float:
+    """The baseline measured against itself: how far apart its two runs' `q`th percentiles are,
+    as a factor (1.0: the same; 1.3: one 30% above the other), whichever is the higher."""
+    first, second = (percentile(figures[name], q) for name in BASELINE_RUNS)
+    return max(first, second) / min(first, second)
+
+
+def against_target(value: float, target: float, spread: float) -> str:
+    """`value` against a `target` it should stay under, given the baseline's `spread`: a value
+    that this machine's own noise could carry to the other side of the target settles nothing."""
+    if value * spread < target:
+        return "met"
+    if value / spread >= target:
+        return "missed"
+    return "within the baseline's spread (noise)"
+
+
+def repeated_ms(call: Callable[[], object], repeat: int) -> list[float]:
+    """`call` run `repeat` times in a row (closed loop, in this process): each run's wall time in ms."""
+    spans = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        call()
+        spans.append((time.perf_counter() - started) * 1000)
+    return spans
 
 
 class FakeSlackProcess:

@@ -62,7 +62,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchkit import FakeSlackProcess  # noqa: E402
+from benchkit import FakeSlackProcess, percentile  # noqa: E402  (percentile: read from here too)
 
 from playground.emulator import new_trigger_id  # noqa: E402
 from tests.support.bot_process import Bot, bot_env, start_bot  # noqa: E402
@@ -214,14 +214,6 @@ class Run:
     @property
     def ok(self) -> bool:
         return not (self.bad_status or self.missing or self.duplicated or self.extra_calls)
-
-
-def percentile(values: list[float], q: float) -> float:
-    """Nearest-rank percentile."""
-    if not values:
-        return math.nan
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
 
 
 def post_command(port: int, body: bytes) -> tuple[int, float, float]:

@@ -25,9 +25,6 @@ Checks (exit 1): every /healthz 200, every GET 200, every POST 303, and one answ
 from __future__ import annotations
 
 import argparse
-import gc
-import http.client
-import random
 import sys
 import tempfile
 from collections import Counter
@@ -41,8 +38,19 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchkit import backend_options, backends, database, open_loop, table  # noqa: E402
-from core import percentile, production_env  # noqa: E402
+from benchkit import (  # noqa: E402
+    BASELINE_RUNS,
+    POOLED_HEADER,
+    backend_options,
+    backends,
+    database,
+    http_request,
+    open_loop_rounds,
+    pooled_rows,
+    rate_options,
+    table,
+)
+from core import production_env  # noqa: E402
 
 from bot.asking import BuyerAsking  # noqa: E402
 from bot.customer_side import FORM_TOKEN_FIELD, LinkKeys  # noqa: E402
@@ -97,16 +105,7 @@ def ask(port: int, method: str, path: str, buyer: int, body: bytes = b"") -> int
     headers = {"X-Forwarded-For": f"10.{buyer >> 16 & 255}.{buyer >> 8 & 255}.{buyer & 255}"}
     if body:
         headers["Content-Type"] = "application/x-www-form-urlencoded"
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        connection.request(method, path, body=body or None, headers=headers)
-        response = connection.getresponse()
-        response.read()
-        return response.status
-    except OSError:
-        return -1
-    finally:
-        connection.close()
+    return http_request(port, method, path, body, headers)[0]
 
 
 def answer_body(path: str) -> bytes:
@@ -133,17 +132,7 @@ def requests(
         return [partial(ask, port, "GET", path, next(buyers)) for path in getting]
     if name == "page POST":
         return [partial(ask, port, "POST", path, next(buyers), answer_body(path)) for path in posting]
-    return [partial(ask, port, "GET", "/healthz", next(buyers)) for _ in range(count)]
-
-
-def run(jobs: list[Callable[[], int]], rate: float) -> tuple[list[float], Counter[int], int]:
-    gc.collect()
-    gc.disable()  # a collector pause in the senders would be charged to the bot
-    try:
-        latencies, statuses, late = open_loop(jobs, rate)
-    finally:
-        gc.enable()
-    return latencies, Counter(statuses), late
+    return [partial(ask, port, "GET", "/healthz", next(buyers)) for _ in range(count)]  # the baseline
 
 
 def bench(args: argparse.Namespace, backend: str, url: str, problems: list[str]) -> list[list[str]]:
@@ -153,8 +142,13 @@ def bench(args: argparse.Namespace, backend: str, url: str, problems: list[str])
     getting, posting = paths[: per_run * args.rounds], paths[per_run * args.rounds : -40]
     warm = paths[-40:]
     buyers = iter(range(1, 1 << 24))
-    expected = {"healthz-a": 200, "healthz-b": 200, "page GET": 200, "page POST": 303}
+    expected = {**dict.fromkeys(BASELINE_RUNS, 200), "page GET": 200, "page POST": 303}
     figures: dict[str, list[float]] = {name: [] for name in expected}
+
+    def jobs_for(round_number: int, name: str) -> list[Callable[[], int]]:
+        chunk = slice(round_number * per_run, (round_number + 1) * per_run)
+        return requests(name, port, getting[chunk], posting[chunk], buyers, per_run)
+
     with tempfile.TemporaryDirectory(prefix="rebound-bench-page-") as home:
         fake = SlackEmulator().start()
         env = {**production_env(fake, url), "REBOUND_PUBLIC_URL": PUBLIC_URL, "REBOUND_PROXIES": "1"}
@@ -166,24 +160,14 @@ def bench(args: argparse.Namespace, backend: str, url: str, problems: list[str])
                 ask(port, "GET", "/healthz", next(buyers))
             for path in warm[20:]:
                 ask(port, "POST", path, next(buyers), answer_body(path))
-            for round_number in range(args.rounds):
-                order = list(expected)
-                random.shuffle(order)
-                for name in order:
-                    chunk = slice(round_number * per_run, (round_number + 1) * per_run)
-                    jobs = requests(name, port, getting[chunk], posting[chunk], buyers, per_run)
-                    latencies, statuses, late = run(jobs, args.rate)
-                    figures[name] += latencies
-                    said = f"  {backend} round {round_number + 1} {name}"
-                    print(
-                        f"{said}: p50 {percentile(latencies, 50):.1f} ms, "
-                        f"p99 {percentile(latencies, 99):.1f} ms, {dict(statuses)}, {late} sent late",
-                        flush=True,
+            for run in open_loop_rounds(list(expected), jobs_for, rounds=args.rounds, rate=args.rate):
+                figures[run.name] += run.latencies
+                statuses = Counter(run.answers)
+                print(f"  {backend} {run.said(dict(statuses))}", flush=True)
+                if set(statuses) != {expected[run.name]}:
+                    problems.append(
+                        f"{backend} {run.name}: answers {dict(statuses)}, not all {expected[run.name]}"
                     )
-                    if set(statuses) != {expected[name]}:
-                        problems.append(
-                            f"{backend} {name}: answers {dict(statuses)}, not all {expected[name]}"
-                        )
         finally:
             code = bot.stop()
             fake.stop()
@@ -192,25 +176,12 @@ def bench(args: argparse.Namespace, backend: str, url: str, problems: list[str])
     stored = answered(url)
     if stored != len(posting) + 20:
         problems.append(f"{backend}: {stored} answers stored for {len(posting) + 20} posted")
-    base = percentile(figures["healthz-a"], 99)
-    return [
-        [
-            backend,
-            name,
-            str(len(values)),
-            f"{percentile(values, 50):.1f}",
-            f"{percentile(values, 99):.1f}",
-            f"{percentile(values, 99) / base:.2f}",
-        ]
-        for name, values in figures.items()
-    ]
+    return [[backend, *row] for row in pooled_rows(figures)]
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--rate", type=float, default=50, help="requests a second (default 50)")
-    parser.add_argument("--seconds", type=float, default=10, help="seconds per run (default 10)")
-    parser.add_argument("--rounds", type=int, default=2, help="rounds of the four runs (default 2)")
+    rate_options(parser, "four")
     backend_options(parser)
     args = parser.parse_args()
     problems: list[str] = []
@@ -219,7 +190,7 @@ def main() -> int:
         with database(server) as url:
             rows += bench(args, backend, url, problems)
     print(f"\nOpen loop at {args.rate:g}/s, {args.seconds:g} s a run, {args.rounds} rounds, pooled:")
-    table(["backend", "run", "requests", "p50 ms", "p99 ms", "p99 / healthz-a"], rows)
+    table(["backend", *POOLED_HEADER], rows)
     print(
         "healthz-b / healthz-a is the machine's own spread: a page figure within it is noise, "
         "not a cost of the page."

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -16,9 +17,11 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from unittest.mock import patch
 
 from bot.export import write_json
 from playground.emulator import SlackEmulator
+from rebound.cli import main
 from storage import Store
 from tests.support.slack_requests import SIGNING_SECRET
 
@@ -141,7 +144,17 @@ def start_bot(
 
 
 def sweep_at(bot: Bot, moment: datetime) -> str:
-    """`rebound reminders --as-of moment` against the bot's database; what it printed."""
-    done = rebound("reminders", "--as-of", moment.isoformat(), env=bot.env, cwd=bot.cwd)
-    assert done.returncode == 0, done.stderr
-    return done.stdout
+    """`rebound reminders --as-of moment` against the bot's database, with the bot's environment
+    and directory; what it printed. Run in this process: a process of its own cost ~1 s a sweep,
+    mostly imports, and journeys sweep dozens of times (the command as a process, several at once
+    and killed mid-send, is test_follow_up_processes.py's and test_crm_scale_out.py's to prove)."""
+    printed, said = io.StringIO(), io.StringIO()
+    with (
+        patch.dict(os.environ, bot.env, clear=True),
+        contextlib.chdir(bot.cwd),
+        contextlib.redirect_stdout(printed),
+        contextlib.redirect_stderr(said),
+    ):
+        status = main(["reminders", "--as-of", moment.isoformat()])
+    assert status == 0, said.getvalue()
+    return printed.getvalue()

@@ -84,8 +84,11 @@ def read_lessons(work: Work, *, team_id: str, user_id: str, typed: str, now: dat
     named = None if key is None else work.competitors.named(team_id=team_id, key=key)
     # Only a competitor the asker has seen a deal lost to: one named only in a teammate's private
     # autopsy is searched as words, which find nothing, as for a name never typed.
-    if named is not None and work.lessons.sees_competitor(team_id=team_id, user_id=user_id, key=named.key):
-        competitor = (named.key, named.name)
+    if named is not None:
+        seen_as = work.lessons.competitor_seen_as(
+            team_id=team_id, user_id=user_id, key=named.key, name=named.name
+        )
+        competitor = None if seen_as is None else (named.key, seen_as)
     subject = subject_of(typed, competitor)
     lessons, asked = work.lessons, {"team_id": team_id, "user_id": user_id, "since": since}
     asked["reason_codes"] = tuple(autopsy.REASONS)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -120,14 +120,19 @@ class Lessons:
         self.session = session
         self.postgresql = session.get_bind().dialect.name == "postgresql"
 
-    def sees_competitor(self, *, team_id: str, user_id: str, key: str) -> bool:
-        """Whether the asker may see an autopsy lost to the competitor `key`."""
-        seen = select(Autopsy.id).where(
+    def competitor_seen_as(self, *, team_id: str, user_id: str, key: str, name: str) -> str | None:
+        """How the asker saw the competitor `key` written: as the team's `name` for it if an
+        autopsy they may see wrote it so, else as the newest of those did; None if they may see
+        none. A spelling only a teammate's private autopsy used is never shown."""
+        seen = select(Autopsy.competitor).where(
             Autopsy.team_id == team_id,
             Autopsy.competitor_key == key,
             or_(Autopsy.sharing.in_(SHARED), Autopsy.user_id == user_id),
         )
-        return self.session.scalar(seen.limit(1)) is not None
+        if self.session.scalar(seen.where(Autopsy.competitor == name).limit(1)) is not None:
+            return name
+        newest = self.session.scalar(seen.order_by(Autopsy.created_at.desc()).limit(1))
+        return None if newest is None else newest.strip()
 
     def about_competitor(
         self,
@@ -291,9 +296,25 @@ class Lessons:
         )
         shared = (*seen, Autopsy.sharing.in_(SHARED))
         newest = shared
+
+        # Which autopsies an action or a buyer's answer may come from: each checked by key.
+        def seen_of(autopsy_id: Any) -> ColumnElement[bool]:
+            return exists().where(Autopsy.id == autopsy_id, *seen)
+
+        def shared_of(autopsy_id: Any) -> ColumnElement[bool]:
+            return exists().where(Autopsy.id == autopsy_id, *shared)
+
         session = self.session
         if tallied is None:
-            sums, seen, shared, newest = self._read_found(seen, since, reason_codes, lesson_limit)
+            sums, seen_ids, shared_ids = self._read_found(seen, since, reason_codes)
+            newest = (Autopsy.id.in_(shared_ids[:lesson_limit]),)
+
+            # Found by their words, they are known by id: no autopsy is read again.
+            def seen_of(autopsy_id: Any) -> ColumnElement[bool]:
+                return self._among(autopsy_id, seen_ids)
+
+            def shared_of(autopsy_id: Any) -> ColumnElement[bool]:
+                return self._among(autopsy_id, shared_ids)
         else:
             # The tallies by month, but for the month `since` falls in: its autopsies are read.
             month = since.astimezone(UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
@@ -323,14 +344,10 @@ class Lessons:
             else []
         )
 
-        # Open actions are few beside the subject's autopsies: each is read from its own side,
-        # its autopsy checked by key.
-        def of_seen(autopsy_id: Any) -> Any:
-            return exists().where(Autopsy.id == autopsy_id, *seen)
-
+        # Open actions are few beside the subject's autopsies: each is read from its own side.
         actions = session.execute(
             select(Action.what, Action.owner_id, Action.due_on, func.count().over())
-            .where(Action.team_id == team_id, Action.state == "open", of_seen(Action.autopsy_id))
+            .where(Action.team_id == team_id, Action.state == "open", seen_of(Action.autopsy_id))
             .order_by(Action.due_on, Action.id)
             .limit(action_limit)
         ).all()
@@ -343,18 +360,18 @@ class Lessons:
             self_checks=self_checks,
             lessons=lessons,
             shared_lessons=shared_count,
-            customer_words=self._customer_words(team_id, shared, words_limit) if shared_count else [],
+            customer_words=self._customer_words(team_id, shared_of, words_limit) if shared_count else [],
             won_back=sums.won_back,
             open_actions=[OpenAction(what, owner, due) for what, owner, due, _ in actions],
             open_actions_total=actions[0][3] if actions else 0,
         )
 
     def _read_found(
-        self, seen: Sequence[ColumnElement[bool]], since: datetime, reason_codes: Sequence[str], newest: int
-    ) -> tuple[Sums, Where, Where, Where]:
-        """The autopsies found by their words that the asker may see, read once: their sums, and
-        which they are (all, the shared, the `newest` shared) for the card's other reads, which
-        then look them up by id instead of searching and checking each again."""
+        self, seen: Sequence[ColumnElement[bool]], since: datetime, reason_codes: Sequence[str]
+    ) -> tuple[Sums, list[int], list[int]]:
+        """The autopsies found by their words that the asker may see, read once: their sums, their
+        ids and the shared ones' ids, newest first, for the card's other reads to look them up by
+        instead of searching and checking each again."""
         # Flags worked out by the database and the moment left as stored: a row in Python costs
         # more than a sum in SQL, so little is done with each.
         rows = self.session.connection().execute(  # Core rows: the ORM's loading is no help here
@@ -385,12 +402,7 @@ class Lessons:
                     sums.self_checks[name][answer] += times
         shared.sort(reverse=True)
         sums.shared = len(shared)
-        return (
-            sums,
-            (self._among(Autopsy.id, seen_ids),),
-            (self._among(Autopsy.id, [autopsy_id for _, autopsy_id in shared]),),
-            (Autopsy.id.in_([autopsy_id for _, autopsy_id in shared[:newest]]),),
-        )
+        return sums, seen_ids, [autopsy_id for _, autopsy_id in shared]
 
     def _summed(
         self, seen: Sequence[ColumnElement[bool]], since: datetime, reason_codes: Sequence[str]
@@ -479,7 +491,7 @@ class Lessons:
         return counts
 
     def _customer_words(
-        self, team_id: str, shared: Sequence[ColumnElement[bool]], limit: int
+        self, team_id: str, shared_of: Callable[[Any], ColumnElement[bool]], limit: int
     ) -> list[CustomerWords]:
         """What buyers of the subject's shared autopsies answered, newest first, as the digest
         quotes them: read from the team's answers, newest first, each autopsy checked by key."""
@@ -492,7 +504,7 @@ class Lessons:
                 BuyerAsk.team_id == team_id,
                 BuyerAsk.answered_at.is_not(None),
                 with_words,
-                exists().where(Autopsy.id == BuyerAsk.autopsy_id, *shared),
+                shared_of(BuyerAsk.autopsy_id),
             )
             .order_by(BuyerAsk.answered_at.desc(), BuyerAsk.id.desc())
             .limit(limit)

@@ -248,7 +248,17 @@ def test_after_db_copy_to_postgresql_and_back_words_are_still_found(tmp_path, po
 
 
 def test_a_competitor_is_seen_by_the_asker_only_through_an_autopsy_they_may_see(store):
-    lost(store, BOB, "Secret", sharing="private", competitor="Umbrella")
+    lost(store, BOB, "Secret", sharing="private", competitor="UMBRELLA, CORP.")
     with store.read() as work:
-        assert not work.lessons.sees_competitor(team_id=TEAM, user_id=ANN, key="umbrella")
-        assert work.lessons.sees_competitor(team_id=TEAM, user_id=BOB, key="umbrella")
+        seen_as = work.lessons.competitor_seen_as
+        assert seen_as(team_id=TEAM, user_id=ANN, key="umbrella", name="UMBRELLA, CORP.") is None
+        assert seen_as(team_id=TEAM, user_id=BOB, key="umbrella", name="UMBRELLA, CORP.") == (
+            "UMBRELLA, CORP."
+        )
+    # Once a shared autopsy names it, Ann sees it as that one wrote it, never as Bob's private one.
+    lost(store, ANN, "Old", competitor="Umbrella Corp", at=NOW - timedelta(days=40))
+    lost(store, ANN, "New", competitor="umbrella", at=NOW - timedelta(days=2))
+    with store.read() as work:
+        seen_as = work.lessons.competitor_seen_as
+        assert seen_as(team_id=TEAM, user_id=ANN, key="umbrella", name="UMBRELLA, CORP.") == "umbrella"
+        assert seen_as(team_id=TEAM, user_id=ANN, key="umbrella", name="Umbrella Corp") == "Umbrella Corp"

@@ -115,12 +115,25 @@ def _tallied(row: str, sign: int, month: str) -> str:
     return f"{upsert} DELETE FROM autopsy_tallies WHERE {same} AND lost = 0;"
 
 
-# Flips an autopsy's won_back only when its touch-base's state says otherwise: an update that
-# changes nothing would still fire the tallies' trigger on PostgreSQL.
-WON_BACK = (
+# An autopsy is won back when one of its touch-bases is. The follow-ups' triggers act only when a
+# won-back state comes or goes (rare), never for the many follow-ups that come and go otherwise:
+# a won-back touch-base added makes it won back; one removed or changed away, it is counted again.
+WON_BACK_ADDED = "UPDATE autopsies SET won_back = TRUE WHERE autopsies.id = {row}.autopsy_id AND NOT won_back"
+WON_BACK_COUNTED = (
     "UPDATE autopsies SET won_back = NOT won_back WHERE autopsies.id = {row}.autopsy_id AND won_back <> "
     "EXISTS (SELECT 1 FROM follow_ups WHERE follow_ups.autopsy_id = autopsies.id "
     "AND kind = 'touch_base' AND state = 'won_back')"
+)
+# (event, the row, when its trigger acts, what it does)
+WON_BACK_EVENTS = (
+    ("INSERT", "new", "new.kind = 'touch_base' AND new.state = 'won_back'", WON_BACK_ADDED),
+    ("DELETE", "old", "old.kind = 'touch_base' AND old.state = 'won_back'", WON_BACK_COUNTED),
+    (
+        "UPDATE",
+        "new",
+        "new.kind = 'touch_base' AND (old.state = 'won_back') <> (new.state = 'won_back')",
+        WON_BACK_COUNTED,
+    ),
 )
 
 
@@ -137,10 +150,10 @@ def _sqlite_triggers() -> None:
         f"CREATE TRIGGER autopsy_tallies_changed AFTER UPDATE ON autopsies WHEN {changed} BEGIN "
         f"{_tallied('old', -1, month)} {_tallied('new', 1, month)} END"
     )
-    for event, row in (("INSERT", "new"), ("DELETE", "old"), ("UPDATE", "new")):
+    for event, row, when, change in WON_BACK_EVENTS:
         op.execute(
             f"CREATE TRIGGER autopsies_won_back_{event.lower()} AFTER {event} ON follow_ups "
-            f"WHEN {row}.kind = 'touch_base' BEGIN {WON_BACK.format(row=row)}; END"
+            f"WHEN {when} BEGIN {change.format(row=row)}; END"
         )
 
 
@@ -163,24 +176,26 @@ END $$"""
         f"CREATE TRIGGER autopsy_tallies_changed AFTER UPDATE ON autopsies FOR EACH ROW WHEN ({changed}) "
         "EXECUTE FUNCTION autopsy_tallies_kept()"
     )
-    op.execute(
-        f"""CREATE FUNCTION autopsies_won_back_kept() RETURNS trigger LANGUAGE plpgsql AS $$
+    for event, row, when, change in WON_BACK_EVENTS:
+        name = f"autopsies_won_back_{event.lower()}"
+        op.execute(
+            f"""CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP <> 'INSERT' AND OLD.kind = 'touch_base' THEN {WON_BACK.format(row="OLD")}; END IF;
-    IF TG_OP <> 'DELETE' AND NEW.kind = 'touch_base' THEN {WON_BACK.format(row="NEW")}; END IF;
+    {change.format(row=row.upper())};
     RETURN NULL;
 END $$"""
-    )
-    op.execute(
-        "CREATE TRIGGER autopsies_won_back_kept AFTER INSERT OR DELETE OR UPDATE OF state, kind, "
-        "autopsy_id ON follow_ups FOR EACH ROW EXECUTE FUNCTION autopsies_won_back_kept()"
-    )
+        )
+        op.execute(
+            f"CREATE TRIGGER {name} AFTER {event} ON follow_ups FOR EACH ROW WHEN ({when}) "
+            f"EXECUTE FUNCTION {name}()"
+        )
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
-        op.execute("DROP TRIGGER autopsies_won_back_kept ON follow_ups")
-        op.execute("DROP FUNCTION autopsies_won_back_kept()")
+        for event, *_ in WON_BACK_EVENTS:
+            op.execute(f"DROP TRIGGER autopsies_won_back_{event.lower()} ON follow_ups")
+            op.execute(f"DROP FUNCTION autopsies_won_back_{event.lower()}()")
         op.execute("DROP TRIGGER autopsy_tallies_changed ON autopsies")
         op.execute("DROP TRIGGER autopsy_tallies_kept ON autopsies")
         op.execute("DROP FUNCTION autopsy_tallies_kept()")

@@ -43,6 +43,7 @@ from storage.digests import CHECKS, CustomerWords
 from storage.models import Action, Autopsy, AutopsyTally, BuyerAsk, Competitor, LostDeal
 
 ANSWERS = ("yes", "partly", "no")  # a self-check's answers (bot.autopsy.ANSWERS)
+CHECK_ANSWERS = tuple((name, answer) for name in CHECKS for answer in ANSWERS)  # as tallies count them
 TERMS_MAX = 8  # words searched for; more only slows the search and rarely finds more
 TERM_MAX = 40  # characters of one word: nothing longer is a word anyone wrote
 ALIASES_MAX = 10  # the merged names of one competitor whose words a CRM's reason is searched for
@@ -408,7 +409,6 @@ class Lessons:
         self, seen: Sequence[ColumnElement[bool]], since: datetime, reason_codes: Sequence[str]
     ) -> Sums:
         """The autopsies `seen`, summed in one pass and one row: grouped, SQLite would sort them."""
-        pairs = [(name, answer) for name in CHECKS for answer in ANSWERS]
         total, recent, shared, won, *counts = self.session.execute(
             select(
                 func.count(),
@@ -416,12 +416,12 @@ class Lessons:
                 func.count(case((Autopsy.sharing.in_(SHARED), 1))),
                 func.count(case((Autopsy.won_back.is_(True), 1))),
                 *(func.count(case((Autopsy.main_reason == reason, 1))) for reason in reason_codes),
-                *(func.count(case((getattr(Autopsy, name) == answer, 1))) for name, answer in pairs),
+                *(func.count(case((getattr(Autopsy, name) == answer, 1))) for name, answer in CHECK_ANSWERS),
             ).where(*seen)
         ).one()
         sums = Sums(lost=[total - recent, recent], shared=shared, won_back=won)
         sums.reasons.update({reason: n for reason, n in zip(reason_codes, counts, strict=False) if n})
-        for (name, answer), times in zip(pairs, counts[len(reason_codes) :], strict=True):
+        for (name, answer), times in zip(CHECK_ANSWERS, counts[len(reason_codes) :], strict=True):
             if times:
                 sums.self_checks[name][answer] += times
         return sums
@@ -431,7 +431,6 @@ class Lessons:
     ) -> Sums:
         """The subject's tallies the asker may see (the team's and their own private ones), but for
         `month`'s: those before it are earlier, those after it recent."""
-        pairs = [(name, answer) for name in CHECKS for answer in ANSWERS]
         recent = AutopsyTally.month > month
         shared = AutopsyTally.seen_by == ""
         rows = self.session.execute(
@@ -441,7 +440,7 @@ class Lessons:
                 AutopsyTally.main_reason,
                 func.sum(AutopsyTally.lost),
                 func.sum(AutopsyTally.won_back),
-                *(func.sum(getattr(AutopsyTally, f"{name}_{answer}")) for name, answer in pairs),
+                *(func.sum(getattr(AutopsyTally, f"{name}_{answer}")) for name, answer in CHECK_ANSWERS),
             )
             .where(
                 AutopsyTally.team_id == team_id,
@@ -459,7 +458,7 @@ class Lessons:
             sums.won_back += won
             if reason in known:
                 sums.reasons[reason] += lost
-            for (name, answer), times in zip(pairs, checks, strict=True):
+            for (name, answer), times in zip(CHECK_ANSWERS, checks, strict=True):
                 if times:
                     sums.self_checks[name][answer] += times
         return sums

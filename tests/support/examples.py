@@ -119,6 +119,12 @@ def save_lesson(
     return entry.id
 
 
+def lost_to_initech(store: Store, user: str, deal: str, *, team: str, at: datetime, **changes: Any) -> int:
+    """`deal`'s named autopsy, lost to Initech on price unless `changes` say; its id."""
+    fields: dict[str, Any] = {"winner": "competitor", "competitor": "Initech", "main_reason": "price"}
+    return save_lesson(store, user, team=team, at=at, deal_name=deal, **{**fields, **changes})
+
+
 def buyer_ask(asked_at: datetime, **changes: Any) -> BuyerAsk:
     """An autopsy's link to its buyer, made at `asked_at` and not yet opened, unless `changes` say."""
     fields: dict[str, Any] = dict(

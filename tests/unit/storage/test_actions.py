@@ -5,15 +5,13 @@ counted); what a person's export holds; and what erasing a person does to action
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
-import pytest
 from sqlalchemy import select
 
 from bot.commitments import reminder
 from playground.emulator import TEAM_ID
-from storage import Store, upgrade
+from storage import Store
 from storage.actions import Commitment
 from storage.models import Action, FollowUp
 from tests.support.examples import save_lesson
@@ -22,14 +20,6 @@ TEAM = TEAM_ID
 AUTHOR, MATE, BOSS = "U0AUTHOR", "U0MATE", "U0BOSS"
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # a Monday
 DUE = date(2026, 12, 7)
-
-
-@pytest.fixture
-def store(database_url: str) -> Iterator[Store]:
-    upgrade(database_url)
-    opened = Store.connect(database_url)
-    yield opened
-    opened.close()
 
 
 def make(

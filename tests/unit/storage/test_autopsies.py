@@ -3,25 +3,15 @@ its lost buyer answered."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
-import pytest
 from sqlalchemy import select
 
-from storage import BuyerAsk, Store, upgrade
+from storage import BuyerAsk
 from tests.support.buyer_answering import buyer_answers
 from tests.support.examples import ANSWERS, save_lesson
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def store(database_url: str) -> Iterator[Store]:
-    upgrade(database_url)
-    opened = Store.connect(database_url)
-    yield opened
-    opened.close()
 
 
 def test_a_workspace_has_autopsies_once_someone_in_it_writes_one(store):

@@ -6,21 +6,19 @@ read from them counts the 90 days to the day, though the tallies are by month.""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from sqlalchemy import delete, select, update
 
 from bot import autopsy
-from storage import Store, upgrade
+from storage import Store
 from storage.copy import copy_database
 from storage.digests import CHECKS
 from storage.models import Autopsy, AutopsyTally, FollowUp
 from tests.support.databases import Quiet
-from tests.support.examples import ANSWERS, save_lesson
+from tests.support.examples import ANSWERS, lost_to_initech, save_lesson
 
 TEAM = "T1"
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
@@ -30,17 +28,8 @@ ANSWERED = ("yes", "partly", "no")
 COUNTS = ("lost", "won_back", *(f"{check}_{answer}" for check in CHECKS for answer in ANSWERED))
 
 
-@pytest.fixture
-def store(database_url: str) -> Iterator[Store]:
-    upgrade(database_url)
-    opened = Store.connect(database_url)
-    yield opened
-    opened.close()
-
-
 def lost(store: Store, user: str, deal: str, *, at: datetime = NOW, **changes: object) -> int:
-    fields: dict[str, object] = {"winner": "competitor", "competitor": "Initech", "main_reason": "price"}
-    return save_lesson(store, user, team=TEAM, at=at, deal_name=deal, **{**fields, **changes})
+    return lost_to_initech(store, user, deal, team=TEAM, at=at, **changes)
 
 
 def counted_from_autopsies(store: Store) -> dict[tuple[str, ...], Counter[str]]:

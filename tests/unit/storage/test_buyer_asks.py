@@ -5,14 +5,12 @@ within the hour, and request counts that every process shares."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import func, select
 
 from playground.emulator import TEAM_ID
-from storage import BuyerAsk, Store, upgrade
+from storage import BuyerAsk, Store
 from storage.models import PageVisits
 from tests.support.examples import IN_WEEK, save_lesson
 
@@ -25,14 +23,6 @@ ANSWERS = {
     "working_score": 4,
     "may_contact": "later",
 }
-
-
-@pytest.fixture
-def store(database_url: str) -> Iterator[Store]:
-    upgrade(database_url)
-    opened = Store.connect(database_url)
-    yield opened
-    opened.close()
 
 
 def ask_of(store: Store, autopsy_id: int, *, seed: str = "seed-1", token_hash: str = "hash-1") -> BuyerAsk:

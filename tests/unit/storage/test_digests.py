@@ -4,11 +4,9 @@ named the same main reason, and the week read through the (team_id, answered_at)
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
 from sqlalchemy import event
 
 from storage import CustomerWords, Store, WeekFacts, upgrade
@@ -17,14 +15,6 @@ from tests.support.examples import IN_WEEK, save_lesson
 
 TEAM = "T1"
 STARTS, ENDS = datetime(2026, 11, 20, 16, 0, tzinfo=UTC), datetime(2026, 11, 27, 16, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def store(database_url: str) -> Iterator[Store]:
-    upgrade(database_url)
-    opened = Store.connect(database_url)
-    yield opened
-    opened.close()
 
 
 def lost(store: Store, user: str, deal: str, *, sharing: str = "named", reason: str | None = "price") -> int:

@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 
-import pytest
-
-from storage import Plan, Store, upgrade
+from storage import Plan, Store
 from tests.support.examples import ANSWERS
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # a Monday
-
-
-@pytest.fixture
-def store(database_url: str) -> Iterator[Store]:
-    upgrade(database_url)
-    opened = Store.connect(database_url)
-    yield opened
-    opened.close()
 
 
 def touch_base(recipient: str, day: date) -> Plan:

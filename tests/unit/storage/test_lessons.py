@@ -5,23 +5,20 @@ current on edit and delete and after `rebound db copy`, and hostile words answer
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
-import pytest
-
 from bot import autopsy
 from bot.deal_news import WORKFLOW, DealNews
-from storage import Plan, Store, upgrade
+from storage import Plan, Store
 from storage.actions import Commitment
 from storage.copy import copy_database
 from storage.lessons import LessonsFound, OpenAction, search_terms
 from storage.models import FollowUp
 from tests.support.buyer_answering import buyer_answers
 from tests.support.databases import Quiet
-from tests.support.examples import ANSWERS, save_lesson
+from tests.support.examples import ANSWERS, lost_to_initech, save_lesson
 from tests.support.hostile_input import HOSTILE_SEARCHES
 from tests.support.lived_in_database import a_team_with_everything
 from tests.support.slack_requests import unique
@@ -33,17 +30,8 @@ REASONS = tuple(autopsy.REASONS)
 ME, ANN, BOB = "U0ME", "U0ANN", "U0BOB"
 
 
-@pytest.fixture
-def store(database_url: str) -> Iterator[Store]:
-    upgrade(database_url)
-    opened = Store.connect(database_url)
-    yield opened
-    opened.close()
-
-
 def lost(store: Store, user: str, deal: str, *, at: datetime = NOW, **changes: object) -> int:
-    fields: dict[str, object] = {"winner": "competitor", "competitor": "Initech", "main_reason": "price"}
-    return save_lesson(store, user, team=TEAM, at=at, deal_name=deal, **{**fields, **changes})
+    return lost_to_initech(store, user, deal, team=TEAM, at=at, **changes)
 
 
 def competitor(store: Store, key: str = "initech", user: str = ME) -> LessonsFound:

@@ -4,15 +4,12 @@ a private autopsy never counted."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from itertools import count
 from zoneinfo import ZoneInfo
 
-import pytest
-
-from storage import LostDeal, Store, upgrade
+from storage import LostDeal, Store
 from storage.models import Action
 from tests.support.examples import ANSWERS
 
@@ -20,14 +17,6 @@ TEAM = "T1"
 PARIS = ZoneInfo("Europe/Paris")
 MONTHS = tuple(datetime(2026, m, 1, tzinfo=PARIS).astimezone(UTC) for m in range(6, 13))  # Jun to Nov
 _views = count()
-
-
-@pytest.fixture
-def store(database_url: str) -> Iterator[Store]:
-    upgrade(database_url)
-    opened = Store.connect(database_url)
-    yield opened
-    opened.close()
 
 
 def lost(

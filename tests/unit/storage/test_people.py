@@ -3,32 +3,22 @@ what the team owns stays without their name, and everyone else's rows are untouc
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-import pytest
 from slack_sdk.oauth.installation_store import Installation
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from sqlalchemy import String, inspect, select, text
 
 from bot.deal_news import HUBSPOT, DealNews
-from storage import Autopsy, BuyerAsk, FollowUp, LostDeal, Plan, Store, upgrade
+from storage import Autopsy, BuyerAsk, FollowUp, LostDeal, Plan, Store
 from tests.support.buyer_answering import buyer_answers
 from tests.support.examples import ANSWERS
 
 TEAM, OTHER_TEAM = "T1", "T2"
 LEAVER, TEAMMATE = "U0LEAVER", "U0STAYS"
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def store(database_url: str) -> Iterator[Store]:
-    upgrade(database_url)
-    opened = Store.connect(database_url)
-    yield opened
-    opened.close()
 
 
 def write(store: Store, user: str, view: str, *, team: str = TEAM, help_from: str | None = None) -> int:

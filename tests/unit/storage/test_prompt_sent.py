@@ -3,28 +3,18 @@ reminder is written, due when the CRM's side said; a deal answered meanwhile sta
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-import pytest
 from sqlalchemy import select
 
 from bot.deal_news import SALESFORCE, DealNews
-from storage import FollowUp, LostDeal, Store, upgrade
+from storage import FollowUp, LostDeal, Store
 from storage.lost_deals import PROMPT, REMINDER
 
 TEAM = "T1"
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # a Monday
 REMIND_AT = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)  # two working days on
-
-
-@pytest.fixture
-def store(database_url: str) -> Iterator[Store]:
-    upgrade(database_url)
-    opened = Store.connect(database_url)
-    yield opened
-    opened.close()
 
 
 def lost_deal(store: Store) -> LostDeal:

@@ -3,25 +3,15 @@ PostgreSQL: what the sweeps and `rebound digest` walk through under OAuth; and p
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
-import pytest
 from slack_sdk.oauth.installation_store import Installation
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from sqlalchemy import select
 
-from storage import BuyerAsk, Store, upgrade
+from storage import BuyerAsk
 from tests.support.buyer_answering import buyer_answers
 from tests.support.examples import save_lesson
-
-
-@pytest.fixture
-def store(database_url: str) -> Iterator[Store]:
-    upgrade(database_url)
-    opened = Store.connect(database_url)
-    yield opened
-    opened.close()
 
 
 def install(

@@ -91,7 +91,8 @@ function drawMessage(message, only, surface) {
   );
 }
 
-// Rebound listens only for its command here; the box empties once the playground took it.
+// Rebound listens only for its command here; the box empties once the playground took it, unless
+// the person has typed something else meanwhile (the reply can show before the call returns).
 export async function sendTyped() {
   const box = $("#message");
   const typed = box.value.trim();
@@ -102,5 +103,5 @@ export async function sendTyped() {
   }
   notice("");
   const said = await call("/play/command", { user: ui.person, channel: conversationId(), text: typed });
-  if (said.ok) box.value = "";
+  if (said.ok && box.value.trim() === typed) box.value = "";
 }

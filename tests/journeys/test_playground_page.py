@@ -558,6 +558,30 @@ def test_a_time_the_clock_refuses_goes_back_to_the_clock_s_time_and_the_reason_s
         assert page.problems == [refused]  # type: ignore[attr-defined]
 
 
+def test_what_the_rep_types_while_rebound_answers_is_kept_when_the_answer_arrives(page):
+    from playwright.sync_api import expect
+
+    # The first command's reply is held until the rep has typed the next one, as on a slow network.
+    held = []
+    page.route("**/play/command", lambda route: held.append(route))
+    page.get_by_role("button", name="Rebound").click()
+    type_command(page, "/lost-deal help")
+    box = page.get_by_role("textbox", name="Message")
+    for _ in range(250):  # route handlers run while Playwright waits
+        if held:
+            break
+        page.wait_for_timeout(20)
+    assert len(held) == 1
+    box.fill("/lost-deal Globex")
+    held[0].continue_()
+    page.unroute("**/play/command")
+    expect(page.get_by_text("Only visible to you").first).to_be_visible()
+    expect(box).to_have_value("/lost-deal Globex")
+    box.press("Enter")
+    expect(page.get_by_role("dialog").get_by_label("Deal or prospect")).to_have_value("Globex")
+    expect(box).to_have_value("")
+
+
 def shoot(page, path: Path) -> None:
     """The page at desktop and at phone width, as `path` with -desktop and -phone."""
     for width, height, name in ((1280, 800, "desktop"), (420, 860, "phone")):

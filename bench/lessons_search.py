@@ -280,7 +280,8 @@ def measure(url: str, *, rate: float, count: int) -> dict[str, object]:
 def plans(engine, statements: dict[str, list[tuple[str, object]]]) -> dict[str, tuple[bool, str]]:
     """The statements a card's figures come from: whether each plan reads the index it should, and
     its scans. A competitor's and a reason's: their tallies by key, and the autopsies of the month
-    the 90 days begin in by the subject's index; words: the words' own index."""
+    the 90 days begin in by the subject's index; words: the words' own index (SQLite's search for
+    ids; PostgreSQL's one read of the sums, ids and all)."""
     sqlite = engine.dialect.name == "sqlite"
     by_key = "sqlite_autoindex_autopsy_tallies" if sqlite else "pk_autopsy_tallies"  # the primary key
     wanted = {
@@ -292,7 +293,7 @@ def plans(engine, statements: dict[str, list[tuple[str, object]]]) -> dict[str, 
             ("FROM autopsy_tallies", "ix_autopsy_tallies_reason"),
             ("SELECT count(*)", "ix_autopsies_team_reason"),
         ],
-        "words": [("UNION", "autopsy_words" if sqlite else "ix_autopsies_words")],
+        "words": [("UNION", "autopsy_words") if sqlite else ("string_agg", "ix_autopsies_words")],
     }
     found = {}
     for kind, reads in wanted.items():

@@ -11,12 +11,12 @@ of letters or digits becomes one quoted term (`search_terms`), bound as a parame
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from sqlalchemy import (
@@ -27,6 +27,7 @@ from sqlalchemy import (
     any_,
     bindparam,
     case,
+    cast,
     exists,
     func,
     literal_column,
@@ -36,7 +37,9 @@ from sqlalchemy import (
     type_coerce,
     union,
 )
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
+from sqlalchemy.types import NullType
 
 from storage.autopsies import SHARED, Lesson
 from storage.digests import CHECKS, CustomerWords
@@ -114,6 +117,11 @@ class Sums:
             self.self_checks[name].update(answers)
 
 
+def _autopsy_in(where: Where, autopsy_id: Any) -> ColumnElement[bool]:
+    """The autopsy of `autopsy_id` is one of those `where` holds, checked by its key."""
+    return exists().where(Autopsy.id == autopsy_id, *where)
+
+
 class Lessons:
     """The lessons a unit of work reads (`Store.read()`), by competitor, main reason or words."""
 
@@ -148,14 +156,12 @@ class Lessons:
         """A competitor by key (merged names carry the key they went into): its autopsies, and the
         CRM's lost deals whose reason names it or one of its merged names."""
         names = [search_terms(name) for name in (key, *self._merged_names(team_id, key))]
-        named = self._words(
-            "lost_deal_words", LostDeal, team_id, [name for name in names if name], phrase=True
-        )
+        named = self._matching("lost_deal_words", LostDeal, [name for name in names if name], phrase=True)
         return self._found(
             team_id,
             user_id,
             Autopsy.competitor_key == key,
-            LostDeal.id.in_(named),
+            named,
             since,
             reason_codes=reason_codes,
             tallied=AutopsyTally.competitor_key == key,
@@ -199,18 +205,26 @@ class Lessons:
         lesson), in a buyer's answers, or in a CRM's lost deal (its name and reason)."""
         if not terms:
             return LessonsFound()
-        # One list of ids, read from the words' indexes: an OR of the two would read the whole team.
+        # SQLite would read the team's asks by their index and check each against the words.
+        asked_in = BuyerAsk.team_id if self.postgresql else BuyerAsk.team_id.concat("")
         by_buyer = select(BuyerAsk.autopsy_id).where(
-            BuyerAsk.team_id == team_id,
-            BuyerAsk.id.in_(self._words("buyer_answer_words", BuyerAsk, team_id, [terms])),
+            asked_in == team_id, self._matching("buyer_answer_words", BuyerAsk, [terms])
         )
-        found = union(self._words("autopsy_words", Autopsy, team_id, [terms]), by_buyer)
-        deals = LostDeal.id.in_(self._words("lost_deal_words", LostDeal, team_id, [terms]))
+        in_autopsy = self._matching("autopsy_words", Autopsy, [terms])
+        if self.postgresql:
+            # Both indexes in one bitmap (GIN's words OR the buyers' autopsies by key), whose heap
+            # read also brings each autopsy's facts: no list of ids goes back and forth.
+            found = or_(in_autopsy, Autopsy.id == any_(func.array(by_buyer.scalar_subquery())))
+        else:
+            # One list of ids, read from the words' indexes: an OR of the two would read the team,
+            # and so would a team_id here (its index, each row checked); the card checks the team.
+            ids = select(Autopsy.id).where(in_autopsy)
+            found = self._among(Autopsy.id, ",".join(map(str, self.session.scalars(union(ids, by_buyer)))))
         return self._found(
             team_id,
             user_id,
-            self._among(Autopsy.id, self.session.scalars(found).all()),
-            deals,
+            found,
+            self._matching("lost_deal_words", LostDeal, [terms]),
             since,
             reason_codes=reason_codes,
             tallied=None,
@@ -219,42 +233,38 @@ class Lessons:
         )
 
     # The words each database searches
-    def _words(
-        self,
-        words_table: str,
-        model: Any,
-        team_id: str,
-        wanted: Sequence[Sequence[str]],
-        *,
-        phrase: bool = False,
-    ) -> Any:
-        """The ids of `model`'s rows of the team whose words hold any of `wanted`: each all of its
-        terms (or, as a `phrase`, the terms in order). None wanted finds none."""
+    def _matching(
+        self, words_table: str, model: Any, wanted: Sequence[Sequence[str]], *, phrase: bool = False
+    ) -> ColumnElement[bool]:
+        """`model`'s rows whose words hold any of `wanted`: each all of its terms (or, as a
+        `phrase`, the terms in order). None wanted finds none. PostgreSQL tests each row's tsvector
+        (so a read's other conditions join the GIN index's bitmap); SQLite looks the rows up in
+        their FTS5 table."""
         if not wanted:
-            return select(model.id).where(literal_column("1") == 0)
+            return literal_column("1") == 0
         if self.postgresql:
             query = func.phraseto_tsquery if phrase else func.plainto_tsquery
             queries = [query(literal_column("'english'"), " ".join(terms)) for terms in wanted]
             either = queries[0]
             for other in queries[1:]:
                 either = either.op("||")(other)  # a tsquery OR another
-            words = literal_column(f"{model.__tablename__}.words")
-            return select(model.id).where(model.team_id == team_id, words.op("@@")(either))
+            return literal_column(f"{model.__tablename__}.words").op("@@")(either)
         alternatives = [
             f'"{" ".join(terms)}"' if phrase else " ".join(f'"{term}"' for term in terms) for terms in wanted
         ]
-        return (
+        return model.id.in_(
             select(literal_column("rowid"))
             .select_from(table(words_table))
             .where(literal_column(words_table).op("MATCH")(" OR ".join(alternatives)))
         )
 
-    def _among(self, column: Any, ids: Sequence[int]) -> ColumnElement[bool]:
-        """`column` is one of `ids`, searched for once and sent as one parameter (the card's
-        queries would each search again; a parameter apiece would pass SQLite's limit)."""
-        if self.postgresql:
-            return column == any_(bindparam(None, list(ids), type_=ARRAY(Integer)))
-        listed = func.json_each(bindparam(None, json.dumps(list(ids))))
+    def _among(self, column: Any, ids: str) -> ColumnElement[bool]:
+        """`column` is one of `ids` (digits and commas), searched for once and sent as one
+        parameter (the card's queries would each search again; a parameter apiece would pass
+        SQLite's limit), as text: a list of 2,000 numbers costs more to send than to find."""
+        if self.postgresql:  # untyped, so the database reads it as the array once, not per row
+            return column == any_(cast(bindparam(None, f"{{{ids}}}", NullType()), ARRAY(Integer)))
+        listed = func.json_each(bindparam(None, f"[{ids}]", String))
         return column.in_(select(literal_column("value")).select_from(listed))
 
     def _merged_names(self, team_id: str, key: str) -> Sequence[str]:
@@ -285,10 +295,9 @@ class Lessons:
         found) from the autopsies themselves, and the CRM's lost `deals` about it."""
         # Every autopsy the asker may see: the team's shared ones and their own, private or not.
         team: ColumnElement[str] = Autopsy.team_id
-        if tallied is None:
-            # Either database would read the team by an index on team_id (SQLite with no statistics;
-            # PostgreSQL, newest first, for the lessons) and check each row against the words' ids:
-            # an expression on team_id keeps them to those ids.
+        if tallied is None and not self.postgresql:
+            # SQLite, with no statistics, would read the team by its index on team_id and check
+            # each row against the words' ids: an expression on team_id keeps it to those ids.
             team = Autopsy.team_id.concat("")
         seen: Where = (
             team == team_id,
@@ -298,36 +307,24 @@ class Lessons:
         shared = (*seen, Autopsy.sharing.in_(SHARED))
         newest = shared
 
-        # Which autopsies an action or a buyer's answer may come from: each checked by key.
-        def seen_of(autopsy_id: Any) -> ColumnElement[bool]:
-            return exists().where(Autopsy.id == autopsy_id, *seen)
-
-        def shared_of(autopsy_id: Any) -> ColumnElement[bool]:
-            return exists().where(Autopsy.id == autopsy_id, *shared)
-
         session = self.session
         if tallied is None:
             sums, seen_ids, shared_ids = self._read_found(seen, since, reason_codes)
-            newest = (Autopsy.id.in_(shared_ids[:lesson_limit]),)
-
+            newest = (Autopsy.id.in_([int(i) for i in shared_ids.split(",")[:lesson_limit] if i]),)
             # Found by their words, they are known by id: no autopsy is read again.
-            def seen_of(autopsy_id: Any) -> ColumnElement[bool]:
-                return self._among(autopsy_id, seen_ids)
-
-            def shared_of(autopsy_id: Any) -> ColumnElement[bool]:
-                return self._among(autopsy_id, shared_ids)
+            seen_of = partial(self._among, ids=seen_ids)
+            shared_of = partial(self._among, ids=shared_ids)
         else:
+            # Which autopsies an action or a buyer's answer may come from: each checked by key.
+            seen_of, shared_of = partial(_autopsy_in, seen), partial(_autopsy_in, shared)
             # The tallies by month, but for the month `since` falls in: its autopsies are read.
             month = since.astimezone(UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
             next_month = (month + timedelta(days=31)).replace(day=1)
             sums = self._tallied(team_id, user_id, tallied, f"{month:%Y-%m}", reason_codes)
-            sums.add(
-                self._summed(
-                    (*seen, Autopsy.created_at >= month, Autopsy.created_at < next_month),
-                    since,
-                    reason_codes,
-                )
+            boundary, _ = self._summed(
+                (*seen, Autopsy.created_at >= month, Autopsy.created_at < next_month), since, reason_codes
             )
+            sums.add(boundary)
         reasons, lost, shared_count = sums.reasons, sums.lost, sums.shared
         self_checks = sums.self_checks if any(lost) else {}
         crm = self._crm_lost(team_id, deals, since, reasons, by_id=deals_by_id)
@@ -369,12 +366,23 @@ class Lessons:
 
     def _read_found(
         self, seen: Sequence[ColumnElement[bool]], since: datetime, reason_codes: Sequence[str]
-    ) -> tuple[Sums, list[int], list[int]]:
+    ) -> tuple[Sums, str, str]:
         """The autopsies found by their words that the asker may see, read once: their sums, their
-        ids and the shared ones' ids, newest first, for the card's other reads to look them up by
-        instead of searching and checking each again."""
-        # Flags worked out by the database and the moment left as stored: a row in Python costs
-        # more than a sum in SQL, so little is done with each.
+        ids and the shared ones' ids, newest first (digits and commas), for the card's other reads
+        to look them up by instead of searching and checking each again."""
+        if self.postgresql:  # all in the one row of the sums: the ids as text, joined by the database
+            as_text = cast(Autopsy.id, String)
+            newest = aggregate_order_by(literal_column("','"), Autopsy.created_at.desc(), Autopsy.id.desc())
+            sums, (seen_ids, shared_ids) = self._summed(
+                seen,
+                since,
+                reason_codes,
+                func.string_agg(as_text, literal_column("','")),
+                func.string_agg(as_text, newest).filter(Autopsy.sharing.in_(SHARED)),
+            )
+            return sums, seen_ids or "", shared_ids or ""
+        # SQLite sorts a grouped read: flags worked out by the database, the moment left as stored,
+        # and the rows summed here, where a row costs more than a sum in SQL, so little is done.
         rows = self.session.connection().execute(  # Core rows: the ORM's loading is no help here
             select(
                 Autopsy.id,
@@ -389,7 +397,7 @@ class Lessons:
         sums, known, seen_ids, shared = Sums(), set(reason_codes), [], []
         counted = Counter[tuple[object, ...]]()
         for autopsy_id, moment, *facts in rows:
-            seen_ids.append(autopsy_id)
+            seen_ids.append(str(autopsy_id))
             counted[tuple(facts)] += 1
             if facts[1]:
                 shared.append((moment, autopsy_id))
@@ -403,14 +411,16 @@ class Lessons:
                     sums.self_checks[name][answer] += times
         shared.sort(reverse=True)
         sums.shared = len(shared)
-        return sums, seen_ids, [autopsy_id for _, autopsy_id in shared]
+        return sums, ",".join(seen_ids), ",".join(str(autopsy_id) for _, autopsy_id in shared)
 
     def _summed(
-        self, seen: Sequence[ColumnElement[bool]], since: datetime, reason_codes: Sequence[str]
-    ) -> Sums:
-        """The autopsies `seen`, summed in one pass and one row: grouped, SQLite would sort them."""
-        total, recent, shared, won, *counts = self.session.execute(
+        self, seen: Sequence[ColumnElement[bool]], since: datetime, reason_codes: Sequence[str], *also: Any
+    ) -> tuple[Sums, Sequence[Any]]:
+        """The autopsies `seen`, summed in one pass and one row (grouped, SQLite would sort them),
+        and the values of the aggregates `also` read in it."""
+        row = self.session.execute(
             select(
+                *also,
                 func.count(),
                 func.count(case((Autopsy.created_at >= since, 1))),
                 func.count(case((Autopsy.sharing.in_(SHARED), 1))),
@@ -419,12 +429,13 @@ class Lessons:
                 *(func.count(case((getattr(Autopsy, name) == answer, 1))) for name, answer in CHECK_ANSWERS),
             ).where(*seen)
         ).one()
+        total, recent, shared, won, *counts = row[len(also) :]
         sums = Sums(lost=[total - recent, recent], shared=shared, won_back=won)
         sums.reasons.update({reason: n for reason, n in zip(reason_codes, counts, strict=False) if n})
         for (name, answer), times in zip(CHECK_ANSWERS, counts[len(reason_codes) :], strict=True):
             if times:
                 sums.self_checks[name][answer] += times
-        return sums
+        return sums, row[: len(also)]
 
     def _tallied(
         self, team_id: str, user_id: str, about: ColumnElement[bool], month: str, reason_codes: Sequence[str]

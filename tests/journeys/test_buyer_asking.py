@@ -171,7 +171,7 @@ def test_the_buyers_answer_reaches_the_rep_once_in_working_hours_with_both_sides
     answered_at = datetime.now(UTC)
     said = BuyerAnswers(
         main_reason="price",
-        changed_mind="A smaller <!channel> *first* order",
+        changed_mind="A smaller <!channel> *first* order <script>alert(1)</script> שלום 🎉",
         working_with="Kind & quick",
         working_score=4,
         may_contact="later",
@@ -181,6 +181,7 @@ def test_the_buyers_answer_reaches_the_rep_once_in_working_hours_with_both_sides
     home = home_of(asking_bot, fake, user, team, "*Their side*, answered")
     assert "Main reason: The price (you wrote: Timing or budget)" in home
     assert "&lt;!channel&gt;" in home and "<!channel>" not in home
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; שלום 🎉" in home and "<script>" not in home
 
     # Within the hour they may still correct it: no DM yet. At 03:00 UTC (the rep's zone) it waits
     # for working hours; at 10:00 it goes, once however many sweeps come.
@@ -195,7 +196,8 @@ def test_the_buyers_answer_reaches_the_rep_once_in_working_hours_with_both_sides
     assert "*Your main reason*\\nTiming or budget" in text and "*Their main reason*\\nThe price" in text
     assert "You thought it was timing; they said price. Worth a look when you revisit your notes." in text
     assert ">A smaller &lt;!channel&gt; *first* order" in text and "Kind &amp; quick" in text
-    assert "<!channel>" not in text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; שלום 🎉" in text
+    assert "<!channel>" not in text and "<script>" not in text
 
 
 def test_the_buyers_words_of_a_private_autopsy_stay_with_its_author(asking_bot, fake):

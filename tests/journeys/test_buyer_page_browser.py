@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+import clock
 from storage import BuyerAsk
 from tests.support import ROOT
 from tests.support.browser_pages import axe_or_skip, wcag_violations
@@ -217,7 +218,8 @@ def test_axe_finds_nothing_against_wcag_2_1_aa_on_any_of_the_buyer_s_pages(brows
     from playwright.sync_api import expect
 
     script = axe_or_skip()
-    bot, _ = buyer_site
+    bot, store = buyer_site
+    asking = asking_on(store, SIGNING_SECRET, bot.url)
     found: dict[str, list[str]] = {}
     for width, scheme in ((360, "light"), (1280, "dark")):
         asked = ask()
@@ -236,6 +238,17 @@ def test_axe_finds_nothing_against_wcag_2_1_aa_on_any_of_the_buyer_s_pages(brows
             page.goto(f"{bot.url}/ask/{'C' * 43}")
             expect(page.get_by_role("heading", name="This link doesn't lead anywhere")).to_be_visible()
             found[f"an unknown link, {scheme}"] = wcag_violations(page, script)
+            page.goto(f"{bot.url}{ask().path}")
+            page.locator("input[name=form_token]").evaluate("(token) => { token.value = 'forged' }")
+            page.get_by_role("radio", name="The price").check()
+            page.get_by_role("button", name="Send my answers").click()
+            expect(page.get_by_role("heading", name="This form can't be sent from here")).to_be_visible()
+            found[f"a forged form, {scheme}"] = wcag_violations(page, script)
+            withdrawn = ask()
+            asking.withdraw(team_id=TEAM, autopsy_id=withdrawn.autopsy_id, now=clock.now())
+            page.goto(f"{bot.url}{withdrawn.path}")
+            expect(page.get_by_role("heading", name="These questions are closed")).to_be_visible()
+            found[f"a withdrawn link, {scheme}"] = wcag_violations(page, script)
     assert found == {where: [] for where in found}
 
 

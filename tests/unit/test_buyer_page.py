@@ -292,14 +292,13 @@ def test_dead_links_get_a_kind_page_that_says_nothing_of_the_deal(client, store,
     assert unknown.status_code == 404
     assert read_page(unknown.text).headings == ["This link doesn't lead anywhere"]
     assert client.get("/ask/").status_code == 404 and client.get("/ask/a/b/c").status_code == 404
-    for dead in (withdrawn, answered):
-        gone = client.get(dead.path)
-        assert gone.status_code == 410
-        assert read_page(gone.text).headings == ["These questions are closed"]
+    gone = [client.get(dead.path) for dead in (withdrawn, answered)]
     moment.move(timedelta(days=30))
     expired = client.get(asked.path)
-    assert expired.status_code == 410
-    for response in (unknown, gone, expired):
+    for closed in (*gone, expired):
+        assert closed.status_code == 410
+        assert read_page(closed.text).headings == ["These questions are closed"]
+    for response in (unknown, *gone, expired):
         for secret in ("Initech", "Umbrella", "Hooli", "Northwind", "U0REP", "Traceback"):
             assert secret not in response.text
 
@@ -410,6 +409,26 @@ def test_the_page_is_offered_only_with_a_public_url_in_http_mode(store, tmp_path
     )
     socket_mode = {**base, "REBOUND_PUBLIC_URL": "https://r.example.com", "SLACK_APP_TOKEN": "xapp-1"}
     assert buyer_asking_for(load_settings(socket_mode, dotenv_dir=tmp_path), store) is None
+
+
+def test_an_operator_s_rebound_ask_days_is_how_long_a_new_link_stays_open(store, moment, tmp_path):
+    settings = {
+        "SLACK_BOT_TOKEN": "xoxb-1",
+        "SLACK_SIGNING_SECRET": SECRET,
+        "DATABASE_URL": "sqlite://",
+        "REBOUND_PUBLIC_URL": "https://r.example.com",
+        "REBOUND_ASK_DAYS": "7",
+    }
+    asking = buyer_asking_for(load_settings(settings, dotenv_dir=tmp_path), store)
+    assert asking is not None
+    client = make_buyer_site(asking, limits=NO_LIMITS).test_client()
+    asked = ask_buyer(store, asking, team=TEAM)
+    moment.move(timedelta(days=7, minutes=-1))
+    assert client.get(asked.path).status_code == 200
+    moment.move(timedelta(minutes=2))
+    closed = client.get(asked.path)
+    assert closed.status_code == 410
+    assert read_page(closed.text).headings == ["These questions are closed"]
 
 
 def test_the_buyers_address_comes_from_the_proxy_only_when_the_operator_says_one_is_in_front():

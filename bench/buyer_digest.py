@@ -24,9 +24,12 @@ Then, in this process:
   (the history) fails the run.
 
 The baseline is the 1,000-row history of the same backend in the same run: the ratios say how the
-time grows with the history while the week stays the same. A last row keeps 100,000 stored but
-answers 1,200 in the week, to show what the week's own size costs. The script checks that every
-digest counts exactly the week's shared answers and shows the pattern, and exits 1 if not.
+time grows with the history while the week stays the same. Seeded as bench/digest.py does, a
+larger history is also denser in the 4 weeks and 12 weeks the digest reads beside its week; the
+"(old)" row keeps 100,000 stored all older than those 12 weeks, so it grows the history alone.
+A last row keeps 100,000 stored but answers 1,200 in the week, to show what the week's own size
+costs. The script checks that every digest counts exactly the week's shared answers and shows
+the pattern, and exits 1 if not.
 """
 
 from __future__ import annotations
@@ -211,15 +214,22 @@ def main() -> int:
     backends = [] if args.no_sqlite else [("sqlite", sqlite_database, ())]
     if args.postgres:
         backends.append(("postgresql", postgres_database, (args.postgres,)))
-    scenarios = [(1_000, 300, 120), (10_000, 300, 120), (100_000, 300, 120), (100_000, 3_000, 1_200)]
+    # (stored, in the week, answered in the week, whether the history ends before the chart's 12 weeks)
+    scenarios = [
+        (1_000, 300, 120, False),
+        (10_000, 300, 120, False),
+        (100_000, 300, 120, False),
+        (100_000, 300, 120, True),
+        (100_000, 3_000, 1_200, False),
+    ]
     results, plans = [], []
     for backend, database, database_args in backends:
         baseline = None
-        for stored, in_week, answers in scenarios:
+        for stored, in_week, answers, old_only in scenarios:
             rng = random.Random(stored + in_week)
             with database(*database_args) as url:
                 started = time.perf_counter()
-                seed(url, stored=stored, in_week=in_week, old_only=False, rng=rng)
+                seed(url, stored=stored, in_week=in_week, old_only=old_only, rng=rng)
                 shown = seed_asks(url, in_week_answers=answers, rng=rng)
                 seeded = time.perf_counter() - started
                 figures = measure(url, repeat=args.repeat, shown=shown)
@@ -227,7 +237,7 @@ def main() -> int:
             results.append(
                 [
                     backend,
-                    f"{stored:,}",
+                    f"{stored:,}{' (old)' if old_only else ''}",
                     f"{figures['answers']:,}",
                     f"{answers:,} ({shown} shared)",
                     f"{seeded:.1f}",
@@ -239,7 +249,8 @@ def main() -> int:
                 ]
             )
             counts, words = figures["plans"]
-            plans.append(f"{backend}, {stored:,} stored, {answers:,} answered in the week:")
+            label = f"{stored:,} stored{' (old)' if old_only else ''}"
+            plans.append(f"{backend}, {label}, {answers:,} answered in the week:")
             plans.append(f"  counts: {counts}")
             plans.append(f"  words: {words}")
             print(f"done: {backend} {stored:,} stored", file=sys.stderr, flush=True)

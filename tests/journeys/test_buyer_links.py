@@ -26,7 +26,7 @@ from tests.support.buyer_pages import (
     read_page,
     status_through_a_proxy,
 )
-from tests.support.databases import follow_ups_of
+from tests.support.databases import follow_ups_of, mentions
 from tests.support.slack_requests import SIGNING_SECRET
 
 # The module's tests share one bot: one worker runs them.
@@ -120,7 +120,10 @@ def test_two_processes_share_the_limits_and_answer_429_once_the_shared_count_is_
         assert [fetch(f"{bot.url}{fresh.path}").status for bot in both] == [429, 429]
         # Another buyer's address, as the proxy tells it: counted apart.
         assert [status_through_a_proxy(f"{bot.url}{fresh.path}", "203.0.113.7") for bot in both] == [200, 200]
+        # Counted, yet no buyer's address is kept: in no column of any table, nor in either log.
+        assert [mentions(store, address) for address in ("203.0.113.7", "127.0.0.1")] == [[], []]
     finally:
         store.close()
         for bot in both:
             assert bot.stop() == 0, bot.log_text()
+    assert ["203.0.113.7" in bot.log_text() for bot in both] == [False, False]

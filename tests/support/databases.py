@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 
 import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import String, create_engine, inspect, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
@@ -106,3 +106,24 @@ class Quiet:
 
     def finish(self) -> None:
         pass
+
+
+def mentions(store: Store, value: str, *, team: str | None = None) -> list[str]:
+    """Every `table.column` of every table whose text holds `value`: in rows of workspace `team`,
+    or in any row."""
+    found = []
+    with store.engine.connect() as connection:
+        inspector = inspect(connection)
+        for table in inspector.get_table_names():
+            columns = inspector.get_columns(table)
+            names = {column["name"] for column in columns}
+            for column in columns:
+                if not isinstance(column["type"], String) or column["name"] == "team_id":
+                    continue
+                where = f"{column['name']} LIKE :value"
+                if team is not None and "team_id" in names:
+                    where += " AND team_id = :team"
+                query = text(f"SELECT COUNT(*) FROM {table} WHERE {where}")  # names from the inspector
+                if connection.execute(query, {"value": f"%{value}%", "team": team}).scalar():
+                    found.append(f"{table}.{column['name']}")
+    return found

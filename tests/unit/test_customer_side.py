@@ -58,7 +58,8 @@ def test_the_link_is_derived_again_from_its_seed_by_the_server_only():
     token = keys.token_for(seed)
     assert keys.token_for(seed) == token  # shown again to its rep: the same link
     assert other_server.token_for(seed) != token  # the seed alone (a leaked database) opens nothing
-    assert len(token) >= 43 and "=" not in token  # 256 bits, URL-safe
+    assert len(seed) == 32 and int(seed, 16) >= 0  # 128 random bits, kept to show the link again
+    assert len(token) >= 43 and "=" not in token  # 256 bits keyed by the server's secret, URL-safe
     assert keys.hash_of(token) != token and len(keys.hash_of(token)) == 64
     assert len({keys.token_for(keys.new_seed()) for _ in range(200)}) == 200
     assert side.link_of("https://rebound.example.com", token) == f"https://rebound.example.com/ask/{token}"

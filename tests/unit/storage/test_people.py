@@ -9,11 +9,12 @@ from decimal import Decimal
 
 from slack_sdk.oauth.installation_store import Installation
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
-from sqlalchemy import String, inspect, select, text
+from sqlalchemy import select
 
 from bot.deal_news import HUBSPOT, DealNews
 from storage import Autopsy, BuyerAsk, FollowUp, LostDeal, Plan, Store
 from tests.support.buyer_answering import buyer_answers
+from tests.support.databases import mentions
 from tests.support.examples import ANSWERS
 
 TEAM, OTHER_TEAM = "T1", "T2"
@@ -100,26 +101,6 @@ def lived_in(store: Store) -> dict[str, int]:
         )
     )
     return ids
-
-
-def mentions(store: Store, value: str, *, team: str) -> list[str]:
-    """Every `table.column` of every table whose text holds `value`, in rows of workspace `team`."""
-    found = []
-    with store.engine.connect() as connection:
-        inspector = inspect(connection)
-        for table in inspector.get_table_names():
-            columns = inspector.get_columns(table)
-            names = {column["name"] for column in columns}
-            for column in columns:
-                if not isinstance(column["type"], String) or column["name"] == "team_id":
-                    continue
-                where = f"{column['name']} LIKE :value"
-                if "team_id" in names:
-                    where += " AND team_id = :team"
-                query = text(f"SELECT COUNT(*) FROM {table} WHERE {where}")  # names from the inspector
-                if connection.execute(query, {"value": f"%{value}%", "team": team}).scalar():
-                    found.append(f"{table}.{column['name']}")
-    return found
 
 
 def test_erasing_a_person_leaves_nothing_about_them_and_the_teams_rows_without_them(store):

@@ -153,6 +153,81 @@ def test_the_rep_asks_the_lost_buyer_whose_page_opens_in_a_new_tab_and_whose_ans
     assert page.problems == []  # type: ignore[attr-defined]
 
 
+def write_autopsy(page, deal: str) -> None:
+    """`/lost-deal <deal>`, lost on timing with every self-check a yes, saved."""
+    from playwright.sync_api import expect
+
+    type_command(page, f"/lost-deal {deal}")
+    form = page.get_by_role("dialog", name="Lost deal autopsy")
+    form.get_by_label("What happened?").select_option(label="Lost a new deal")
+    form.get_by_label("Who got the sale?").select_option(label="No decision")
+    form.get_by_label("The main reason, in a word").select_option(label="Timing or budget")
+    for question in (
+        "Did I really listen to the prospect's needs?",
+        "Did I miss the timing because I didn't follow up well?",
+        "Was I unaware of events in the market or among competitors?",
+        "Was I too aggressive?",
+    ):
+        form.get_by_role("radiogroup", name=question).get_by_label("Yes").check()
+    form.get_by_label("Write it down: what happened, and how do you feel right now?").fill("They went quiet.")
+    form.get_by_label("The lesson, in one sentence, for the team").fill("Ask who signs, early.")
+    form.get_by_role("button", name="Save").click()
+    expect(form).to_be_hidden()
+
+
+def test_three_buyers_answer_from_their_own_browsers_and_the_digest_compares_both_sides(browser, tmp_path):
+    from playwright.sync_api import expect
+
+    fresh = start_playground(tmp_path)  # its own: the digest counts every answer in the week
+    try:
+        with browsing(browser, fresh) as page:
+            page.get_by_role("button", name="Rebound").click()
+            page.get_by_role("button", name="+1 week").click()  # a working morning in New York
+            # Each buyer opens the link the rep sent in a browser of their own: at a desk with
+            # JavaScript off, at a desk with it on, on a phone with it off.
+            buyers = [
+                ("Globex", 1280, False, "The price", "A smaller first phase."),
+                ("Hooli", 1280, True, "The timing or the budget", "Next quarter's budget."),
+                ("Umbrella", 360, False, "The price", "A pilot."),
+            ]
+            for deal, width, scripts, reason, words in buyers:
+                write_autopsy(page, deal)
+                page.get_by_role("button", name=f"Ask {deal} for their side").last.click()
+                asked = page.get_by_role("dialog", name="Their side")
+                link = asked.get_by_role("link", name="Open the page they'll see").get_attribute("href")
+                asked.get_by_role("button", name="Done").click()
+                expect(asked).to_be_hidden()
+                screen = {"width": width, "height": 800}
+                own = browser.new_context(viewport=screen, java_script_enabled=scripts)
+                try:
+                    buyer = own.new_page()
+                    buyer.goto(link)
+                    expect(buyer.get_by_role("heading", name="Your side of the story")).to_be_visible()
+                    question = "What was the main reason you chose otherwise?"
+                    buyer.get_by_role("group", name=question).get_by_label(reason).check()
+                    buyer.get_by_label("What would have changed your mind?").fill(words)
+                    buyer.get_by_role("button", name="Send my answers").click()
+                    expect(buyer.get_by_role("heading", name="Thank you")).to_be_visible()
+                finally:
+                    own.close()
+            page.get_by_role("button", name="+1 hour").click()
+            for deal in ("Globex", "Hooli", "Umbrella"):
+                expect(page.get_by_text(f"{deal} answered.", exact=False)).to_be_visible()
+            differed = page.get_by_text("You thought it was timing; they said price.", exact=False)
+            expect(differed).to_have_count(2)
+            page.get_by_role("button", name="Friday's digest").click()
+            page.get_by_role("button", name="#lessons").click()
+            for words in ("A smaller first phase.", "Next quarter's budget.", "A pilot."):
+                expect(page.get_by_text(words, exact=False).last).to_be_visible()
+            agreed = page.get_by_text("Rep and customer named the same main reason in 1 of 3", exact=False)
+            expect(agreed).to_be_visible()
+            agreed.scroll_into_view_if_needed()
+            page.screenshot(path=str(tmp_path / "digest-both-sides.png"))
+            assert page.problems == []  # type: ignore[attr-defined]
+    finally:
+        assert stop_playground(fresh) == 0
+
+
 def test_a_deal_lost_in_hubspot_arrives_as_a_kind_dm_whose_button_opens_the_form_filled_in(page):
     from playwright.sync_api import expect
 

@@ -96,12 +96,11 @@ def test_a_newcomer_loses_a_deal_and_sees_everything_rebound_does(page):
     assert page.problems == []  # type: ignore[attr-defined]
 
 
-def test_the_rep_asks_the_lost_buyer_whose_page_opens_in_a_new_tab_and_whose_answer_comes_back(page):
+def write_autopsy(page, deal: str) -> None:
+    """`/lost-deal <deal>`, lost on timing with every self-check a yes, saved."""
     from playwright.sync_api import expect
 
-    page.get_by_role("button", name="Rebound").click()
-    page.get_by_role("button", name="+1 week").click()  # a working morning in New York
-    type_command(page, "/lost-deal Initech")
+    type_command(page, f"/lost-deal {deal}")
     form = page.get_by_role("dialog", name="Lost deal autopsy")
     form.get_by_label("What happened?").select_option(label="Lost a new deal")
     form.get_by_label("Who got the sale?").select_option(label="No decision")
@@ -117,6 +116,14 @@ def test_the_rep_asks_the_lost_buyer_whose_page_opens_in_a_new_tab_and_whose_ans
     form.get_by_label("The lesson, in one sentence, for the team").fill("Ask who signs, early.")
     form.get_by_role("button", name="Save").click()
     expect(form).to_be_hidden()
+
+
+def test_the_rep_asks_the_lost_buyer_whose_page_opens_in_a_new_tab_and_whose_answer_comes_back(page):
+    from playwright.sync_api import expect
+
+    page.get_by_role("button", name="Rebound").click()
+    page.get_by_role("button", name="+1 week").click()  # a working morning in New York
+    write_autopsy(page, "Initech")
     page.get_by_role("button", name="Ask Initech for their side").last.click()
     asked = page.get_by_role("dialog", name="Their side")
     expect(asked.get_by_text("A note you can send with it", exact=False)).to_be_visible()
@@ -151,28 +158,6 @@ def test_the_rep_asks_the_lost_buyer_whose_page_opens_in_a_new_tab_and_whose_ans
     expect(page.get_by_text("A smaller first phase.", exact=False).last).to_be_visible()
     expect(page.get_by_text("named the same main reason", exact=False)).to_have_count(0)
     assert page.problems == []  # type: ignore[attr-defined]
-
-
-def write_autopsy(page, deal: str) -> None:
-    """`/lost-deal <deal>`, lost on timing with every self-check a yes, saved."""
-    from playwright.sync_api import expect
-
-    type_command(page, f"/lost-deal {deal}")
-    form = page.get_by_role("dialog", name="Lost deal autopsy")
-    form.get_by_label("What happened?").select_option(label="Lost a new deal")
-    form.get_by_label("Who got the sale?").select_option(label="No decision")
-    form.get_by_label("The main reason, in a word").select_option(label="Timing or budget")
-    for question in (
-        "Did I really listen to the prospect's needs?",
-        "Did I miss the timing because I didn't follow up well?",
-        "Was I unaware of events in the market or among competitors?",
-        "Was I too aggressive?",
-    ):
-        form.get_by_role("radiogroup", name=question).get_by_label("Yes").check()
-    form.get_by_label("Write it down: what happened, and how do you feel right now?").fill("They went quiet.")
-    form.get_by_label("The lesson, in one sentence, for the team").fill("Ask who signs, early.")
-    form.get_by_role("button", name="Save").click()
-    expect(form).to_be_hidden()
 
 
 def test_three_buyers_answer_from_their_own_browsers_and_the_digest_compares_both_sides(browser, tmp_path):

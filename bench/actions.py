@@ -82,6 +82,9 @@ def seed_actions(url: str, count: int, rng: random.Random) -> int:
             )
         for offset in range(0, len(pending), CHUNK):
             connection.execute(insert(Action), pending[offset : offset + CHUNK])
+    if store.engine.dialect.name == "postgresql":
+        with store.engine.begin() as connection:  # as autovacuum would soon after; committed, or it is lost
+            connection.exec_driver_sql("ANALYZE actions")
     store.close()
     return open_shared
 

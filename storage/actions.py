@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.autopsies import SHARED
@@ -230,12 +230,11 @@ class Actions:
 
     def recently_closed(self, *, team_id: str, user_id: str, limit: int) -> ActionList:
         """The actions this person owned or made that were closed, latest first: their history."""
-        where = (
-            Action.team_id == team_id,
-            Action.state.in_(CLOSED),
-            or_(Action.owner_id == user_id, Action.made_by == user_id),
-        )
-        return self._list(where, (Action.closed_at.desc(),), limit)
+        # Each side of the OR whole, so each has its index (owner's, maker's): with the team and
+        # state outside it, SQLite read every closed action of the team (78 ms at 100,000).
+        closed = (Action.team_id == team_id, Action.state.in_(CLOSED))
+        theirs = or_(and_(*closed, Action.owner_id == user_id), and_(*closed, Action.made_by == user_id))
+        return self._list((theirs,), (Action.closed_at.desc(),), limit)
 
     # The export
     def on_teammates_lessons(self, *, team_id: str, user_id: str) -> list[Action]:

@@ -344,6 +344,7 @@ class Action(Base):
         Index("ix_actions_team_owner", "team_id", "owner_id", "state"),
         Index("ix_actions_team_maker", "team_id", "made_by", "state"),  # actions I asked of others
         Index("ix_actions_team_closed", "team_id", "closed_at"),
+        Index("ix_actions_team_state_made", "team_id", "state", "created_at"),  # the team's open, by age
         Index("ix_actions_autopsy", "autopsy_id"),
         # Slack may deliver the same "Make it an action" submission twice.
         UniqueConstraint("team_id", "view_id", name="uq_actions_team_view"),

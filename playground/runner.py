@@ -130,6 +130,7 @@ def run(*, port: int | None, demo: bool, fresh: bool, browser: bool) -> int:
     finally:
         stopping.set()
         page.stop()
+        sweeps.finish()
         _stop(bot)
         keeping.join()
         emulator.stop()
@@ -216,12 +217,22 @@ class Sweeps:
         )
         self.digests = DigestSweep(store, speakers, settings)
         self._lock = threading.Lock()
+        self._finished = False
 
     def run(self) -> None:
         with self._lock:
+            if self._finished:
+                return
             now = self.client.now()
             self.follow_ups.run(now)
             self.digests.run(now)
+
+    def finish(self) -> None:
+        """Wait for a sweep under way (the timer's or a page's jump) to end, and start no other.
+        Both run on daemon threads: one still drawing a digest's chart (C++) when the interpreter
+        exits is cut short in it, which aborts the process instead of letting it exit."""
+        with self._lock:
+            self._finished = True
 
     def every(self, stopping: threading.Event) -> None:
         while not stopping.wait(SWEEP_EVERY):

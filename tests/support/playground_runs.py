@@ -99,7 +99,10 @@ def start_playground(cwd: Path, *args: str, port: int = 0) -> Playground:
 
 def stop_playground(playground: Playground) -> int:
     os.killpg(playground.process.pid, signal.SIGTERM)
-    return playground.process.wait(40)
+    code = playground.process.wait(40)
+    if code:  # what it said on the way out, in the failing test's report
+        print(playground.process.stdout.read() if playground.process.stdout else "", flush=True)
+    return code
 
 
 def top_modal(state: dict[str, Any], person: str = RILEY) -> dict[str, Any] | None:

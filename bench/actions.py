@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchkit import backend_options, backends, database, repeated_ms, table  # noqa: E402
+from benchkit import analyze, backend_options, backends, database, repeated_ms, table  # noqa: E402
 from digest import CHUNK, DUE, TEAM, seed  # noqa: E402  bench/digest.py: the same history
 from sqlalchemy import insert, select  # noqa: E402
 
@@ -82,9 +82,7 @@ def seed_actions(url: str, count: int, rng: random.Random) -> int:
             )
         for offset in range(0, len(pending), CHUNK):
             connection.execute(insert(Action), pending[offset : offset + CHUNK])
-    if store.engine.dialect.name == "postgresql":
-        with store.engine.begin() as connection:  # as autovacuum would soon after; committed, or it is lost
-            connection.exec_driver_sql("ANALYZE actions")
+    analyze(store.engine, "actions")
     store.close()
     return open_shared
 

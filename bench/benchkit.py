@@ -44,6 +44,15 @@ def database(server: str | None) -> AbstractContextManager[str]:
     return sqlite_database() if server is None else postgres_database(server)
 
 
+def analyze(engine: Any, *tables: str) -> None:
+    """PostgreSQL's statistics for `tables` after a bulk load, as autovacuum would soon gather them
+    (SQLite keeps none unless asked). Committed: ANALYZE in a rolled-back transaction is lost."""
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as connection:
+            for name in tables:
+                connection.exec_driver_sql(f"ANALYZE {name}")
+
+
 def backend_options(parser: argparse.ArgumentParser) -> None:
     """--postgres URL and --no-sqlite, read back by `backends`."""
     parser.add_argument(

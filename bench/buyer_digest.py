@@ -47,7 +47,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchkit import postgres_database, sqlite_database, table  # noqa: E402
+from benchkit import analyze, postgres_database, sqlite_database, table  # noqa: E402
 from digest import CHUNK, DUE, TEAM, seed  # noqa: E402  bench/digest.py: the same history
 from sqlalchemy import event, insert, select  # noqa: E402
 
@@ -106,9 +106,7 @@ def seed_asks(url: str, *, in_week_answers: int, rng: random.Random) -> int:
             )
         for offset in range(0, len(asks), CHUNK):
             connection.execute(insert(BuyerAsk), asks[offset : offset + CHUNK])
-    if store.engine.dialect.name == "postgresql":
-        with store.engine.begin() as connection:  # as autovacuum would soon after; committed, or it is lost
-            connection.exec_driver_sql("ANALYZE buyer_asks")
+    analyze(store.engine, "buyer_asks")
     store.close()
     return shown
 

@@ -37,7 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchkit import postgres_database, sqlite_database, table  # noqa: E402
+from benchkit import analyze, postgres_database, sqlite_database, table  # noqa: E402
 from sqlalchemy import insert, select  # noqa: E402
 
 DUE = datetime(2026, 11, 27, 16, 0, tzinfo=UTC)  # a Friday: the default digest moment
@@ -122,10 +122,7 @@ def seed(url: str, *, stored: int, in_week: int, old_only: bool, rng: random.Ran
             )
         for offset in range(0, len(follow_ups), CHUNK):
             connection.execute(insert(FollowUp), follow_ups[offset : offset + CHUNK])
-    if store.engine.dialect.name == "postgresql":
-        with store.engine.begin() as connection:  # committed: ANALYZE in a rolled-back transaction is lost
-            connection.exec_driver_sql("ANALYZE autopsies")
-            connection.exec_driver_sql("ANALYZE follow_ups")
+    analyze(store.engine, "autopsies", "follow_ups")
     store.close()
     return shared
 

@@ -205,10 +205,9 @@ class Lessons:
         lesson), in a buyer's answers, or in a CRM's lost deal (its name and reason)."""
         if not terms:
             return LessonsFound()
-        # SQLite would read the team's asks by their index and check each against the words.
-        asked_in = BuyerAsk.team_id if self.postgresql else BuyerAsk.team_id.concat("")
         by_buyer = select(BuyerAsk.autopsy_id).where(
-            asked_in == team_id, self._matching("buyer_answer_words", BuyerAsk, [terms])
+            self._found_by_ids(BuyerAsk.team_id) == team_id,
+            self._matching("buyer_answer_words", BuyerAsk, [terms]),
         )
         in_autopsy = self._matching("autopsy_words", Autopsy, [terms])
         if self.postgresql:
@@ -258,6 +257,13 @@ class Lessons:
             .where(literal_column(words_table).op("MATCH")(" OR ".join(alternatives)))
         )
 
+    def _found_by_ids(self, team_id: Any) -> ColumnElement[str]:
+        """A table's `team_id` as compared where its rows were found by their words' ids. SQLite,
+        with no statistics, would read the team by its team_id index and check each row against
+        those ids: an expression on the column keeps it to the ids. PostgreSQL plans by its
+        statistics, and an expression would cost it the index."""
+        return team_id if self.postgresql else team_id.concat("")
+
     def _among(self, column: Any, ids: str) -> ColumnElement[bool]:
         """`column` is one of `ids` (digits and commas), searched for once and sent as one
         parameter (the card's queries would each search again; a parameter apiece would pass
@@ -294,11 +300,7 @@ class Lessons:
         """The figures of the autopsies `about` a subject, from its `tallied` counts, or else (words
         found) from the autopsies themselves, and the CRM's lost `deals` about it."""
         # Every autopsy the asker may see: the team's shared ones and their own, private or not.
-        team: ColumnElement[str] = Autopsy.team_id
-        if tallied is None and not self.postgresql:
-            # SQLite, with no statistics, would read the team by its index on team_id and check
-            # each row against the words' ids: an expression on team_id keeps it to those ids.
-            team = Autopsy.team_id.concat("")
+        team = Autopsy.team_id if tallied is not None else self._found_by_ids(Autopsy.team_id)
         seen: Where = (
             team == team_id,
             or_(Autopsy.sharing.in_(SHARED), Autopsy.user_id == user_id),
@@ -480,9 +482,7 @@ class Lessons:
         """The CRM's lost deals about the subject that have no autopsy (those count as their
         autopsy does, if the asker may see it), [earlier, recent]; their reasons go into `reasons`."""
         recent = case((LostDeal.changed_at >= since, 1), else_=0).label("recent")
-        # SQLite reads deals found by their words by those ids, not by the team's index (see _found);
-        # PostgreSQL, its words searched among the team's, would instead scan the table.
-        team = LostDeal.team_id.concat("") if by_id and not self.postgresql else LostDeal.team_id
+        team = self._found_by_ids(LostDeal.team_id) if by_id else LostDeal.team_id
         counts = [0, 0]
         for is_recent, reason, count in self.session.execute(
             select(recent, LostDeal.main_reason, func.count())
